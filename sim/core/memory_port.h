@@ -1,0 +1,40 @@
+// The interface through which CPUs, page walkers and DMA engines reach physical memory.
+// A cache hierarchy, a flat RAM or a TLM router can sit behind it; callers never know which.
+#pragma once
+#include "sim/core/types.h"
+
+namespace smpsim {
+
+enum class AccessKind : u8 {
+    Read,     // data load
+    Write,    // data store
+    Fetch,    // instruction fetch
+    PageWalk, // page-table read or A/D-bit update
+    Dma,      // device bus-master access
+};
+
+// Result of one access. `ok == false` means nothing answered at that address (a bus error).
+struct MemoryResult {
+    bool ok = true;
+    u32 latency_cycles = 0;
+};
+
+class MemoryPort {
+  public:
+    virtual ~MemoryPort() = default;
+    virtual MemoryResult read(u64 paddr, void* dst, u32 size, AccessKind kind) = 0;
+    virtual MemoryResult write(u64 paddr, const void* src, u32 size, AccessKind kind) = 0;
+    // Host pointer to the 4 KiB page holding paddr when it is plain RAM that may be read directly
+    // (DMI), else nullptr. Callers use it only for reads of code and functional-mode fast paths.
+    virtual u8* direct_page(u64 paddr) { return nullptr; }
+};
+
+// x86 port-I/O space (IN/OUT). Unclaimed ports read as all ones and ignore writes, as on a PC.
+class IoPortSpace {
+  public:
+    virtual ~IoPortSpace() = default;
+    virtual u32 in(u16 port, u32 size) = 0;
+    virtual void out(u16 port, u32 size, u32 value) = 0;
+};
+
+} // namespace smpsim

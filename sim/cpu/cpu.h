@@ -1,0 +1,91 @@
+// The x86 CPU interpreter: fetch through the MMU, decode once per physical address (Zydis), execute,
+// deliver exceptions and interrupts. Plain C++; the SystemC module in cpu_module.h wraps it in a thread.
+#pragma once
+#include "sim/core/interrupt.h"
+#include "sim/core/memory_port.h"
+#include "sim/cpu/cpu_state.h"
+
+#include <memory>
+#include <string>
+
+namespace smpsim::cpu {
+
+struct CpuConfig {
+    u32 apic_id = 0;
+    bool bootstrap = true;   // BSP starts at reset; APs wait for INIT/SIPI
+    u32 itlb_entries = 64;
+    u32 itlb_ways = 4;
+    u32 dtlb_entries = 64;
+    u32 dtlb_ways = 4;
+};
+
+enum class StopReason : u8 {
+    None,         // still running
+    InsnLimit,    // the budget given to run() is used up
+    Halted,       // HLT; wakes on an interrupt
+    HaltedForever, // HLT with IF=0 and nothing that could wake it
+    TripleFault,
+    WaitForSipi,  // an AP before its start-up IPI
+    ExitRequested // a device asked the simulation to end (exit port)
+};
+
+struct StopInfo {
+    StopReason reason = StopReason::None;
+    std::string message; // for TripleFault: what faulted, with a register dump
+};
+
+struct CpuStats {
+    u64 instructions = 0;
+    u64 cycles = 0;
+    u64 exceptions = 0;
+    u64 interrupts = 0;
+    u64 decode_cache_misses = 0;
+    u64 smc_invalidations = 0;
+};
+
+class CpuImpl;
+
+class Cpu {
+  public:
+    Cpu(MemoryPort& memory, IoPortSpace& io, const CpuConfig& config = {});
+    ~Cpu();
+    Cpu(const Cpu&) = delete;
+    Cpu& operator=(const Cpu&) = delete;
+
+    // Power-on state (SDM 9.1.1): real mode, CS.base 0xffff0000, RIP 0xfff0.
+    void reset();
+    // Executes at most max_insns instructions; stops early on HLT, a triple fault or a stop request.
+    StopInfo run(u64 max_insns);
+    const StopInfo& stop_info() const;
+    // Ends the current run() at the next instruction boundary (called by devices, e.g. the exit port).
+    void request_stop(StopReason reason);
+
+    // Register access for loaders, tests and debuggers. rflags() materialises the lazy flags.
+    u64 gpr(unsigned index) const;
+    void set_gpr(unsigned index, u64 value);
+    u64 rip() const;
+    void set_rip(u64 value);
+    u64 rflags() const;
+    void set_rflags(u64 value);
+    CpuState& state();
+    const CpuState& state() const;
+
+    // Sets up a flat segment state without going through descriptor tables: bits = 16, 32 or 64.
+    // Used by the multiboot loader (32-bit protected mode, SDM-style flat segments, paging off) and
+    // by tests. For 64, EFER.LME/LMA are set and CS.L = 1; paging stays off unless the caller sets
+    // CR0.PG and CR3 (only tests rely on 64-bit mode without paging).
+    void enter_flat_mode(unsigned bits);
+
+    // Interrupt wiring: the controller that supplies maskable vectors (INTA), and the CPU's own lines.
+    void set_interrupt_source(InterruptSource* source);
+    InterruptSink& interrupt_sink();
+
+    const CpuStats& stats() const;
+    // Register dump in the style of a kernel oops, for reports.
+    std::string dump_state() const;
+
+  private:
+    std::unique_ptr<CpuImpl> impl_;
+};
+
+} // namespace smpsim::cpu
