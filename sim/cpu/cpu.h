@@ -44,9 +44,13 @@ struct CpuStats {
 };
 
 class CpuImpl;
+class DecodeCache;
 
 class Cpu {
   public:
+    // CPUs of one machine share a decode cache (code is decoded once per physical address).
+    Cpu(MemoryPort& memory, IoPortSpace& io, DecodeCache& decode_cache, const CpuConfig& config = {});
+    // A CPU with a decode cache of its own (tests, single-CPU tools).
     Cpu(MemoryPort& memory, IoPortSpace& io, const CpuConfig& config = {});
     ~Cpu();
     Cpu(const Cpu&) = delete;
@@ -69,6 +73,9 @@ class Cpu {
     void set_rflags(u64 value);
     CpuState& state();
     const CpuState& state() const;
+    // Call after changing control registers, EFER or segments through state(): recomputes the mode and
+    // drops cached translations.
+    void sync_state();
 
     // Sets up a flat segment state without going through descriptor tables: bits = 16, 32 or 64.
     // Used by the multiboot loader (32-bit protected mode, SDM-style flat segments, paging off) and
@@ -85,6 +92,7 @@ class Cpu {
     std::string dump_state() const;
 
   private:
+    std::unique_ptr<DecodeCache> own_cache_; // declared first: outlives impl_
     std::unique_ptr<CpuImpl> impl_;
 };
 

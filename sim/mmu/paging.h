@@ -5,6 +5,7 @@
 #include "sim/core/memory_port.h"
 #include "sim/core/types.h"
 
+#include <cstddef>
 #include <optional>
 #include <vector>
 
@@ -20,6 +21,10 @@ inline constexpr u64 kCr4Pge = 1ull << 7;
 inline constexpr u64 kEferLme = 1ull << 8;
 inline constexpr u64 kEferLma = 1ull << 10;
 inline constexpr u64 kEferNxe = 1ull << 11;
+
+// MAXPHYADDR of the modelled CPU (what CPUID 0x80000008 EAX[7:0] reports). Paging-structure entries with
+// address bits at or above it set are reserved-bit violations.
+inline constexpr unsigned kMaxPhysAddrBits = 40;
 
 // #PF error-code bits (SDM vol. 3, 4.7).
 inline constexpr u32 kPfPresent = 1u << 0;
@@ -76,6 +81,14 @@ std::optional<u32> check_rights(const Translation& t, const AccessRequest& req, 
 
 // Walks the paging structures in memory, setting A bits (and D on writes), and returns the translation
 // or the #PF to raise. Does not consult or fill any TLB.
+// - The format follows the registers: CR0.PG=0 identity; EFER.LMA=1 4-level; else CR4.PAE=1 PAE; else
+//   32-bit paging (4M pages when PDE.PS=1 and CR4.PSE=1, PSE-36 address bits up to kMaxPhysAddrBits).
+//   Outside IA-32e mode only the low 32 bits of `linear` are used. Canonical checks are the caller's.
+// - Reserved bits in a present entry give #PF with P=1 and RSVD=1. PAE PDPTEs are read at every walk
+//   (not latched at MOV CR3), so their reserved bits give that #PF too rather than #GP at MOV CR3.
+// - A and D are written back (whole entry, 4 or 8 bytes, AccessKind::PageWalk) only when the access is
+//   allowed; PAE PDPTEs have no A bit. A paging-structure read that nothing answers reads all ones.
+// - latency_cycles is the sum of the walk's reads and writes.
 class PageWalker {
   public:
     explicit PageWalker(MemoryPort& memory) : memory_(memory) {}
@@ -94,25 +107,56 @@ struct TlbStats {
 };
 
 // A set-associative TLB holding translations of any page size. Replacement is LRU within a set.
+// 4K translations live in `entries / ways` sets (a power of two) indexed by the linear page number;
+// larger pages (2M, 4M, 1G) live in a small fully associative array beside them, as in real TLBs with a
+// separate large-page array, so that one insert covers every address in the page.
 class Tlb {
   public:
-    Tlb(u32 entries, u32 ways);
+    static constexpr u32 kDefaultLargeEntries = 16;
+    // Throws InputError unless ways >= 1, entries is a multiple of ways and entries / ways is a power of two.
+    Tlb(u32 entries, u32 ways, u32 large_entries = kDefaultLargeEntries);
+    // The entry covering linear, or nullptr; counts a hit or a miss. Valid until the next insert.
     const Translation* lookup(u64 linear);
     void insert(const Translation& t);
     void invalidate_page(u64 linear); // INVLPG: drops every entry covering linear, global or not
     void flush(bool keep_global);     // MOV CR3 keeps global entries when CR4.PGE=1; CR4 writes flush all
+    // Drops every entry covering linear like invalidate_page, without counting an INVLPG (used when a
+    // page fault invalidates the faulting address, SDM 4.10.4.1, and before a re-walk for a D-bit update).
+    void erase(u64 linear);
     const TlbStats& stats() const { return stats_; }
 
   private:
+    friend class Mmu;
+    // A tag is the page-aligned linear address of a valid entry; kInvalidTag (not page-aligned) never
+    // matches, so the hit path needs one compare per way.
+    static constexpr u64 kInvalidTag = 1;
     struct Entry {
         Translation t;
-        bool valid = false;
         u64 last_use = 0;
+        // Bit (access * 2 + user) is set when that access is allowed whatever CR0.WP and EFER.NXE say and
+        // needs no D-bit update (see fast_rights()): the MMU's hit path tests one bit.
+        u32 fast_rights = 0;
     };
+    struct LargeTag {
+        u64 base = kInvalidTag;  // page-aligned linear address
+        u64 offset_mask = 0xfff; // page_size - 1
+    };
+    static u32 fast_rights(const Translation& t);
+    static u32 fast_right_bit(const AccessRequest& req) {
+        return 1u << ((static_cast<u32>(req.access) << 1) | static_cast<u32>(req.user));
+    }
+    Entry* find(u64 linear); // lookup() returning the whole entry
+    Entry* find_large(u64 linear);
+
     u32 sets_;
     u32 ways_;
+    u64 set_mask_;
     u64 tick_ = 0;
+    std::vector<u64> tags_; // sets_ * ways_, tags of entries_ (kept apart so a set's tags share a line)
     std::vector<Entry> entries_;
+    std::vector<LargeTag> large_tags_;
+    std::vector<Entry> large_entries_;
+    u32 large_valid_ = 0; // number of valid large entries; the large array is skipped when 0
     TlbStats stats_;
 };
 
@@ -124,10 +168,15 @@ struct MmuConfig {
 };
 
 // The per-CPU MMU: instruction and data TLBs in front of the walker. With CR0.PG clear, linear ==
-// physical.
+// physical and the TLBs are not used. Fetches use the ITLB, reads and writes the DTLB; rights are checked
+// on every hit against the current CR0.WP/EFER.NXE. A write that hits an entry filled without D walks
+// again so that D gets set in memory. A page fault never fills a TLB and drops the entries for the
+// faulting address from both TLBs (SDM 4.10.4.1). Entries are never refreshed from memory otherwise:
+// a paging entry changed without INVLPG or a flush keeps translating the old way (stale TLB).
 class Mmu {
   public:
     Mmu(MemoryPort& memory, const MmuConfig& config = {});
+    // Inline: the TLB-hit path runs on every guest memory access.
     TranslateResult translate(u64 linear, const AccessRequest& req, const PagingRegs& regs);
     void invlpg(u64 linear);
     void flush(bool keep_global);
@@ -135,9 +184,60 @@ class Mmu {
     Tlb& dtlb() { return dtlb_; }
 
   private:
+    // Everything but a plain TLB hit: rights denied or relaxed by CR0.WP/EFER.NXE, D-bit re-walk, miss.
+    TranslateResult translate_slow(u64 linear, const AccessRequest& req, const PagingRegs& regs, Tlb& tlb,
+                                   const Tlb::Entry* hit);
     PageWalker walker_;
     Tlb itlb_;
     Tlb dtlb_;
 };
+
+// ---------------------------------------------------------------------------------------------------
+// Hot-path inline definitions.
+
+inline Tlb::Entry* Tlb::find(u64 linear) {
+    const u64 tag = linear & ~u64{0xfff};
+    const std::size_t base = static_cast<std::size_t>((linear >> 12) & set_mask_) * ways_;
+    const u64* tags = tags_.data() + base;
+    for (u32 w = 0; w < ways_; ++w) {
+        if (tags[w] == tag) {
+            Entry* e = entries_.data() + base + w;
+            e->last_use = ++tick_;
+            ++stats_.hits;
+            return e;
+        }
+    }
+    if (large_valid_ != 0) {
+        if (Entry* e = find_large(linear)) {
+            ++stats_.hits;
+            return e;
+        }
+    }
+    ++stats_.misses;
+    return nullptr;
+}
+
+inline const Translation* Tlb::lookup(u64 linear) {
+    const Entry* e = find(linear);
+    return e ? &e->t : nullptr;
+}
+
+inline TranslateResult Mmu::translate(u64 linear, const AccessRequest& req, const PagingRegs& regs) {
+    if (!(regs.cr0 & kCr0Pg)) {
+        TranslateResult r;
+        r.ok = true;
+        r.physical = linear;
+        return r;
+    }
+    Tlb& tlb = req.access == Access::Execute ? itlb_ : dtlb_;
+    const Tlb::Entry* e = tlb.find(linear);
+    if (e && (e->fast_rights & Tlb::fast_right_bit(req))) [[likely]] {
+        TranslateResult r;
+        r.ok = true;
+        r.physical = e->t.physical(linear);
+        return r;
+    }
+    return translate_slow(linear, req, regs, tlb, e);
+}
 
 } // namespace smpsim::mmu

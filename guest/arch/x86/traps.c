@@ -1,0 +1,125 @@
+/*
+ * IDT setup and the fatal exception report.
+ */
+
+#include "asm/traps.h"
+#include "asm/processor.h"
+#include "asm/segment.h"
+#include "kernel.h"
+
+struct idt_gate {
+	u16 offset_low;
+	u16 selector;
+	u8 ist;
+	u8 type_attr;
+	u16 offset_mid;
+	u32 offset_high;
+	u32 reserved;
+} __packed;
+
+struct desc_ptr {
+	u16 size;
+	u64 address;
+} __packed;
+
+#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
+
+static struct idt_gate idt_table[NR_IDT_VECTORS] __aligned(16);
+
+static const char *const exception_names[NR_EXCEPTION_VECTORS] = {
+	[0] = "divide error",
+	[1] = "debug",
+	[2] = "nmi",
+	[3] = "int3",
+	[4] = "overflow",
+	[5] = "bounds",
+	[6] = "invalid opcode",
+	[7] = "device not available",
+	[8] = "double fault",
+	[9] = "coprocessor segment overrun",
+	[10] = "invalid TSS",
+	[11] = "segment not present",
+	[12] = "stack segment",
+	[13] = "general protection fault",
+	[14] = "page fault",
+	[15] = "reserved (15)",
+	[16] = "coprocessor error",
+	[17] = "alignment check",
+	[18] = "machine check",
+	[19] = "SIMD coprocessor error",
+	[20] = "virtualization exception",
+	[21] = "control protection fault",
+	[22] = "reserved (22)",
+	[23] = "reserved (23)",
+	[24] = "reserved (24)",
+	[25] = "reserved (25)",
+	[26] = "reserved (26)",
+	[27] = "reserved (27)",
+	[28] = "hypervisor injection",
+	[29] = "VMM communication",
+	[30] = "security exception",
+	[31] = "reserved (31)",
+};
+
+static void set_intr_gate(unsigned int vector, unsigned long handler)
+{
+	struct idt_gate *gate = &idt_table[vector];
+
+	gate->offset_low = handler & 0xffff;
+	gate->selector = __KERNEL_CS;
+	gate->ist = 0;
+	gate->type_attr = GATE_INTERRUPT;
+	gate->offset_mid = (handler >> 16) & 0xffff;
+	gate->offset_high = handler >> 32;
+	gate->reserved = 0;
+}
+
+void trap_init(void)
+{
+	struct desc_ptr idt_descr;
+	unsigned int vector;
+
+	for (vector = 0; vector < NR_EXCEPTION_VECTORS; vector++)
+		set_intr_gate(vector, exception_stub_table[vector]);
+
+	idt_descr.size = sizeof(idt_table) - 1;
+	idt_descr.address = (u64)(uintptr_t)idt_table;
+	__asm__ __volatile__("lidt %0" : : "m"(idt_descr));
+}
+
+static void show_regs(const struct pt_regs *regs)
+{
+	printk("RIP: %04lx:[<%016lx>]\n", (unsigned long)(regs->cs & 0xffff),
+	       (unsigned long)regs->rip);
+	printk("RSP: %04lx:%016lx EFLAGS: %08lx\n", (unsigned long)(regs->ss & 0xffff),
+	       (unsigned long)regs->rsp, (unsigned long)regs->rflags);
+	printk("RAX: %016llx RBX: %016llx RCX: %016llx\n", regs->rax, regs->rbx, regs->rcx);
+	printk("RDX: %016llx RSI: %016llx RDI: %016llx\n", regs->rdx, regs->rsi, regs->rdi);
+	printk("RBP: %016llx R08: %016llx R09: %016llx\n", regs->rbp, regs->r8, regs->r9);
+	printk("R10: %016llx R11: %016llx R12: %016llx\n", regs->r10, regs->r11, regs->r12);
+	printk("R13: %016llx R14: %016llx R15: %016llx\n", regs->r13, regs->r14, regs->r15);
+	printk("CS:  %04x DS: %04x ES: %04x CR0: %016lx\n", read_segment(0), read_segment(1),
+	       read_segment(2), read_cr0());
+	printk("CR2: %016lx CR3: %016lx CR4: %016lx\n", read_cr2(), read_cr3(), read_cr4());
+}
+
+void do_exception(struct pt_regs *regs)
+{
+	static int die_counter;
+	unsigned long vector = regs->vector;
+	const char *name = "unknown exception";
+
+	if (vector < NR_EXCEPTION_VECTORS)
+		name = exception_names[vector];
+
+	if (die_counter++) {
+		/* A fault while reporting a fault: say as little as possible. */
+		printk("%s (vector %lu) while handling an exception\n", name, vector);
+		machine_exit(EXIT_STATUS_PANIC);
+	}
+
+	printk("%s: %04lx [#%d]\n", name, (unsigned long)regs->error_code, die_counter);
+	printk("CPU: 0 vector: %lu error code: %#lx\n", vector, (unsigned long)regs->error_code);
+	show_regs(regs);
+	panic("Fatal exception");
+}

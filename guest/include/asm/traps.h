@@ -1,0 +1,31 @@
+#ifndef _GUEST_ASM_TRAPS_H
+#define _GUEST_ASM_TRAPS_H
+
+#define NR_EXCEPTION_VECTORS 32
+#define NR_IDT_VECTORS 256
+
+/* Vectors for which the CPU pushes an error code. */
+#define EXCEPTION_ERRCODE_MASK                                                                     \
+	((1 << 8) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 17) |        \
+	 (1 << 21) | (1 << 29) | (1 << 30))
+
+/* Kinds of trigger_exception(). */
+#define TRIGGER_DIVIDE_ERROR 0
+#define TRIGGER_INVALID_OPCODE 1
+#define TRIGGER_GENERAL_PROTECTION 2
+#define TRIGGER_PAGE_FAULT 3
+
+#ifndef __ASSEMBLER__
+#include "../compiler.h"
+#include "ptrace.h"
+
+void trap_init(void);
+void do_exception(struct pt_regs *regs);
+
+/* arch/x86/entry.S */
+extern const unsigned long exception_stub_table[NR_EXCEPTION_VECTORS];
+/* Loads known values into all GPRs, then raises the exception of that kind. */
+void trigger_exception(int kind) __noreturn;
+#endif
+
+#endif /* _GUEST_ASM_TRAPS_H */

@@ -1,0 +1,31 @@
+#ifndef _GUEST_SETUP_H
+#define _GUEST_SETUP_H
+
+#include "multiboot.h"
+#include "types.h"
+
+#define COMMAND_LINE_SIZE 512
+
+/* Options parsed from the kernel command line (kernel/params.c). */
+struct boot_options {
+	unsigned int exit_status; /* exit=N */
+	int fault;		  /* panic, fault=KIND: TRIGGER_* to raise at the end, or -1 */
+	bool mbinfo;		  /* mbinfo: dump the raw multiboot information */
+};
+
+extern struct boot_options boot_options;
+/* The command line without its first word, the boot image path. */
+extern char boot_command_line[COMMAND_LINE_SIZE];
+extern char boot_image[COMMAND_LINE_SIZE];
+/* NULL if the boot loader did not give its name. */
+extern const char *boot_loader_name;
+
+void parse_boot_options(const char *cmdline);
+/* "de", "ud", "gp" or "pf" for a TRIGGER_* kind. */
+const char *fault_name(int kind);
+
+/* kernel/multiboot.c */
+void multiboot_setup(u32 magic, u32 mbi_phys);
+void multiboot_dump(void);
+
+#endif /* _GUEST_SETUP_H */

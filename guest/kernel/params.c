@@ -1,0 +1,106 @@
+/*
+ * Kernel command line options:
+ *
+ *   exit=N   exit with status N at the end of boot (default 0)
+ *   panic    divide by zero at the end of boot, to test the exception path
+ *   fault=K  raise an exception at the end of boot instead: de (divide
+ *            error, as "panic"), ud (invalid opcode), gp (general
+ *            protection), pf (page fault)
+ *   mbinfo   dump the raw multiboot information during boot
+ *
+ * Unknown words are reported and ignored.
+ */
+
+#include "asm/traps.h"
+#include "ctype.h"
+#include "kernel.h"
+#include "setup.h"
+#include "string.h"
+
+struct boot_options boot_options;
+
+static const char *const fault_names[] = {
+	[TRIGGER_DIVIDE_ERROR] = "de",
+	[TRIGGER_INVALID_OPCODE] = "ud",
+	[TRIGGER_GENERAL_PROTECTION] = "gp",
+	[TRIGGER_PAGE_FAULT] = "pf",
+};
+
+const char *fault_name(int kind)
+{
+	if (kind < 0 || kind >= (int)ARRAY_SIZE(fault_names))
+		return "none";
+	return fault_names[kind];
+}
+
+static int parse_fault(const char *value, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fault_names); i++) {
+		if (strlen(fault_names[i]) == len && !strncmp(value, fault_names[i], len))
+			return i;
+	}
+	return -1;
+}
+
+/* Returns true if the word (len bytes at word) is name, or name=... */
+static bool option_is(const char *word, size_t len, const char *name, const char **value)
+{
+	size_t n = strlen(name);
+
+	if (len < n || strncmp(word, name, n) != 0)
+		return false;
+	if (len == n) {
+		*value = NULL;
+		return true;
+	}
+	if (word[n] == '=') {
+		*value = word + n + 1;
+		return true;
+	}
+	return false;
+}
+
+static void parse_option(const char *word, size_t len)
+{
+	const char *value;
+	const char *end;
+
+	if (option_is(word, len, "exit", &value) && value) {
+		boot_options.exit_status = simple_strtoull(value, &end, 0);
+		if (end == value || end != word + len)
+			printk("Malformed option \"%.*s\", using exit status %u\n", (int)len, word,
+			       boot_options.exit_status);
+	} else if (option_is(word, len, "panic", &value) && !value) {
+		boot_options.fault = TRIGGER_DIVIDE_ERROR;
+	} else if (option_is(word, len, "fault", &value) && value) {
+		boot_options.fault = parse_fault(value, word + len - value);
+		if (boot_options.fault < 0)
+			printk("Unknown fault \"%.*s\" (de, ud, gp, pf), ignored\n", (int)len,
+			       word);
+	} else if (option_is(word, len, "mbinfo", &value) && !value) {
+		boot_options.mbinfo = true;
+	} else {
+		printk("Unknown kernel command line option \"%.*s\", ignored\n", (int)len, word);
+	}
+}
+
+void parse_boot_options(const char *cmdline)
+{
+	const char *p = cmdline;
+
+	memset(&boot_options, 0, sizeof(boot_options));
+	boot_options.fault = -1;
+	while (*p) {
+		const char *word;
+
+		while (isspace(*p))
+			p++;
+		word = p;
+		while (*p && !isspace(*p))
+			p++;
+		if (p > word)
+			parse_option(word, p - word);
+	}
+}

@@ -1,0 +1,517 @@
+// The run loop, memory access slow paths, instruction fetch, and the public Cpu facade.
+#include "sim/cpu/cpu.h"
+#include "sim/cpu/cpu_impl.h"
+
+#include <Zydis/Zydis.h>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace smpsim::cpu {
+
+CpuImpl::CpuImpl(MemoryPort& memory, IoPortSpace& io, DecodeCache& decode_cache, const CpuConfig& config)
+    : memory_(memory), io_(io), decode_cache_(decode_cache), config_(config),
+      mmu_(memory, mmu::MmuConfig{config.itlb_entries, config.itlb_ways, config.dtlb_entries,
+                                  config.dtlb_ways}) {
+    decode_cache_.add_listener([this](u64 ppage) { on_code_page_added(ppage); });
+    reset();
+}
+
+CpuImpl::~CpuImpl() = default;
+
+void CpuImpl::reset() {
+    st_ = CpuState{};
+    for (auto& g : gpr_) g = 0;
+    gpr_[RDX] = 0x600; // family/model/stepping signature, as after RESET
+    flags = LazyFlags{};
+    st_.apic_base = 0xfee00800 | (config_.bootstrap ? 0x100 : 0);
+    for (unsigned s = 0; s < kSegCount; ++s) {
+        Segment seg;
+        seg.selector = 0;
+        seg.base = 0;
+        seg.limit = 0xffff;
+        seg.attrs = 0x93; // present, writable data, accessed
+        set_segment_cache(u8(s), seg);
+    }
+    Segment cs;
+    cs.selector = 0xf000;
+    cs.base = 0xffff0000;
+    cs.limit = 0xffff;
+    cs.attrs = 0x9b;
+    set_segment_cache(CS, cs);
+    st_.rip = 0xfff0;
+    st_.ldtr = Segment{0, 0, 0xffff, 0x82};
+    st_.tr = Segment{0, 0, 0xffff, 0x8b};
+    halted_ = false;
+    wait_for_sipi_ = !config_.bootstrap;
+    nmi_pending_ = init_pending_ = sipi_pending_ = false;
+    interrupt_shadow_ = false;
+    in_nmi_ = false;
+    delivering_ = 0;
+    stop_ = StopInfo{};
+    stop_pending_ = false;
+    events_pending_ = true;
+    update_mode();
+    mmu_.flush(false);
+    flush_host_tlb();
+}
+
+void CpuImpl::enter_flat_mode(unsigned bits) {
+    st_.cr0 = (st_.cr0 | mmu::kCr0Pe) & ~mmu::kCr0Pg;
+    Segment data{0x10, 0, 0xffffffff, 0xc093};
+    Segment code{0x08, 0, 0xffffffff, 0xc09b};
+    if (bits == 64) {
+        st_.efer |= mmu::kEferLme | mmu::kEferLma;
+        code.attrs = 0xa09b; // L = 1, D = 0
+    } else if (bits == 16) {
+        st_.efer &= ~(mmu::kEferLme | mmu::kEferLma);
+        code.attrs = 0x009b;
+        data.attrs = 0x0093;
+        code.limit = data.limit = 0xffff;
+    } else {
+        st_.efer &= ~(mmu::kEferLme | mmu::kEferLma);
+    }
+    for (u8 s : {ES, SS, DS, FS, GS}) set_segment_cache(s, data);
+    set_segment_cache(CS, code);
+    wait_for_sipi_ = false;
+    update_mode();
+    flush_host_tlb();
+}
+
+void CpuImpl::set_segment_cache(u8 seg, const Segment& s) {
+    st_.seg[seg] = s;
+    if (seg == CS || seg == SS) update_mode();
+    else seg_base_[seg] = (mode_ == CpuMode::Long64 && seg != FS && seg != GS) ? 0 : s.base;
+}
+
+void CpuImpl::update_mode() {
+    const Segment& cs = st_.seg[CS];
+    CpuMode m;
+    if (!(st_.cr0 & mmu::kCr0Pe)) {
+        m = CpuMode::Real16;
+    } else if (st_.efer & mmu::kEferLma) {
+        m = cs.long_mode() ? CpuMode::Long64 : (cs.default_big() ? CpuMode::Compat32 : CpuMode::Compat16);
+    } else {
+        m = cs.default_big() ? CpuMode::Prot32 : CpuMode::Prot16;
+    }
+    mode_ = m;
+    for (unsigned s = 0; s < kSegCount; ++s)
+        seg_base_[s] = (m == CpuMode::Long64 && s != FS && s != GS) ? 0 : st_.seg[s].base;
+    if (m == CpuMode::Long64) stack_size_ = 8;
+    else stack_size_ = st_.seg[SS].default_big() ? 4 : 2;
+    const unsigned new_cpl = m == CpuMode::Real16 ? 0 : (cs.selector & 3);
+    if (new_cpl != cpl_ || user_bit_ != (new_cpl == 3 ? 1u : 0u)) {
+        cpl_ = new_cpl;
+        user_bit_ = cpl_ == 3 ? 1 : 0;
+    }
+}
+
+void CpuImpl::flush_host_tlb() {
+    for (auto& e : host_tlb_) e = HostTlbEntry{};
+    fetch_lin_page_ = ~0ull;
+    fetch_code_page_ = nullptr;
+}
+
+void CpuImpl::invlpg(u64 lin) {
+    mmu_.invlpg(lin);
+    // A large page may cover many host-TLB entries; dropping them all is simplest and rare.
+    flush_host_tlb();
+}
+
+void CpuImpl::on_code_page_added(u64 ppage) {
+    for (auto& e : host_tlb_)
+        if (e.write && e.ppage == ppage) e.write = nullptr;
+}
+
+void CpuImpl::check_canonical(u64 lin, u8 seg) {
+    if (mode_ != CpuMode::Long64) return;
+    if (u64(i64(lin << 16) >> 16) != lin) raise_exception(seg == SS ? kSS : kGP, 0);
+}
+
+u64 CpuImpl::translate(u64 lin, mmu::Access access, u8 seg, bool user, bool fill_host) {
+    check_canonical(lin, seg);
+    if (!(st_.cr0 & mmu::kCr0Pg)) return lin;
+    const mmu::TranslateResult r = mmu_.translate(lin, {access, user}, paging_regs());
+    stats_.cycles += r.latency_cycles;
+    if (!r.ok) {
+        st_.cr2 = r.fault.linear;
+        raise_exception(kPF, r.fault.error_code);
+    }
+    return r.physical;
+}
+
+u64 CpuImpl::read_phys(u64 pa, unsigned size, AccessKind kind) {
+    if (u8* page = memory_.direct_page(pa)) {
+        u64 v = 0;
+        std::memcpy(&v, page + (pa & 0xfff), size);
+        return v;
+    }
+    u64 v = 0;
+    const MemoryResult r = memory_.read(pa, &v, size, kind);
+    stats_.cycles += r.latency_cycles;
+    if (!r.ok) v = size_mask(size); // unclaimed physical addresses read as all ones, as on a PC
+    return v;
+}
+
+void CpuImpl::write_phys(u64 pa, unsigned size, u64 value, AccessKind kind) {
+    const u64 ppage = pa & ~0xfffull;
+    if (decode_cache_.is_code_page(ppage)) {
+        decode_cache_.invalidate(ppage);
+        ++stats_.smc_invalidations;
+    }
+    if (u8* page = memory_.direct_page(pa)) {
+        std::memcpy(page + (pa & 0xfff), &value, size);
+        return;
+    }
+    const MemoryResult r = memory_.write(pa, &value, size, kind);
+    stats_.cycles += r.latency_cycles;
+}
+
+u64 CpuImpl::read_mem_slow(u64 lin, unsigned size, u8 seg, mmu::Access access) {
+    if ((lin & 0xfff) + size > 4096) {
+        // Crosses a page: byte by byte, each byte translated (both pages must be accessible).
+        u64 v = 0;
+        for (unsigned i = 0; i < size; ++i) v |= read_mem_slow(lin + i, 1, seg, access) << (8 * i);
+        return v;
+    }
+    const bool user = cpl_ == 3;
+    const u64 pa = translate(lin, access, seg, user, true);
+    u8* page = memory_.direct_page(pa);
+    if (page) {
+        HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
+        if (e.tag != host_tag(lin)) {
+            e = HostTlbEntry{};
+            e.tag = host_tag(lin);
+        }
+        e.read = page;
+        e.ppage = pa & ~0xfffull;
+    }
+    return read_phys(pa, size, AccessKind::Read);
+}
+
+void CpuImpl::probe_write(u64 lin, unsigned size, u8 seg) {
+    const u64 off = lin & 0xfff;
+    if (off + size <= 4096) {
+        const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
+        if (e.tag == host_tag(lin) && e.write) return;
+        translate(lin, mmu::Access::Write, seg, cpl_ == 3, false);
+        return;
+    }
+    translate(lin, mmu::Access::Write, seg, cpl_ == 3, false);
+    translate(lin + size - 1, mmu::Access::Write, seg, cpl_ == 3, false);
+}
+
+void CpuImpl::write_mem_slow(u64 lin, unsigned size, u64 value, u8 seg) {
+    if ((lin & 0xfff) + size > 4096) {
+        // Check both pages before writing anything, so a fault leaves memory unchanged.
+        probe_write(lin, size, seg);
+        for (unsigned i = 0; i < size; ++i) write_mem_slow(lin + i, 1, (value >> (8 * i)) & 0xff, seg);
+        return;
+    }
+    const u64 pa = translate(lin, mmu::Access::Write, seg, cpl_ == 3, true);
+    const u64 ppage = pa & ~0xfffull;
+    write_phys(pa, size, value, AccessKind::Write);
+    if (u8* page = memory_.direct_page(pa); page && !decode_cache_.is_code_page(ppage)) {
+        HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
+        if (e.tag != host_tag(lin)) {
+            e = HostTlbEntry{};
+            e.tag = host_tag(lin);
+        }
+        e.read = page;
+        e.write = page;
+        e.ppage = ppage;
+    }
+}
+
+u64 CpuImpl::read_system(u64 lin, unsigned size) {
+    u64 v = 0;
+    for (unsigned done = 0; done < size;) {
+        const u64 a = lin + done;
+        const unsigned chunk = std::min<unsigned>(size - done, unsigned(4096 - (a & 0xfff)));
+        const u64 pa = translate(a, mmu::Access::Read, DS, false, false);
+        v |= read_phys(pa, chunk, AccessKind::Read) << (8 * done);
+        done += chunk;
+    }
+    return v;
+}
+
+void CpuImpl::write_system(u64 lin, unsigned size, u64 value) {
+    for (unsigned done = 0; done < size;) {
+        const u64 a = lin + done;
+        const unsigned chunk = std::min<unsigned>(size - done, unsigned(4096 - (a & 0xfff)));
+        const u64 pa = translate(a, mmu::Access::Write, DS, false, false);
+        write_phys(pa, chunk, (value >> (8 * done)) & size_mask(chunk), AccessKind::Write);
+        done += chunk;
+    }
+}
+
+void CpuImpl::push(u64 value, unsigned size) {
+    const u64 sp = (gpr_[RSP] - size) & size_mask(stack_size_);
+    write_mem(linear_address(SS, sp), size, value, SS);
+    set_reg(RSP, stack_size_, sp);
+}
+
+u64 CpuImpl::pop(unsigned size) {
+    const u64 sp = gpr_[RSP] & size_mask(stack_size_);
+    const u64 v = read_mem(linear_address(SS, sp), size, SS);
+    set_reg(RSP, stack_size_, sp + size);
+    return v;
+}
+
+void CpuImpl::write_rflags(u64 value, u64 writable_mask) {
+    flags.flatten();
+    flags.bits = ((flags.bits & ~writable_mask) | (value & writable_mask)) | 0x2;
+    flags.bits &= ~(1ull << 3 | 1ull << 5 | 1ull << 15 | ~0x3fffffull);
+    note_event(); // IF may have changed
+}
+
+const DecodedInsn* CpuImpl::fetch_decode() {
+    const u64 lin = linear_address(CS, st_.rip);
+    const u64 lin_page = lin & ~0xfffull;
+    const unsigned off = unsigned(lin & 0xfff);
+    if (lin_page != fetch_lin_page_ || fetch_epoch_ != decode_cache_.epoch() || !fetch_code_page_) {
+        const u64 pa = translate(lin, mmu::Access::Execute, CS, cpl_ == 3, false);
+        fetch_ppage_ = pa & ~0xfffull;
+        fetch_code_page_ = &decode_cache_.page(fetch_ppage_);
+        fetch_lin_page_ = lin_page;
+        fetch_epoch_ = decode_cache_.epoch();
+    }
+    const DecodedInsn* d = fetch_code_page_->slot[off];
+    if (d && d->mode == mode_) [[likely]]
+        return d;
+
+    // Decode: read up to 15 bytes, only crossing into the next page if the instruction needs it.
+    ++stats_.decode_cache_misses;
+    u8 bytes[16] = {};
+    const unsigned in_page = std::min(15u, 4096 - off);
+    const u64 pa = fetch_ppage_ + off;
+    for (unsigned i = 0; i < in_page; ++i) bytes[i] = u8(read_phys(pa + i, 1, AccessKind::Fetch));
+    DecodedInsn insn;
+    u64 next_ppage = 0;
+    bool crosses = false;
+    if (!decode_cache_.decoder().decode(bytes, in_page, mode_, insn)) {
+        const u64 pa2 = translate(lin_page + 4096, mmu::Access::Execute, CS, cpl_ == 3, false);
+        for (unsigned i = in_page; i < 15; ++i) bytes[i] = u8(read_phys(pa2 + (i - in_page), 1, AccessKind::Fetch));
+        decode_cache_.decoder().decode(bytes, 15, mode_, insn);
+        next_ppage = pa2 & ~0xfffull;
+        crosses = true;
+    }
+    // The translation above may have dropped our page (it cannot, as walks do not write code, but an
+    // MMIO read could); look the page up again to be safe.
+    CodePage& page = decode_cache_.page(fetch_ppage_);
+    fetch_code_page_ = &page;
+    fetch_epoch_ = decode_cache_.epoch();
+    page.storage.push_back(insn);
+    const DecodedInsn* stored = &page.storage.back();
+    page.slot[off] = stored;
+    if (crosses) {
+        CodePage& second = decode_cache_.page(next_ppage);
+        second.dependents.push_back(fetch_ppage_);
+        fetch_epoch_ = decode_cache_.epoch();
+    }
+    return stored;
+}
+
+void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d) {
+    static bool reported[2048] = {};
+    if (d.mnemonic < 2048 && !reported[d.mnemonic]) {
+        reported[d.mnemonic] = true;
+        std::fprintf(stderr, "smpsim: cpu%u: unsupported instruction '%s' at rip %#llx: raising #UD\n",
+                     cpu.config().apic_id, ZydisMnemonicGetString(ZydisMnemonic(d.mnemonic)),
+                     static_cast<unsigned long long>(cpu.state().rip));
+    }
+    raise_exception(kUD);
+}
+
+void CpuImpl::run_loop(u64 max_insns, u64& executed) {
+    while (executed < max_insns) {
+        if (events_pending_ || stop_pending_) [[unlikely]] {
+            if (!handle_events()) return;
+        }
+        const DecodedInsn* d = fetch_decode();
+        insn_rip_ = st_.rip;
+        next_rip = st_.rip + d->length;
+        if (mode_ != CpuMode::Long64) next_rip &= 0xffffffffull; // IP wrap in 16-bit code is ignored
+        cur_addrsize_ = d->addrsize;
+        d->exec(*this, *d);
+        st_.rip = next_rip;
+        ++executed;
+        stats_.cycles += d->cost;
+        if (interrupt_shadow_) [[unlikely]] {
+            interrupt_shadow_ = false;
+            events_pending_ = true;
+        }
+    }
+}
+
+StopInfo CpuImpl::run(u64 max_insns) {
+    u64 executed = 0;
+    stop_pending_ = stop_.reason != StopReason::None && stop_.reason != StopReason::InsnLimit &&
+                    stop_.reason != StopReason::Halted;
+    if (stop_.reason == StopReason::InsnLimit || stop_.reason == StopReason::Halted) stop_.reason = StopReason::None;
+    events_pending_ = true;
+    for (;;) {
+        try {
+            run_loop(max_insns, executed);
+            break;
+        } catch (const GuestException& e) {
+            decode_cache_.collect_garbage();
+            take_exception(e);
+            if (stop_pending_) break;
+        }
+    }
+    decode_cache_.collect_garbage();
+    stats_.instructions += executed;
+    if (stop_.reason == StopReason::None) stop_.reason = StopReason::InsnLimit;
+    return stop_;
+}
+
+void CpuImpl::take_exception(const GuestException& e) {
+    ++stats_.exceptions;
+
+    st_.rip = insn_rip_;
+    // Faults restart the instruction; the interrupt shadow does not survive them.
+    interrupt_shadow_ = false;
+    deliver(e.vector, e.has_error, e.error, false, false);
+}
+
+bool CpuImpl::handle_events() {
+    events_pending_ = false;
+    decode_cache_.collect_garbage();
+    if (stop_pending_) return false;
+    if (init_pending_) {
+        init_pending_ = false;
+        const bool bsp = config_.bootstrap;
+        reset();
+        events_pending_ = false;
+        wait_for_sipi_ = !bsp;
+        if (bsp) wait_for_sipi_ = true; // INIT on the BSP also parks it until SIPI
+    }
+    if (wait_for_sipi_) {
+        if (!sipi_pending_) {
+            stop_.reason = StopReason::WaitForSipi;
+            stop_pending_ = false;
+            events_pending_ = true;
+            return false;
+        }
+        sipi_pending_ = false;
+        wait_for_sipi_ = false;
+        halted_ = false;
+        Segment cs{u16(sipi_vector_ << 8), u64(sipi_vector_) << 12, 0xffff, 0x9b};
+        set_segment_cache(CS, cs);
+        st_.rip = 0;
+    }
+    if (nmi_pending_ && !in_nmi_) {
+        nmi_pending_ = false;
+        halted_ = false;
+        in_nmi_ = true;
+        deliver(kNMI, false, 0, false, true);
+    }
+    const bool if_set = flags.bits & kFlagIf;
+    if (if_set && !interrupt_shadow_ && intr_line_ && interrupt_source_ && interrupt_source_->has_pending()) {
+        halted_ = false;
+        const u8 vector = interrupt_source_->acknowledge();
+        ++stats_.interrupts;
+        deliver(vector, false, 0, false, true);
+        events_pending_ = true; // another may be pending
+    }
+    if (halted_) {
+        const bool can_wake = (flags.bits & kFlagIf) || nmi_pending_;
+        stop_.reason = can_wake ? StopReason::Halted : StopReason::HaltedForever;
+        if (!can_wake) stop_.message = "HLT with interrupts disabled and nothing pending";
+        events_pending_ = true;
+        return false;
+    }
+    return true;
+}
+
+void CpuImpl::halt() {
+    halted_ = true;
+    events_pending_ = true;
+}
+
+void CpuImpl::set_intr(bool level) {
+    intr_line_ = level;
+    events_pending_ = true;
+}
+void CpuImpl::raise_nmi() {
+    nmi_pending_ = true;
+    events_pending_ = true;
+}
+void CpuImpl::raise_init() {
+    init_pending_ = true;
+    events_pending_ = true;
+}
+void CpuImpl::raise_sipi(u8 vector) {
+    if (!wait_for_sipi_) return; // SIPIs are ignored outside wait-for-SIPI
+    sipi_vector_ = vector;
+    sipi_pending_ = true;
+    events_pending_ = true;
+}
+
+void CpuImpl::triple_fault(const std::string& why) {
+    stop_.reason = StopReason::TripleFault;
+    stop_.message = fmt::format("cpu{}: triple fault ({}); CPU state:\n{}", config_.apic_id, why, dump_state());
+    stop_pending_ = true;
+}
+
+std::string CpuImpl::dump_state() const {
+    static const char* names[16] = {"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
+                                    "R8",  "R9",  "R10", "R11", "R12", "R13", "R14", "R15"};
+    static const char* segs[6] = {"ES", "CS", "SS", "DS", "FS", "GS"};
+    static const char* modes[6] = {"real", "protected-16", "protected-32", "compat-16", "compat-32", "long-64"};
+    std::string s = fmt::format("RIP: {:04x}:{:016x} RFLAGS: {:08x} mode: {} CPL: {}\n", st_.seg[CS].selector,
+                                st_.rip, flags.materialize(), modes[int(mode_)], cpl_);
+    for (int i = 0; i < 16; ++i)
+        s += fmt::format("{:>3}: {:016x}{}", names[i], gpr_[i], (i % 4 == 3) ? "\n" : " ");
+    for (int i = 0; i < 6; ++i)
+        s += fmt::format("{}: {:04x} base {:016x} limit {:08x} attr {:04x}\n", segs[i], st_.seg[i].selector,
+                         st_.seg[i].base, st_.seg[i].limit, st_.seg[i].attrs);
+    s += fmt::format("CR0: {:016x} CR2: {:016x} CR3: {:016x} CR4: {:016x} EFER: {:x}\n", st_.cr0, st_.cr2,
+                     st_.cr3, st_.cr4, st_.efer);
+    s += fmt::format("GDT: {:016x}/{:x} IDT: {:016x}/{:x}", st_.gdtr.base, st_.gdtr.limit, st_.idtr.base,
+                     st_.idtr.limit);
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Public facade.
+
+Cpu::Cpu(MemoryPort& memory, IoPortSpace& io, const CpuConfig& config)
+    : own_cache_(std::make_unique<DecodeCache>()),
+      impl_(std::make_unique<CpuImpl>(memory, io, *own_cache_, config)) {}
+Cpu::Cpu(MemoryPort& memory, IoPortSpace& io, DecodeCache& cache, const CpuConfig& config)
+    : impl_(std::make_unique<CpuImpl>(memory, io, cache, config)) {}
+Cpu::~Cpu() = default;
+void Cpu::reset() { impl_->reset(); }
+StopInfo Cpu::run(u64 max_insns) { return impl_->run(max_insns); }
+const StopInfo& Cpu::stop_info() const { return impl_->stop_; }
+void Cpu::request_stop(StopReason reason) { impl_->request_stop(reason); }
+u64 Cpu::gpr(unsigned index) const { return impl_->gpr_[index & 15]; }
+void Cpu::set_gpr(unsigned index, u64 value) { impl_->gpr_[index & 15] = value; }
+u64 Cpu::rip() const { return impl_->st_.rip; }
+void Cpu::set_rip(u64 value) { impl_->st_.rip = value; }
+u64 Cpu::rflags() const { return impl_->flags.materialize(); }
+void Cpu::set_rflags(u64 value) {
+    impl_->flags.op = FlagOp::Materialized;
+    impl_->flags.bits = (value & 0x3f7fd7ull) | 0x2;
+    impl_->note_event();
+}
+CpuState& Cpu::state() {
+    // Callers may change control registers or segments: the derived state is rebuilt lazily.
+    impl_->events_pending_ = true;
+    return impl_->st_;
+}
+const CpuState& Cpu::state() const { return impl_->st_; }
+void Cpu::sync_state() {
+    impl_->update_mode();
+    impl_->mmu_.flush(false);
+    impl_->flush_host_tlb();
+}
+void Cpu::enter_flat_mode(unsigned bits) { impl_->enter_flat_mode(bits); }
+void Cpu::set_interrupt_source(InterruptSource* source) { impl_->interrupt_source_ = source; }
+InterruptSink& Cpu::interrupt_sink() { return *impl_; }
+const CpuStats& Cpu::stats() const { return impl_->stats_; }
+std::string Cpu::dump_state() const { return impl_->dump_state(); }
+
+} // namespace smpsim::cpu

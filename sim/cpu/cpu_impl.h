@@ -1,0 +1,278 @@
+// The interpreter's internals, shared by the instruction-family files (interp_*.cc). Not a public API:
+// users include cpu.h.
+#pragma once
+#include "sim/core/memory_port.h"
+#include "sim/cpu/cpu.h"
+#include "sim/cpu/decode_cache.h"
+#include "sim/cpu/decoded_insn.h"
+#include "sim/cpu/lazy_flags.h"
+#include "sim/mmu/paging.h"
+
+#include <array>
+#include <cstring>
+
+namespace smpsim::cpu {
+
+// Exception vectors (SDM vol. 3, 6.3.1).
+enum Vector : u8 {
+    kDE = 0, kDB = 1, kNMI = 2, kBP = 3, kOF = 4, kBR = 5, kUD = 6, kNM = 7, kDF = 8,
+    kTS = 10, kNP = 11, kSS = 12, kGP = 13, kPF = 14, kMF = 16, kAC = 17, kMC = 18, kXM = 19,
+};
+
+// A guest exception raised while executing an instruction; caught by the run loop, which delivers it
+// through the IDT. Never escapes the Cpu.
+struct GuestException {
+    u8 vector;
+    bool has_error;
+    u32 error;
+};
+
+[[noreturn]] inline void raise_exception(u8 vector) { throw GuestException{vector, false, 0}; }
+[[noreturn]] inline void raise_exception(u8 vector, u32 error) { throw GuestException{vector, true, error}; }
+
+inline constexpr u64 size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
+inline constexpr u64 sign_bit(unsigned size) { return 1ull << (size * 8 - 1); }
+inline constexpr i64 sign_extend(u64 v, unsigned size) {
+    return size >= 8 ? i64(v) : i64(v << (64 - size * 8)) >> (64 - size * 8);
+}
+
+class CpuImpl final : public InterruptSink {
+  public:
+    CpuImpl(MemoryPort& memory, IoPortSpace& io, DecodeCache& decode_cache, const CpuConfig& config);
+    ~CpuImpl() override;
+
+    // --- run control (cpu.cc) ---
+    void reset();
+    StopInfo run(u64 max_insns);
+    void request_stop(StopReason reason) {
+        stop_.reason = reason;
+        stop_pending_ = true;
+    }
+    void enter_flat_mode(unsigned bits);
+    std::string dump_state() const;
+
+    // --- InterruptSink ---
+    void set_intr(bool level) override;
+    void raise_nmi() override;
+    void raise_init() override;
+    void raise_sipi(u8 vector) override;
+
+    // --- registers ---
+    u64 reg(u8 r, unsigned size) const {
+        if (r >= kHighByteBase) return (gpr_[r - kHighByteBase] >> 8) & 0xff;
+        return gpr_[r] & size_mask(size);
+    }
+    void set_reg(u8 r, unsigned size, u64 v) {
+        switch (size) {
+        case 1:
+            if (r >= kHighByteBase) {
+                u64& g = gpr_[r - kHighByteBase];
+                g = (g & ~0xff00ull) | ((v & 0xff) << 8);
+            } else {
+                gpr_[r] = (gpr_[r] & ~0xffull) | (v & 0xff);
+            }
+            break;
+        case 2: gpr_[r] = (gpr_[r] & ~0xffffull) | (v & 0xffff); break;
+        case 4: gpr_[r] = v & 0xffffffffull; break; // 32-bit writes zero-extend
+        default: gpr_[r] = v; break;
+        }
+    }
+    u64& gpr(unsigned i) { return gpr_[i]; }
+
+    // --- flags ---
+    LazyFlags flags;
+    u64 rflags() const { return flags.materialize(); }
+    // Writes RFLAGS honouring the bits that are reserved or not writable at the current privilege.
+    void write_rflags(u64 value, u64 writable_mask);
+
+    // --- operands (hot path) ---
+    u64 effective_address(const Operand& o) const {
+        u64 ea = u64(o.imm);
+        if (o.base != kNoReg) ea += (o.base == kRipBase) ? next_rip : gpr_[o.base];
+        if (o.index != kNoReg) ea += gpr_[o.index] << o.scale;
+        return ea & size_mask(cur_addrsize_);
+    }
+    u64 linear_address(u8 seg, u64 offset) const {
+        u64 lin = seg_base_[seg] + offset;
+        return mode_ == CpuMode::Long64 ? lin : (lin & 0xffffffffull);
+    }
+    u64 operand_linear(const Operand& o) const { return linear_address(o.seg, effective_address(o)); }
+
+    u64 read_operand(const Operand& o) {
+        switch (o.kind) {
+        case OpKind::Reg: return reg(o.reg, o.size);
+        case OpKind::Mem: return read_mem(operand_linear(o), o.size, o.seg);
+        default: return u64(o.imm);
+        }
+    }
+    void write_operand(const Operand& o, u64 v) {
+        if (o.kind == OpKind::Reg) set_reg(o.reg, o.size, v);
+        else write_mem(operand_linear(o), o.size, v, o.seg);
+    }
+
+    // Memory by linear address. `seg` selects #SS instead of #GP for non-canonical stack accesses.
+    u64 read_mem(u64 lin, unsigned size, u8 seg = DS) {
+        const u64 off = lin & 0xfff;
+        if (off + size <= 4096) [[likely]] {
+            const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
+            if (e.tag == host_tag(lin) && e.read) {
+                u64 v = 0;
+                std::memcpy(&v, e.read + off, size);
+                return v;
+            }
+        }
+        return read_mem_slow(lin, size, seg, mmu::Access::Read);
+    }
+    void write_mem(u64 lin, unsigned size, u64 value, u8 seg = DS) {
+        const u64 off = lin & 0xfff;
+        if (off + size <= 4096) [[likely]] {
+            const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
+            if (e.tag == host_tag(lin) && e.write) {
+                std::memcpy(e.write + off, &value, size);
+                return;
+            }
+        }
+        write_mem_slow(lin, size, value, seg);
+    }
+    // Reads with a write check first, for read-modify-write instructions, so that a fault on the write
+    // side is raised before anything changes.
+    u64 read_mem_for_write(u64 lin, unsigned size, u8 seg = DS) {
+        probe_write(lin, size, seg);
+        return read_mem(lin, size, seg);
+    }
+    void probe_write(u64 lin, unsigned size, u8 seg);
+
+    // Supervisor-implicit accesses (descriptor tables, TSS, IDT) ignore CPL for U/S checks.
+    u64 read_system(u64 lin, unsigned size);
+    void write_system(u64 lin, unsigned size, u64 value);
+
+    // --- stack ---
+    void push(u64 value, unsigned size);
+    u64 pop(unsigned size);
+    u64 stack_pointer() const { return gpr_[RSP] & size_mask(stack_size_); }
+
+    // --- control flow ---
+    u64 next_rip = 0; // address of the following instruction; handlers change it to branch
+    void branch_to(u64 target, unsigned opsize) { next_rip = mode_ == CpuMode::Long64 ? target : (target & size_mask(opsize)); }
+
+    // --- system state ---
+    CpuState& state() { return st_; }
+    const CpuState& state() const { return st_; }
+    CpuMode mode() const { return mode_; }
+    unsigned cpl() const { return cpl_; }
+    bool protected_mode() const { return st_.cr0 & mmu::kCr0Pe; }
+    // Loads a segment register in the current mode (real: base = sel << 4; protected: descriptor from
+    // GDT/LDT with checks). Raises #GP/#NP/#SS as the SDM says.
+    void load_segment(u8 seg, u16 selector);
+    // Loads CS for a far transfer (JMP/CALL/RET/IRET); updates mode.
+    void load_code_segment(u16 selector, u8 new_cpl);
+    void set_segment_cache(u8 seg, const Segment& s);
+    void write_cr(unsigned n, u64 value);
+    u64 read_msr(u32 index);
+    void write_msr(u32 index, u64 value);
+    void update_mode();   // after CR0/EFER/CS changes
+    void flush_host_tlb();
+    void invlpg(u64 lin);
+    u64 tsc() const { return stats_.cycles + st_.tsc_offset; }
+
+    IoPortSpace& io() { return io_; }
+    CpuStats& stats() { return stats_; }
+    const CpuConfig& config() const { return config_; }
+
+    // Called when an instruction writes interrupt-relevant state (STI, POPF, MOV SS).
+    void set_interrupt_shadow() { interrupt_shadow_ = true; }
+    void halt();
+    void note_event() { events_pending_ = true; }
+    void end_nmi_blocking() {
+        in_nmi_ = false;
+        events_pending_ = true;
+    }
+
+    // Descriptor reading (system.cc).
+    u64 read_descriptor(u16 selector, bool* in_ldt = nullptr);
+    static Segment segment_from_descriptor(u16 selector, u64 desc);
+
+    // Delivers an interrupt or exception through the IDT/IVT (interrupts.cc).
+    void deliver(u8 vector, bool has_error, u32 error, bool software, bool external);
+
+    // Invoked when the decode cache drops or adds a code page (self-modifying code and write protection).
+    void on_code_page_added(u64 ppage);
+
+  private:
+    friend class Cpu;
+    struct HostTlbEntry {
+        u64 tag = ~0ull;
+        u8* read = nullptr;
+        u8* write = nullptr;
+        u64 ppage = 0;
+    };
+    static constexpr unsigned kHostTlbSize = 256;
+    u64 host_tag(u64 lin) const { return (lin & ~0xfffull) | user_bit_; }
+
+    u64 read_mem_slow(u64 lin, unsigned size, u8 seg, mmu::Access access);
+    void write_mem_slow(u64 lin, unsigned size, u64 value, u8 seg);
+    u64 translate(u64 lin, mmu::Access access, u8 seg, bool user, bool fill_host);
+    void check_canonical(u64 lin, u8 seg);
+    u64 read_phys(u64 pa, unsigned size, AccessKind kind);
+    void write_phys(u64 pa, unsigned size, u64 value, AccessKind kind);
+    const DecodedInsn* fetch_decode();
+    void run_loop(u64 max_insns, u64& executed);
+    void take_exception(const GuestException& e);
+    bool handle_events();
+    mmu::PagingRegs paging_regs() const { return {st_.cr0, st_.cr3, st_.cr4, st_.efer}; }
+    void triple_fault(const std::string& why);
+
+    MemoryPort& memory_;
+    IoPortSpace& io_;
+    DecodeCache& decode_cache_;
+    CpuConfig config_;
+    mmu::Mmu mmu_;
+    CpuState st_;
+    u64 gpr_[16] = {};
+    u64 seg_base_[kSegCount] = {};
+    CpuMode mode_ = CpuMode::Real16;
+    unsigned cpl_ = 0;
+    u64 user_bit_ = 0;
+    unsigned cur_addrsize_ = 2;
+    unsigned stack_size_ = 2;
+    u64 insn_rip_ = 0; // RIP of the instruction being executed (faults restart it)
+    std::array<HostTlbEntry, kHostTlbSize> host_tlb_{};
+
+    // Fetch fast path: the code page the last instruction came from.
+    u64 fetch_lin_page_ = ~0ull;
+    u64 fetch_ppage_ = 0;
+    CodePage* fetch_code_page_ = nullptr;
+    u64 fetch_epoch_ = 0;
+
+    StopInfo stop_;
+    bool stop_pending_ = false;
+    bool events_pending_ = false;
+    bool halted_ = false;
+    bool wait_for_sipi_ = false;
+    bool intr_line_ = false;
+    bool nmi_pending_ = false;
+    bool init_pending_ = false;
+    bool sipi_pending_ = false;
+    u8 sipi_vector_ = 0;
+    bool interrupt_shadow_ = false;
+    bool in_nmi_ = false;
+    int delivering_ = 0; // nesting depth of exception delivery, for #DF and triple faults
+    InterruptSource* interrupt_source_ = nullptr;
+    CpuStats stats_;
+};
+
+// Handler registration, one function per instruction family.
+using HandlerTable = std::array<Handler, 2048>;
+void register_data_handlers(HandlerTable& t);
+void register_alu_handlers(HandlerTable& t);
+void register_control_handlers(HandlerTable& t);
+void register_string_handlers(HandlerTable& t);
+void register_system_handlers(HandlerTable& t);
+
+// Raised for any instruction the interpreter does not implement: #UD in the guest, named in reports.
+void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d);
+
+// Condition-code evaluation shared by Jcc, SETcc, CMOVcc.
+bool condition_holds(const LazyFlags& f, unsigned cond);
+
+} // namespace smpsim::cpu

@@ -1,0 +1,76 @@
+// The SystemC wrapper around one Cpu: a thread that runs the interpreter in quanta (temporal
+// decoupling with tlm_quantumkeeper), TLM-2.0 initiator sockets for memory-mapped and port I/O, and
+// DMI for RAM. The interpreter itself knows nothing of SystemC.
+#pragma once
+#include "sim/core/memory_port.h"
+#include "sim/cpu/cpu.h"
+#include "sim/cpu/decode_cache.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include <functional>
+
+namespace smpsim::cpu {
+
+struct CpuModuleConfig {
+    CpuConfig cpu;
+    double mhz = 2000.0;        // clock frequency
+    u64 quantum_cycles = 1000;  // cycles between synchronisations with the SystemC kernel
+};
+
+class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortSpace, private InterruptSink {
+  public:
+    tlm_utils::simple_initiator_socket<CpuModule> mem_socket;
+    tlm_utils::simple_initiator_socket<CpuModule> io_socket;
+
+    CpuModule(sc_core::sc_module_name name, DecodeCache& decode_cache, const CpuModuleConfig& config);
+
+    Cpu& cpu() { return cpu_; }
+    // The interrupt lines of this CPU; setting one wakes a halted CPU thread.
+    InterruptSink& interrupt_sink() { return *this; }
+    // Called on every stop other than an exhausted quantum (halt forever, triple fault, exit request).
+    void set_stop_handler(std::function<void(CpuModule&, const StopInfo&)> handler) { on_stop_ = std::move(handler); }
+    // Ends the thread at its next instruction boundary.
+    void stop();
+    // Limits the instructions this CPU executes; reaching it counts as a stop with InsnLimit.
+    void set_instruction_limit(u64 limit) { insn_limit_ = limit; }
+    bool finished() const { return finished_; }
+    sc_core::sc_time clock_period() const { return period_; }
+
+  private:
+    void thread();
+    // MemoryPort: RAM through DMI, everything else through mem_socket.
+    MemoryResult read(u64 paddr, void* dst, u32 size, AccessKind kind) override;
+    MemoryResult write(u64 paddr, const void* src, u32 size, AccessKind kind) override;
+    u8* direct_page(u64 paddr) override;
+    MemoryResult transport(tlm::tlm_command cmd, u64 addr, void* data, u32 size,
+                           tlm_utils::simple_initiator_socket<CpuModule>& socket);
+    // IoPortSpace through io_socket.
+    u32 in(u16 port, u32 size) override;
+    void out(u16 port, u32 size, u32 value) override;
+    // InterruptSink: forwards to the interpreter and wakes the thread.
+    void set_intr(bool level) override;
+    void raise_nmi() override;
+    void raise_init() override;
+    void raise_sipi(u8 vector) override;
+
+    Cpu cpu_;
+    sc_core::sc_time period_;
+    u64 quantum_cycles_;
+    tlm_utils::tlm_quantumkeeper quantum_;
+    sc_core::sc_event wake_;
+    std::function<void(CpuModule&, const StopInfo&)> on_stop_;
+    u64 insn_limit_ = 0;
+    bool stop_requested_ = false;
+    bool finished_ = false;
+    // DMI region of RAM.
+    u8* dmi_ptr_ = nullptr;
+    u64 dmi_start_ = 1;
+    u64 dmi_end_ = 0;
+    bool dmi_checked_ = false;
+};
+
+} // namespace smpsim::cpu

@@ -1,0 +1,240 @@
+// Zydis → DecodedInsn, and the decode cache.
+#include "sim/cpu/cpu_impl.h"
+#include "sim/cpu/decode_cache.h"
+
+#include <Zydis/Zydis.h>
+
+#include <mutex>
+
+namespace smpsim::cpu {
+
+static_assert(ZYDIS_MNEMONIC_MAX_VALUE < 2048, "handler table too small");
+
+void handler_mov_system(CpuImpl& cpu, const DecodedInsn& d);
+
+namespace {
+
+HandlerTable build_handler_table() {
+    HandlerTable t;
+    t.fill(&handler_unimplemented);
+    register_data_handlers(t);
+    register_alu_handlers(t);
+    register_control_handlers(t);
+    register_string_handlers(t);
+    register_system_handlers(t);
+    return t;
+}
+
+const HandlerTable& handler_table() {
+    static const HandlerTable table = build_handler_table();
+    return table;
+}
+
+// Base cost in cycles by instruction class; memory latency is added by the memory system.
+u8 base_cost(ZydisMnemonic m) {
+    switch (m) {
+    case ZYDIS_MNEMONIC_MUL:
+    case ZYDIS_MNEMONIC_IMUL: return 3;
+    case ZYDIS_MNEMONIC_DIV:
+    case ZYDIS_MNEMONIC_IDIV: return 26;
+    case ZYDIS_MNEMONIC_CPUID: return 100;
+    case ZYDIS_MNEMONIC_RDMSR:
+    case ZYDIS_MNEMONIC_WRMSR: return 50;
+    case ZYDIS_MNEMONIC_IN:
+    case ZYDIS_MNEMONIC_OUT: return 30;
+    case ZYDIS_MNEMONIC_MFENCE:
+    case ZYDIS_MNEMONIC_LFENCE:
+    case ZYDIS_MNEMONIC_SFENCE: return 4;
+    case ZYDIS_MNEMONIC_CMPXCHG:
+    case ZYDIS_MNEMONIC_XADD:
+    case ZYDIS_MNEMONIC_XCHG: return 2;
+    case ZYDIS_MNEMONIC_IRETQ:
+    case ZYDIS_MNEMONIC_IRETD:
+    case ZYDIS_MNEMONIC_IRET:
+    case ZYDIS_MNEMONIC_INT: return 40;
+    default: return 1;
+    }
+}
+
+// Maps a Zydis GPR to 0..15, or 16..19 for AH/CH/DH/BH. Returns kNoReg for anything else.
+u8 gpr_index(ZydisRegister r) {
+    switch (r) {
+    case ZYDIS_REGISTER_AH: return kHighByteBase + 0;
+    case ZYDIS_REGISTER_CH: return kHighByteBase + 1;
+    case ZYDIS_REGISTER_DH: return kHighByteBase + 2;
+    case ZYDIS_REGISTER_BH: return kHighByteBase + 3;
+    default: break;
+    }
+    switch (ZydisRegisterGetClass(r)) {
+    case ZYDIS_REGCLASS_GPR8:
+    case ZYDIS_REGCLASS_GPR16:
+    case ZYDIS_REGCLASS_GPR32:
+    case ZYDIS_REGCLASS_GPR64: {
+        const ZydisRegister full = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r);
+        return u8(full - ZYDIS_REGISTER_RAX);
+    }
+    default: return kNoReg;
+    }
+}
+
+bool convert_operand(const ZydisDecodedOperand& z, Operand& o) {
+    o.size = u8((z.size + 7) / 8);
+    switch (z.type) {
+    case ZYDIS_OPERAND_TYPE_REGISTER: {
+        const ZydisRegister r = z.reg.value;
+        switch (ZydisRegisterGetClass(r)) {
+        case ZYDIS_REGCLASS_SEGMENT:
+            o.kind = OpKind::SegReg;
+            o.reg = u8(r - ZYDIS_REGISTER_ES);
+            return true;
+        case ZYDIS_REGCLASS_CONTROL:
+            o.kind = OpKind::CtrlReg;
+            o.reg = u8(r - ZYDIS_REGISTER_CR0);
+            return true;
+        case ZYDIS_REGCLASS_DEBUG:
+            o.kind = OpKind::DbgReg;
+            o.reg = u8(r - ZYDIS_REGISTER_DR0);
+            return true;
+        default: break;
+        }
+        o.kind = OpKind::Reg;
+        o.reg = gpr_index(r);
+        return o.reg != kNoReg;
+    }
+    case ZYDIS_OPERAND_TYPE_MEMORY: {
+        if (z.mem.type != ZYDIS_MEMOP_TYPE_MEM && z.mem.type != ZYDIS_MEMOP_TYPE_AGEN) return false;
+        o.kind = OpKind::Mem;
+        o.seg = z.mem.segment == ZYDIS_REGISTER_NONE ? u8(DS) : u8(z.mem.segment - ZYDIS_REGISTER_ES);
+        if (o.seg >= kSegCount) return false;
+        if (z.mem.base == ZYDIS_REGISTER_RIP || z.mem.base == ZYDIS_REGISTER_EIP) {
+            o.base = kRipBase;
+        } else if (z.mem.base != ZYDIS_REGISTER_NONE) {
+            o.base = gpr_index(z.mem.base);
+            if (o.base == kNoReg || o.base >= kHighByteBase) return false;
+        }
+        if (z.mem.index != ZYDIS_REGISTER_NONE) {
+            o.index = gpr_index(z.mem.index);
+            if (o.index == kNoReg || o.index >= kHighByteBase) return false;
+            o.scale = u8(z.mem.scale == 8 ? 3 : z.mem.scale == 4 ? 2 : z.mem.scale == 2 ? 1 : 0);
+        }
+        o.imm = z.mem.disp.has_displacement ? z.mem.disp.value : 0;
+        return true;
+    }
+    case ZYDIS_OPERAND_TYPE_IMMEDIATE:
+        o.kind = z.imm.is_relative ? OpKind::Rel : OpKind::Imm;
+        o.imm = z.imm.is_signed ? z.imm.value.s : i64(z.imm.value.u);
+        return true;
+    case ZYDIS_OPERAND_TYPE_POINTER:
+        o.kind = OpKind::FarPtr;
+        o.far_selector = z.ptr.segment;
+        o.imm = z.ptr.offset;
+        return true;
+    default: return false;
+    }
+}
+
+ZydisMachineMode zydis_mode(CpuMode m) {
+    switch (m) {
+    case CpuMode::Real16: return ZYDIS_MACHINE_MODE_REAL_16;
+    case CpuMode::Prot16: return ZYDIS_MACHINE_MODE_LEGACY_16;
+    case CpuMode::Prot32: return ZYDIS_MACHINE_MODE_LEGACY_32;
+    case CpuMode::Compat16: return ZYDIS_MACHINE_MODE_LONG_COMPAT_16;
+    case CpuMode::Compat32: return ZYDIS_MACHINE_MODE_LONG_COMPAT_32;
+    case CpuMode::Long64: return ZYDIS_MACHINE_MODE_LONG_64;
+    }
+    return ZYDIS_MACHINE_MODE_LONG_64;
+}
+
+} // namespace
+
+void handler_invalid_opcode(CpuImpl&, const DecodedInsn&) { raise_exception(kUD); }
+
+struct Decoder::ZydisState {
+    // One decoder per CpuMode; the stack width follows the mode (SS.B is handled by the interpreter).
+    ZydisDecoder decoders[6];
+};
+
+Decoder::Decoder() : zydis_(std::make_shared<ZydisState>()) {
+    const CpuMode modes[] = {CpuMode::Real16,   CpuMode::Prot16,   CpuMode::Prot32,
+                             CpuMode::Compat16, CpuMode::Compat32, CpuMode::Long64};
+    for (CpuMode m : modes) {
+        ZydisStackWidth sw = m == CpuMode::Long64                                 ? ZYDIS_STACK_WIDTH_64
+                             : (m == CpuMode::Prot32 || m == CpuMode::Compat32) ? ZYDIS_STACK_WIDTH_32
+                                                                                 : ZYDIS_STACK_WIDTH_16;
+        ZydisDecoderInit(&zydis_->decoders[int(m)], zydis_mode(m), sw);
+    }
+}
+
+bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& out) const {
+    ZydisDecodedInstruction insn;
+    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+    const ZyanStatus status = ZydisDecoderDecodeFull(&zydis_->decoders[int(mode)], bytes, len, &insn, ops);
+    out = DecodedInsn{};
+    out.mode = mode;
+    if (status == ZYDIS_STATUS_NO_MORE_DATA && len < ZYDIS_MAX_INSTRUCTION_LENGTH) return false;
+    if (!ZYAN_SUCCESS(status)) {
+        out.exec = &handler_invalid_opcode;
+        out.length = 1;
+        return true;
+    }
+    out.mnemonic = u16(insn.mnemonic);
+    out.length = insn.length;
+    out.opsize = u8(insn.operand_width / 8);
+    out.addrsize = u8(insn.address_width / 8);
+    out.stacksize = u8(insn.stack_width / 8);
+    out.lock = insn.attributes & ZYDIS_ATTRIB_HAS_LOCK;
+    out.rep = insn.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE);
+    out.repne = insn.attributes & ZYDIS_ATTRIB_HAS_REPNE;
+    out.cond = insn.opcode & 0xf;
+    out.cost = base_cost(insn.mnemonic);
+    out.exec = handler_table()[insn.mnemonic];
+    out.far_branch = insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
+    static const std::pair<ZyanU64, u8> overrides[] = {
+        {ZYDIS_ATTRIB_HAS_SEGMENT_ES, ES}, {ZYDIS_ATTRIB_HAS_SEGMENT_CS, CS}, {ZYDIS_ATTRIB_HAS_SEGMENT_SS, SS},
+        {ZYDIS_ATTRIB_HAS_SEGMENT_DS, DS}, {ZYDIS_ATTRIB_HAS_SEGMENT_FS, FS}, {ZYDIS_ATTRIB_HAS_SEGMENT_GS, GS}};
+    for (const auto& [attr, seg] : overrides)
+        if (insn.attributes & attr) out.src_seg = seg;
+
+    bool system_operand = false;
+    for (unsigned i = 0; i < insn.operand_count_visible && out.nops < 3; ++i) {
+        // Visible operands (explicit and implicit, e.g. the accumulator of `or eax, imm32`), in the
+        // order the SDM writes them; hidden ones (RDX:RAX of MUL...) are the handlers' business.
+        if (ops[i].visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN) continue;
+        Operand& o = out.op[out.nops++];
+        if (!convert_operand(ops[i], o)) {
+            // XMM, x87, mask registers...: outside the modelled ISA.
+            out.exec = &handler_unimplemented;
+            return true;
+        }
+        if (o.kind == OpKind::SegReg || o.kind == OpKind::CtrlReg || o.kind == OpKind::DbgReg)
+            system_operand = true;
+    }
+    if (system_operand && insn.mnemonic == ZYDIS_MNEMONIC_MOV) out.exec = &handler_mov_system;
+    // LOCK is only valid on read-modify-write instructions with a memory destination (SDM: #UD).
+    if (out.lock && (out.nops == 0 || out.op[0].kind != OpKind::Mem)) out.exec = &handler_invalid_opcode;
+    return true;
+}
+
+CodePage& DecodeCache::page(u64 ppage) {
+    auto it = pages_.find(ppage);
+    if (it != pages_.end()) return *it->second;
+    auto fresh = std::make_unique<CodePage>();
+    fresh->ppage = ppage;
+    CodePage& ref = *fresh;
+    pages_.emplace(ppage, std::move(fresh));
+    for (auto& listener : listeners_) listener(ppage);
+    return ref;
+}
+
+void DecodeCache::invalidate(u64 ppage) {
+    auto it = pages_.find(ppage);
+    if (it == pages_.end()) return;
+    std::unique_ptr<CodePage> dead = std::move(it->second);
+    pages_.erase(it);
+    ++epoch_;
+    ++invalidations_;
+    for (u64 dep : dead->dependents) invalidate(dep);
+    graveyard_.push_back(std::move(dead));
+}
+
+} // namespace smpsim::cpu

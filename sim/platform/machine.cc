@@ -1,0 +1,155 @@
+#include "sim/platform/machine.h"
+
+#include "sim/core/error.h"
+#include "sim/cpu/cpu_state.h"
+#include "sim/platform/multiboot.h"
+#include "sim/platform/pc_memory_map.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <ostream>
+
+namespace smpsim::platform {
+
+namespace {
+
+std::vector<u8> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(fmt::format("{}: cannot open kernel file", path));
+    std::vector<u8> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw InputError(fmt::format("{}: read error", path));
+    return bytes;
+}
+
+constexpr u64 kUartBase = 0x3f8;
+constexpr u64 kExitPortBase = 0xf4;
+
+} // namespace
+
+Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std::ostream& console)
+    : sc_module(name), config_(config), console_(console) {
+    if (config_.cpus < 1 || config_.cpus > 16) throw InputError(fmt::format("--cpus must be 1..16, not {}", config_.cpus));
+    if (config_.mem_mib < 2 || config_.mem_mib > 3072)
+        throw InputError(fmt::format("--mem must be 2..3072 MiB, not {}", config_.mem_mib));
+    if (config_.cpu_mhz <= 0) throw InputError("cpu_mhz must be positive");
+
+    ram_ = std::make_unique<Ram>("ram", config_.mem_mib << 20);
+    mem_router_ = std::make_unique<Router>("mem_router");
+    io_router_ = std::make_unique<Router>("io_router");
+    mem_router_->map(0, ram_->size(), "ram").bind(ram_->socket);
+
+    uart_ = std::make_unique<UartDevice>("uart0", [this](u8 byte) { console_.put(char(byte)); });
+    io_router_->map(kUartBase, 8, "uart0").bind(uart_->socket);
+    exit_port_ = std::make_unique<ExitPortDevice>("exit_port", [this](u32 v) { on_guest_exit(v); });
+    io_router_->map(kExitPortBase, 4, "exit_port").bind(exit_port_->socket);
+
+    for (u32 i = 0; i < config_.cpus; ++i) {
+        cpu::CpuModuleConfig cc;
+        cc.cpu.apic_id = i;
+        cc.cpu.bootstrap = i == 0;
+        cc.cpu.itlb_entries = config_.itlb_entries;
+        cc.cpu.itlb_ways = config_.itlb_ways;
+        cc.cpu.dtlb_entries = config_.dtlb_entries;
+        cc.cpu.dtlb_ways = config_.dtlb_ways;
+        cc.mhz = config_.cpu_mhz;
+        cc.quantum_cycles = config_.quantum_cycles;
+        auto module = std::make_unique<cpu::CpuModule>(fmt::format("cpu{}", i).c_str(), decode_cache_, cc);
+        module->mem_socket.bind(mem_router_->target);
+        module->io_socket.bind(io_router_->target);
+        module->set_stop_handler([this](cpu::CpuModule& m, const cpu::StopInfo& s) { on_cpu_stop(m, s); });
+        if (config_.max_insns) module->set_instruction_limit(config_.max_insns);
+        cpus_.push_back(std::move(module));
+    }
+    // Only one initiator may bind a simple_target_socket; with several CPUs the routers need a
+    // multi-socket, which the SMP issue brings.
+    if (config_.cpus > 1) throw InputError("more than one CPU needs the SMP platform (not built yet)");
+
+    // Load the kernel and hand the BSP the multiboot machine state (spec 3.2).
+    const std::vector<u8> image = read_file(config_.kernel);
+    multiboot::LoadOptions options;
+    options.kernel_name = config_.kernel;
+    options.cmdline = config_.cmdline;
+    // The map QEMU gives an Intel CPU (our CPUID says GenuineIntel), i.e. `-cpu Nehalem`.
+    PcMemoryMapConfig map_config;
+    map_config.ram_mib = config_.mem_mib;
+    map_config.amd_ht_hole = false;
+    options.memory_map = pc_memory_map(map_config);
+    const multiboot::LoadResult loaded = multiboot::load(image, config_.kernel, ram_->bytes(), options);
+    cpu::Cpu& bsp = cpus_[0]->cpu();
+    bsp.enter_flat_mode(32);
+    bsp.set_gpr(cpu::RAX, multiboot::kBootMagic);
+    bsp.set_gpr(cpu::RBX, loaded.mbi_addr);
+    bsp.set_rip(loaded.entry);
+    bsp.set_rflags(0x2);
+}
+
+Machine::~Machine() = default;
+
+void Machine::on_guest_exit(u32 value) {
+    if (stopped_) return;
+    result_.guest_exit_value = value;
+    result_.exit_status = int(((value << 1) | 1) & 0xff);
+    result_.stop_reason = fmt::format("guest wrote {:#x} to the exit port", value);
+    stop_all();
+}
+
+void Machine::on_cpu_stop(cpu::CpuModule& module, const cpu::StopInfo& info) {
+    if (stopped_) return;
+    const std::string who = module.basename();
+    switch (info.reason) {
+    case cpu::StopReason::TripleFault:
+        result_.exit_status = kExitTripleFault;
+        result_.stop_reason = fmt::format("{}: triple fault", who);
+        result_.stop_report = info.message;
+        stop_all();
+        break;
+    case cpu::StopReason::HaltedForever:
+        // With one CPU this ends the run; other CPUs may still be working otherwise.
+        for (auto& c : cpus_)
+            if (!c->finished() && c.get() != &module) return;
+        result_.exit_status = kExitHalted;
+        result_.stop_reason = fmt::format("{}: {}", who, info.message);
+        stop_all();
+        break;
+    case cpu::StopReason::InsnLimit:
+        result_.exit_status = kExitInsnLimit;
+        result_.stop_reason = fmt::format("{}: instruction limit of {} reached", who, config_.max_insns);
+        stop_all();
+        break;
+    default: break;
+    }
+}
+
+void Machine::stop_all() {
+    stopped_ = true;
+    for (auto& c : cpus_) c->stop();
+    sc_core::sc_stop();
+}
+
+RunResult Machine::run() {
+    const auto start = std::chrono::steady_clock::now();
+    sc_core::sc_start();
+    const auto end = std::chrono::steady_clock::now();
+    if (!stopped_) {
+        // The event queue ran dry: every CPU sleeps and no device can wake one.
+        result_.exit_status = kExitNoProgress;
+        result_.stop_reason = "all CPUs are halted and nothing can wake them";
+    }
+    console_.flush();
+    result_.host_seconds = std::chrono::duration<double>(end - start).count();
+    result_.sim_seconds = sc_core::sc_time_stamp().to_seconds();
+    for (auto& c : cpus_) {
+        const cpu::CpuStats& s = c->cpu().stats();
+        result_.instructions += s.instructions;
+        result_.cycles = std::max(result_.cycles, s.cycles);
+        result_.decode_cache_misses += s.decode_cache_misses;
+        result_.smc_invalidations += s.smc_invalidations;
+        result_.exceptions += s.exceptions;
+    }
+    return result_;
+}
+
+} // namespace smpsim::platform

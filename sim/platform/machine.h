@@ -1,0 +1,80 @@
+// Assembles a PC from a MachineConfig: CPUs, RAM, the physical-address and port-I/O routers, UART,
+// exit port, and the multiboot loader; runs it and reports how it stopped.
+#pragma once
+#include "sim/core/types.h"
+#include "sim/cpu/cpu_module.h"
+#include "sim/cpu/decode_cache.h"
+#include "sim/platform/port_devices.h"
+#include "sim/platform/ram.h"
+#include "sim/platform/router.h"
+
+#include <systemc>
+
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smpsim::platform {
+
+struct MachineConfig {
+    std::string kernel;       // multiboot ELF
+    std::string cmdline;      // kernel command line
+    u32 cpus = 1;
+    u64 mem_mib = 128;
+    double cpu_mhz = 2000.0;
+    u64 quantum_cycles = 1000;
+    u64 max_insns = 0;        // per CPU; 0 = no limit
+    u64 seed = 1;
+    u32 itlb_entries = 64, itlb_ways = 4, dtlb_entries = 64, dtlb_ways = 4;
+};
+
+// Exit statuses that are not the guest's own: always even, so they never collide with the odd
+// exit-port statuses (v << 1) | 1.
+inline constexpr int kExitHalted = 0;
+inline constexpr int kExitInputError = 2;
+inline constexpr int kExitTripleFault = 4;
+inline constexpr int kExitInsnLimit = 6;
+inline constexpr int kExitNoProgress = 8; // every CPU asleep and nothing left that could wake one
+
+struct RunResult {
+    int exit_status = 0;
+    std::string stop_reason;  // one line
+    std::string stop_report;  // e.g. the register dump of a triple fault
+    std::optional<u32> guest_exit_value;
+    u64 instructions = 0;
+    u64 cycles = 0;           // of the CPU that ran most
+    double sim_seconds = 0;
+    double host_seconds = 0;
+    u64 decode_cache_misses = 0;
+    u64 smc_invalidations = 0;
+    u64 exceptions = 0;
+};
+
+class Machine : public sc_core::sc_module {
+  public:
+    // Throws InputError for a kernel that cannot be read or loaded, or a bad configuration.
+    Machine(sc_core::sc_module_name name, const MachineConfig& config, std::ostream& console);
+    ~Machine() override;
+    RunResult run();
+
+  private:
+    void on_cpu_stop(cpu::CpuModule& cpu, const cpu::StopInfo& info);
+    void on_guest_exit(u32 value);
+    void stop_all();
+
+    MachineConfig config_;
+    std::ostream& console_;
+    cpu::DecodeCache decode_cache_;
+    std::unique_ptr<Ram> ram_;
+    std::unique_ptr<Router> mem_router_;
+    std::unique_ptr<Router> io_router_;
+    std::unique_ptr<UartDevice> uart_;
+    std::unique_ptr<ExitPortDevice> exit_port_;
+    std::vector<std::unique_ptr<cpu::CpuModule>> cpus_;
+    RunResult result_;
+    bool stopped_ = false;
+};
+
+} // namespace smpsim::platform

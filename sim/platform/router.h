@@ -1,0 +1,46 @@
+// An address router: one TLM target socket in, one initiator socket per mapped range out. Used for the
+// physical address space (RAM, MMIO) and, as a second instance, for x86 port I/O.
+#pragma once
+#include "sim/core/types.h"
+
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace smpsim::platform {
+
+class Router : public sc_core::sc_module {
+  public:
+    using InitiatorSocket = tlm_utils::simple_initiator_socket_tagged<Router>;
+    tlm_utils::simple_target_socket<Router> target;
+
+    explicit Router(sc_core::sc_module_name name);
+    // Maps [base, base + size) to a new initiator socket; bind it to the device. Targets see addresses
+    // relative to base. Overlapping ranges are a configuration error.
+    InitiatorSocket& map(u64 base, u64 size, const std::string& device);
+    // Accesses that no range claimed (reported, never fatal).
+    u64 unmapped_accesses() const { return unmapped_; }
+
+  private:
+    struct Range {
+        u64 base;
+        u64 size;
+        std::string device;
+    };
+    int find(u64 addr) const;
+    void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+    unsigned transport_dbg(tlm::tlm_generic_payload& trans);
+    void invalidate_dmi(int id, sc_dt::uint64 start, sc_dt::uint64 end);
+
+    std::vector<Range> ranges_;
+    std::vector<std::unique_ptr<InitiatorSocket>> sockets_;
+    u64 unmapped_ = 0;
+};
+
+} // namespace smpsim::platform
