@@ -24,6 +24,7 @@ static const char *const fault_names[] = {
 	[TRIGGER_INVALID_OPCODE] = "ud",
 	[TRIGGER_GENERAL_PROTECTION] = "gp",
 	[TRIGGER_PAGE_FAULT] = "pf",
+	[TRIGGER_TRIPLE_FAULT] = "tf",
 };
 
 const char *fault_name(int kind)

@@ -99,6 +99,8 @@ trigger_exception:
 	je .Lgeneral_protection
 	cmpl $TRIGGER_PAGE_FAULT, %edi
 	je .Lpage_fault
+	cmpl $TRIGGER_TRIPLE_FAULT, %edi
+	je .Ltriple_fault
 
 	/* #DE: RDX:RAX / 0 */
 	LOAD_KNOWN_REGS
@@ -120,6 +122,17 @@ trigger_exception:
 	LOAD_KNOWN_REGS
 	movabsq $0x100000000, %rcx
 	movq (%rcx), %rcx
+	ud2
+
+	/*
+	 * Triple fault: with an empty IDT the #UD cannot be delivered (#GP),
+	 * nor can the #DF that follows, and the machine shuts down.
+	 */
+.Ltriple_fault:
+	LOAD_KNOWN_REGS
+	pushq $0
+	pushq $0
+	lidt 6(%rsp)
 	ud2
 	.size trigger_exception, . - trigger_exception
 

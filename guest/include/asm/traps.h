@@ -14,6 +14,7 @@
 #define TRIGGER_INVALID_OPCODE 1
 #define TRIGGER_GENERAL_PROTECTION 2
 #define TRIGGER_PAGE_FAULT 3
+#define TRIGGER_TRIPLE_FAULT 4
 
 #ifndef __ASSEMBLER__
 #include "../compiler.h"
