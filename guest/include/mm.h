@@ -26,6 +26,9 @@ void page_alloc_selftest(void);
 void *alloc_page(void);
 void *get_zeroed_page(void);
 void free_page(void *addr);
+/* nr physically contiguous pages (first fit), or NULL. */
+void *alloc_pages_contig(unsigned long nr);
+void free_pages_contig(void *addr, unsigned long nr);
 unsigned long nr_free_pages(void);
 
 #endif /* _GUEST_MM_H */

@@ -11,6 +11,7 @@ struct boot_options {
 	unsigned int exit_status; /* exit=N */
 	int fault;		  /* panic, fault=KIND: TRIGGER_* to raise at the end, or -1 */
 	bool mbinfo;		  /* mbinfo: dump the raw multiboot information */
+	unsigned long workload_kib; /* workload=KIB: run the CPU-bound workload */
 };
 
 extern struct boot_options boot_options;

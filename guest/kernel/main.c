@@ -11,6 +11,7 @@
 #include "mm.h"
 #include "serial.h"
 #include "setup.h"
+#include "workload.h"
 
 void kernel_main(u32 magic, u32 mbi_phys) __noreturn;
 
@@ -38,6 +39,9 @@ void kernel_main(u32 magic, u32 mbi_phys)
 
 	cpu_identify(&boot_cpu_data);
 	cpu_print_info(&boot_cpu_data);
+
+	if (boot_options.workload_kib)
+		run_workload(boot_options.workload_kib);
 
 	if (boot_options.fault >= 0) {
 		printk("Raising an exception: fault=%s\n", fault_name(boot_options.fault));

@@ -230,6 +230,32 @@ void *alloc_page(void)
 	return NULL;
 }
 
+void *alloc_pages_contig(unsigned long nr)
+{
+	unsigned long start, pfn;
+
+	for (start = 0; start + nr <= max_pfn; start = pfn + 1) {
+		for (pfn = start; pfn < start + nr; pfn++) {
+			if (test_bit(pfn))
+				break;
+		}
+		if (pfn == start + nr) {
+			set_bits(start, start + nr);
+			free_pages -= nr;
+			return phys_to_virt(PFN_PHYS(start));
+		}
+	}
+	return NULL;
+}
+
+void free_pages_contig(void *addr, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		free_page((char *)addr + i * PAGE_SIZE);
+}
+
 void *get_zeroed_page(void)
 {
 	void *page = alloc_page();
