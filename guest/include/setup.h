@@ -12,6 +12,7 @@ struct boot_options {
 	int fault;		  /* panic, fault=KIND: TRIGGER_* to raise at the end, or -1 */
 	bool mbinfo;		  /* mbinfo: dump the raw multiboot information */
 	unsigned long workload_kib; /* workload=KIB: run the CPU-bound workload */
+	bool halt;		    /* halt: end with cli; hlt instead of the exit port */
 };
 
 extern struct boot_options boot_options;

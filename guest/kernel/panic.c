@@ -5,6 +5,7 @@
 #include "asm/io.h"
 #include "asm/processor.h"
 #include "kernel.h"
+#include "setup.h"
 
 /*
  * Writes the status to the exit port. QEMU's isa-debug-exit (and smpsim's
@@ -20,6 +21,12 @@ void machine_exit(unsigned int status)
 
 void kernel_exit(unsigned int status)
 {
+	if (boot_options.halt) {
+		/* "halt": stop the way a machine without an exit device would. */
+		printk("Kernel finished, halting\n");
+		local_irq_disable();
+		halt_forever();
+	}
 	printk("Kernel finished, exit status %u\n", status);
 	machine_exit(status);
 }

@@ -77,6 +77,8 @@ static void parse_option(const char *word, size_t len)
 		boot_options.workload_kib = simple_strtoull(value, &end, 0);
 		if (end == value || end != word + len)
 			printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
+	} else if (option_is(word, len, "halt", &value) && !value) {
+		boot_options.halt = true;
 	} else if (option_is(word, len, "panic", &value) && !value) {
 		boot_options.fault = TRIGGER_DIVIDE_ERROR;
 	} else if (option_is(word, len, "fault", &value) && value) {

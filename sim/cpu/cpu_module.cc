@@ -42,10 +42,19 @@ void CpuModule::thread() {
             }
             break;
         case StopReason::Halted:
-        case StopReason::WaitForSipi:
             // Sleep until an interrupt line changes; time passes meanwhile.
             quantum_.sync();
             sc_core::wait(wake_);
+            quantum_.reset();
+            break;
+        case StopReason::HaltedForever:
+        case StopReason::WaitForSipi:
+            deep_sleep_ = true;
+            quantum_.sync();
+            if (on_stop_) on_stop_(*this, info);
+            if (stop_requested_) break;
+            sc_core::wait(wake_);
+            deep_sleep_ = false;
             quantum_.reset();
             break;
         default:

@@ -31,8 +31,12 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     Cpu& cpu() { return cpu_; }
     // The interrupt lines of this CPU; setting one wakes a halted CPU thread.
     InterruptSink& interrupt_sink() { return *this; }
-    // Called on every stop other than an exhausted quantum (halt forever, triple fault, exit request).
+    // Called on every stop other than an exhausted quantum or a wakeable HLT: triple fault, exit request,
+    // instruction limit, and the CPU falling asleep with nothing but NMI/INIT/SIPI able to wake it
+    // (HLT with IF = 0, or an AP waiting for its start-up IPI). A sleeping CPU's thread goes on waiting.
     void set_stop_handler(std::function<void(CpuModule&, const StopInfo&)> handler) { on_stop_ = std::move(handler); }
+    // True while the CPU sleeps in HLT with IF = 0 or waits for SIPI.
+    bool deep_sleep() const { return deep_sleep_; }
     // Ends the thread at its next instruction boundary.
     void stop();
     // Limits the instructions this CPU executes; reaching it counts as a stop with InsnLimit.
@@ -66,6 +70,7 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     u64 insn_limit_ = 0;
     bool stop_requested_ = false;
     bool finished_ = false;
+    bool deep_sleep_ = false;
     // DMI region of RAM.
     u8* dmi_ptr_ = nullptr;
     u64 dmi_start_ = 1;

@@ -63,9 +63,6 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
         if (config_.max_insns) module->set_instruction_limit(config_.max_insns);
         cpus_.push_back(std::move(module));
     }
-    // Only one initiator may bind a simple_target_socket; with several CPUs the routers need a
-    // multi-socket, which the SMP issue brings.
-    if (config_.cpus > 1) throw InputError("more than one CPU needs the SMP platform (not built yet)");
 
     // Load the kernel and hand the BSP the multiboot machine state (spec 3.2).
     const std::vector<u8> image = read_file(config_.kernel);
@@ -107,11 +104,14 @@ void Machine::on_cpu_stop(cpu::CpuModule& module, const cpu::StopInfo& info) {
         stop_all();
         break;
     case cpu::StopReason::HaltedForever:
-        // With one CPU this ends the run; other CPUs may still be working otherwise.
+    case cpu::StopReason::WaitForSipi:
+        // The run is over when no CPU can run again: each sleeps with IF = 0 or waits for a SIPI that
+        // only another CPU could send.
+        if (info.reason == cpu::StopReason::HaltedForever) last_halt_message_ = fmt::format("{}: {}", who, info.message);
         for (auto& c : cpus_)
-            if (!c->finished() && c.get() != &module) return;
+            if (!c->finished() && !c->deep_sleep()) return;
         result_.exit_status = kExitHalted;
-        result_.stop_reason = fmt::format("{}: {}", who, info.message);
+        result_.stop_reason = last_halt_message_.empty() ? "every CPU waits for a start-up IPI" : last_halt_message_;
         stop_all();
         break;
     case cpu::StopReason::InsnLimit:

@@ -75,6 +75,7 @@ class Machine : public sc_core::sc_module {
     std::vector<std::unique_ptr<cpu::CpuModule>> cpus_;
     RunResult result_;
     bool stopped_ = false;
+    std::string last_halt_message_;
 };
 
 } // namespace smpsim::platform

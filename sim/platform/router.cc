@@ -30,7 +30,7 @@ int Router::find(u64 addr) const {
     return -1;
 }
 
-void Router::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void Router::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     const u64 addr = trans.get_address();
     const int i = find(addr);
     if (i < 0) {
@@ -43,7 +43,7 @@ void Router::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& dela
     trans.set_address(addr);
 }
 
-bool Router::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
+bool Router::get_direct_mem_ptr(int, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi) {
     const u64 addr = trans.get_address();
     const int i = find(addr);
     if (i < 0) return false;
@@ -59,7 +59,7 @@ bool Router::get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& d
     return ok;
 }
 
-unsigned Router::transport_dbg(tlm::tlm_generic_payload& trans) {
+unsigned Router::transport_dbg(int, tlm::tlm_generic_payload& trans) {
     const u64 addr = trans.get_address();
     const int i = find(addr);
     if (i < 0) return 0;
@@ -71,7 +71,7 @@ unsigned Router::transport_dbg(tlm::tlm_generic_payload& trans) {
 
 void Router::invalidate_dmi(int id, sc_dt::uint64 start, sc_dt::uint64 end) {
     const u64 base = ranges_[size_t(id)].base;
-    target->invalidate_direct_mem_ptr(start + base, end + base);
+    for (unsigned i = 0; i < target.size(); ++i) target[i]->invalidate_direct_mem_ptr(start + base, end + base);
 }
 
 } // namespace smpsim::platform

@@ -1,12 +1,13 @@
-// An address router: one TLM target socket in, one initiator socket per mapped range out. Used for the
-// physical address space (RAM, MMIO) and, as a second instance, for x86 port I/O.
+// An address router: a multi-target socket in (every CPU and DMA engine binds to it), one initiator
+// socket per mapped range out. Used for the physical address space (RAM, MMIO) and, as a second
+// instance, for x86 port I/O.
 #pragma once
 #include "sim/core/types.h"
 
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
 
 #include <memory>
 #include <string>
@@ -17,7 +18,7 @@ namespace smpsim::platform {
 class Router : public sc_core::sc_module {
   public:
     using InitiatorSocket = tlm_utils::simple_initiator_socket_tagged<Router>;
-    tlm_utils::simple_target_socket<Router> target;
+    tlm_utils::multi_passthrough_target_socket<Router> target;
 
     explicit Router(sc_core::sc_module_name name);
     // Maps [base, base + size) to a new initiator socket; bind it to the device. Targets see addresses
@@ -33,9 +34,9 @@ class Router : public sc_core::sc_module {
         std::string device;
     };
     int find(u64 addr) const;
-    void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-    bool get_direct_mem_ptr(tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
-    unsigned transport_dbg(tlm::tlm_generic_payload& trans);
+    void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    bool get_direct_mem_ptr(int initiator, tlm::tlm_generic_payload& trans, tlm::tlm_dmi& dmi);
+    unsigned transport_dbg(int initiator, tlm::tlm_generic_payload& trans);
     void invalidate_dmi(int id, sc_dt::uint64 start, sc_dt::uint64 end);
 
     std::vector<Range> ranges_;
