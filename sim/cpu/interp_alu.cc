@@ -210,7 +210,12 @@ template <Shift op> void h_shift(CpuImpl& c, const DecodedInsn& d) {
     const unsigned count_raw = d.nops > 1 ? unsigned(c.read_operand(d.op[1])) : 1;
     const unsigned count = count_raw & (size == 8 ? 63 : 31);
     const Dest a = read_dest(c, dst, true);
-    if (count == 0) return; // no change, flags untouched (the operand is still accessed)
+    if (count == 0) {
+        // No change and flags untouched (the operand is still accessed), but a 32-bit register
+        // destination is still written, which clears bits 63:32.
+        if (dst.kind == OpKind::Reg && size == 4) c.set_reg(dst.reg, 4, a.value);
+        return;
+    }
     const u64 v = a.value & m;
     const u64 msb = sign_bit(size);
     u64 r = 0;
@@ -301,7 +306,10 @@ template <bool left> void h_shld(CpuImpl& c, const DecodedInsn& d) {
     const u64 m = size_mask(size);
     const unsigned count = unsigned(d.op[2].kind == OpKind::Imm ? d.op[2].imm : c.reg(RCX, 1)) & (size == 8 ? 63 : 31);
     const Dest a = read_dest(c, dst, true);
-    if (count == 0) return;
+    if (count == 0) {
+        if (dst.kind == OpKind::Reg && size == 4) c.set_reg(dst.reg, 4, a.value); // zero-extends
+        return;
+    }
     const u64 v = a.value & m;
     const u64 s = c.reg(d.op[1].reg, size);
     u64 r;

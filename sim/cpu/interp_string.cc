@@ -23,7 +23,12 @@ template <Str op, unsigned size> void h_string(CpuImpl& c, const DecodedInsn& d)
         if (c.protected_mode() && c.cpl() > iopl) raise_exception(kGP, 0);
     }
     u64 count = repeated ? c.reg(RCX, asz) : 1;
-    if (count == 0) return;
+    if (count == 0) {
+        // With a 32-bit address size the count register is ECX, and hardware writes it back even when
+        // there is nothing to do: bits 63:32 of RCX are cleared.
+        if (asz == 4) c.set_reg(RCX, 4, 0);
+        return;
+    }
     u64 budget = repeated ? kChunk : 1;
     while (count != 0 && budget != 0) {
         const u64 si = c.gpr(RSI) & amask;
