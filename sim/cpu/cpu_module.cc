@@ -7,7 +7,7 @@ namespace smpsim::cpu {
 using sc_core::sc_time;
 
 CpuModule::CpuModule(sc_core::sc_module_name name, DecodeCache& decode_cache, const CpuModuleConfig& config)
-    : sc_module(name), mem_socket("mem_socket"), io_socket("io_socket"),
+    : sc_module(name), mem_socket("mem_socket"), io_socket("io_socket"), apic_socket("apic_socket"),
       cpu_(static_cast<MemoryPort&>(*this), static_cast<IoPortSpace&>(*this), decode_cache, config.cpu),
       period_(1e6 / config.mhz, sc_core::SC_PS), quantum_cycles_(std::max<u64>(1, config.quantum_cycles)) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(period_ * double(quantum_cycles_));
@@ -86,11 +86,18 @@ MemoryResult CpuModule::transport(tlm::tlm_command cmd, u64 addr, void* data, u3
     return r;
 }
 
+bool CpuModule::is_apic_access(u64 paddr) const {
+    const u64 apic_base = static_cast<const Cpu&>(cpu_).state().apic_base;
+    constexpr u64 kApicGlobalEnable = 1ull << 11;
+    return (apic_base & kApicGlobalEnable) && (paddr & ~0xfffull) == (apic_base & 0xffffff000ull);
+}
+
 MemoryResult CpuModule::read(u64 paddr, void* dst, u32 size, AccessKind kind) {
     if (u8* page = direct_page(paddr)) {
         std::memcpy(dst, page + (paddr & 0xfff), size);
         return {};
     }
+    if (is_apic_access(paddr)) return transport(tlm::TLM_READ_COMMAND, paddr & 0xfff, dst, size, apic_socket);
     return transport(tlm::TLM_READ_COMMAND, paddr, dst, size, mem_socket);
 }
 
@@ -99,6 +106,8 @@ MemoryResult CpuModule::write(u64 paddr, const void* src, u32 size, AccessKind k
         std::memcpy(page + (paddr & 0xfff), src, size);
         return {};
     }
+    if (is_apic_access(paddr))
+        return transport(tlm::TLM_WRITE_COMMAND, paddr & 0xfff, const_cast<void*>(src), size, apic_socket);
     return transport(tlm::TLM_WRITE_COMMAND, paddr, const_cast<void*>(src), size, mem_socket);
 }
 

@@ -25,6 +25,9 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
   public:
     tlm_utils::simple_initiator_socket<CpuModule> mem_socket;
     tlm_utils::simple_initiator_socket<CpuModule> io_socket;
+    // This CPU's own local APIC: accesses to the 4 KiB page IA32_APIC_BASE names go here (with the
+    // offset in the page), not to the shared bus, so every CPU sees its own APIC at 0xFEE00000.
+    tlm_utils::simple_initiator_socket<CpuModule> apic_socket;
 
     CpuModule(sc_core::sc_module_name name, DecodeCache& decode_cache, const CpuModuleConfig& config);
 
@@ -50,6 +53,7 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     MemoryResult read(u64 paddr, void* dst, u32 size, AccessKind kind) override;
     MemoryResult write(u64 paddr, const void* src, u32 size, AccessKind kind) override;
     u8* direct_page(u64 paddr) override;
+    bool is_apic_access(u64 paddr) const;
     MemoryResult transport(tlm::tlm_command cmd, u64 addr, void* data, u32 size,
                            tlm_utils::simple_initiator_socket<CpuModule>& socket);
     // IoPortSpace through io_socket.

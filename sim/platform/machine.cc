@@ -25,7 +25,12 @@ std::vector<u8> read_file(const std::string& path) {
 }
 
 constexpr u64 kUartBase = 0x3f8;
+constexpr unsigned kUartIrq = 4;
 constexpr u64 kExitPortBase = 0xf4;
+constexpr u64 kIoApicBase = 0xfec00000;
+// ISA IRQ n reaches I/O APIC pin n, except IRQ0 (the PIT), which is wired to pin 2 as on most PCs
+// (the MP table's interrupt source override; IRQ2 is the 8259A cascade).
+constexpr unsigned isa_irq_to_gsi(unsigned irq) { return irq == 0 ? 2 : irq; }
 
 } // namespace
 
@@ -41,8 +46,26 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     io_router_ = std::make_unique<Router>("io_router");
     mem_router_->map(0, ram_->size(), "ram").bind(ram_->socket);
 
+    // Interrupt controllers: the 8259A pair, the I/O APIC, and the APIC bus between APICs.
+    pic_ = std::make_unique<pic8259::PicDevice>("pic");
+    io_router_->map(0x20, 2, "pic_master").bind(pic_->master_socket);
+    io_router_->map(0xa0, 2, "pic_slave").bind(pic_->slave_socket);
+    io_router_->map(0x4d0, 2, "pic_elcr").bind(pic_->elcr_socket);
+    ioapic_ = std::make_unique<apic::IoApicDevice>("ioapic");
+    mem_router_->map(kIoApicBase, 0x1000, "ioapic").bind(ioapic_->socket);
+    apic_bus_.add_io_apic(ioapic_->core());
+    for (unsigned irq = 0; irq < 16; ++irq) {
+        if (irq != 2) isa_irq_[irq].pic = &pic_->pair().irq(irq);
+        isa_irq_[irq].ioapic = &ioapic_->pin(isa_irq_to_gsi(irq));
+    }
+
+    pit_ = std::make_unique<PitDevice>("pit");
+    io_router_->map(0x40, 4, "pit").bind(pit_->socket);
+    pit_->connect_irq0(&isa_irq_[0]);
+
     uart_ = std::make_unique<UartDevice>("uart0", [this](u8 byte) { console_.put(char(byte)); });
     io_router_->map(kUartBase, 8, "uart0").bind(uart_->socket);
+    uart_->core().set_irq_callback([this](bool level) { isa_irq_[kUartIrq].set_level(level); });
     exit_port_ = std::make_unique<ExitPortDevice>("exit_port", [this](u32 v) { on_guest_exit(v); });
     io_router_->map(kExitPortBase, 4, "exit_port").bind(exit_port_->socket);
 
@@ -59,6 +82,20 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
         auto module = std::make_unique<cpu::CpuModule>(fmt::format("cpu{}", i).c_str(), decode_cache_, cc);
         module->mem_socket.bind(mem_router_->target);
         module->io_socket.bind(io_router_->target);
+        auto lapic = std::make_unique<apic::LocalApicDevice>(fmt::format("lapic{}", i).c_str(), u8(i),
+                                                             config_.apic_timer_hz);
+        module->apic_socket.bind(lapic->socket);
+        lapic->core().set_sink(&module->interrupt_sink());
+        lapic->core().set_extint(&pic_->pair());
+        module->cpu().set_interrupt_source(&lapic->interrupt_source());
+        apic_bus_.add_local_apic(lapic->core());
+        if (i == 0) {
+            // What the firmware leaves behind (MP spec virtual-wire mode): the 8259A's INTR reaches the
+            // BSP through LINT0 as ExtINT, so a kernel can use the PIC before it touches the APIC.
+            lapic->core().set_virtual_wire_mode();
+            pic_->pair().connect_intr(&lapic->core().lint0());
+        }
+        lapics_.push_back(std::move(lapic));
         module->set_stop_handler([this](cpu::CpuModule& m, const cpu::StopInfo& s) { on_cpu_stop(m, s); });
         if (config_.max_insns) module->set_instruction_limit(config_.max_insns);
         cpus_.push_back(std::move(module));

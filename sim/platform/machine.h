@@ -2,7 +2,11 @@
 // exit port, and the multiboot loader; runs it and reports how it stopped.
 #pragma once
 #include "sim/core/types.h"
+#include "sim/apic/apic_bus_router.h"
+#include "sim/apic/apic_devices.h"
 #include "sim/cpu/cpu_module.h"
+#include "sim/pic8259/pic_device.h"
+#include "sim/platform/pit_device.h"
 #include "sim/cpu/decode_cache.h"
 #include "sim/platform/port_devices.h"
 #include "sim/platform/ram.h"
@@ -24,6 +28,7 @@ struct MachineConfig {
     u32 cpus = 1;
     u64 mem_mib = 128;
     double cpu_mhz = 2000.0;
+    u64 apic_timer_hz = 1'000'000'000; // local APIC timer input clock (QEMU uses 1 GHz too)
     u64 quantum_cycles = 1000;
     u64 max_insns = 0;        // per CPU; 0 = no limit
     u64 seed = 1;
@@ -72,6 +77,21 @@ class Machine : public sc_core::sc_module {
     std::unique_ptr<Router> io_router_;
     std::unique_ptr<UartDevice> uart_;
     std::unique_ptr<ExitPortDevice> exit_port_;
+    std::unique_ptr<pic8259::PicDevice> pic_;
+    std::unique_ptr<PitDevice> pit_;
+    std::unique_ptr<apic::IoApicDevice> ioapic_;
+    apic::ApicBusRouter apic_bus_;
+    std::vector<std::unique_ptr<apic::LocalApicDevice>> lapics_;
+    // ISA interrupt lines go to the 8259A and to the I/O APIC pin the MP table names for them.
+    struct IsaLine final : InterruptLine {
+        InterruptLine* pic = nullptr;
+        InterruptLine* ioapic = nullptr;
+        void set_level(bool level) override {
+            if (pic) pic->set_level(level);
+            if (ioapic) ioapic->set_level(level);
+        }
+    };
+    IsaLine isa_irq_[16];
     std::vector<std::unique_ptr<cpu::CpuModule>> cpus_;
     RunResult result_;
     bool stopped_ = false;
