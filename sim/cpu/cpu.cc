@@ -45,7 +45,7 @@ void CpuImpl::reset() {
     halted_ = false;
     wait_for_sipi_ = !config_.bootstrap;
     nmi_pending_ = init_pending_ = sipi_pending_ = false;
-    interrupt_shadow_ = false;
+    interrupt_shadow_ = 0;
     in_nmi_ = false;
     delivering_ = 0;
     stop_ = StopInfo{};
@@ -323,13 +323,17 @@ void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d) {
     raise_exception(kUD);
 }
 
+// Cycles charged for taking an exception (the frame pushes and the IDT/GDT reads), about what an INT costs.
+constexpr u64 kExceptionCycles = 40;
+
 void CpuImpl::run_loop(u64 max_insns, u64& executed) {
     while (executed < max_insns) {
         if (events_pending_ || stop_pending_) [[unlikely]] {
             if (!handle_events()) return;
         }
-        const DecodedInsn* d = fetch_decode();
+        // Set before the fetch: a fault on the fetch itself (#PF, non-canonical RIP) reports this RIP.
         insn_rip_ = st_.rip;
+        const DecodedInsn* d = fetch_decode();
         next_rip = st_.rip + d->length;
         if (mode_ != CpuMode::Long64) next_rip &= 0xffffffffull; // IP wrap in 16-bit code is ignored
         cur_addrsize_ = d->addrsize;
@@ -338,7 +342,8 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
         ++executed;
         stats_.cycles += d->cost;
         if (interrupt_shadow_) [[unlikely]] {
-            interrupt_shadow_ = false;
+            // Counts down over the shadowing instruction and the one after it.
+            --interrupt_shadow_;
             events_pending_ = true;
         }
     }
@@ -346,9 +351,21 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
 
 StopInfo CpuImpl::run(u64 max_insns) {
     u64 executed = 0;
-    stop_pending_ = stop_.reason != StopReason::None && stop_.reason != StopReason::InsnLimit &&
-                    stop_.reason != StopReason::Halted;
-    if (stop_.reason == StopReason::InsnLimit || stop_.reason == StopReason::Halted) stop_.reason = StopReason::None;
+    u64 faulted = 0;
+    // Where the last run() ended is forgotten, except for a triple fault or a requested stop: a CPU halted
+    // (even with IF=0) or waiting for SIPI is re-examined by handle_events, since an interrupt, NMI, INIT
+    // or SIPI may have arrived in between.
+    switch (stop_.reason) {
+    case StopReason::None:
+    case StopReason::InsnLimit:
+    case StopReason::Halted:
+    case StopReason::HaltedForever:
+    case StopReason::WaitForSipi:
+        stop_ = StopInfo{};
+        stop_pending_ = false;
+        break;
+    default: stop_pending_ = true; break;
+    }
     events_pending_ = true;
     for (;;) {
         try {
@@ -357,7 +374,12 @@ StopInfo CpuImpl::run(u64 max_insns) {
         } catch (const GuestException& e) {
             decode_cache_.collect_garbage();
             take_exception(e);
-            if (stop_pending_) break;
+            // Faults take time and are bounded like instructions (at most max_insns + 1 per run, so that
+            // run(1) still reaches the handler's first instruction): a handler that faults again at once
+            // (unmapped, or a bad CS in its gate) would otherwise loop here without run() ever returning
+            // or simulated time advancing.
+            stats_.cycles += kExceptionCycles;
+            if (stop_pending_ || ++faulted > max_insns) break;
         }
     }
     decode_cache_.collect_garbage();
@@ -371,7 +393,7 @@ void CpuImpl::take_exception(const GuestException& e) {
 
     st_.rip = insn_rip_;
     // Faults restart the instruction; the interrupt shadow does not survive them.
-    interrupt_shadow_ = false;
+    interrupt_shadow_ = 0;
     deliver(e.vector, e.has_error, e.error, false, false);
 }
 
@@ -380,12 +402,14 @@ bool CpuImpl::handle_events() {
     decode_cache_.collect_garbage();
     if (stop_pending_) return false;
     if (init_pending_) {
-        init_pending_ = false;
-        const bool bsp = config_.bootstrap;
+        // A SIPI that arrived after the INIT (before this CPU got to it) must survive the reset.
+        const bool sipi = sipi_pending_;
+        const u8 sipi_vector = sipi_vector_;
         reset();
         events_pending_ = false;
-        wait_for_sipi_ = !bsp;
-        if (bsp) wait_for_sipi_ = true; // INIT on the BSP also parks it until SIPI
+        wait_for_sipi_ = true; // INIT parks any CPU, the BSP too, until a SIPI
+        sipi_pending_ = sipi;
+        sipi_vector_ = sipi_vector;
     }
     if (wait_for_sipi_) {
         if (!sipi_pending_) {
@@ -415,6 +439,7 @@ bool CpuImpl::handle_events() {
         deliver(vector, false, 0, false, true);
         events_pending_ = true; // another may be pending
     }
+    if (stop_pending_) return false; // a delivery above ended in a triple fault
     if (halted_) {
         const bool can_wake = (flags.bits & kFlagIf) || nmi_pending_;
         stop_.reason = can_wake ? StopReason::Halted : StopReason::HaltedForever;
@@ -443,7 +468,7 @@ void CpuImpl::raise_init() {
     events_pending_ = true;
 }
 void CpuImpl::raise_sipi(u8 vector) {
-    if (!wait_for_sipi_) return; // SIPIs are ignored outside wait-for-SIPI
+    if (!wait_for_sipi_ && !init_pending_) return; // SIPIs are ignored outside wait-for-SIPI
     sipi_vector_ = vector;
     sipi_pending_ = true;
     events_pending_ = true;

@@ -179,8 +179,9 @@ class CpuImpl final : public InterruptSink {
     CpuStats& stats() { return stats_; }
     const CpuConfig& config() const { return config_; }
 
-    // Called when an instruction writes interrupt-relevant state (STI, POPF, MOV SS).
-    void set_interrupt_shadow() { interrupt_shadow_ = true; }
+    // Called when an instruction writes interrupt-relevant state (STI setting IF, MOV/POP SS): interrupts
+    // stay blocked until the instruction after it completes (the `sti; hlt` idiom relies on it).
+    void set_interrupt_shadow() { interrupt_shadow_ = 2; }
     void halt();
     void note_event() { events_pending_ = true; }
     void end_nmi_blocking() {
@@ -254,7 +255,7 @@ class CpuImpl final : public InterruptSink {
     bool init_pending_ = false;
     bool sipi_pending_ = false;
     u8 sipi_vector_ = 0;
-    bool interrupt_shadow_ = false;
+    u8 interrupt_shadow_ = 0; // instructions to complete before interrupts are recognised (see above)
     bool in_nmi_ = false;
     int delivering_ = 0; // nesting depth of exception delivery, for #DF and triple faults
     InterruptSource* interrupt_source_ = nullptr;

@@ -113,9 +113,8 @@ void h_popf(CpuImpl& c, const DecodedInsn& d) {
     if (c.cpl() == 0) writable |= kFlagIopl;
     if (c.cpl() <= iopl) writable |= kFlagIf;
     if (d.opsize == 2) writable &= 0xffff;
-    const bool if_was_clear = !(c.flags.bits & kFlagIf);
+    // Unlike STI, POPF that sets IF opens no interrupt shadow.
     c.write_rflags(v, writable);
-    if (if_was_clear && (c.flags.bits & kFlagIf)) c.set_interrupt_shadow();
 }
 
 void h_pusha(CpuImpl& c, const DecodedInsn& d) {
