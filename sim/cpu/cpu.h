@@ -43,6 +43,12 @@ struct CpuStats {
     u64 smc_invalidations = 0;
 };
 
+struct CpuidResult {
+    u32 eax, ebx, ecx, edx;
+};
+// What CPUID returns on smpsim's CPU (platform code uses it too, e.g. for the MP table).
+CpuidResult cpuid_query(u32 leaf, u32 subleaf, u32 apic_id);
+
 class CpuImpl;
 class DecodeCache;
 

@@ -213,56 +213,13 @@ void require_cpl0(CpuImpl& c) {
     if (c.cpl() != 0) raise_exception(kGP, 0);
 }
 
-// The CPU identity smpsim reports. Feature bits are set only for what the interpreter implements.
-void cpuid(CpuImpl& c) {
-    const u32 leaf = u32(c.gpr(RAX));
-    const u32 sub = u32(c.gpr(RCX));
-    (void)sub;
-    u32 a = 0, b = 0, cc = 0, d = 0;
-    auto str4 = [](const char* s) { return u32(u8(s[0])) | u32(u8(s[1])) << 8 | u32(u8(s[2])) << 16 | u32(u8(s[3])) << 24; };
-    static const char brand[49] = "smpsim x86-64 interpreter CPU                   ";
-    switch (leaf) {
-    case 0:
-        a = 7;
-        b = str4("Genu");
-        d = str4("ineI");
-        cc = str4("ntel");
-        break;
-    case 1:
-        a = 0x000106a5; // family 6, model 0x1a, stepping 5
-        b = (c.config().apic_id << 24) | (1u << 16) | (8u << 8);
-        cc = (1u << 13);                                           // CMPXCHG16B
-        d = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 9) | (1u << 13) | (1u << 15) |
-            (1u << 16) | (1u << 19); // PSE TSC MSR PAE CX8 APIC PGE CMOV PAT CLFSH
-        break;
-    case 7:
-        if (sub == 0) b = 1u; // FSGSBASE
-        break;
-    case 0x80000000: a = 0x80000008; break;
-    case 0x80000001:
-        cc = 1u;                                             // LAHF/SAHF in 64-bit mode
-        d = (1u << 20) | (1u << 26) | (1u << 27) | (1u << 29); // NX, 1G pages, RDTSCP, LM
-        break;
-    case 0x80000002:
-    case 0x80000003:
-    case 0x80000004: {
-        const char* p = brand + (leaf - 0x80000002) * 16;
-        a = str4(p);
-        b = str4(p + 4);
-        cc = str4(p + 8);
-        d = str4(p + 12);
-        break;
-    }
-    case 0x80000008: a = 40 | (48 << 8); break;
-    default: break;
-    }
-    c.set_reg(RAX, 4, a);
-    c.set_reg(RBX, 4, b);
-    c.set_reg(RCX, 4, cc);
-    c.set_reg(RDX, 4, d);
+void h_cpuid(CpuImpl& c, const DecodedInsn&) {
+    const CpuidResult r = cpuid_query(u32(c.gpr(RAX)), u32(c.gpr(RCX)), c.config().apic_id);
+    c.set_reg(RAX, 4, r.eax);
+    c.set_reg(RBX, 4, r.ebx);
+    c.set_reg(RCX, 4, r.ecx);
+    c.set_reg(RDX, 4, r.edx);
 }
-
-void h_cpuid(CpuImpl& c, const DecodedInsn&) { cpuid(c); }
 
 void h_rdtsc(CpuImpl& c, const DecodedInsn&) {
     if ((c.state().cr4 & 0x4) && c.cpl() != 0) raise_exception(kGP, 0);
@@ -474,6 +431,49 @@ void h_into(CpuImpl& c, const DecodedInsn&) {
 void h_int1(CpuImpl& c, const DecodedInsn&) { c.deliver(kDB, false, 0, true, false); }
 
 } // namespace
+
+// The CPU identity smpsim reports. Feature bits are set only for what the interpreter implements.
+CpuidResult cpuid_query(u32 leaf, u32 subleaf, u32 apic_id) {
+    u32 a = 0, b = 0, cc = 0, d = 0;
+    auto str4 = [](const char* s) { return u32(u8(s[0])) | u32(u8(s[1])) << 8 | u32(u8(s[2])) << 16 | u32(u8(s[3])) << 24; };
+    static const char brand[49] = "smpsim x86-64 interpreter CPU                   ";
+    switch (leaf) {
+    case 0:
+        a = 7;
+        b = str4("Genu");
+        d = str4("ineI");
+        cc = str4("ntel");
+        break;
+    case 1:
+        a = 0x000106a5; // family 6, model 0x1a, stepping 5
+        b = (apic_id << 24) | (1u << 16) | (8u << 8);
+        cc = (1u << 13); // CMPXCHG16B
+        d = (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 9) | (1u << 13) | (1u << 15) |
+            (1u << 16) | (1u << 19); // PSE TSC MSR PAE CX8 APIC PGE CMOV PAT CLFSH
+        break;
+    case 7:
+        if (subleaf == 0) b = 1u; // FSGSBASE
+        break;
+    case 0x80000000: a = 0x80000008; break;
+    case 0x80000001:
+        cc = 1u;                                               // LAHF/SAHF in 64-bit mode
+        d = (1u << 20) | (1u << 26) | (1u << 27) | (1u << 29); // NX, 1G pages, RDTSCP, LM
+        break;
+    case 0x80000002:
+    case 0x80000003:
+    case 0x80000004: {
+        const char* p = brand + (leaf - 0x80000002) * 16;
+        a = str4(p);
+        b = str4(p + 4);
+        cc = str4(p + 8);
+        d = str4(p + 12);
+        break;
+    }
+    case 0x80000008: a = 40 | (48 << 8); break;
+    default: break;
+    }
+    return {a, b, cc, d};
+}
 
 // MOV to/from segment, control and debug registers.
 void handler_mov_system(CpuImpl& c, const DecodedInsn& d) {

@@ -2,6 +2,7 @@
 
 #include "sim/core/error.h"
 #include "sim/cpu/cpu_state.h"
+#include "sim/platform/mp_table.h"
 #include "sim/platform/multiboot.h"
 #include "sim/platform/pc_memory_map.h"
 
@@ -28,9 +29,7 @@ constexpr u64 kUartBase = 0x3f8;
 constexpr unsigned kUartIrq = 4;
 constexpr u64 kExitPortBase = 0xf4;
 constexpr u64 kIoApicBase = 0xfec00000;
-// ISA IRQ n reaches I/O APIC pin n, except IRQ0 (the PIT), which is wired to pin 2 as on most PCs
-// (the MP table's interrupt source override; IRQ2 is the 8259A cascade).
-constexpr unsigned isa_irq_to_gsi(unsigned irq) { return irq == 0 ? 2 : irq; }
+
 
 } // namespace
 
@@ -51,12 +50,13 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     io_router_->map(0x20, 2, "pic_master").bind(pic_->master_socket);
     io_router_->map(0xa0, 2, "pic_slave").bind(pic_->slave_socket);
     io_router_->map(0x4d0, 2, "pic_elcr").bind(pic_->elcr_socket);
-    ioapic_ = std::make_unique<apic::IoApicDevice>("ioapic");
+    // The I/O APIC's ID follows the CPUs' APIC IDs, so that no two APICs share one.
+    ioapic_ = std::make_unique<apic::IoApicDevice>("ioapic", u8(config_.cpus));
     mem_router_->map(kIoApicBase, 0x1000, "ioapic").bind(ioapic_->socket);
     apic_bus_.add_io_apic(ioapic_->core());
     for (unsigned irq = 0; irq < 16; ++irq) {
         if (irq != 2) isa_irq_[irq].pic = &pic_->pair().irq(irq);
-        isa_irq_[irq].ioapic = &ioapic_->pin(isa_irq_to_gsi(irq));
+        isa_irq_[irq].ioapic = &ioapic_->pin(isa_irq_to_ioapic_pin(irq));
     }
 
     pit_ = std::make_unique<PitDevice>("pit");
@@ -112,6 +112,14 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     map_config.amd_ht_hole = false;
     options.memory_map = pc_memory_map(map_config);
     const multiboot::LoadResult loaded = multiboot::load(image, config_.kernel, ram_->bytes(), options);
+    // What firmware leaves for the OS: the MP table naming CPUs, I/O APIC and ISA interrupt routing.
+    MpTableConfig mp;
+    mp.cpus = config_.cpus;
+    mp.cpu_signature = cpu::cpuid_query(1, 0, 0).eax;
+    mp.cpu_features = cpu::cpuid_query(1, 0, 0).edx;
+    mp.ioapic_id = u8(config_.cpus);
+    install_mp_table(ram_->bytes(), mp);
+
     cpu::Cpu& bsp = cpus_[0]->cpu();
     bsp.enter_flat_mode(32);
     bsp.set_gpr(cpu::RAX, multiboot::kBootMagic);
