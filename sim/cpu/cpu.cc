@@ -95,6 +95,8 @@ void CpuImpl::update_mode() {
         m = cs.default_big() ? CpuMode::Prot32 : CpuMode::Prot16;
     }
     mode_ = m;
+    // The fetch fast path skips the permission check: a new CS, mode or CPL must look again.
+    fetch_lin_page_ = ~0ull;
     for (unsigned s = 0; s < kSegCount; ++s)
         seg_base_[s] = (m == CpuMode::Long64 && s != FS && s != GS) ? 0 : st_.seg[s].base;
     if (m == CpuMode::Long64) stack_size_ = 8;
@@ -141,11 +143,7 @@ u64 CpuImpl::translate(u64 lin, mmu::Access access, u8 seg, bool user, bool fill
 }
 
 u64 CpuImpl::read_phys(u64 pa, unsigned size, AccessKind kind) {
-    if (u8* page = memory_.direct_page(pa)) {
-        u64 v = 0;
-        std::memcpy(&v, page + (pa & 0xfff), size);
-        return v;
-    }
+    if (u8* page = memory_.direct_page(pa)) return load_le(page + (pa & 0xfff), size);
     u64 v = 0;
     const MemoryResult r = memory_.read(pa, &v, size, kind);
     stats_.cycles += r.latency_cycles;
@@ -160,7 +158,7 @@ void CpuImpl::write_phys(u64 pa, unsigned size, u64 value, AccessKind kind) {
         ++stats_.smc_invalidations;
     }
     if (u8* page = memory_.direct_page(pa)) {
-        std::memcpy(page + (pa & 0xfff), &value, size);
+        store_le(page + (pa & 0xfff), size, value);
         return;
     }
     const MemoryResult r = memory_.write(pa, &value, size, kind);
@@ -265,8 +263,7 @@ void CpuImpl::write_rflags(u64 value, u64 writable_mask) {
     note_event(); // IF may have changed
 }
 
-const DecodedInsn* CpuImpl::fetch_decode() {
-    const u64 lin = linear_address(CS, st_.rip);
+const DecodedInsn* CpuImpl::fetch_decode_slow(u64 lin) {
     const u64 lin_page = lin & ~0xfffull;
     const unsigned off = unsigned(lin & 0xfff);
     if (lin_page != fetch_lin_page_ || fetch_epoch_ != decode_cache_.epoch() || !fetch_code_page_) {

@@ -30,6 +30,45 @@ struct GuestException {
 [[noreturn]] inline void raise_exception(u8 vector) { throw GuestException{vector, false, 0}; }
 [[noreturn]] inline void raise_exception(u8 vector, u32 error) { throw GuestException{vector, true, error}; }
 
+// Loads and stores of 1, 2, 4 or 8 bytes with a fixed-size copy each: a memcpy of variable size is a
+// library call, which costs more than the rest of a simple instruction.
+inline u64 load_le(const u8* p, unsigned size) {
+    switch (size) {
+    case 1: return *p;
+    case 2: {
+        u16 v;
+        std::memcpy(&v, p, 2);
+        return v;
+    }
+    case 4: {
+        u32 v;
+        std::memcpy(&v, p, 4);
+        return v;
+    }
+    default: {
+        u64 v;
+        std::memcpy(&v, p, 8);
+        return v;
+    }
+    }
+}
+inline void store_le(u8* p, unsigned size, u64 value) {
+    switch (size) {
+    case 1: *p = u8(value); break;
+    case 2: {
+        const u16 v = u16(value);
+        std::memcpy(p, &v, 2);
+        break;
+    }
+    case 4: {
+        const u32 v = u32(value);
+        std::memcpy(p, &v, 4);
+        break;
+    }
+    default: std::memcpy(p, &value, 8); break;
+    }
+}
+
 inline constexpr u64 size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
 inline constexpr u64 sign_bit(unsigned size) { return 1ull << (size * 8 - 1); }
 inline constexpr i64 sign_extend(u64 v, unsigned size) {
@@ -115,11 +154,7 @@ class CpuImpl final : public InterruptSink {
         const u64 off = lin & 0xfff;
         if (off + size <= 4096) [[likely]] {
             const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
-            if (e.tag == host_tag(lin) && e.read) {
-                u64 v = 0;
-                std::memcpy(&v, e.read + off, size);
-                return v;
-            }
+            if (e.tag == host_tag(lin) && e.read) return load_le(e.read + off, size);
         }
         return read_mem_slow(lin, size, seg, mmu::Access::Read);
     }
@@ -128,7 +163,7 @@ class CpuImpl final : public InterruptSink {
         if (off + size <= 4096) [[likely]] {
             const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
             if (e.tag == host_tag(lin) && e.write) {
-                std::memcpy(e.write + off, &value, size);
+                store_le(e.write + off, size, value);
                 return;
             }
         }
@@ -216,7 +251,17 @@ class CpuImpl final : public InterruptSink {
     void check_canonical(u64 lin, u8 seg);
     u64 read_phys(u64 pa, unsigned size, AccessKind kind);
     void write_phys(u64 pa, unsigned size, u64 value, AccessKind kind);
-    const DecodedInsn* fetch_decode();
+    // Hot path: the instruction at RIP from the code page the previous one came from.
+    const DecodedInsn* fetch_decode() {
+        const u64 lin = linear_address(CS, st_.rip);
+        if ((lin & ~0xfffull) == fetch_lin_page_ && fetch_epoch_ == decode_cache_.epoch()) [[likely]] {
+            const DecodedInsn* d = fetch_code_page_->slot[lin & 0xfff];
+            if (d && d->mode == mode_) [[likely]]
+                return d;
+        }
+        return fetch_decode_slow(lin);
+    }
+    const DecodedInsn* fetch_decode_slow(u64 lin);
     void run_loop(u64 max_insns, u64& executed);
     void take_exception(const GuestException& e);
     bool handle_events();
