@@ -106,6 +106,14 @@ void CpuImpl::update_mode() {
         cpl_ = new_cpl;
         user_bit_ = cpl_ == 3 ? 1 : 0;
     }
+    update_alignment_check();
+}
+
+void CpuImpl::update_alignment_check() {
+    constexpr u64 kCr0Am = 1ull << 18;
+    const bool on = (st_.cr0 & kCr0Am) && (flags.bits & kFlagAc) && cpl_ == 3;
+    if (on && !alignment_check_) flush_host_tlb();
+    alignment_check_ = on;
 }
 
 void CpuImpl::flush_host_tlb() {
@@ -166,6 +174,7 @@ void CpuImpl::write_phys(u64 pa, unsigned size, u64 value, AccessKind kind) {
 }
 
 u64 CpuImpl::read_mem_slow(u64 lin, unsigned size, u8 seg, mmu::Access access) {
+    if (alignment_check_ && (lin & (size - 1)) && !(size & (size - 1))) raise_exception(kAC, 0);
     if ((lin & 0xfff) + size > 4096) {
         // Crosses a page: byte by byte, each byte translated (both pages must be accessible).
         u64 v = 0;
@@ -175,7 +184,7 @@ u64 CpuImpl::read_mem_slow(u64 lin, unsigned size, u8 seg, mmu::Access access) {
     const bool user = cpl_ == 3;
     const u64 pa = translate(lin, access, seg, user, true);
     u8* page = memory_.direct_page(pa);
-    if (page) {
+    if (page && !alignment_check_) {
         HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
         if (e.tag != host_tag(lin)) {
             e = HostTlbEntry{};
@@ -200,6 +209,7 @@ void CpuImpl::probe_write(u64 lin, unsigned size, u8 seg) {
 }
 
 void CpuImpl::write_mem_slow(u64 lin, unsigned size, u64 value, u8 seg) {
+    if (alignment_check_ && (lin & (size - 1)) && !(size & (size - 1))) raise_exception(kAC, 0);
     if ((lin & 0xfff) + size > 4096) {
         // Check both pages before writing anything, so a fault leaves memory unchanged.
         probe_write(lin, size, seg);
@@ -209,7 +219,7 @@ void CpuImpl::write_mem_slow(u64 lin, unsigned size, u64 value, u8 seg) {
     const u64 pa = translate(lin, mmu::Access::Write, seg, cpl_ == 3, true);
     const u64 ppage = pa & ~0xfffull;
     write_phys(pa, size, value, AccessKind::Write);
-    if (u8* page = memory_.direct_page(pa); page && !decode_cache_.is_code_page(ppage)) {
+    if (u8* page = memory_.direct_page(pa); page && !alignment_check_ && !decode_cache_.is_code_page(ppage)) {
         HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
         if (e.tag != host_tag(lin)) {
             e = HostTlbEntry{};
@@ -260,6 +270,7 @@ void CpuImpl::write_rflags(u64 value, u64 writable_mask) {
     flags.flatten();
     flags.bits = ((flags.bits & ~writable_mask) | (value & writable_mask)) | 0x2;
     flags.bits &= ~(1ull << 3 | 1ull << 5 | 1ull << 15 | ~0x3fffffull);
+    update_alignment_check();
     note_event(); // IF may have changed
 }
 
@@ -310,6 +321,9 @@ const DecodedInsn* CpuImpl::fetch_decode_slow(u64 lin) {
 }
 
 void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d) {
+    // The FPU and SIMD state is not modelled (CPUID says so), but a kernel that keeps CR0.TS set to
+    // switch FPU state lazily expects #NM first (SDM 2.5, CR0.TS): give it that.
+    if (d.fpu_simd && (cpu.state().cr0 & 0x8) && !(cpu.state().cr0 & 0x4)) raise_exception(kNM);
     static bool reported[2048] = {};
     if (d.mnemonic < 2048 && !reported[d.mnemonic]) {
         reported[d.mnemonic] = true;
@@ -334,10 +348,17 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
         next_rip = st_.rip + d->length;
         if (mode_ != CpuMode::Long64) next_rip &= 0xffffffffull; // IP wrap in 16-bit code is ignored
         cur_addrsize_ = d->addrsize;
+        const bool single_step = flags.bits & kFlagTf; // TF at the start of the instruction
         d->exec(*this, *d);
         st_.rip = next_rip;
         ++executed;
         stats_.cycles += d->cost;
+        if (single_step) [[unlikely]] {
+            // Single-step trap after the instruction: #DB with DR6.BS, returning to the next one.
+            st_.dr[6] |= 1ull << 14;
+            deliver(kDB, false, 0, false, false);
+            if (stop_pending_) return;
+        }
         if (interrupt_shadow_) [[unlikely]] {
             // Counts down over the shadowing instruction and the one after it.
             --interrupt_shadow_;
@@ -517,6 +538,7 @@ u64 Cpu::rflags() const { return impl_->flags.materialize(); }
 void Cpu::set_rflags(u64 value) {
     impl_->flags.op = FlagOp::Materialized;
     impl_->flags.bits = (value & 0x3f7fd7ull) | 0x2;
+    impl_->update_alignment_check();
     impl_->note_event();
 }
 CpuState& Cpu::state() {

@@ -206,6 +206,8 @@ class CpuImpl final : public InterruptSink {
     u64 read_msr(u32 index);
     void write_msr(u32 index, u64 value);
     void update_mode();   // after CR0/EFER/CS changes
+    // #AC applies when CR0.AM, EFLAGS.AC and CPL 3 are all set; call after any of them changes.
+    void update_alignment_check();
     void flush_host_tlb();
     void invlpg(u64 lin);
     u64 tsc() const { return stats_.cycles + st_.tsc_offset; }
@@ -279,6 +281,7 @@ class CpuImpl final : public InterruptSink {
     CpuMode mode_ = CpuMode::Real16;
     unsigned cpl_ = 0;
     u64 user_bit_ = 0;
+    bool alignment_check_ = false; // while set, no host-TLB fills: every access takes the slow path
     unsigned cur_addrsize_ = 2;
     unsigned stack_size_ = 2;
     u64 insn_rip_ = 0; // RIP of the instruction being executed (faults restart it)

@@ -55,6 +55,7 @@ struct DecodedInsn {
     u8 cost = 1;        // base cycles of the instruction class
     u8 cond = 0;        // condition code for Jcc / SETcc / CMOVcc (x86 encoding 0..15)
     bool far_branch = false; // far JMP/CALL/RET
+    bool fpu_simd = false;   // x87/MMX/SSE/AVX: not modelled; #NM when CR0.TS, else #UD
     u8 src_seg = 3;          // segment of string-instruction sources (DS unless overridden)
     Operand op[3];
 };

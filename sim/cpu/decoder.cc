@@ -189,6 +189,29 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
     out.cost = base_cost(insn.mnemonic);
     out.exec = handler_table()[insn.mnemonic];
     out.far_branch = insn.meta.branch_type == ZYDIS_BRANCH_TYPE_FAR;
+    switch (insn.meta.isa_ext) {
+    case ZYDIS_ISA_EXT_X87:
+    case ZYDIS_ISA_EXT_MMX:
+    case ZYDIS_ISA_EXT_SSE:
+    case ZYDIS_ISA_EXT_SSE2:
+    case ZYDIS_ISA_EXT_SSE3:
+    case ZYDIS_ISA_EXT_SSSE3:
+    case ZYDIS_ISA_EXT_SSE4:
+    case ZYDIS_ISA_EXT_SSE4A:
+    case ZYDIS_ISA_EXT_AVX:
+    case ZYDIS_ISA_EXT_AVX2:
+    case ZYDIS_ISA_EXT_F16C:
+    case ZYDIS_ISA_EXT_FMA:
+    case ZYDIS_ISA_EXT_FMA4:
+    case ZYDIS_ISA_EXT_XSAVE:
+    case ZYDIS_ISA_EXT_XSAVEC:
+    case ZYDIS_ISA_EXT_XSAVEOPT:
+    case ZYDIS_ISA_EXT_XSAVES:
+        out.fpu_simd = true;
+        out.exec = &handler_unimplemented;
+        break;
+    default: break;
+    }
     static const std::pair<ZyanU64, u8> overrides[] = {
         {ZYDIS_ATTRIB_HAS_SEGMENT_ES, ES}, {ZYDIS_ATTRIB_HAS_SEGMENT_CS, CS}, {ZYDIS_ATTRIB_HAS_SEGMENT_SS, SS},
         {ZYDIS_ATTRIB_HAS_SEGMENT_DS, DS}, {ZYDIS_ATTRIB_HAS_SEGMENT_FS, FS}, {ZYDIS_ATTRIB_HAS_SEGMENT_GS, GS}};
@@ -204,6 +227,7 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
         if (!convert_operand(ops[i], o)) {
             // XMM, x87, mask registers...: outside the modelled ISA.
             out.exec = &handler_unimplemented;
+            out.fpu_simd = true;
             return true;
         }
         if (o.kind == OpKind::SegReg || o.kind == OpKind::CtrlReg || o.kind == OpKind::DbgReg)

@@ -113,7 +113,7 @@ void CpuImpl::write_cr(unsigned n, u64 value) {
         st_.cr0 = value;
         mmu_.flush(false);
         flush_host_tlb();
-        update_mode();
+        update_mode(); // also re-evaluates alignment checking (CR0.AM)
         break;
     }
     case 2: st_.cr2 = value; break;

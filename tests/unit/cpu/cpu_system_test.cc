@@ -14,7 +14,7 @@ namespace smpsim::cpu::test {
 namespace {
 
 // x86 exception vectors.
-constexpr int kDE = 0, kBP = 3, kUD = 6, kDF = 8, kGP = 13, kPF = 14;
+constexpr int kDE = 0, kDB = 1, kBP = 3, kUD = 6, kNM = 7, kDF = 8, kGP = 13, kPF = 14, kAC = 17;
 
 class CpuSystemTest : public ::testing::Test {
   protected:
@@ -342,6 +342,78 @@ TEST_F(LongModeTest, UserAccessToSupervisorPageFaultsAndSwitchesToTheTssStack) {
     EXPECT_EQ(f.rsp, 0x60000u);
     EXPECT_EQ(f.ss, kUserDataSel);
     EXPECT_EQ(cpu.state().cr2, kData + 0x10);
+}
+
+// SDM 17.3.1.4: with TF set at the start of an instruction, #DB is a trap after it, DR6.BS set. POPF that
+// sets TF does not trap itself; the instruction after it does.
+TEST_F(LongModeTest, SingleStepTrapsAfterTheFirstInstructionRunWithTf) {
+    const StopInfo stop = run_code({
+        0x9c,                                     // pushfq
+        0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, // or qword ptr [rsp],0x100
+        0x9d,                                     // popfq            (sets TF)
+        0x90,                                     // nop              (runs, then #DB)
+        0x90,                                     // nop
+    });
+    expect_exception64(stop, kDB, kCode + 11, false);
+    EXPECT_TRUE(cpu.state().dr[6] & (1u << 14)) << "DR6.BS";
+    EXPECT_TRUE(frame64(false).rflags & 0x100) << "the pushed RFLAGS still has TF";
+}
+
+// SDM 2.5 (CR0.TS): x87/SSE instructions raise #NM while TS is set, so a kernel can switch FPU state
+// lazily. smpsim models no FPU state: without TS they raise #UD.
+TEST_F(LongModeTest, FpuInstructionWithCr0TsRaisesNm) {
+    const StopInfo stop = run_code({
+        0x0f, 0x20, 0xc0,       // mov rax,cr0
+        0x48, 0x83, 0xc8, 0x08, // or rax,0x8  (TS)
+        0x0f, 0x22, 0xc0,       // mov cr0,rax
+        0xd9, 0xe8,             // fld1
+    });
+    expect_exception64(stop, kNM, kCode + 10, false);
+}
+
+TEST_F(LongModeTest, FpuInstructionWithoutCr0TsRaisesUd) {
+    expect_exception64(run_code({0xd9, 0xe8}), kUD, kCode, false); // fld1
+}
+
+// SDM 6.15, interrupt 17: a misaligned data access at CPL 3 with CR0.AM and EFLAGS.AC set raises #AC(0).
+TEST_F(LongModeTest, MisalignedUserAccessWithAmAndAcRaisesAc) {
+    ram.set<u64>(pte64(kData), kData | kP | kRW | kUS);
+    ram.put(kCode + 0x100, {
+        0x8b, 0x04, 0x25, 0x10, 0x00, 0x18, 0x00, // mov eax,[0x180010]   aligned: fine
+        0x8b, 0x04, 0x25, 0x11, 0x00, 0x18, 0x00, // mov eax,[0x180011]   misaligned: #AC
+    });
+    const StopInfo stop = run_code({
+        0x0f, 0x20, 0xc0,             // mov rax,cr0
+        0x48, 0x0f, 0xba, 0xe8, 0x12, // bts rax,18   (AM)
+        0x0f, 0x22, 0xc0,             // mov cr0,rax
+        0x6a, 0x33,                   // push 0x33         (SS)
+        0x68, 0x00, 0x00, 0x06, 0x00, // push 0x60000      (RSP)
+        0x68, 0x02, 0x00, 0x04, 0x00, // push 0x40002      (RFLAGS with AC)
+        0x6a, 0x2b,                   // push 0x2b         (CS: user code64)
+        0x68, 0x00, 0x01, 0x10, 0x00, // push 0x100100     (RIP)
+        0x48, 0xcf,                   // iretq
+    });
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    EXPECT_EQ(handler_vector(cpu), kAC);
+    const Frame64 f = frame64(true);
+    EXPECT_EQ(f.error, 0u);
+    EXPECT_EQ(f.rip, kCode + 0x107) << "the aligned load went through";
+    EXPECT_EQ(f.cs, kUserCode64Sel);
+}
+
+// The same misaligned access at CPL 0 is not checked.
+TEST_F(LongModeTest, MisalignedSupervisorAccessIsNotChecked) {
+    const StopInfo stop = run_code({
+        0x0f, 0x20, 0xc0,                         // mov rax,cr0
+        0x48, 0x0f, 0xba, 0xe8, 0x12,             // bts rax,18   (AM)
+        0x0f, 0x22, 0xc0,                         // mov cr0,rax
+        0x68, 0x02, 0x00, 0x04, 0x00,             // push 0x40002
+        0x9d,                                     // popfq (AC)
+        0x8b, 0x04, 0x25, 0x11, 0x00, 0x18, 0x00, // mov eax,[0x180011]
+        0xf4,                                     // hlt
+    });
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    EXPECT_EQ(cpu.stats().exceptions, 0u);
 }
 
 TEST_F(LongModeTest, SoftwareInterruptFromRing3ChecksTheGateDpl) {
