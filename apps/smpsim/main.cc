@@ -78,7 +78,8 @@ int run_boot(const BootOptions& opt) {
     std::ofstream console_file;
     if (!opt.console_file.empty()) {
         console_file.open(opt.console_file, std::ios::binary);
-        if (!console_file) throw InputError(fmt::format("{}: cannot open console file for writing", opt.console_file));
+        if (!console_file)
+            throw InputError(fmt::format("{}: cannot open console file for writing", opt.console_file));
     }
     TeeBuf tee(std::cout.rdbuf(), console_file.is_open() ? console_file.rdbuf() : nullptr);
     std::ostream console(&tee);
@@ -91,9 +92,10 @@ int run_boot(const BootOptions& opt) {
     std::cerr << "smpsim: " << r.stop_reason << "\n";
     if (!r.stop_report.empty()) std::cerr << r.stop_report << "\n";
     const double mips = r.host_seconds > 0 ? double(r.instructions) / r.host_seconds / 1e6 : 0.0;
-    std::cerr << fmt::format("smpsim: {} instructions, {} cycles, {:.6f} s simulated, {:.3f} s host, {:.1f} guest MIPS, "
-                             "exit status {}\n",
-                             r.instructions, r.cycles, r.sim_seconds, r.host_seconds, mips, r.exit_status);
+    std::cerr << fmt::format(
+        "smpsim: {} instructions, {} cycles, {:.6f} s simulated, {:.3f} s host, {:.1f} guest MIPS, "
+        "exit status {}\n",
+        r.instructions, r.cycles, r.sim_seconds, r.host_seconds, mips, r.exit_status);
     if (!opt.summary_json.empty()) {
         std::ofstream out(opt.summary_json);
         if (!out) throw InputError(fmt::format("{}: cannot open summary file for writing", opt.summary_json));
@@ -108,30 +110,43 @@ int sc_main(int argc, char* argv[]) {
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
 
-    CLI::App app{"smpsim: a cycle-approximate simulator of an SMP x86-64 PC with an Intel 82576 NIC.\n"
-                 "Exit status: the guest's exit-port value v as (v << 1) | 1 (as QEMU's isa-debug-exit), 0 when\n"
-                 "the guest halted for good, 2 for usage or input errors, 4 on a triple fault, 6 when\n"
-                 "--max-insns ran out, 8 when every CPU sleeps with nothing left to wake it."};
-    app.set_config("--config", "", "TOML or INI file with option values (keys as the long option names, in a "
-                                   "[boot] section for boot's options)");
+    CLI::App app{
+        "smpsim: a cycle-approximate simulator of an SMP x86-64 PC with an Intel 82576 NIC.\n"
+        "Exit status: the guest's exit-port value v as (v << 1) | 1 (as QEMU's isa-debug-exit), 0 when\n"
+        "the guest halted for good, 2 for usage or input errors, 4 on a triple fault, 6 when\n"
+        "--max-insns ran out, 8 when every CPU sleeps with nothing left to wake it."};
+    app.set_config("--config", "",
+                   "TOML or INI file with option values (keys as the long option names, in a "
+                   "[boot] section for boot's options)");
     app.require_subcommand(1);
 
     BootOptions boot;
     boot.machine.kernel = SMPSIM_DEFAULT_KERNEL;
-    CLI::App* boot_cmd = app.add_subcommand("boot", "Boot a multiboot kernel (default: the bundled guest) and "
-                                                    "print its serial console on stdout, a summary on stderr");
+    CLI::App* boot_cmd =
+        app.add_subcommand("boot", "Boot a multiboot kernel (default: the bundled guest) and "
+                                   "print its serial console on stdout, a summary on stderr");
     boot_cmd->add_option("--kernel", boot.machine.kernel, "Multiboot v1 ELF kernel (32- or 64-bit)")
         ->capture_default_str();
     boot_cmd->add_option("--append", boot.machine.cmdline, "Kernel command line");
-    boot_cmd->add_option("--mem", boot.machine.mem_mib, "RAM size in MiB")->capture_default_str()->check(CLI::Range(8, 3072));
-    boot_cmd->add_option("--cpus", boot.machine.cpus, "Number of CPUs")->capture_default_str()->check(CLI::Range(1, 16));
+    boot_cmd->add_option("--mem", boot.machine.mem_mib, "RAM size in MiB")
+        ->capture_default_str()
+        ->check(CLI::Range(8, 3072));
+    boot_cmd->add_option("--cpus", boot.machine.cpus, "Number of CPUs")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 16));
     boot_cmd->add_option("--seed", boot.machine.seed, "Seed for every random choice of the simulation")
         ->capture_default_str();
-    boot_cmd->add_option("--max-insns", boot.machine.max_insns, "Stop after N instructions per CPU (0: no limit)")
+    boot_cmd
+        ->add_option("--max-insns", boot.machine.max_insns, "Stop after N instructions per CPU (0: no limit)")
         ->capture_default_str();
-    boot_cmd->add_option("--mhz", boot.machine.cpu_mhz, "CPU clock in MHz")->capture_default_str()->check(CLI::PositiveNumber);
-    boot_cmd->add_option("--quantum", boot.machine.quantum_cycles, "Cycles a CPU runs ahead before it synchronises")
-        ->capture_default_str()->check(CLI::Range(1, 1000000));
+    boot_cmd->add_option("--mhz", boot.machine.cpu_mhz, "CPU clock in MHz")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    boot_cmd
+        ->add_option("--quantum", boot.machine.quantum_cycles,
+                     "Cycles a CPU runs ahead before it synchronises")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000));
     boot_cmd->add_option("--console", boot.console_file, "Also write the guest console to FILE");
     boot_cmd->add_option("--summary-json", boot.summary_json, "Write the run summary as JSON to FILE");
 
@@ -160,7 +175,9 @@ int sc_main(int argc, char* argv[]) {
 // Under AddressSanitizer, LeakSanitizer's exit-time scan crashes on SystemC's coroutine stacks (the
 // thread processes' stacks are mmap'd and switched by QuickThreads); leak checking is off for this
 // binary, ASan's other checks stay on. Without ASan this function is never called.
-extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+extern "C" const char* __asan_default_options() {
+    return "detect_leaks=0";
+}
 
 // Our own main, so that SystemC's banner is switched off before the library prints it: stdout carries
 // only the guest console.

@@ -38,12 +38,14 @@ void ApicBusRouter::send(const ApicMessage& message) {
         best->receive(message);
         return;
     }
-    for (LocalApic* apic : to) apic->receive(message);
+    for (LocalApic* apic : to)
+        apic->receive(message);
 }
 
 void ApicBusRouter::broadcast_eoi(u8 vector) {
     ++eois_;
-    for (IoApic* ioapic : io_) ioapic->eoi(vector);
+    for (IoApic* ioapic : io_)
+        ioapic->eoi(vector);
 }
 
 } // namespace smpsim::apic

@@ -91,7 +91,9 @@ void LocalApicDevice::timer_method() {
     reschedule(now);
 }
 
-void LocalApicDevice::sync() { reschedule(ticks_at(sc_core::sc_time_stamp())); }
+void LocalApicDevice::sync() {
+    reschedule(ticks_at(sc_core::sc_time_stamp()));
+}
 
 void LocalApicDevice::reschedule(u64 now) {
     timer_event_.cancel();
@@ -101,7 +103,8 @@ void LocalApicDevice::reschedule(u64 now) {
     timer_event_.notify(at > stamp ? at - stamp : sc_core::SC_ZERO_TIME);
 }
 
-IoApicDevice::IoApicDevice(sc_core::sc_module_name name, u8 id) : sc_module(name), socket("socket"), core_(id) {
+IoApicDevice::IoApicDevice(sc_core::sc_module_name name, u8 id)
+    : sc_module(name), socket("socket"), core_(id) {
     socket.register_b_transport(this, &IoApicDevice::b_transport);
 }
 

@@ -4,9 +4,12 @@ namespace smpsim::apic {
 
 namespace {
 // Writable bits of a redirection entry: everything but delivery status and remote IRR.
-constexpr u64 kEntryWritable = 0xFF00000000000000ull | (0x1FFFFull & ~(IoApic::kDeliveryStatus | IoApic::kRemoteIrr));
+constexpr u64 kEntryWritable =
+    0xFF00000000000000ull | (0x1FFFFull & ~(IoApic::kDeliveryStatus | IoApic::kRemoteIrr));
 
-DeliveryMode mode_of(u64 entry) { return DeliveryMode((entry >> 8) & 7); }
+DeliveryMode mode_of(u64 entry) {
+    return DeliveryMode((entry >> 8) & 7);
+}
 
 bool uses_remote_irr(u64 entry) {
     const DeliveryMode m = mode_of(entry);
@@ -75,14 +78,18 @@ void IoApic::write_register(u8 index, u32 value) {
     evaluate_level(n); // an unmasked, still-asserted level pin is delivered now
 }
 
-bool IoApic::asserted(unsigned n) const { return raw_[n] != bool(entries_[n] & kPolarityLow); }
+bool IoApic::asserted(unsigned n) const {
+    return raw_[n] != bool(entries_[n] & kPolarityLow);
+}
 
 void IoApic::set_pin(unsigned n, bool level) {
     const bool was = asserted(n);
     raw_[n] = level;
     const bool now = asserted(n);
-    if (uses_remote_irr(entries_[n])) evaluate_level(n);
-    else if (now && !was && !(entries_[n] & kMasked)) send(n);
+    if (uses_remote_irr(entries_[n]))
+        evaluate_level(n);
+    else if (now && !was && !(entries_[n] & kMasked))
+        send(n);
 }
 
 void IoApic::evaluate_level(unsigned n) {

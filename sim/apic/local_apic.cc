@@ -10,15 +10,19 @@ namespace {
 // Writable bits of each LVT register (SDM 10.5.1, figure "Local Vector Table").
 constexpr u32 kVectorMask = 0xFF, kModeMask = 0x700;
 constexpr u32 kLvtWritable[] = {
-    kVectorMask | LocalApic::kMasked | LocalApic::kTimerPeriodic,            // timer (no TSC-deadline)
-    kVectorMask | kModeMask | LocalApic::kMasked,                            // thermal
-    kVectorMask | kModeMask | LocalApic::kMasked,                            // performance counters
-    kVectorMask | kModeMask | LocalApic::kPolarityLow | LocalApic::kLevelTrigger | LocalApic::kMasked, // LINT0
-    kVectorMask | kModeMask | LocalApic::kPolarityLow | LocalApic::kLevelTrigger | LocalApic::kMasked, // LINT1
-    kVectorMask | LocalApic::kMasked,                                        // error
+    kVectorMask | LocalApic::kMasked | LocalApic::kTimerPeriodic, // timer (no TSC-deadline)
+    kVectorMask | kModeMask | LocalApic::kMasked,                 // thermal
+    kVectorMask | kModeMask | LocalApic::kMasked,                 // performance counters
+    kVectorMask | kModeMask | LocalApic::kPolarityLow | LocalApic::kLevelTrigger |
+        LocalApic::kMasked, // LINT0
+    kVectorMask | kModeMask | LocalApic::kPolarityLow | LocalApic::kLevelTrigger |
+        LocalApic::kMasked,           // LINT1
+    kVectorMask | LocalApic::kMasked, // error
 };
 
-DeliveryMode mode_of(u32 reg) { return DeliveryMode((reg >> 8) & 7); }
+DeliveryMode mode_of(u32 reg) {
+    return DeliveryMode((reg >> 8) & 7);
+}
 
 } // namespace
 
@@ -147,7 +151,8 @@ void LocalApic::write(u32 offset, u32 value, u64 now) {
         const bool was_enabled = software_enabled();
         svr_ = value & (0xFF | kSvrEnable | kSvrFocus);
         if (was_enabled && !software_enabled())
-            for (auto& l : lvt_) l |= kMasked; // SDM 10.4.7.2
+            for (auto& l : lvt_)
+                l |= kMasked; // SDM 10.4.7.2
         update_intr();
         break;
     }
@@ -254,8 +259,10 @@ void LocalApic::accept_vector(u8 vector, bool level) {
         return;
     }
     set(irr_, vector);
-    if (level) set(tmr_, vector);
-    else clear(tmr_, vector);
+    if (level)
+        set(tmr_, vector);
+    else
+        clear(tmr_, vector);
     update_intr();
 }
 
@@ -282,7 +289,9 @@ int LocalApic::deliverable_vector() const {
     return (u32(v) & 0xF0) > (u32(ppr()) & 0xF0) ? v : -1;
 }
 
-bool LocalApic::has_pending() { return extint_requested() || deliverable_vector() >= 0; }
+bool LocalApic::has_pending() {
+    return extint_requested() || deliverable_vector() >= 0;
+}
 
 u8 LocalApic::acknowledge() {
     if (extint_requested()) {
@@ -315,7 +324,8 @@ void LocalApic::do_eoi() {
     if (level) {
         // SDM 10.8.5: the EOI of a level-triggered interrupt goes to every I/O APIC.
         if (bus_) bus_->broadcast_eoi(u8(v));
-        for (int pin = 0; pin < 2; ++pin) lint_changed(pin, lint_asserted(pin)); // still asserted: again
+        for (int pin = 0; pin < 2; ++pin)
+            lint_changed(pin, lint_asserted(pin)); // still asserted: again
     }
 }
 
@@ -381,8 +391,8 @@ void LocalApic::lint_changed(int pin, bool was_asserted) {
 // APIC bus (SDM 10.6)
 
 bool LocalApic::accepts(const ApicMessage& m) const {
-    const bool maskable =
-        m.mode == DeliveryMode::Fixed || m.mode == DeliveryMode::LowestPriority || m.mode == DeliveryMode::ExtInt;
+    const bool maskable = m.mode == DeliveryMode::Fixed || m.mode == DeliveryMode::LowestPriority ||
+                          m.mode == DeliveryMode::ExtInt;
     if (maskable && !software_enabled()) return false; // SDM 10.4.7.2: only NMI, SMI, INIT, SIPI
     const u8 my_id = id();
     switch (m.shorthand) {
@@ -401,7 +411,9 @@ bool LocalApic::accepts(const ApicMessage& m) const {
     return cluster_match && (dest & ldr & 0x0F) != 0;
 }
 
-void LocalApic::receive(const ApicMessage& m) { deliver_local(m); }
+void LocalApic::receive(const ApicMessage& m) {
+    deliver_local(m);
+}
 
 void LocalApic::deliver_local(const ApicMessage& m) {
     switch (m.mode) {
@@ -451,8 +463,10 @@ void LocalApic::send_icr() {
         signal_error(kEsrSendIllegalVector);
         return;
     }
-    if (bus_) bus_->send(m);
-    else if (accepts(m)) deliver_local(m);
+    if (bus_)
+        bus_->send(m);
+    else if (accepts(m))
+        deliver_local(m);
     // Delivery is immediate: the delivery-status bit is already idle.
 }
 

@@ -40,11 +40,12 @@ class LocalApic final : public InterruptSource {
     static constexpr u32 kPageSize = 0x1000;
 
     // Register offsets.
-    static constexpr u32 kId = 0x020, kVersion = 0x030, kTpr = 0x080, kApr = 0x090, kPpr = 0x0A0, kEoi = 0x0B0,
-                         kRrd = 0x0C0, kLdr = 0x0D0, kDfr = 0x0E0, kSvr = 0x0F0, kIsr = 0x100, kTmr = 0x180,
-                         kIrr = 0x200, kEsr = 0x280, kIcrLow = 0x300, kIcrHigh = 0x310, kLvtTimer = 0x320,
-                         kLvtThermal = 0x330, kLvtPerf = 0x340, kLvtLint0 = 0x350, kLvtLint1 = 0x360,
-                         kLvtError = 0x370, kTimerInitial = 0x380, kTimerCurrent = 0x390, kTimerDivide = 0x3E0;
+    static constexpr u32 kId = 0x020, kVersion = 0x030, kTpr = 0x080, kApr = 0x090, kPpr = 0x0A0,
+                         kEoi = 0x0B0, kRrd = 0x0C0, kLdr = 0x0D0, kDfr = 0x0E0, kSvr = 0x0F0, kIsr = 0x100,
+                         kTmr = 0x180, kIrr = 0x200, kEsr = 0x280, kIcrLow = 0x300, kIcrHigh = 0x310,
+                         kLvtTimer = 0x320, kLvtThermal = 0x330, kLvtPerf = 0x340, kLvtLint0 = 0x350,
+                         kLvtLint1 = 0x360, kLvtError = 0x370, kTimerInitial = 0x380, kTimerCurrent = 0x390,
+                         kTimerDivide = 0x3E0;
 
     static constexpr u32 kVersionValue = 0x00050014; // version 0x14, max LVT entry 5 (six LVT registers)
 

@@ -10,7 +10,9 @@
 
 namespace smpsim::apic {
 
-inline bool is_msi_address(u64 address) { return (address & ~u64(0xFFFFF)) == 0xFEE00000; }
+inline bool is_msi_address(u64 address) {
+    return (address & ~u64(0xFFFFF)) == 0xFEE00000;
+}
 
 inline ApicMessage msi_message(u64 address, u32 data) {
     ApicMessage m;

@@ -45,12 +45,12 @@ enum class DestShorthand : u8 { None = 0, Self = 1, AllIncludingSelf = 2, AllExc
 struct ApicMessage {
     u8 vector = 0;
     DeliveryMode mode = DeliveryMode::Fixed;
-    bool logical = false;        // destination mode: physical APIC ID or logical (LDR/DFR)
-    u32 destination = 0;         // 8-bit xAPIC destination (0xff = broadcast in physical mode)
+    bool logical = false; // destination mode: physical APIC ID or logical (LDR/DFR)
+    u32 destination = 0;  // 8-bit xAPIC destination (0xff = broadcast in physical mode)
     bool level_triggered = false;
-    bool assert = true;          // INIT level de-assert is the only message with assert = false
+    bool assert = true; // INIT level de-assert is the only message with assert = false
     DestShorthand shorthand = DestShorthand::None;
-    u32 source_apic_id = 0;      // sender, for shorthands that exclude it
+    u32 source_apic_id = 0; // sender, for shorthands that exclude it
 };
 
 // Delivers messages to the local APICs that the destination selects (the platform implements it:

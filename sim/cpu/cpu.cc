@@ -11,8 +11,8 @@ namespace smpsim::cpu {
 
 CpuImpl::CpuImpl(MemoryPort& memory, IoPortSpace& io, DecodeCache& decode_cache, const CpuConfig& config)
     : memory_(memory), io_(io), decode_cache_(decode_cache), config_(config),
-      mmu_(memory, mmu::MmuConfig{config.itlb_entries, config.itlb_ways, config.dtlb_entries,
-                                  config.dtlb_ways}) {
+      mmu_(memory,
+           mmu::MmuConfig{config.itlb_entries, config.itlb_ways, config.dtlb_entries, config.dtlb_ways}) {
     decode_cache_.add_listener([this](u64 ppage) { on_code_page_added(ppage); });
     reset();
 }
@@ -21,7 +21,8 @@ CpuImpl::~CpuImpl() = default;
 
 void CpuImpl::reset() {
     st_ = CpuState{};
-    for (auto& g : gpr_) g = 0;
+    for (auto& g : gpr_)
+        g = 0;
     gpr_[RDX] = 0x600; // family/model/stepping signature, as after RESET
     flags = LazyFlags{};
     st_.apic_base = 0xfee00800 | (config_.bootstrap ? 0x100 : 0);
@@ -71,7 +72,8 @@ void CpuImpl::enter_flat_mode(unsigned bits) {
     } else {
         st_.efer &= ~(mmu::kEferLme | mmu::kEferLma);
     }
-    for (u8 s : {ES, SS, DS, FS, GS}) set_segment_cache(s, data);
+    for (u8 s : {ES, SS, DS, FS, GS})
+        set_segment_cache(s, data);
     set_segment_cache(CS, code);
     wait_for_sipi_ = false;
     update_mode();
@@ -80,8 +82,10 @@ void CpuImpl::enter_flat_mode(unsigned bits) {
 
 void CpuImpl::set_segment_cache(u8 seg, const Segment& s) {
     st_.seg[seg] = s;
-    if (seg == CS || seg == SS) update_mode();
-    else seg_base_[seg] = (mode_ == CpuMode::Long64 && seg != FS && seg != GS) ? 0 : s.base;
+    if (seg == CS || seg == SS)
+        update_mode();
+    else
+        seg_base_[seg] = (mode_ == CpuMode::Long64 && seg != FS && seg != GS) ? 0 : s.base;
 }
 
 void CpuImpl::update_mode() {
@@ -99,8 +103,10 @@ void CpuImpl::update_mode() {
     fetch_lin_page_ = ~0ull;
     for (unsigned s = 0; s < kSegCount; ++s)
         seg_base_[s] = (m == CpuMode::Long64 && s != FS && s != GS) ? 0 : st_.seg[s].base;
-    if (m == CpuMode::Long64) stack_size_ = 8;
-    else stack_size_ = st_.seg[SS].default_big() ? 4 : 2;
+    if (m == CpuMode::Long64)
+        stack_size_ = 8;
+    else
+        stack_size_ = st_.seg[SS].default_big() ? 4 : 2;
     const unsigned new_cpl = m == CpuMode::Real16 ? 0 : (cs.selector & 3);
     if (new_cpl != cpl_ || user_bit_ != (new_cpl == 3 ? 1u : 0u)) {
         cpl_ = new_cpl;
@@ -117,7 +123,8 @@ void CpuImpl::update_alignment_check() {
 }
 
 void CpuImpl::flush_host_tlb() {
-    for (auto& e : host_tlb_) e = HostTlbEntry{};
+    for (auto& e : host_tlb_)
+        e = HostTlbEntry{};
     fetch_lin_page_ = ~0ull;
     fetch_code_page_ = nullptr;
 }
@@ -178,7 +185,8 @@ u64 CpuImpl::read_mem_slow(u64 lin, unsigned size, u8 seg, mmu::Access access) {
     if ((lin & 0xfff) + size > 4096) {
         // Crosses a page: byte by byte, each byte translated (both pages must be accessible).
         u64 v = 0;
-        for (unsigned i = 0; i < size; ++i) v |= read_mem_slow(lin + i, 1, seg, access) << (8 * i);
+        for (unsigned i = 0; i < size; ++i)
+            v |= read_mem_slow(lin + i, 1, seg, access) << (8 * i);
         return v;
     }
     const bool user = cpl_ == 3;
@@ -213,7 +221,8 @@ void CpuImpl::write_mem_slow(u64 lin, unsigned size, u64 value, u8 seg) {
     if ((lin & 0xfff) + size > 4096) {
         // Check both pages before writing anything, so a fault leaves memory unchanged.
         probe_write(lin, size, seg);
-        for (unsigned i = 0; i < size; ++i) write_mem_slow(lin + i, 1, (value >> (8 * i)) & 0xff, seg);
+        for (unsigned i = 0; i < size; ++i)
+            write_mem_slow(lin + i, 1, (value >> (8 * i)) & 0xff, seg);
         return;
     }
     const u64 pa = translate(lin, mmu::Access::Write, seg, cpl_ == 3, true);
@@ -293,13 +302,15 @@ const DecodedInsn* CpuImpl::fetch_decode_slow(u64 lin) {
     u8 bytes[16] = {};
     const unsigned in_page = std::min(15u, 4096 - off);
     const u64 pa = fetch_ppage_ + off;
-    for (unsigned i = 0; i < in_page; ++i) bytes[i] = u8(read_phys(pa + i, 1, AccessKind::Fetch));
+    for (unsigned i = 0; i < in_page; ++i)
+        bytes[i] = u8(read_phys(pa + i, 1, AccessKind::Fetch));
     DecodedInsn insn;
     u64 next_ppage = 0;
     bool crosses = false;
     if (!decode_cache_.decoder().decode(bytes, in_page, mode_, insn)) {
         const u64 pa2 = translate(lin_page + 4096, mmu::Access::Execute, CS, cpl_ == 3, false);
-        for (unsigned i = in_page; i < 15; ++i) bytes[i] = u8(read_phys(pa2 + (i - in_page), 1, AccessKind::Fetch));
+        for (unsigned i = in_page; i < 15; ++i)
+            bytes[i] = u8(read_phys(pa2 + (i - in_page), 1, AccessKind::Fetch));
         decode_cache_.decoder().decode(bytes, 15, mode_, insn);
         next_ppage = pa2 & ~0xfffull;
         crosses = true;
@@ -494,7 +505,8 @@ void CpuImpl::raise_sipi(u8 vector) {
 
 void CpuImpl::triple_fault(const std::string& why) {
     stop_.reason = StopReason::TripleFault;
-    stop_.message = fmt::format("cpu{}: triple fault ({}); CPU state:\n{}", config_.apic_id, why, dump_state());
+    stop_.message =
+        fmt::format("cpu{}: triple fault ({}); CPU state:\n{}", config_.apic_id, why, dump_state());
     stop_pending_ = true;
 }
 
@@ -502,7 +514,8 @@ std::string CpuImpl::dump_state() const {
     static const char* names[16] = {"RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
                                     "R8",  "R9",  "R10", "R11", "R12", "R13", "R14", "R15"};
     static const char* segs[6] = {"ES", "CS", "SS", "DS", "FS", "GS"};
-    static const char* modes[6] = {"real", "protected-16", "protected-32", "compat-16", "compat-32", "long-64"};
+    static const char* modes[6] = {"real",      "protected-16", "protected-32",
+                                   "compat-16", "compat-32",    "long-64"};
     std::string s = fmt::format("RIP: {:04x}:{:016x} RFLAGS: {:08x} mode: {} CPL: {}\n", st_.seg[CS].selector,
                                 st_.rip, flags.materialize(), modes[int(mode_)], cpl_);
     for (int i = 0; i < 16; ++i)
@@ -526,15 +539,33 @@ Cpu::Cpu(MemoryPort& memory, IoPortSpace& io, const CpuConfig& config)
 Cpu::Cpu(MemoryPort& memory, IoPortSpace& io, DecodeCache& cache, const CpuConfig& config)
     : impl_(std::make_unique<CpuImpl>(memory, io, cache, config)) {}
 Cpu::~Cpu() = default;
-void Cpu::reset() { impl_->reset(); }
-StopInfo Cpu::run(u64 max_insns) { return impl_->run(max_insns); }
-const StopInfo& Cpu::stop_info() const { return impl_->stop_; }
-void Cpu::request_stop(StopReason reason) { impl_->request_stop(reason); }
-u64 Cpu::gpr(unsigned index) const { return impl_->gpr_[index & 15]; }
-void Cpu::set_gpr(unsigned index, u64 value) { impl_->gpr_[index & 15] = value; }
-u64 Cpu::rip() const { return impl_->st_.rip; }
-void Cpu::set_rip(u64 value) { impl_->st_.rip = value; }
-u64 Cpu::rflags() const { return impl_->flags.materialize(); }
+void Cpu::reset() {
+    impl_->reset();
+}
+StopInfo Cpu::run(u64 max_insns) {
+    return impl_->run(max_insns);
+}
+const StopInfo& Cpu::stop_info() const {
+    return impl_->stop_;
+}
+void Cpu::request_stop(StopReason reason) {
+    impl_->request_stop(reason);
+}
+u64 Cpu::gpr(unsigned index) const {
+    return impl_->gpr_[index & 15];
+}
+void Cpu::set_gpr(unsigned index, u64 value) {
+    impl_->gpr_[index & 15] = value;
+}
+u64 Cpu::rip() const {
+    return impl_->st_.rip;
+}
+void Cpu::set_rip(u64 value) {
+    impl_->st_.rip = value;
+}
+u64 Cpu::rflags() const {
+    return impl_->flags.materialize();
+}
 void Cpu::set_rflags(u64 value) {
     impl_->flags.op = FlagOp::Materialized;
     impl_->flags.bits = (value & 0x3f7fd7ull) | 0x2;
@@ -546,16 +577,28 @@ CpuState& Cpu::state() {
     impl_->events_pending_ = true;
     return impl_->st_;
 }
-const CpuState& Cpu::state() const { return impl_->st_; }
+const CpuState& Cpu::state() const {
+    return impl_->st_;
+}
 void Cpu::sync_state() {
     impl_->update_mode();
     impl_->mmu_.flush(false);
     impl_->flush_host_tlb();
 }
-void Cpu::enter_flat_mode(unsigned bits) { impl_->enter_flat_mode(bits); }
-void Cpu::set_interrupt_source(InterruptSource* source) { impl_->interrupt_source_ = source; }
-InterruptSink& Cpu::interrupt_sink() { return *impl_; }
-const CpuStats& Cpu::stats() const { return impl_->stats_; }
-std::string Cpu::dump_state() const { return impl_->dump_state(); }
+void Cpu::enter_flat_mode(unsigned bits) {
+    impl_->enter_flat_mode(bits);
+}
+void Cpu::set_interrupt_source(InterruptSource* source) {
+    impl_->interrupt_source_ = source;
+}
+InterruptSink& Cpu::interrupt_sink() {
+    return *impl_;
+}
+const CpuStats& Cpu::stats() const {
+    return impl_->stats_;
+}
+std::string Cpu::dump_state() const {
+    return impl_->dump_state();
+}
 
 } // namespace smpsim::cpu

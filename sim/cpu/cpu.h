@@ -12,7 +12,7 @@ namespace smpsim::cpu {
 
 struct CpuConfig {
     u32 apic_id = 0;
-    bool bootstrap = true;   // BSP starts at reset; APs wait for INIT/SIPI
+    bool bootstrap = true; // BSP starts at reset; APs wait for INIT/SIPI
     u32 itlb_entries = 64;
     u32 itlb_ways = 4;
     u32 dtlb_entries = 64;
@@ -20,9 +20,9 @@ struct CpuConfig {
 };
 
 enum class StopReason : u8 {
-    None,         // still running
-    InsnLimit,    // the budget given to run() is used up
-    Halted,       // HLT; wakes on an interrupt
+    None,          // still running
+    InsnLimit,     // the budget given to run() is used up
+    Halted,        // HLT; wakes on an interrupt
     HaltedForever, // HLT with IF=0 and nothing that could wake it
     TripleFault,
     WaitForSipi,  // an AP before its start-up IPI

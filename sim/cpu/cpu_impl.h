@@ -15,8 +15,24 @@ namespace smpsim::cpu {
 
 // Exception vectors (SDM vol. 3, 6.3.1).
 enum Vector : u8 {
-    kDE = 0, kDB = 1, kNMI = 2, kBP = 3, kOF = 4, kBR = 5, kUD = 6, kNM = 7, kDF = 8,
-    kTS = 10, kNP = 11, kSS = 12, kGP = 13, kPF = 14, kMF = 16, kAC = 17, kMC = 18, kXM = 19,
+    kDE = 0,
+    kDB = 1,
+    kNMI = 2,
+    kBP = 3,
+    kOF = 4,
+    kBR = 5,
+    kUD = 6,
+    kNM = 7,
+    kDF = 8,
+    kTS = 10,
+    kNP = 11,
+    kSS = 12,
+    kGP = 13,
+    kPF = 14,
+    kMF = 16,
+    kAC = 17,
+    kMC = 18,
+    kXM = 19,
 };
 
 // A guest exception raised while executing an instruction; caught by the run loop, which delivers it
@@ -27,8 +43,12 @@ struct GuestException {
     u32 error;
 };
 
-[[noreturn]] inline void raise_exception(u8 vector) { throw GuestException{vector, false, 0}; }
-[[noreturn]] inline void raise_exception(u8 vector, u32 error) { throw GuestException{vector, true, error}; }
+[[noreturn]] inline void raise_exception(u8 vector) {
+    throw GuestException{vector, false, 0};
+}
+[[noreturn]] inline void raise_exception(u8 vector, u32 error) {
+    throw GuestException{vector, true, error};
+}
 
 // Loads and stores of 1, 2, 4 or 8 bytes with a fixed-size copy each: a memcpy of variable size is a
 // library call, which costs more than the rest of a simple instruction.
@@ -69,8 +89,12 @@ inline void store_le(u8* p, unsigned size, u64 value) {
     }
 }
 
-inline constexpr u64 size_mask(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
-inline constexpr u64 sign_bit(unsigned size) { return 1ull << (size * 8 - 1); }
+inline constexpr u64 size_mask(unsigned size) {
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+inline constexpr u64 sign_bit(unsigned size) {
+    return 1ull << (size * 8 - 1);
+}
 inline constexpr i64 sign_extend(u64 v, unsigned size) {
     return size >= 8 ? i64(v) : i64(v << (64 - size * 8)) >> (64 - size * 8);
 }
@@ -145,8 +169,10 @@ class CpuImpl final : public InterruptSink {
         }
     }
     void write_operand(const Operand& o, u64 v) {
-        if (o.kind == OpKind::Reg) set_reg(o.reg, o.size, v);
-        else write_mem(operand_linear(o), o.size, v, o.seg);
+        if (o.kind == OpKind::Reg)
+            set_reg(o.reg, o.size, v);
+        else
+            write_mem(operand_linear(o), o.size, v, o.seg);
     }
 
     // Memory by linear address. `seg` selects #SS instead of #GP for non-canonical stack accesses.
@@ -188,7 +214,9 @@ class CpuImpl final : public InterruptSink {
 
     // --- control flow ---
     u64 next_rip = 0; // address of the following instruction; handlers change it to branch
-    void branch_to(u64 target, unsigned opsize) { next_rip = mode_ == CpuMode::Long64 ? target : (target & size_mask(opsize)); }
+    void branch_to(u64 target, unsigned opsize) {
+        next_rip = mode_ == CpuMode::Long64 ? target : (target & size_mask(opsize));
+    }
 
     // --- system state ---
     CpuState& state() { return st_; }
@@ -205,7 +233,7 @@ class CpuImpl final : public InterruptSink {
     void write_cr(unsigned n, u64 value);
     u64 read_msr(u32 index);
     void write_msr(u32 index, u64 value);
-    void update_mode();   // after CR0/EFER/CS changes
+    void update_mode(); // after CR0/EFER/CS changes
     // #AC applies when CR0.AM, EFLAGS.AC and CPL 3 are all set; call after any of them changes.
     void update_alignment_check();
     void flush_host_tlb();

@@ -125,7 +125,8 @@ u8* CpuModule::direct_page(u64 paddr) {
             dmi_ptr_ = dmi.get_dmi_ptr();
             dmi_start_ = dmi.get_start_address();
             dmi_end_ = dmi.get_end_address();
-            if (paddr >= dmi_start_ && paddr <= dmi_end_) return dmi_ptr_ + ((paddr - dmi_start_) & ~0xfffull);
+            if (paddr >= dmi_start_ && paddr <= dmi_end_)
+                return dmi_ptr_ + ((paddr - dmi_start_) & ~0xfffull);
         }
     }
     return nullptr;
@@ -138,7 +139,9 @@ u32 CpuModule::in(u16 port, u32 size) {
     return value;
 }
 
-void CpuModule::out(u16 port, u32 size, u32 value) { transport(tlm::TLM_WRITE_COMMAND, port, &value, size, io_socket); }
+void CpuModule::out(u16 port, u32 size, u32 value) {
+    transport(tlm::TLM_WRITE_COMMAND, port, &value, size, io_socket);
+}
 
 void CpuModule::set_intr(bool level) {
     cpu_.interrupt_sink().set_intr(level);

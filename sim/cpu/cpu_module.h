@@ -17,8 +17,8 @@ namespace smpsim::cpu {
 
 struct CpuModuleConfig {
     CpuConfig cpu;
-    double mhz = 2000.0;        // clock frequency
-    u64 quantum_cycles = 1000;  // cycles between synchronisations with the SystemC kernel
+    double mhz = 2000.0;       // clock frequency
+    u64 quantum_cycles = 1000; // cycles between synchronisations with the SystemC kernel
 };
 
 class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortSpace, private InterruptSink {
@@ -37,7 +37,9 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     // Called on every stop other than an exhausted quantum or a wakeable HLT: triple fault, exit request,
     // instruction limit, and the CPU falling asleep with nothing but NMI/INIT/SIPI able to wake it
     // (HLT with IF = 0, or an AP waiting for its start-up IPI). A sleeping CPU's thread goes on waiting.
-    void set_stop_handler(std::function<void(CpuModule&, const StopInfo&)> handler) { on_stop_ = std::move(handler); }
+    void set_stop_handler(std::function<void(CpuModule&, const StopInfo&)> handler) {
+        on_stop_ = std::move(handler);
+    }
     // True while the CPU sleeps in HLT with IF = 0 or waits for SIPI.
     bool deep_sleep() const { return deep_sleep_; }
     // Ends the thread at its next instruction boundary.

@@ -27,14 +27,14 @@ inline constexpr u8 kHighByteBase = 16; // AH = 16, CH = 17, DH = 18, BH = 19
 
 struct Operand {
     OpKind kind = OpKind::None;
-    u8 size = 0;  // bytes
+    u8 size = 0; // bytes
     u8 reg = kNoReg;
-    u8 seg = 0;   // SegReg of a memory operand (after overrides)
+    u8 seg = 0; // SegReg of a memory operand (after overrides)
     u8 base = kNoReg;
     u8 index = kNoReg;
     u8 scale = 0;
     u16 far_selector = 0;
-    i64 imm = 0;  // immediate, displacement of a memory operand, or branch displacement
+    i64 imm = 0; // immediate, displacement of a memory operand, or branch displacement
 };
 
 // Decoding depends on the CPU mode; a cached instruction is reused only in the mode it was decoded for.
@@ -50,10 +50,10 @@ struct DecodedInsn {
     u8 nops = 0;      // explicit operands
     CpuMode mode = CpuMode::Long64;
     bool lock = false;
-    bool rep = false;   // REP / REPE / REPZ
-    bool repne = false; // REPNE / REPNZ
-    u8 cost = 1;        // base cycles of the instruction class
-    u8 cond = 0;        // condition code for Jcc / SETcc / CMOVcc (x86 encoding 0..15)
+    bool rep = false;        // REP / REPE / REPZ
+    bool repne = false;      // REPNE / REPNZ
+    u8 cost = 1;             // base cycles of the instruction class
+    u8 cond = 0;             // condition code for Jcc / SETcc / CMOVcc (x86 encoding 0..15)
     bool far_branch = false; // far JMP/CALL/RET
     bool fpu_simd = false;   // x87/MMX/SSE/AVX: not modelled; #NM when CR0.TS, else #UD
     u8 src_seg = 3;          // segment of string-instruction sources (DS unless overridden)

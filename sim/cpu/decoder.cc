@@ -147,7 +147,9 @@ ZydisMachineMode zydis_mode(CpuMode m) {
 
 } // namespace
 
-void handler_invalid_opcode(CpuImpl&, const DecodedInsn&) { raise_exception(kUD); }
+void handler_invalid_opcode(CpuImpl&, const DecodedInsn&) {
+    raise_exception(kUD);
+}
 
 struct Decoder::ZydisState {
     // One decoder per CpuMode; the stack width follows the mode (SS.B is handled by the interpreter).
@@ -158,9 +160,9 @@ Decoder::Decoder() : zydis_(std::make_shared<ZydisState>()) {
     const CpuMode modes[] = {CpuMode::Real16,   CpuMode::Prot16,   CpuMode::Prot32,
                              CpuMode::Compat16, CpuMode::Compat32, CpuMode::Long64};
     for (CpuMode m : modes) {
-        ZydisStackWidth sw = m == CpuMode::Long64                                 ? ZYDIS_STACK_WIDTH_64
+        ZydisStackWidth sw = m == CpuMode::Long64                               ? ZYDIS_STACK_WIDTH_64
                              : (m == CpuMode::Prot32 || m == CpuMode::Compat32) ? ZYDIS_STACK_WIDTH_32
-                                                                                 : ZYDIS_STACK_WIDTH_16;
+                                                                                : ZYDIS_STACK_WIDTH_16;
         ZydisDecoderInit(&zydis_->decoders[int(m)], zydis_mode(m), sw);
     }
 }
@@ -213,8 +215,9 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
     default: break;
     }
     static const std::pair<ZyanU64, u8> overrides[] = {
-        {ZYDIS_ATTRIB_HAS_SEGMENT_ES, ES}, {ZYDIS_ATTRIB_HAS_SEGMENT_CS, CS}, {ZYDIS_ATTRIB_HAS_SEGMENT_SS, SS},
-        {ZYDIS_ATTRIB_HAS_SEGMENT_DS, DS}, {ZYDIS_ATTRIB_HAS_SEGMENT_FS, FS}, {ZYDIS_ATTRIB_HAS_SEGMENT_GS, GS}};
+        {ZYDIS_ATTRIB_HAS_SEGMENT_ES, ES}, {ZYDIS_ATTRIB_HAS_SEGMENT_CS, CS},
+        {ZYDIS_ATTRIB_HAS_SEGMENT_SS, SS}, {ZYDIS_ATTRIB_HAS_SEGMENT_DS, DS},
+        {ZYDIS_ATTRIB_HAS_SEGMENT_FS, FS}, {ZYDIS_ATTRIB_HAS_SEGMENT_GS, GS}};
     for (const auto& [attr, seg] : overrides)
         if (insn.attributes & attr) out.src_seg = seg;
 
@@ -246,7 +249,8 @@ CodePage& DecodeCache::page(u64 ppage) {
     fresh->ppage = ppage;
     CodePage& ref = *fresh;
     pages_.emplace(ppage, std::move(fresh));
-    for (auto& listener : listeners_) listener(ppage);
+    for (auto& listener : listeners_)
+        listener(ppage);
     return ref;
 }
 
@@ -257,7 +261,8 @@ void DecodeCache::invalidate(u64 ppage) {
     pages_.erase(it);
     ++epoch_;
     ++invalidations_;
-    for (u64 dep : dead->dependents) invalidate(dep);
+    for (u64 dep : dead->dependents)
+        invalidate(dep);
     graveyard_.push_back(std::move(dead));
 }
 

@@ -25,8 +25,10 @@ inline Dest read_dest(CpuImpl& c, const Operand& o, bool will_write) {
 }
 
 inline void write_dest(CpuImpl& c, const Operand& o, const Dest& d, u64 v) {
-    if (o.kind == OpKind::Mem) c.write_mem(d.lin, o.size, v, o.seg);
-    else c.set_reg(o.reg, o.size, v);
+    if (o.kind == OpKind::Mem)
+        c.write_mem(d.lin, o.size, v, o.seg);
+    else
+        c.set_reg(o.reg, o.size, v);
 }
 
 template <Alu op> void h_alu(CpuImpl& c, const DecodedInsn& d) {
@@ -147,7 +149,8 @@ void h_imul(CpuImpl& c, const DecodedInsn& d) {
     // Two- and three-operand forms: truncated product in the destination register.
     const unsigned size = d.op[0].size;
     const i64 x = sign_extend(c.read_operand(d.op[1]), size);
-    const i64 y = d.nops == 3 ? sign_extend(u64(d.op[2].imm), size) : sign_extend(c.reg(d.op[0].reg, size), size);
+    const i64 y =
+        d.nops == 3 ? sign_extend(u64(d.op[2].imm), size) : sign_extend(c.reg(d.op[0].reg, size), size);
     const __int128 r = (__int128)x * y;
     const u64 lo = u64(r) & size_mask(size);
     set_mul_flags(c, r != (__int128)sign_extend(lo, size), lo, size);
@@ -166,8 +169,7 @@ void h_div(CpuImpl& c, const DecodedInsn& d) {
         c.set_reg(kHighByteBase + 0, 1, dividend % divisor);
         return;
     }
-    const unsigned __int128 dividend =
-        ((unsigned __int128)c.reg(RDX, size) << (size * 8)) | c.reg(RAX, size);
+    const unsigned __int128 dividend = ((unsigned __int128)c.reg(RDX, size) << (size * 8)) | c.reg(RAX, size);
     const unsigned __int128 q = dividend / divisor;
     if (q > size_mask(size)) raise_exception(kDE);
     c.set_reg(RAX, size, u64(q));
@@ -179,8 +181,12 @@ void h_idiv(CpuImpl& c, const DecodedInsn& d) {
     const i64 divisor = sign_extend(c.read_operand(d.op[0]), size);
     if (divisor == 0) raise_exception(kDE);
     __int128 dividend;
-    if (size == 1) dividend = sign_extend(c.reg(RAX, 2), 2);
-    else dividend = (__int128)(((unsigned __int128)c.reg(RDX, size) << (size * 8)) | c.reg(RAX, size)) << (128 - 2 * size * 8) >> (128 - 2 * size * 8);
+    if (size == 1)
+        dividend = sign_extend(c.reg(RAX, 2), 2);
+    else
+        dividend = (__int128)(((unsigned __int128)c.reg(RDX, size) << (size * 8)) | c.reg(RAX, size))
+                       << (128 - 2 * size * 8) >>
+                   (128 - 2 * size * 8);
     const __int128 max_q = (__int128)(size_mask(size) >> 1);
     const __int128 min_q = -max_q - 1;
     const __int128 int128_min = (__int128)((unsigned __int128)1 << 127);
@@ -304,7 +310,8 @@ template <bool left> void h_shld(CpuImpl& c, const DecodedInsn& d) {
     const unsigned size = dst.size;
     const unsigned bits = size * 8;
     const u64 m = size_mask(size);
-    const unsigned count = unsigned(d.op[2].kind == OpKind::Imm ? d.op[2].imm : c.reg(RCX, 1)) & (size == 8 ? 63 : 31);
+    const unsigned count =
+        unsigned(d.op[2].kind == OpKind::Imm ? d.op[2].imm : c.reg(RCX, 1)) & (size == 8 ? 63 : 31);
     const Dest a = read_dest(c, dst, true);
     if (count == 0) {
         if (dst.kind == OpKind::Reg && size == 4) c.set_reg(dst.reg, 4, a.value); // zero-extends
@@ -354,7 +361,8 @@ template <BitOp op> void h_bt(CpuImpl& c, const DecodedInsn& d) {
         const u64 lin = c.operand_linear(dst) + u64(word * i64(size));
         const u64 lin_masked = c.mode() == CpuMode::Long64 ? lin : (lin & 0xffffffff);
         a.lin = lin_masked;
-        a.value = op == BitOp::Test ? c.read_mem(lin_masked, size, dst.seg) : c.read_mem_for_write(lin_masked, size, dst.seg);
+        a.value = op == BitOp::Test ? c.read_mem(lin_masked, size, dst.seg)
+                                    : c.read_mem_for_write(lin_masked, size, dst.seg);
         offset = u64(soff - word * i64(bits));
     } else {
         a = read_dest(c, dst, op != BitOp::Test);
@@ -364,11 +372,16 @@ template <BitOp op> void h_bt(CpuImpl& c, const DecodedInsn& d) {
     c.flags.set_flag(kFlagCf, a.value & bit);
     if (op == BitOp::Test) return;
     u64 r = a.value;
-    if (op == BitOp::Set) r |= bit;
-    else if (op == BitOp::Reset) r &= ~bit;
-    else r ^= bit;
-    if (target.kind == OpKind::Mem) c.write_mem(a.lin, size, r, dst.seg);
-    else c.set_reg(dst.reg, size, r);
+    if (op == BitOp::Set)
+        r |= bit;
+    else if (op == BitOp::Reset)
+        r &= ~bit;
+    else
+        r ^= bit;
+    if (target.kind == OpKind::Mem)
+        c.write_mem(a.lin, size, r, dst.seg);
+    else
+        c.set_reg(dst.reg, size, r);
 }
 
 template <bool reverse> void h_bsf(CpuImpl& c, const DecodedInsn& d) {
@@ -449,11 +462,21 @@ void h_xadd(CpuImpl& c, const DecodedInsn& d) {
     write_dest(c, dst, a, sum & size_mask(size));
 }
 
-void h_clc(CpuImpl& c, const DecodedInsn&) { c.flags.set_flag(kFlagCf, false); }
-void h_stc(CpuImpl& c, const DecodedInsn&) { c.flags.set_flag(kFlagCf, true); }
-void h_cmc(CpuImpl& c, const DecodedInsn&) { c.flags.set_flag(kFlagCf, !c.flags.cf()); }
-void h_cld(CpuImpl& c, const DecodedInsn&) { c.flags.bits &= ~kFlagDf; }
-void h_std(CpuImpl& c, const DecodedInsn&) { c.flags.bits |= kFlagDf; }
+void h_clc(CpuImpl& c, const DecodedInsn&) {
+    c.flags.set_flag(kFlagCf, false);
+}
+void h_stc(CpuImpl& c, const DecodedInsn&) {
+    c.flags.set_flag(kFlagCf, true);
+}
+void h_cmc(CpuImpl& c, const DecodedInsn&) {
+    c.flags.set_flag(kFlagCf, !c.flags.cf());
+}
+void h_cld(CpuImpl& c, const DecodedInsn&) {
+    c.flags.bits &= ~kFlagDf;
+}
+void h_std(CpuImpl& c, const DecodedInsn&) {
+    c.flags.bits |= kFlagDf;
+}
 
 } // namespace
 

@@ -121,7 +121,8 @@ void h_iret(CpuImpl& c, const DecodedInsn& d) {
         c.next_rip = ip & size_mask(osz);
         return;
     }
-    if (c.flags.bits & kFlagNt && !(s.efer & mmu::kEferLma)) raise_exception(kGP, 0); // task return: unsupported
+    if (c.flags.bits & kFlagNt && !(s.efer & mmu::kEferLma))
+        raise_exception(kGP, 0); // task return: unsupported
     const u64 ip = c.pop(osz);
     const u16 cs = u16(c.pop(osz));
     const u64 fl = c.pop(osz);

@@ -43,7 +43,9 @@ general:
 
 namespace {
 
-void h_mov(CpuImpl& c, const DecodedInsn& d) { c.write_operand(d.op[0], c.read_operand(d.op[1])); }
+void h_mov(CpuImpl& c, const DecodedInsn& d) {
+    c.write_operand(d.op[0], c.read_operand(d.op[1]));
+}
 
 void h_movzx(CpuImpl& c, const DecodedInsn& d) {
     c.set_reg(d.op[0].reg, d.op[0].size, c.read_operand(d.op[1]));
@@ -88,7 +90,8 @@ void h_pop(CpuImpl& c, const DecodedInsn& d) {
         const u64 sp = c.stack_pointer();
         const u64 v = c.read_mem(c.linear_address(SS, sp), d.opsize, SS);
         const u64 saved = c.gpr(RSP);
-        c.set_reg(RSP, c.mode() == CpuMode::Long64 ? 8 : (c.state().seg[SS].default_big() ? 4 : 2), sp + d.opsize);
+        c.set_reg(RSP, c.mode() == CpuMode::Long64 ? 8 : (c.state().seg[SS].default_big() ? 4 : 2),
+                  sp + d.opsize);
         try {
             c.write_operand(d.op[0], v);
         } catch (...) {
@@ -121,43 +124,68 @@ void h_pusha(CpuImpl& c, const DecodedInsn& d) {
     if (c.mode() == CpuMode::Long64) raise_exception(kUD);
     const unsigned sz = d.opsize;
     const u64 sp = c.reg(RSP, sz);
-    for (u8 r : {RAX, RCX, RDX, RBX}) c.push(c.reg(r, sz), sz);
+    for (u8 r : {RAX, RCX, RDX, RBX})
+        c.push(c.reg(r, sz), sz);
     c.push(sp, sz);
-    for (u8 r : {RBP, RSI, RDI}) c.push(c.reg(r, sz), sz);
+    for (u8 r : {RBP, RSI, RDI})
+        c.push(c.reg(r, sz), sz);
 }
 
 void h_popa(CpuImpl& c, const DecodedInsn& d) {
     if (c.mode() == CpuMode::Long64) raise_exception(kUD);
     const unsigned sz = d.opsize;
-    for (u8 r : {RDI, RSI, RBP}) c.set_reg(r, sz, c.pop(sz));
+    for (u8 r : {RDI, RSI, RBP})
+        c.set_reg(r, sz, c.pop(sz));
     c.pop(sz); // the saved SP is discarded
-    for (u8 r : {RBX, RDX, RCX, RAX}) c.set_reg(r, sz, c.pop(sz));
+    for (u8 r : {RBX, RDX, RCX, RAX})
+        c.set_reg(r, sz, c.pop(sz));
 }
 
 void h_cmovcc(CpuImpl& c, const DecodedInsn& d) {
     const u64 v = c.read_operand(d.op[1]); // the source is read (and may fault) either way
-    if (condition_holds(c.flags, d.cond)) c.set_reg(d.op[0].reg, d.op[0].size, v);
-    else if (d.op[0].size == 4) c.set_reg(d.op[0].reg, 4, c.reg(d.op[0].reg, 4)); // 32-bit: upper half cleared
+    if (condition_holds(c.flags, d.cond))
+        c.set_reg(d.op[0].reg, d.op[0].size, v);
+    else if (d.op[0].size == 4)
+        c.set_reg(d.op[0].reg, 4, c.reg(d.op[0].reg, 4)); // 32-bit: upper half cleared
 }
 
-void h_setcc(CpuImpl& c, const DecodedInsn& d) { c.write_operand(d.op[0], condition_holds(c.flags, d.cond) ? 1 : 0); }
+void h_setcc(CpuImpl& c, const DecodedInsn& d) {
+    c.write_operand(d.op[0], condition_holds(c.flags, d.cond) ? 1 : 0);
+}
 
 void h_bswap(CpuImpl& c, const DecodedInsn& d) {
     const Operand& o = d.op[0];
     const u64 v = c.reg(o.reg, o.size);
-    if (o.size == 8) c.set_reg(o.reg, 8, __builtin_bswap64(v));
-    else if (o.size == 4) c.set_reg(o.reg, 4, __builtin_bswap32(u32(v)));
-    else c.set_reg(o.reg, 2, 0); // BSWAP r16 is undefined; hardware gives 0
+    if (o.size == 8)
+        c.set_reg(o.reg, 8, __builtin_bswap64(v));
+    else if (o.size == 4)
+        c.set_reg(o.reg, 4, __builtin_bswap32(u32(v)));
+    else
+        c.set_reg(o.reg, 2, 0); // BSWAP r16 is undefined; hardware gives 0
 }
 
-void h_cbw(CpuImpl& c, const DecodedInsn&) { c.set_reg(RAX, 2, u64(sign_extend(c.reg(RAX, 1), 1))); }
-void h_cwde(CpuImpl& c, const DecodedInsn&) { c.set_reg(RAX, 4, u64(sign_extend(c.reg(RAX, 2), 2))); }
-void h_cdqe(CpuImpl& c, const DecodedInsn&) { c.set_reg(RAX, 8, u64(sign_extend(c.reg(RAX, 4), 4))); }
-void h_cwd(CpuImpl& c, const DecodedInsn&) { c.set_reg(RDX, 2, (c.reg(RAX, 2) & 0x8000) ? 0xffff : 0); }
-void h_cdq(CpuImpl& c, const DecodedInsn&) { c.set_reg(RDX, 4, (c.reg(RAX, 4) & 0x80000000u) ? 0xffffffff : 0); }
-void h_cqo(CpuImpl& c, const DecodedInsn&) { c.set_reg(RDX, 8, (c.reg(RAX, 8) >> 63) ? ~0ull : 0); }
+void h_cbw(CpuImpl& c, const DecodedInsn&) {
+    c.set_reg(RAX, 2, u64(sign_extend(c.reg(RAX, 1), 1)));
+}
+void h_cwde(CpuImpl& c, const DecodedInsn&) {
+    c.set_reg(RAX, 4, u64(sign_extend(c.reg(RAX, 2), 2)));
+}
+void h_cdqe(CpuImpl& c, const DecodedInsn&) {
+    c.set_reg(RAX, 8, u64(sign_extend(c.reg(RAX, 4), 4)));
+}
+void h_cwd(CpuImpl& c, const DecodedInsn&) {
+    c.set_reg(RDX, 2, (c.reg(RAX, 2) & 0x8000) ? 0xffff : 0);
+}
+void h_cdq(CpuImpl& c, const DecodedInsn&) {
+    c.set_reg(RDX, 4, (c.reg(RAX, 4) & 0x80000000u) ? 0xffffffff : 0);
+}
+void h_cqo(CpuImpl& c, const DecodedInsn&) {
+    c.set_reg(RDX, 8, (c.reg(RAX, 8) >> 63) ? ~0ull : 0);
+}
 
-void h_lahf(CpuImpl& c, const DecodedInsn&) { c.set_reg(kHighByteBase + 0, 1, (c.rflags() & 0xd5) | 0x2); }
+void h_lahf(CpuImpl& c, const DecodedInsn&) {
+    c.set_reg(kHighByteBase + 0, 1, (c.rflags() & 0xd5) | 0x2);
+}
 void h_sahf(CpuImpl& c, const DecodedInsn&) {
     const u64 ah = c.reg(kHighByteBase + 0, 1);
     c.flags.flatten();
@@ -207,16 +235,19 @@ void register_data_handlers(HandlerTable& t) {
     t[ZYDIS_MNEMONIC_XCHG] = h_xchg;
     t[ZYDIS_MNEMONIC_PUSH] = h_push;
     t[ZYDIS_MNEMONIC_POP] = h_pop;
-    for (auto m : {ZYDIS_MNEMONIC_PUSHF, ZYDIS_MNEMONIC_PUSHFD, ZYDIS_MNEMONIC_PUSHFQ}) t[m] = h_pushf;
-    for (auto m : {ZYDIS_MNEMONIC_POPF, ZYDIS_MNEMONIC_POPFD, ZYDIS_MNEMONIC_POPFQ}) t[m] = h_popf;
+    for (auto m : {ZYDIS_MNEMONIC_PUSHF, ZYDIS_MNEMONIC_PUSHFD, ZYDIS_MNEMONIC_PUSHFQ})
+        t[m] = h_pushf;
+    for (auto m : {ZYDIS_MNEMONIC_POPF, ZYDIS_MNEMONIC_POPFD, ZYDIS_MNEMONIC_POPFQ})
+        t[m] = h_popf;
     t[ZYDIS_MNEMONIC_PUSHA] = h_pusha;
     t[ZYDIS_MNEMONIC_PUSHAD] = h_pusha;
     t[ZYDIS_MNEMONIC_POPA] = h_popa;
     t[ZYDIS_MNEMONIC_POPAD] = h_popa;
-    for (auto m : {ZYDIS_MNEMONIC_CMOVO, ZYDIS_MNEMONIC_CMOVNO, ZYDIS_MNEMONIC_CMOVB, ZYDIS_MNEMONIC_CMOVNB,
-                   ZYDIS_MNEMONIC_CMOVZ, ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_CMOVBE, ZYDIS_MNEMONIC_CMOVNBE,
-                   ZYDIS_MNEMONIC_CMOVS, ZYDIS_MNEMONIC_CMOVNS, ZYDIS_MNEMONIC_CMOVP, ZYDIS_MNEMONIC_CMOVNP,
-                   ZYDIS_MNEMONIC_CMOVL, ZYDIS_MNEMONIC_CMOVNL, ZYDIS_MNEMONIC_CMOVLE, ZYDIS_MNEMONIC_CMOVNLE})
+    for (auto m :
+         {ZYDIS_MNEMONIC_CMOVO, ZYDIS_MNEMONIC_CMOVNO, ZYDIS_MNEMONIC_CMOVB, ZYDIS_MNEMONIC_CMOVNB,
+          ZYDIS_MNEMONIC_CMOVZ, ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_CMOVBE, ZYDIS_MNEMONIC_CMOVNBE,
+          ZYDIS_MNEMONIC_CMOVS, ZYDIS_MNEMONIC_CMOVNS, ZYDIS_MNEMONIC_CMOVP, ZYDIS_MNEMONIC_CMOVNP,
+          ZYDIS_MNEMONIC_CMOVL, ZYDIS_MNEMONIC_CMOVNL, ZYDIS_MNEMONIC_CMOVLE, ZYDIS_MNEMONIC_CMOVNLE})
         t[m] = h_cmovcc;
     for (auto m : {ZYDIS_MNEMONIC_SETO, ZYDIS_MNEMONIC_SETNO, ZYDIS_MNEMONIC_SETB, ZYDIS_MNEMONIC_SETNB,
                    ZYDIS_MNEMONIC_SETZ, ZYDIS_MNEMONIC_SETNZ, ZYDIS_MNEMONIC_SETBE, ZYDIS_MNEMONIC_SETNBE,

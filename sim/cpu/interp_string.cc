@@ -75,7 +75,8 @@ template <Str op, unsigned size> void h_string(CpuImpl& c, const DecodedInsn& d)
             break;
         }
         case Str::Outs:
-            c.io().out(u16(c.gpr(RDX)), size, u32(c.read_mem(c.linear_address(d.src_seg, si), size, d.src_seg)));
+            c.io().out(u16(c.gpr(RDX)), size,
+                       u32(c.read_mem(c.linear_address(d.src_seg, si), size, d.src_seg)));
             c.set_reg(RSI, asz, si + u64(step));
             break;
         }

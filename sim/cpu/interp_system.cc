@@ -327,23 +327,35 @@ void load_table(CpuImpl& c, const DecodedInsn& d, DescriptorTable& t) {
     const u64 lin = c.operand_linear(d.op[0]);
     const u64 limit = c.read_mem(lin, 2, d.op[0].seg);
     u64 base;
-    if (c.mode() == CpuMode::Long64) base = c.read_mem(lin + 2, 8, d.op[0].seg);
-    else base = c.read_mem(lin + 2, 4, d.op[0].seg) & (d.opsize == 2 ? 0xffffff : 0xffffffff);
+    if (c.mode() == CpuMode::Long64)
+        base = c.read_mem(lin + 2, 8, d.op[0].seg);
+    else
+        base = c.read_mem(lin + 2, 4, d.op[0].seg) & (d.opsize == 2 ? 0xffffff : 0xffffffff);
     t.limit = u32(limit);
     t.base = base;
 }
-void h_lgdt(CpuImpl& c, const DecodedInsn& d) { load_table(c, d, c.state().gdtr); }
-void h_lidt(CpuImpl& c, const DecodedInsn& d) { load_table(c, d, c.state().idtr); }
+void h_lgdt(CpuImpl& c, const DecodedInsn& d) {
+    load_table(c, d, c.state().gdtr);
+}
+void h_lidt(CpuImpl& c, const DecodedInsn& d) {
+    load_table(c, d, c.state().idtr);
+}
 
 void store_table(CpuImpl& c, const DecodedInsn& d, const DescriptorTable& t) {
     const u64 lin = c.operand_linear(d.op[0]);
     c.probe_write(lin, c.mode() == CpuMode::Long64 ? 10 : 6, d.op[0].seg);
     c.write_mem(lin, 2, t.limit, d.op[0].seg);
-    if (c.mode() == CpuMode::Long64) c.write_mem(lin + 2, 8, t.base, d.op[0].seg);
-    else c.write_mem(lin + 2, 4, t.base & 0xffffffff, d.op[0].seg);
+    if (c.mode() == CpuMode::Long64)
+        c.write_mem(lin + 2, 8, t.base, d.op[0].seg);
+    else
+        c.write_mem(lin + 2, 4, t.base & 0xffffffff, d.op[0].seg);
 }
-void h_sgdt(CpuImpl& c, const DecodedInsn& d) { store_table(c, d, c.state().gdtr); }
-void h_sidt(CpuImpl& c, const DecodedInsn& d) { store_table(c, d, c.state().idtr); }
+void h_sgdt(CpuImpl& c, const DecodedInsn& d) {
+    store_table(c, d, c.state().gdtr);
+}
+void h_sidt(CpuImpl& c, const DecodedInsn& d) {
+    store_table(c, d, c.state().idtr);
+}
 
 // LLDT/LTR: a system descriptor, 16 bytes in long mode.
 void load_system_segment(CpuImpl& c, const DecodedInsn& d, bool task) {
@@ -377,11 +389,21 @@ void load_system_segment(CpuImpl& c, const DecodedInsn& d, bool task) {
     }
     target = seg;
 }
-void h_lldt(CpuImpl& c, const DecodedInsn& d) { load_system_segment(c, d, false); }
-void h_ltr(CpuImpl& c, const DecodedInsn& d) { load_system_segment(c, d, true); }
-void h_sldt(CpuImpl& c, const DecodedInsn& d) { c.write_operand(d.op[0], c.state().ldtr.selector); }
-void h_str(CpuImpl& c, const DecodedInsn& d) { c.write_operand(d.op[0], c.state().tr.selector); }
-void h_smsw(CpuImpl& c, const DecodedInsn& d) { c.write_operand(d.op[0], c.state().cr0 & size_mask(d.op[0].size)); }
+void h_lldt(CpuImpl& c, const DecodedInsn& d) {
+    load_system_segment(c, d, false);
+}
+void h_ltr(CpuImpl& c, const DecodedInsn& d) {
+    load_system_segment(c, d, true);
+}
+void h_sldt(CpuImpl& c, const DecodedInsn& d) {
+    c.write_operand(d.op[0], c.state().ldtr.selector);
+}
+void h_str(CpuImpl& c, const DecodedInsn& d) {
+    c.write_operand(d.op[0], c.state().tr.selector);
+}
+void h_smsw(CpuImpl& c, const DecodedInsn& d) {
+    c.write_operand(d.op[0], c.state().cr0 & size_mask(d.op[0].size));
+}
 void h_lmsw(CpuImpl& c, const DecodedInsn& d) {
     require_cpl0(c);
     const u64 v = c.read_operand(d.op[0]) & 0xf;
@@ -414,28 +436,46 @@ void load_far_pointer(CpuImpl& c, const DecodedInsn& d, u8 seg) {
     c.load_segment(seg, sel);
     c.set_reg(d.op[0].reg, osz, offset);
 }
-void h_lss(CpuImpl& c, const DecodedInsn& d) { load_far_pointer(c, d, SS); }
-void h_lfs(CpuImpl& c, const DecodedInsn& d) { load_far_pointer(c, d, FS); }
-void h_lgs(CpuImpl& c, const DecodedInsn& d) { load_far_pointer(c, d, GS); }
-void h_lds(CpuImpl& c, const DecodedInsn& d) { load_far_pointer(c, d, DS); }
-void h_les(CpuImpl& c, const DecodedInsn& d) { load_far_pointer(c, d, ES); }
+void h_lss(CpuImpl& c, const DecodedInsn& d) {
+    load_far_pointer(c, d, SS);
+}
+void h_lfs(CpuImpl& c, const DecodedInsn& d) {
+    load_far_pointer(c, d, FS);
+}
+void h_lgs(CpuImpl& c, const DecodedInsn& d) {
+    load_far_pointer(c, d, GS);
+}
+void h_lds(CpuImpl& c, const DecodedInsn& d) {
+    load_far_pointer(c, d, DS);
+}
+void h_les(CpuImpl& c, const DecodedInsn& d) {
+    load_far_pointer(c, d, ES);
+}
 
-void h_ud(CpuImpl&, const DecodedInsn&) { raise_exception(kUD); }
-void h_int3(CpuImpl& c, const DecodedInsn&) { c.deliver(kBP, false, 0, true, false); }
+void h_ud(CpuImpl&, const DecodedInsn&) {
+    raise_exception(kUD);
+}
+void h_int3(CpuImpl& c, const DecodedInsn&) {
+    c.deliver(kBP, false, 0, true, false);
+}
 void h_int(CpuImpl& c, const DecodedInsn& d) {
     c.deliver(u8(d.op[0].imm), false, 0, true, false);
 }
 void h_into(CpuImpl& c, const DecodedInsn&) {
     if (c.flags.of()) c.deliver(kOF, false, 0, true, false);
 }
-void h_int1(CpuImpl& c, const DecodedInsn&) { c.deliver(kDB, false, 0, true, false); }
+void h_int1(CpuImpl& c, const DecodedInsn&) {
+    c.deliver(kDB, false, 0, true, false);
+}
 
 } // namespace
 
 // The CPU identity smpsim reports. Feature bits are set only for what the interpreter implements.
 CpuidResult cpuid_query(u32 leaf, u32 subleaf, u32 apic_id) {
     u32 a = 0, b = 0, cc = 0, d = 0;
-    auto str4 = [](const char* s) { return u32(u8(s[0])) | u32(u8(s[1])) << 8 | u32(u8(s[2])) << 16 | u32(u8(s[3])) << 24; };
+    auto str4 = [](const char* s) {
+        return u32(u8(s[0])) | u32(u8(s[1])) << 8 | u32(u8(s[2])) << 16 | u32(u8(s[3])) << 24;
+    };
     static const char brand[49] = "smpsim x86-64 interpreter CPU                   ";
     switch (leaf) {
     case 0:
@@ -498,8 +538,10 @@ void handler_mov_system(CpuImpl& c, const DecodedInsn& d) {
     case OpKind::SegReg: {
         const u16 sel = c.state().seg[src.reg].selector;
         // To a register: zero-extended to the operand size; to memory: 16 bits.
-        if (dst.kind == OpKind::Reg) c.set_reg(dst.reg, dst.size, sel);
-        else c.write_operand(dst, sel);
+        if (dst.kind == OpKind::Reg)
+            c.set_reg(dst.reg, dst.size, sel);
+        else
+            c.write_operand(dst, sel);
         return;
     }
     case OpKind::CtrlReg: {
@@ -536,12 +578,12 @@ void register_system_handlers(HandlerTable& t) {
     t[ZYDIS_MNEMONIC_HLT] = h_hlt;
     t[ZYDIS_MNEMONIC_CLI] = h_cli;
     t[ZYDIS_MNEMONIC_STI] = h_sti;
-    for (auto m : {ZYDIS_MNEMONIC_NOP, ZYDIS_MNEMONIC_PAUSE, ZYDIS_MNEMONIC_MFENCE, ZYDIS_MNEMONIC_LFENCE,
-                   ZYDIS_MNEMONIC_SFENCE, ZYDIS_MNEMONIC_PREFETCHT0, ZYDIS_MNEMONIC_PREFETCHT1,
-                   ZYDIS_MNEMONIC_PREFETCHT2, ZYDIS_MNEMONIC_PREFETCHNTA, ZYDIS_MNEMONIC_PREFETCHW,
-                   ZYDIS_MNEMONIC_PREFETCH, ZYDIS_MNEMONIC_ENDBR64, ZYDIS_MNEMONIC_ENDBR32,
-                   ZYDIS_MNEMONIC_CLFLUSH, ZYDIS_MNEMONIC_CLFLUSHOPT, ZYDIS_MNEMONIC_WBINVD,
-                   ZYDIS_MNEMONIC_INVD})
+    for (auto m :
+         {ZYDIS_MNEMONIC_NOP, ZYDIS_MNEMONIC_PAUSE, ZYDIS_MNEMONIC_MFENCE, ZYDIS_MNEMONIC_LFENCE,
+          ZYDIS_MNEMONIC_SFENCE, ZYDIS_MNEMONIC_PREFETCHT0, ZYDIS_MNEMONIC_PREFETCHT1,
+          ZYDIS_MNEMONIC_PREFETCHT2, ZYDIS_MNEMONIC_PREFETCHNTA, ZYDIS_MNEMONIC_PREFETCHW,
+          ZYDIS_MNEMONIC_PREFETCH, ZYDIS_MNEMONIC_ENDBR64, ZYDIS_MNEMONIC_ENDBR32, ZYDIS_MNEMONIC_CLFLUSH,
+          ZYDIS_MNEMONIC_CLFLUSHOPT, ZYDIS_MNEMONIC_WBINVD, ZYDIS_MNEMONIC_INVD})
         t[m] = h_nop;
     t[ZYDIS_MNEMONIC_INVLPG] = h_invlpg;
     t[ZYDIS_MNEMONIC_SWAPGS] = h_swapgs;
@@ -575,7 +617,11 @@ void register_system_handlers(HandlerTable& t) {
 }
 
 // PUSH/POP of segment registers are dispatched from the data-movement handlers.
-void push_segment(CpuImpl& c, const DecodedInsn& d) { h_push_sreg(c, d); }
-void pop_segment(CpuImpl& c, const DecodedInsn& d) { h_pop_sreg(c, d); }
+void push_segment(CpuImpl& c, const DecodedInsn& d) {
+    h_push_sreg(c, d);
+}
+void pop_segment(CpuImpl& c, const DecodedInsn& d) {
+    h_pop_sreg(c, d);
+}
 
 } // namespace smpsim::cpu

@@ -8,13 +8,15 @@ namespace smpsim::cpu {
 
 namespace {
 
-bool contributory(u8 v) { return v == kDE || v == kTS || v == kNP || v == kSS || v == kGP; }
+bool contributory(u8 v) {
+    return v == kDE || v == kTS || v == kNP || v == kSS || v == kGP;
+}
 
 const char* vector_name(u8 v) {
-    static const char* names[32] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO",
-                                    "#TS", "#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM",
-                                    "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27", "#HV", "#VC",
-                                    "#SX", "#31"};
+    static const char* names[32] = {"#DE", "#DB",  "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+                                    "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+                                    "#MF", "#AC",  "#MC", "#XM", "#VE", "#CP", "#22", "#23",
+                                    "#24", "#25",  "#26", "#27", "#HV", "#VC", "#SX", "#31"};
     return v < 32 ? names[v] : "interrupt";
 }
 
@@ -83,8 +85,10 @@ void CpuImpl::deliver(u8 vector, bool has_error, u32 error, bool software, bool 
         if (long_mode) {
             const unsigned ist = (lo >> 32) & 7;
             u64 rsp = old_rsp;
-            if (ist != 0) rsp = read_system(st_.tr.base + 36 + (ist - 1) * 8, 8);
-            else if (new_cpl != cpl_) rsp = read_system(st_.tr.base + 4 + new_cpl * 8, 8);
+            if (ist != 0)
+                rsp = read_system(st_.tr.base + 36 + (ist - 1) * 8, 8);
+            else if (new_cpl != cpl_)
+                rsp = read_system(st_.tr.base + 4 + new_cpl * 8, 8);
             rsp &= ~0xfull;
             // Build the frame at the new stack with supervisor writes, then switch.
             auto put = [&](u64 v) {
@@ -142,7 +146,8 @@ void CpuImpl::deliver(u8 vector, bool has_error, u32 error, bool software, bool 
         next_rip = st_.rip;
     } catch (const GuestException& second) {
         if (vector == kDF || delivering_ > 2) {
-            triple_fault(fmt::format("{} while delivering {}", vector_name(second.vector), vector_name(vector)));
+            triple_fault(
+                fmt::format("{} while delivering {}", vector_name(second.vector), vector_name(vector)));
             return;
         }
         const bool first_is_df_class = contributory(vector) || vector == kPF;

@@ -27,7 +27,8 @@ constexpr u64 bit_range(unsigned hi, unsigned lo) {
 }
 
 constexpr unsigned kM = kMaxPhysAddrBits;
-static_assert(kM > 32 && kM <= 40, "32-bit PSE-36 4M pages hold at most 8 extra address bits (SDM table 4-4)");
+static_assert(kM > 32 && kM <= 40,
+              "32-bit PSE-36 4M pages hold at most 8 extra address bits (SDM table 4-4)");
 
 constexpr u64 kPageSize4K = 1ull << 12;
 constexpr u64 kPageSize4M = 1ull << 22;
@@ -49,7 +50,9 @@ constexpr unsigned kPse36Bits = kM - 32;
 constexpr u64 kPse36AddrField = bit_range(13 + kPse36Bits - 1, 13);
 constexpr u64 kRsvd4M = bit_range(21, 13 + kPse36Bits);
 
-bool long_or_pae(const PagingRegs& regs) { return (regs.cr4 & kCr4Pae) || (regs.efer & kEferLma); }
+bool long_or_pae(const PagingRegs& regs) {
+    return (regs.cr4 & kCr4Pae) || (regs.efer & kEferLma);
+}
 
 // The W/U/I bits every #PF error code carries (SDM 4.7). I/D is reported only when execute-disable can
 // apply: PAE or 4-level paging with EFER.NXE=1 (SMEP is not modelled).
@@ -157,9 +160,12 @@ TranslateResult PageWalker::walk(u64 linear, const AccessRequest& req, const Pag
             if (!(e & kEntP)) return fail(not_present);
             const bool leaf = level == 3 || (level != 0 && (e & kEntPs));
             u64 rsvd = kRsvd4Level | xd_reserved;
-            if (level == 0) rsvd |= kEntPs;
-            else if (leaf && level == 1) rsvd |= kRsvd1G;
-            else if (leaf && level == 2) rsvd |= kRsvd2M;
+            if (level == 0)
+                rsvd |= kEntPs;
+            else if (leaf && level == 1)
+                rsvd |= kRsvd1G;
+            else if (leaf && level == 2)
+                rsvd |= kRsvd2M;
             if (e & rsvd) return fail(reserved);
             use(addr, e);
             if (leaf) {
@@ -259,7 +265,8 @@ TranslateResult PageWalker::walk(u64 linear, const AccessRequest& req, const Pag
 // Tlb
 
 Tlb::Tlb(u32 entries, u32 ways, u32 large_entries) : sets_(0), ways_(ways), set_mask_(0) {
-    if (ways == 0 || entries < ways || entries % ways != 0 || ((entries / ways) & (entries / ways - 1)) != 0) {
+    if (ways == 0 || entries < ways || entries % ways != 0 ||
+        ((entries / ways) & (entries / ways - 1)) != 0) {
         throw InputError("TLB geometry " + std::to_string(entries) + " entries / " + std::to_string(ways) +
                          " ways: entries must be a non-zero multiple of ways, and entries / ways (the number "
                          "of sets) a power of two");
@@ -388,10 +395,11 @@ void Tlb::flush(bool keep_global) {
 // Mmu
 
 Mmu::Mmu(MemoryPort& memory, const MmuConfig& config)
-    : walker_(memory), itlb_(config.itlb_entries, config.itlb_ways), dtlb_(config.dtlb_entries, config.dtlb_ways) {}
+    : walker_(memory), itlb_(config.itlb_entries, config.itlb_ways),
+      dtlb_(config.dtlb_entries, config.dtlb_ways) {}
 
 TranslateResult Mmu::translate_slow(u64 linear, const AccessRequest& req, const PagingRegs& regs, Tlb& tlb,
-                                   const Tlb::Entry* hit) {
+                                    const Tlb::Entry* hit) {
     TranslateResult result;
     if (hit) {
         if (const std::optional<u32> denied = check_rights(hit->t, req, regs)) {

@@ -39,7 +39,8 @@ std::optional<unsigned> Pic8259::resolve() const {
     if (!serving || rank(*request) < rank(*serving)) return request;
     // Special fully nested mode (master): a slave input in service does not block further requests from
     // that slave, whose own priority logic decides.
-    if (master_ && special_fully_nested() && *request == *serving && ((icw3_ >> *request) & 1)) return request;
+    if (master_ && special_fully_nested() && *request == *serving && ((icw3_ >> *request) & 1))
+        return request;
     return std::nullopt;
 }
 
@@ -108,15 +109,20 @@ void Pic8259::icw1(u8 value) {
 
 void Pic8259::write(bool a0, u8 value) {
     if (!a0) {
-        if (value & 0x10) icw1(value);
-        else if (value & 0x08) ocw3(value);
-        else ocw2(value);
+        if (value & 0x10)
+            icw1(value);
+        else if (value & 0x08)
+            ocw3(value);
+        else
+            ocw2(value);
         return;
     }
     switch (init_step_) {
     case InitStep::Icw2:
         icw2_ = value;
-        init_step_ = !(icw1_ & kIcw1Sngl) ? InitStep::Icw3 : (icw1_ & kIcw1Ic4) ? InitStep::Icw4 : InitStep::Ready;
+        init_step_ = !(icw1_ & kIcw1Sngl) ? InitStep::Icw3
+                     : (icw1_ & kIcw1Ic4) ? InitStep::Icw4
+                                          : InitStep::Ready;
         break;
     case InitStep::Icw3:
         icw3_ = value;
@@ -229,10 +235,10 @@ void PicPair::program_bios_defaults() {
     io_write(kMasterData, 0x04);    // ICW3: slave on IR2
     io_write(kMasterData, 0x01);    // ICW4: 8086 mode, normal EOI
     io_write(kSlaveCommand, 0x11);
-    io_write(kSlaveData, 0x70);     // IRQ8-15 -> 0x70-0x77
-    io_write(kSlaveData, 0x02);     // slave ID 2
+    io_write(kSlaveData, 0x70); // IRQ8-15 -> 0x70-0x77
+    io_write(kSlaveData, 0x02); // slave ID 2
     io_write(kSlaveData, 0x01);
-    io_write(kMasterData, 0xfb);    // everything masked but the cascade
+    io_write(kMasterData, 0xfb); // everything masked but the cascade
     io_write(kSlaveData, 0xff);
 }
 
@@ -273,8 +279,10 @@ InterruptLine& PicPair::irq(unsigned n) {
 
 void PicPair::Input::set_level(bool level) {
     if (n == kCascadeIr) return; // not a PC interrupt input: the master's IR2 is the slave's INT
-    if (n < 8) pair->master_.set_input(n, level);
-    else pair->slave_.set_input(n - 8, level);
+    if (n < 8)
+        pair->master_.set_input(n, level);
+    else
+        pair->slave_.set_input(n - 8, level);
 }
 
 void PicPair::set_intr_callback(std::function<void(bool)> cb) {

@@ -107,7 +107,8 @@ class Pic8259 {
     bool is_master() const { return master_; }
 
     // ICW1 / ICW4 bits.
-    static constexpr u8 kIcw1Ic4 = 0x01, kIcw1Sngl = 0x02, kIcw1Adi = 0x04, kIcw1Ltim = 0x08, kIcw1Init = 0x10;
+    static constexpr u8 kIcw1Ic4 = 0x01, kIcw1Sngl = 0x02, kIcw1Adi = 0x04, kIcw1Ltim = 0x08,
+                        kIcw1Init = 0x10;
     static constexpr u8 kIcw4Upm = 0x01, kIcw4Aeoi = 0x02, kIcw4Ms = 0x04, kIcw4Buf = 0x08, kIcw4Sfnm = 0x10;
 
   private:

@@ -3,7 +3,8 @@
 namespace smpsim::pic8259 {
 
 PicDevice::PicDevice(sc_core::sc_module_name name)
-    : sc_module(name), master_socket("master_socket"), slave_socket("slave_socket"), elcr_socket("elcr_socket") {
+    : sc_module(name), master_socket("master_socket"), slave_socket("slave_socket"),
+      elcr_socket("elcr_socket") {
     master_socket.register_b_transport(this, &PicDevice::b_transport, kMasterWindow);
     slave_socket.register_b_transport(this, &PicDevice::b_transport, kSlaveWindow);
     elcr_socket.register_b_transport(this, &PicDevice::b_transport, kElcrWindow);
@@ -20,8 +21,10 @@ void PicDevice::b_transport(int window, tlm::tlm_generic_payload& trans, sc_core
             continue;
         }
         const u16 port = u16(kWindowBase[window] + reg);
-        if (trans.is_read()) data[i] = pair_.io_read(port);
-        else if (trans.is_write()) pair_.io_write(port, data[i]);
+        if (trans.is_read())
+            data[i] = pair_.io_read(port);
+        else if (trans.is_write())
+            pair_.io_write(port, data[i]);
     }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -30,12 +30,12 @@ constexpr unsigned kUartIrq = 4;
 constexpr u64 kExitPortBase = 0xf4;
 constexpr u64 kIoApicBase = 0xfec00000;
 
-
 } // namespace
 
 Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std::ostream& console)
     : sc_module(name), config_(config), console_(console) {
-    if (config_.cpus < 1 || config_.cpus > 16) throw InputError(fmt::format("--cpus must be 1..16, not {}", config_.cpus));
+    if (config_.cpus < 1 || config_.cpus > 16)
+        throw InputError(fmt::format("--cpus must be 1..16, not {}", config_.cpus));
     if (config_.mem_mib < 2 || config_.mem_mib > 3072)
         throw InputError(fmt::format("--mem must be 2..3072 MiB, not {}", config_.mem_mib));
     if (config_.cpu_mhz <= 0) throw InputError("cpu_mhz must be positive");
@@ -152,11 +152,13 @@ void Machine::on_cpu_stop(cpu::CpuModule& module, const cpu::StopInfo& info) {
     case cpu::StopReason::WaitForSipi:
         // The run is over when no CPU can run again: each sleeps with IF = 0 or waits for a SIPI that
         // only another CPU could send.
-        if (info.reason == cpu::StopReason::HaltedForever) last_halt_message_ = fmt::format("{}: {}", who, info.message);
+        if (info.reason == cpu::StopReason::HaltedForever)
+            last_halt_message_ = fmt::format("{}: {}", who, info.message);
         for (auto& c : cpus_)
             if (!c->finished() && !c->deep_sleep()) return;
         result_.exit_status = kExitHalted;
-        result_.stop_reason = last_halt_message_.empty() ? "every CPU waits for a start-up IPI" : last_halt_message_;
+        result_.stop_reason =
+            last_halt_message_.empty() ? "every CPU waits for a start-up IPI" : last_halt_message_;
         stop_all();
         break;
     case cpu::StopReason::InsnLimit:
@@ -170,7 +172,8 @@ void Machine::on_cpu_stop(cpu::CpuModule& module, const cpu::StopInfo& info) {
 
 void Machine::stop_all() {
     stopped_ = true;
-    for (auto& c : cpus_) c->stop();
+    for (auto& c : cpus_)
+        c->stop();
     sc_core::sc_stop();
 }
 

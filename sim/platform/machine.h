@@ -1,13 +1,13 @@
 // Assembles a PC from a MachineConfig: CPUs, RAM, the physical-address and port-I/O routers, UART,
 // exit port, and the multiboot loader; runs it and reports how it stopped.
 #pragma once
-#include "sim/core/types.h"
 #include "sim/apic/apic_bus_router.h"
 #include "sim/apic/apic_devices.h"
+#include "sim/core/types.h"
 #include "sim/cpu/cpu_module.h"
+#include "sim/cpu/decode_cache.h"
 #include "sim/pic8259/pic_device.h"
 #include "sim/platform/pit_device.h"
-#include "sim/cpu/decode_cache.h"
 #include "sim/platform/port_devices.h"
 #include "sim/platform/ram.h"
 #include "sim/platform/router.h"
@@ -23,14 +23,14 @@
 namespace smpsim::platform {
 
 struct MachineConfig {
-    std::string kernel;       // multiboot ELF
-    std::string cmdline;      // kernel command line
+    std::string kernel;  // multiboot ELF
+    std::string cmdline; // kernel command line
     u32 cpus = 1;
     u64 mem_mib = 128;
     double cpu_mhz = 2000.0;
     u64 apic_timer_hz = 1'000'000'000; // local APIC timer input clock (QEMU uses 1 GHz too)
     u64 quantum_cycles = 1000;
-    u64 max_insns = 0;        // per CPU; 0 = no limit
+    u64 max_insns = 0; // per CPU; 0 = no limit
     u64 seed = 1;
     u32 itlb_entries = 64, itlb_ways = 4, dtlb_entries = 64, dtlb_ways = 4;
 };
@@ -45,11 +45,11 @@ inline constexpr int kExitNoProgress = 8; // every CPU asleep and nothing left t
 
 struct RunResult {
     int exit_status = 0;
-    std::string stop_reason;  // one line
-    std::string stop_report;  // e.g. the register dump of a triple fault
+    std::string stop_reason; // one line
+    std::string stop_report; // e.g. the register dump of a triple fault
     std::optional<u32> guest_exit_value;
     u64 instructions = 0;
-    u64 cycles = 0;           // of the CPU that ran most
+    u64 cycles = 0; // of the CPU that ran most
     double sim_seconds = 0;
     double host_seconds = 0;
     u64 decode_cache_misses = 0;

@@ -9,7 +9,9 @@ namespace smpsim::platform {
 
 namespace {
 
-void put8(std::vector<u8>& b, u8 v) { b.push_back(v); }
+void put8(std::vector<u8>& b, u8 v) {
+    b.push_back(v);
+}
 void put16(std::vector<u8>& b, u16 v) {
     put8(b, u8(v));
     put8(b, u8(v >> 8));
@@ -20,12 +22,14 @@ void put32(std::vector<u8>& b, u32 v) {
 }
 void put_text(std::vector<u8>& b, const char* s, size_t width) {
     const size_t n = std::strlen(s);
-    for (size_t i = 0; i < width; ++i) put8(b, i < n ? u8(s[i]) : u8(' '));
+    for (size_t i = 0; i < width; ++i)
+        put8(b, i < n ? u8(s[i]) : u8(' '));
 }
 // The byte that makes [begin, end) sum to zero.
 u8 checksum(const std::vector<u8>& b, size_t begin, size_t end) {
     u8 sum = 0;
-    for (size_t i = begin; i < end; ++i) sum = u8(sum + b[i]);
+    for (size_t i = begin; i < end; ++i)
+        sum = u8(sum + b[i]);
     return u8(-sum);
 }
 
@@ -71,8 +75,8 @@ std::vector<u8> build_mp_table(const MpTableConfig& c, u32 fp_addr) {
 
     for (u32 cpu = 0; cpu < c.cpus; ++cpu) {
         put8(b, kProcessor);
-        put8(b, u8(cpu));                     // local APIC ID
-        put8(b, 0x14);                        // local APIC version
+        put8(b, u8(cpu));                    // local APIC ID
+        put8(b, 0x14);                       // local APIC version
         put8(b, u8(1 | (cpu == 0 ? 2 : 0))); // enabled, bootstrap processor
         put32(b, c.cpu_signature);
         put32(b, c.cpu_features);

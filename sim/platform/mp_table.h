@@ -11,9 +11,9 @@
 namespace smpsim::platform {
 
 struct MpTableConfig {
-    u32 cpus = 1;                 // APIC IDs 0..cpus-1, CPU 0 is the bootstrap processor
-    u32 cpu_signature = 0x106a5;  // CPUID.1:EAX
-    u32 cpu_features = 0;         // CPUID.1:EDX
+    u32 cpus = 1;                // APIC IDs 0..cpus-1, CPU 0 is the bootstrap processor
+    u32 cpu_signature = 0x106a5; // CPUID.1:EAX
+    u32 cpu_features = 0;        // CPUID.1:EDX
     u8 ioapic_id = 0;
     u32 ioapic_address = 0xfec00000;
     u32 local_apic_address = 0xfee00000;
@@ -23,13 +23,16 @@ inline constexpr u32 kMpFloatingPointerAddr = 0xf0000; // in the F-segment, as B
 
 // The bytes of the floating pointer followed by the configuration table, for placement at
 // floating_pointer_addr (the table follows the 16-byte pointer directly).
-std::vector<u8> build_mp_table(const MpTableConfig& config, u32 floating_pointer_addr = kMpFloatingPointerAddr);
+std::vector<u8> build_mp_table(const MpTableConfig& config,
+                               u32 floating_pointer_addr = kMpFloatingPointerAddr);
 
 // Copies the table into guest RAM (physical address 0 = ram[0]).
 void install_mp_table(std::span<u8> ram, const MpTableConfig& config,
                       u32 floating_pointer_addr = kMpFloatingPointerAddr);
 
 // ISA IRQ n arrives at I/O APIC pin n, except IRQ0 (the PIT) at pin 2, as on most PCs.
-constexpr unsigned isa_irq_to_ioapic_pin(unsigned irq) { return irq == 0 ? 2 : irq; }
+constexpr unsigned isa_irq_to_ioapic_pin(unsigned irq) {
+    return irq == 0 ? 2 : irq;
+}
 
 } // namespace smpsim::platform

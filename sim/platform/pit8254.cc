@@ -3,7 +3,9 @@
 namespace smpsim::platform {
 
 namespace {
-u32 count_of(u16 cr) { return cr ? cr : 65536u; }
+u32 count_of(u16 cr) {
+    return cr ? cr : 65536u;
+}
 } // namespace
 
 Pit8254::Pit8254() {
@@ -345,7 +347,8 @@ void Pit8254::set_gate(unsigned counter, bool level, u64 now) {
         if (!level) {
             // Counting is suspended: the count and OUT hold.
             const bool started = cur.load != kNever && now >= cur.load;
-            p.expired = cur.expired || (started && now - cur.load >= cur.n && (c.mode == 0 || now - cur.load > cur.n));
+            p.expired = cur.expired ||
+                        (started && now - cur.load >= cur.n && (c.mode == 0 || now - cur.load > cur.n));
             p.pre_out = out_now;
             p.pre_value = value_now;
             c.cur = p;

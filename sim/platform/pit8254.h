@@ -81,23 +81,23 @@ class Pit8254 {
     // A stretch of counting from `load` on with count n: out(t) and value(t) are closed formulas.
     struct Phase {
         u8 mode = 0;
-        u64 load = kNever;    // tick at which the counting element is loaded (kNever: not counting)
-        u32 n = 65536;        // 1..65536
+        u64 load = kNever;      // tick at which the counting element is loaded (kNever: not counting)
+        u32 n = 65536;          // 1..65536
         bool start_low = false; // mode 3: started at the low half (loaded at the end of a high half)
-        bool expired = false; // mode 0: OUT already high; mode 4/5: strobe already given
-        bool pre_out = true;  // OUT before `load`
-        u16 pre_value = 0;    // counting element before `load`
+        bool expired = false;   // mode 0: OUT already high; mode 4/5: strobe already given
+        bool pre_out = true;    // OUT before `load`
+        u16 pre_value = 0;      // counting element before `load`
     };
     struct Counter {
         // Programming.
         u8 mode = 0, rw = 3;
         bool bcd = false;
-        u16 cr = 0;          // count register: the last complete count
-        u8 write_lsb = 0;    // first byte of a two-byte count
+        u16 cr = 0;       // count register: the last complete count
+        u8 write_lsb = 0; // first byte of a two-byte count
         bool write_msb_next = false;
         bool read_msb_next = false;
         bool gate = true;
-        bool armed = false;  // a count was written since the control word (modes 1/5: triggers load it)
+        bool armed = false; // a count was written since the control word (modes 1/5: triggers load it)
         // Latches.
         bool count_latched = false;
         u16 latched_count = 0;
@@ -108,7 +108,7 @@ class Pit8254 {
         Phase cur;
         bool has_pending = false; // a new count waiting for the next reload (modes 2, 3)
         Phase pending;
-        u64 null_until = kNever;  // NULL COUNT is set while now < null_until
+        u64 null_until = kNever; // NULL COUNT is set while now < null_until
     };
 
     std::array<Counter, kCounters> counters_;

@@ -41,8 +41,10 @@ void PitDevice::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
             if (trans.is_read()) data[i] = 0xff;
             continue;
         }
-        if (trans.is_read()) data[i] = pit_.read(offset + i, now);
-        else if (trans.is_write()) pit_.write(offset + i, data[i], now);
+        if (trans.is_read())
+            data[i] = pit_.read(offset + i, now);
+        else if (trans.is_write())
+            pit_.write(offset + i, data[i], now);
     }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
     // Re-evaluate OUT0 at the time of the access (an earlier pending wake-up wins and reschedules).

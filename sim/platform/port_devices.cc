@@ -19,8 +19,10 @@ void UartDevice::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&)
             if (trans.is_read()) data[i] = 0xff;
             continue;
         }
-        if (trans.is_read()) data[i] = uart_.read(offset + i);
-        else uart_.write(offset + i, data[i]);
+        if (trans.is_read())
+            data[i] = uart_.read(offset + i);
+        else
+            uart_.write(offset + i, data[i]);
     }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -6,7 +6,8 @@
 
 namespace smpsim::platform {
 
-Ram::Ram(sc_core::sc_module_name name, u64 size_bytes) : sc_module(name), socket("socket"), size_(size_bytes) {
+Ram::Ram(sc_core::sc_module_name name, u64 size_bytes)
+    : sc_module(name), socket("socket"), size_(size_bytes) {
     data_ = static_cast<u8*>(std::calloc(size_, 1));
     if (!data_) throw std::bad_alloc();
     socket.register_b_transport(this, &Ram::b_transport);
@@ -14,7 +15,9 @@ Ram::Ram(sc_core::sc_module_name name, u64 size_bytes) : sc_module(name), socket
     socket.register_transport_dbg(this, &Ram::transport_dbg);
 }
 
-Ram::~Ram() { std::free(data_); }
+Ram::~Ram() {
+    std::free(data_);
+}
 
 void Ram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
     const u64 addr = trans.get_address();
@@ -23,8 +26,10 @@ void Ram::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
-    if (trans.is_read()) std::memcpy(trans.get_data_ptr(), data_ + addr, len);
-    else if (trans.is_write()) std::memcpy(data_ + addr, trans.get_data_ptr(), len);
+    if (trans.is_read())
+        std::memcpy(trans.get_data_ptr(), data_ + addr, len);
+    else if (trans.is_write())
+        std::memcpy(data_ + addr, trans.get_data_ptr(), len);
     trans.set_dmi_allowed(true);
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -15,7 +15,8 @@ Router::Router(sc_core::sc_module_name name) : sc_module(name), target("target")
 Router::InitiatorSocket& Router::map(u64 base, u64 size, const std::string& device) {
     for (const Range& r : ranges_)
         if (base < r.base + r.size && r.base < base + size)
-            throw InputError(fmt::format("{}: {} at {:#x} overlaps {} at {:#x}", name(), device, base, r.device, r.base));
+            throw InputError(
+                fmt::format("{}: {} at {:#x} overlaps {} at {:#x}", name(), device, base, r.device, r.base));
     ranges_.push_back({base, size, device});
     const int id = int(sockets_.size());
     auto socket = std::make_unique<InitiatorSocket>(fmt::format("to_{}", device).c_str());
@@ -71,7 +72,8 @@ unsigned Router::transport_dbg(int, tlm::tlm_generic_payload& trans) {
 
 void Router::invalidate_dmi(int id, sc_dt::uint64 start, sc_dt::uint64 end) {
     const u64 base = ranges_[size_t(id)].base;
-    for (unsigned i = 0; i < target.size(); ++i) target[i]->invalidate_direct_mem_ptr(start + base, end + base);
+    for (unsigned i = 0; i < target.size(); ++i)
+        target[i]->invalidate_direct_mem_ptr(start + base, end + base);
 }
 
 } // namespace smpsim::platform

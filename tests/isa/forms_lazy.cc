@@ -7,22 +7,22 @@
 namespace smpsim::isa_test {
 
 // CMP then SETcc: all 16 conditions at every operand size.
-#define ISA_CMP_SET(CMP, DST, SRC, RD, RS, SZ)                                                             \
-    ISA(CMP " " SRC ", " DST "; seto %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
-    ISA(CMP " " SRC ", " DST "; setno %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                   \
-    ISA(CMP " " SRC ", " DST "; setb %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
-    ISA(CMP " " SRC ", " DST "; setae %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                   \
-    ISA(CMP " " SRC ", " DST "; sete %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
-    ISA(CMP " " SRC ", " DST "; setne %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                   \
-    ISA(CMP " " SRC ", " DST "; setbe %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                   \
-    ISA(CMP " " SRC ", " DST "; seta %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
-    ISA(CMP " " SRC ", " DST "; sets %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
-    ISA(CMP " " SRC ", " DST "; setns %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                   \
-    ISA(CMP " " SRC ", " DST "; setp %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
-    ISA(CMP " " SRC ", " DST "; setnp %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                   \
-    ISA(CMP " " SRC ", " DST "; setl %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
-    ISA(CMP " " SRC ", " DST "; setge %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                   \
-    ISA(CMP " " SRC ", " DST "; setle %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                   \
+#define ISA_CMP_SET(CMP, DST, SRC, RD, RS, SZ)                                                               \
+    ISA(CMP " " SRC ", " DST "; seto %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                     \
+    ISA(CMP " " SRC ", " DST "; setno %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
+    ISA(CMP " " SRC ", " DST "; setb %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                     \
+    ISA(CMP " " SRC ", " DST "; setae %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
+    ISA(CMP " " SRC ", " DST "; sete %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                     \
+    ISA(CMP " " SRC ", " DST "; setne %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
+    ISA(CMP " " SRC ", " DST "; setbe %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
+    ISA(CMP " " SRC ", " DST "; seta %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                     \
+    ISA(CMP " " SRC ", " DST "; sets %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                     \
+    ISA(CMP " " SRC ", " DST "; setns %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
+    ISA(CMP " " SRC ", " DST "; setp %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                     \
+    ISA(CMP " " SRC ", " DST "; setnp %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
+    ISA(CMP " " SRC ", " DST "; setl %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                     \
+    ISA(CMP " " SRC ", " DST "; setge %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
+    ISA(CMP " " SRC ", " DST "; setle %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))                    \
     ISA(CMP " " SRC ", " DST "; setg %r8b", Spec().fam("CMP+SETcc").r(RD, SZ).r(RS, SZ))
 
 ISA_CMP_SET("cmpb", "%al", "%cl", RAX, RCX, 1)
@@ -31,8 +31,8 @@ ISA_CMP_SET("cmpl", "%edi", "%r9d", RDI, R9, 4)
 ISA_CMP_SET("cmpq", "%r10", "%r11", R10, R11, 8)
 
 // Other flag producers followed by a flag consumer.
-#define ISA_OP_SET(OP, FAM, SZ, RD, RS, UND, WHY)                                                          \
-    ISA(OP "; setb %r8b; seto %r9b; setp %r12b; setl %r13b; setle %r14b; setbe %r15b; sets %bl",         \
+#define ISA_OP_SET(OP, FAM, SZ, RD, RS, UND, WHY)                                                            \
+    ISA(OP "; setb %r8b; seto %r9b; setp %r12b; setl %r13b; setle %r14b; setbe %r15b; sets %bl",             \
         Spec().fam(FAM).r(RD, SZ).r(RS, SZ).und(UND, WHY))
 
 ISA_OP_SET("addb %cl, %al", "ADD+SETcc", 1, RAX, RCX, 0, "")
@@ -58,8 +58,10 @@ ISA_OP_SET("cmpxchgw %cx, %dx", "CMPXCHG+SETcc", 2, RDX, RCX, 0, "")
 ISA_OP_SET("cmpxchgq %rcx, %rdx", "CMPXCHG+SETcc", 8, RDX, RCX, 0, "")
 
 // Carry chains and LAHF (which reads AF and PF too) after lazily evaluated flags.
-ISA("addq %rcx, %rax; adcq %rsi, %rdx", Spec().fam("ADD+ADC").r(RAX, 8).r(RCX, 8).r(RDX, 8, Vals::Rand).r(RSI, 8, Vals::Rand))
-ISA("subl %ecx, %eax; sbbl %esi, %edx", Spec().fam("SUB+SBB").r(RAX, 4).r(RCX, 4).r(RDX, 4, Vals::Rand).r(RSI, 4, Vals::Rand))
+ISA("addq %rcx, %rax; adcq %rsi, %rdx",
+    Spec().fam("ADD+ADC").r(RAX, 8).r(RCX, 8).r(RDX, 8, Vals::Rand).r(RSI, 8, Vals::Rand))
+ISA("subl %ecx, %eax; sbbl %esi, %edx",
+    Spec().fam("SUB+SBB").r(RAX, 4).r(RCX, 4).r(RDX, 4, Vals::Rand).r(RSI, 4, Vals::Rand))
 ISA("addb %cl, %dl; lahf", Spec().fam("ADD+LAHF").r(RDX, 1).r(RCX, 1))
 ISA("subw %cx, %dx; lahf", Spec().fam("SUB+LAHF").r(RDX, 2).r(RCX, 2))
 ISA("incl %edx; lahf", Spec().fam("INC+LAHF").r(RDX, 4))

@@ -31,7 +31,8 @@ Spec str(const char* fam, unsigned size, Str mode, bool acc, unsigned count_size
             if (pos < 100) std::memcpy(b + elem(kStrDstOff, pos), b + elem(kStrSrcOff, pos), size);
             break;
         case Str::ScasEq:
-            for (u64 k = 0; k < 70; ++k) std::memcpy(b + elem(kStrDstOff, k), &c.gpr[RAX], size);
+            for (u64 k = 0; k < 70; ++k)
+                std::memcpy(b + elem(kStrDstOff, k), &c.gpr[RAX], size);
             if (pos < 100) b[elem(kStrDstOff, pos) + pos % size] ^= 0x08;
             break;
         case Str::ScasNe:
@@ -44,10 +45,10 @@ Spec str(const char* fam, unsigned size, Str mode, bool acc, unsigned count_size
 
 } // namespace
 
-#define ISA_STR4(PFX, OP, FAM, MODE, ACC)                                                                  \
-    ISA(PFX OP "b", str(FAM, 1, MODE, ACC))                                                                \
-    ISA(PFX OP "w", str(FAM, 2, MODE, ACC))                                                                \
-    ISA(PFX OP "l", str(FAM, 4, MODE, ACC))                                                                \
+#define ISA_STR4(PFX, OP, FAM, MODE, ACC)                                                                    \
+    ISA(PFX OP "b", str(FAM, 1, MODE, ACC))                                                                  \
+    ISA(PFX OP "w", str(FAM, 2, MODE, ACC))                                                                  \
+    ISA(PFX OP "l", str(FAM, 4, MODE, ACC))                                                                  \
     ISA(PFX OP "q", str(FAM, 8, MODE, ACC))
 
 ISA_STR4("", "movs", "MOVS", Str::Plain, false)

@@ -116,12 +116,17 @@ using cpu::StopReason;
 std::string make_name(const std::string& insn) {
     std::string n;
     for (char ch : insn) {
-        if (std::isalnum(static_cast<unsigned char>(ch))) n += ch;
-        else if (ch == '-') n += "m";
-        else if (ch == '+') n += "_then_";
-        else if (!n.empty() && n.back() != '_') n += '_';
+        if (std::isalnum(static_cast<unsigned char>(ch)))
+            n += ch;
+        else if (ch == '-')
+            n += "m";
+        else if (ch == '+')
+            n += "_then_";
+        else if (!n.empty() && n.back() != '_')
+            n += '_';
     }
-    while (!n.empty() && n.back() == '_') n.pop_back();
+    while (!n.empty() && n.back() == '_')
+        n.pop_back();
     return n;
 }
 
@@ -140,11 +145,14 @@ struct Rng {
 
 u64 seed_for(const std::string& s) {
     u64 h = 0xcbf29ce484222325ull ^ 0x15a5eed; // fixed seed, mixed with the form's text
-    for (char ch : s) h = (h ^ u8(ch)) * 0x100000001b3ull;
+    for (char ch : s)
+        h = (h ^ u8(ch)) * 0x100000001b3ull;
     return h;
 }
 
-u64 mask_of(unsigned size) { return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1; }
+u64 mask_of(unsigned size) {
+    return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
 
 void add_unique(std::vector<u64>& v, u64 x) {
     if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
@@ -157,14 +165,16 @@ std::vector<u64> edge_values(Vals kind, unsigned size) {
     switch (kind) {
     case Vals::Edge: {
         const u64 sign = 1ull << (w - 1);
-        for (u64 x : {0ull, 1ull, 2ull, 0xfull, 0x10ull, 0x7full, 0x80ull, 0xffull, 0x100ull, 0x7fffull, 0x8000ull,
-                      0xffffull, 0x7fffffffull, 0x80000000ull, 0xffffffffull, 0x100000000ull})
+        for (u64 x : {0ull, 1ull, 2ull, 0xfull, 0x10ull, 0x7full, 0x80ull, 0xffull, 0x100ull, 0x7fffull,
+                      0x8000ull, 0xffffull, 0x7fffffffull, 0x80000000ull, 0xffffffffull, 0x100000000ull})
             if (x <= m) add_unique(v, x);
-        for (u64 x : {sign - 1, sign, sign + 1, m - 1, m}) add_unique(v, x & m);
+        for (u64 x : {sign - 1, sign, sign + 1, m - 1, m})
+            add_unique(v, x & m);
         break;
     }
     case Vals::Count:
-        for (u64 x : {0u, 1u, 2u, 3u, w - 1, w, w + 1, 2 * w - 1, 16u, 17u, 31u, 32u, 33u, 63u, 64u, 65u, 127u, 255u})
+        for (u64 x :
+             {0u, 1u, 2u, 3u, w - 1, w, w + 1, 2 * w - 1, 16u, 17u, 31u, 32u, 33u, 63u, 64u, 65u, 127u, 255u})
             add_unique(v, x & 0xff);
         break;
     case Vals::BitOff:
@@ -175,9 +185,10 @@ std::vector<u64> edge_values(Vals kind, unsigned size) {
         break;
     case Vals::BitOffMem: {
         const i64 lim = size == 2 ? 32767 : 65000;
-        for (i64 x : {i64(0), i64(1), i64(7), i64(8), i64(15), i64(16), i64(17), i64(31), i64(32), i64(33), i64(63),
-                      i64(64), i64(65), i64(1000), i64(-1), i64(-2), i64(-8), i64(-15), i64(-16), i64(-17), i64(-32),
-                      i64(-33), i64(-64), i64(-65), i64(-1000), lim, -lim - 1})
+        for (i64 x :
+             {i64(0),   i64(1),   i64(7),   i64(8),   i64(15),   i64(16),  i64(17),    i64(31), i64(32),
+              i64(33),  i64(63),  i64(64),  i64(65),  i64(1000), i64(-1),  i64(-2),    i64(-8), i64(-15),
+              i64(-16), i64(-17), i64(-32), i64(-33), i64(-64),  i64(-65), i64(-1000), lim,     -lim - 1})
             add_unique(v, u64(x) & m);
         break;
     }
@@ -194,11 +205,13 @@ std::vector<u64> edge_values(Vals kind, unsigned size) {
     case Vals::StrCount: v = {0, 1, 2, 3, 4, 7, 8, 15, 16, 17, 31, 33, 64}; break;
     case Vals::StrPos: v = {0, 1, 2, 3, 6, 15, 16, 40, 1000}; break;
     case Vals::All8:
-        for (u64 i = 0; i < 256; ++i) v.push_back(i);
+        for (u64 i = 0; i < 256; ++i)
+            v.push_back(i);
         break;
     case Vals::Rand: break; // filled by the caller from the form's generator
     case Vals::DivHigh:
-        for (u64 x : {u64(0), u64(1), m, m >> 1, (m >> 1) + 1, u64(0x13)}) add_unique(v, x & m);
+        for (u64 x : {u64(0), u64(1), m, m >> 1, (m >> 1) + 1, u64(0x13)})
+            add_unique(v, x & m);
         break;
     }
     return v;
@@ -211,8 +224,8 @@ u64 random_value(Vals kind, unsigned size, Rng& rng) {
     case Vals::Rand: {
         const u64 r = rng.next();
         switch (rng.below(4)) {
-        case 0: return r & 0xff & m;                              // small
-        case 1: return ((r & 0xff) - 0x80 + (m >> 1)) & m;       // near the sign boundary
+        case 0: return r & 0xff & m;                       // small
+        case 1: return ((r & 0xff) - 0x80 + (m >> 1)) & m; // near the sign boundary
         default: return r & m;
         }
     }
@@ -251,7 +264,8 @@ class TestMemory final : public MemoryPort {
     }
     u8* at(u64 paddr, u64 size) {
         for (auto& r : regions_)
-            if (paddr >= r.base && paddr + size <= r.base + r.bytes.size()) return r.bytes.data() + (paddr - r.base);
+            if (paddr >= r.base && paddr + size <= r.base + r.bytes.size())
+                return r.bytes.data() + (paddr - r.base);
         return nullptr;
     }
     MemoryResult read(u64 paddr, void* dst, u32 size, AccessKind) override {
@@ -282,7 +296,9 @@ class NullIo final : public IoPortSpace {
     void out(u16, u32, u32) override {}
 };
 
-void put64(u8* p, u64 v) { std::memcpy(p, &v, 8); }
+void put64(u8* p, u64 v) {
+    std::memcpy(p, &v, 8);
+}
 u64 get64(const u8* p) {
     u64 v;
     std::memcpy(&v, p, 8);
@@ -323,8 +339,8 @@ NativeEnv& native_env() {
     static NativeEnv env = [] {
         NativeEnv e;
         auto map_at = [&](u64 addr, u64 size, int prot) -> u8* {
-            void* p = mmap(reinterpret_cast<void*>(addr), size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-                           -1, 0);
+            void* p = mmap(reinterpret_cast<void*>(addr), size, prot,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
             if (p == MAP_FAILED) {
                 e.error = "mmap at fixed address failed: " + std::string(std::strerror(errno));
                 return nullptr;
@@ -380,13 +396,15 @@ void for_each_case(const Form& f, const std::function<void(const Case&)>& each) 
     const Spec& sp = f.spec;
     Rng rng{seed_for(f.insn)};
     std::vector<u8> pattern(kDataSize);
-    for (auto& b : pattern) b = u8(rng.next());
+    for (auto& b : pattern)
+        b = u8(rng.next());
 
     std::vector<std::vector<u64>> lists;
     for (const Slot& s : sp.slots) {
         std::vector<u64> l = edge_values(s.vals, s.size);
         if (s.vals == Vals::Rand)
-            for (int i = 0; i < 4; ++i) l.push_back(rng.next() & mask_of(s.size));
+            for (int i = 0; i < 4; ++i)
+                l.push_back(rng.next() & mask_of(s.size));
         lists.push_back(std::move(l));
     }
     const bool has_flag_slot =
@@ -394,7 +412,8 @@ void for_each_case(const Form& f, const std::function<void(const Case&)>& each) 
 
     auto base_case = [&] {
         Case c;
-        for (auto& g : c.gpr) g = rng.next();
+        for (auto& g : c.gpr)
+            g = rng.next();
         c.gpr[RSP] = kStackTop;
         c.buf = pattern;
         c.rflags = 0x202;
@@ -402,14 +421,17 @@ void for_each_case(const Form& f, const std::function<void(const Case&)>& each) 
     };
     auto finish = [&](Case& c, const std::vector<u64>& vals) {
         c.vals = vals;
-        for (size_t i = 0; i < sp.slots.size(); ++i) put_value(c, sp.slots[i], vals[i]);
-        for (const auto& [reg, v] : sp.fixed) c.gpr[reg] = v;
+        for (size_t i = 0; i < sp.slots.size(); ++i)
+            put_value(c, sp.slots[i], vals[i]);
+        for (const auto& [reg, v] : sp.fixed)
+            c.gpr[reg] = v;
         if (sp.prep) sp.prep(c);
     };
 
     // Edge values: the full product of the slots' lists, or a fixed-seed sample of it when it is large.
     u64 product = 1;
-    for (const auto& l : lists) product *= std::max<size_t>(l.size(), 1);
+    for (const auto& l : lists)
+        product *= std::max<size_t>(l.size(), 1);
     const u64 limit = 4096;
     const u64 n = std::min(product, u64(2048));
     const std::vector<u64> flag_variants =
@@ -431,7 +453,8 @@ void for_each_case(const Form& f, const std::function<void(const Case&)>& each) 
     // Random values (fixed seed): 32 cases with every slot and the flags random.
     for (int k = 0; k < 32; ++k) {
         std::vector<u64> vals;
-        for (const Slot& s : sp.slots) vals.push_back(random_value(s.vals, s.size, rng));
+        for (const Slot& s : sp.slots)
+            vals.push_back(random_value(s.vals, s.size, rng));
         Case c = base_case();
         if (!has_flag_slot) c.rflags |= rng.next() & kArithFlags;
         finish(c, vals);
@@ -478,7 +501,8 @@ class Interp {
         dirty_ = false;
         std::memcpy(mem_.at(kDataAddr, kDataSize), c.buf.data(), kDataSize);
         std::memset(mem_.at(kStackTop - 0x100, 0x100), 0, 0x100);
-        for (unsigned i = 0; i < 16; ++i) cpu_.set_gpr(i, c.gpr[i]);
+        for (unsigned i = 0; i < 16; ++i)
+            cpu_.set_gpr(i, c.gpr[i]);
         cpu_.set_rip(kCodeAddr);
         cpu_.set_rflags(c.rflags);
         const u64 exc0 = cpu_.stats().exceptions;
@@ -489,11 +513,12 @@ class Interp {
             const cpu::StopInfo s = cpu_.run(1);
             r.stop = s.reason;
             r.stop_message = s.message;
-            if (cpu_.rip() < kCodeAddr || cpu_.rip() >= kCodeAddr + length_ || s.reason != StopReason::InsnLimit ||
-                cpu_.stats().exceptions != exc0)
+            if (cpu_.rip() < kCodeAddr || cpu_.rip() >= kCodeAddr + length_ ||
+                s.reason != StopReason::InsnLimit || cpu_.stats().exceptions != exc0)
                 break;
         }
-        for (unsigned i = 0; i < 16; ++i) r.gpr[i] = cpu_.gpr(i);
+        for (unsigned i = 0; i < 16; ++i)
+            r.gpr[i] = cpu_.gpr(i);
         r.rflags = cpu_.rflags();
         r.rip = cpu_.rip();
         r.exceptions = cpu_.stats().exceptions - exc0;
@@ -521,8 +546,9 @@ const char* const kRegNames[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rs
 
 std::string flag_string(u64 f) {
     std::string s;
-    const std::pair<u64, const char*> names[] = {{kFlagCf, "CF"}, {kFlagPf, "PF"}, {kFlagAf, "AF"}, {kFlagZf, "ZF"},
-                                                 {kFlagSf, "SF"}, {kFlagOf, "OF"}, {kFlagDf, "DF"}};
+    const std::pair<u64, const char*> names[] = {{kFlagCf, "CF"}, {kFlagPf, "PF"}, {kFlagAf, "AF"},
+                                                 {kFlagZf, "ZF"}, {kFlagSf, "SF"}, {kFlagOf, "OF"},
+                                                 {kFlagDf, "DF"}};
     for (const auto& [bit, name] : names)
         if (f & bit) s += std::string(s.empty() ? "" : " ") + name;
     return s.empty() ? "-" : s;
@@ -531,9 +557,11 @@ std::string flag_string(u64 f) {
 std::string describe_case(const Form& f, const Case& c) {
     std::ostringstream o;
     o << "  form: " << f.insn << "\n  slots:";
-    for (size_t i = 0; i < c.vals.size(); ++i) o << " 0x" << std::hex << c.vals[i];
+    for (size_t i = 0; i < c.vals.size(); ++i)
+        o << " 0x" << std::hex << c.vals[i];
     o << "\n  input flags: " << flag_string(c.rflags) << "\n  input regs:";
-    for (int i = 0; i < 16; ++i) o << (i % 4 == 0 ? "\n    " : " ") << kRegNames[i] << "=" << std::hex << c.gpr[i];
+    for (int i = 0; i < 16; ++i)
+        o << (i % 4 == 0 ? "\n    " : " ") << kRegNames[i] << "=" << std::hex << c.gpr[i];
     o << "\n";
     return o.str();
 }
@@ -573,11 +601,12 @@ FormOutcome run_form(const Form& f) {
                     << " exception(s), handler vector " << vec << ", rip " << std::hex << s.rip << " stop "
                     << s.stop_message << "\n";
             else if (interp.stack_u64(s.gpr[RSP]) != kCodeAddr)
-                err << "  exception frame RIP " << std::hex << interp.stack_u64(s.gpr[RSP]) << " is not the faulting instruction\n";
+                err << "  exception frame RIP " << std::hex << interp.stack_u64(s.gpr[RSP])
+                    << " is not the faulting instruction\n";
             for (int i = 0; i < 16; ++i)
                 if (i != RSP && s.gpr[i] != c.gpr[i])
-                    err << "  " << kRegNames[i] << " changed by a faulting instruction: " << std::hex << c.gpr[i]
-                        << " -> " << s.gpr[i] << "\n";
+                    err << "  " << kRegNames[i] << " changed by a faulting instruction: " << std::hex
+                        << c.gpr[i] << " -> " << s.gpr[i] << "\n";
             if (s.buf != c.buf) err << "  memory changed by a faulting instruction\n";
         } else {
             ++out.native_runs;
@@ -599,12 +628,13 @@ FormOutcome run_form(const Form& f) {
             const u64 fdiff = (s.rflags ^ n.rflags) & compared_flags & ~u.flags;
             if (fdiff)
                 err << "  flags: host [" << flag_string(n.rflags & compared_flags) << "] interp ["
-                    << flag_string(s.rflags & compared_flags) << "] differ in [" << flag_string(fdiff) << "]\n";
+                    << flag_string(s.rflags & compared_flags) << "] differ in [" << flag_string(fdiff)
+                    << "]\n";
             for (u64 i = 0; i < kDataSize && s.buf != n.buf; ++i) {
                 if (u.mem && i >= kMemOff && i < kMemOff + 16) continue;
                 if (s.buf[i] != n.buf[i]) {
-                    err << "  memory differs at " << std::hex << kDataAddr + i << ": host " << unsigned(n.buf[i])
-                        << " interp " << unsigned(s.buf[i]) << "\n";
+                    err << "  memory differs at " << std::hex << kDataAddr + i << ": host "
+                        << unsigned(n.buf[i]) << " interp " << unsigned(s.buf[i]) << "\n";
                     break;
                 }
             }
@@ -634,20 +664,25 @@ bool register_form(const char* insn, const unsigned char* begin, const unsigned 
     std::string base = make_name(insn);
     if (!f.spec.family.empty()) base = make_name(f.spec.family) + "_" + base;
     f.name = base;
-    for (int k = 2; std::any_of(registry().begin(), registry().end(), [&](const Form& g) { return g.name == f.name; }); ++k)
+    for (int k = 2;
+         std::any_of(registry().begin(), registry().end(), [&](const Form& g) { return g.name == f.name; });
+         ++k)
         f.name = base + "_v" + std::to_string(k);
     registry().push_back(std::move(f));
     return true;
 }
 
 // Test parameters print as their instruction text.
-void PrintTo(const Form* f, std::ostream* os) { *os << f->insn; }
+void PrintTo(const Form* f, std::ostream* os) {
+    *os << f->insn;
+}
 
 namespace {
 
 std::vector<const Form*> sorted_forms() {
     std::vector<const Form*> v;
-    for (const Form& f : registry()) v.push_back(&f);
+    for (const Form& f : registry())
+        v.push_back(&f);
     std::sort(v.begin(), v.end(), [](const Form* a, const Form* b) { return a->name < b->name; });
     return v;
 }
@@ -661,8 +696,8 @@ TEST_P(IsaForm, MatchesHost) {
     EXPECT_GT(o.cases, 20u);
     std::printf("%s: %llu cases (%llu native, %llu fault checks)%s%s\n", f.insn.c_str(),
                 static_cast<unsigned long long>(o.cases), static_cast<unsigned long long>(o.native_runs),
-                static_cast<unsigned long long>(o.fault_checks), f.spec.why.empty() ? "" : "; masked: ",
-                f.spec.why.c_str());
+                static_cast<unsigned long long>(o.fault_checks),
+                f.spec.why.empty() ? "" : "; masked: ", f.spec.why.c_str());
 }
 
 INSTANTIATE_TEST_SUITE_P(Isa, IsaForm, ::testing::ValuesIn(sorted_forms()),
@@ -671,9 +706,11 @@ INSTANTIATE_TEST_SUITE_P(Isa, IsaForm, ::testing::ValuesIn(sorted_forms()),
 TEST(IsaSuite, CoversAtLeast300Forms) {
     std::map<std::string, int> families;
     std::set<unsigned> sizes;
-    for (const Form& f : registry()) ++families[f.spec.family];
+    for (const Form& f : registry())
+        ++families[f.spec.family];
     std::printf("%zu instruction forms in %zu families:", registry().size(), families.size());
-    for (const auto& [name, count] : families) std::printf(" %s(%d)", name.c_str(), count);
+    for (const auto& [name, count] : families)
+        std::printf(" %s(%d)", name.c_str(), count);
     std::printf("\n");
     EXPECT_GE(registry().size(), 300u);
 }
@@ -691,7 +728,8 @@ TEST(IsaSuite, DivideErrorsRaiseDE) {
         const Slot& div = f.spec.slots[0];
         for (int variant = 0; variant < 2; ++variant) {
             Case c;
-            for (auto& g : c.gpr) g = 0x1111111111111111ull * (1 + (&g - c.gpr));
+            for (auto& g : c.gpr)
+                g = 0x1111111111111111ull * (1 + (&g - c.gpr));
             c.gpr[RSP] = kStackTop;
             c.buf.assign(kDataSize, 0x5a);
             const unsigned w = div.size * 8;
@@ -701,18 +739,22 @@ TEST(IsaSuite, DivideErrorsRaiseDE) {
                 vals = {0, 5, 0}; // divisor 0
             } else if (is_signed) {
                 // most negative dividend / -1: the quotient does not fit
-                vals = {mask_of(div.size), div.size == 1 ? u64(0x8000) : u64(0), div.size == 1 ? u64(0) : sign};
+                vals = {mask_of(div.size), div.size == 1 ? u64(0x8000) : u64(0),
+                        div.size == 1 ? u64(0) : sign};
             } else {
                 vals = {1, 0, 1}; // high half >= divisor
                 if (div.size == 1) vals = {1, 0x100, 0};
             }
             vals.resize(f.spec.slots.size());
-            for (size_t i = 0; i < f.spec.slots.size(); ++i) put_value(c, f.spec.slots[i], vals[i]);
-            for (const auto& [reg, v] : f.spec.fixed) c.gpr[reg] = v;
+            for (size_t i = 0; i < f.spec.slots.size(); ++i)
+                put_value(c, f.spec.slots[i], vals[i]);
+            for (const auto& [reg, v] : f.spec.fixed)
+                c.gpr[reg] = v;
             const Result r = interp.run(c);
             EXPECT_EQ(r.exceptions, 1u) << f.insn << " variant " << variant;
             EXPECT_EQ(Interp::handled_vector(r), 0) << f.insn << " variant " << variant << ": not #DE";
-            EXPECT_EQ(interp.stack_u64(r.gpr[RSP]), kCodeAddr) << f.insn << ": #DE must report the faulting RIP";
+            EXPECT_EQ(interp.stack_u64(r.gpr[RSP]), kCodeAddr)
+                << f.insn << ": #DE must report the faulting RIP";
             for (int i = 0; i < 16; ++i)
                 if (i != RSP) {
                     EXPECT_EQ(r.gpr[i], c.gpr[i]) << f.insn << ": " << kRegNames[i] << " changed";

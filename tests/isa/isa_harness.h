@@ -34,13 +34,34 @@ using cpu::kFlagZf;
 inline constexpr u64 kCodeAddr = 0x0f000000;
 inline constexpr u64 kDataAddr = 0x10000000;
 inline constexpr u64 kDataSize = 0x4000;
-inline constexpr u64 kMemOff = 0x2000;              // where a form's memory operand lives in the buffer
+inline constexpr u64 kMemOff = 0x2000; // where a form's memory operand lives in the buffer
 inline constexpr u64 kMemAddr = kDataAddr + kMemOff;
-inline constexpr u64 kStrSrcOff = 0x1800;           // RSI of string forms
-inline constexpr u64 kStrDstOff = 0x2800;           // RDI of string forms
+inline constexpr u64 kStrSrcOff = 0x1800; // RSI of string forms
+inline constexpr u64 kStrDstOff = 0x2800; // RDI of string forms
 
 // Register indices as in cpu_state.h; AH..BH are 16..19 (as in the interpreter's decoded operands).
-enum Reg : u8 { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15, AH, CH, DH, BH };
+enum Reg : u8 {
+    RAX,
+    RCX,
+    RDX,
+    RBX,
+    RSP,
+    RBP,
+    RSI,
+    RDI,
+    R8,
+    R9,
+    R10,
+    R11,
+    R12,
+    R13,
+    R14,
+    R15,
+    AH,
+    CH,
+    DH,
+    BH
+};
 
 // What values a slot takes.
 enum class Vals : u8 {
@@ -59,10 +80,10 @@ enum class Vals : u8 {
 
 struct Slot {
     enum Kind : u8 { Reg, Mem, Flags, Param } kind;
-    u8 reg = 0;   // Reg: index (AH..BH for high bytes)
-    u8 size = 8;  // bytes
+    u8 reg = 0;  // Reg: index (AH..BH for high bytes)
+    u8 size = 8; // bytes
     Vals vals = Vals::Edge;
-    i32 off = 0;  // Mem: offset from kMemAddr
+    i32 off = 0; // Mem: offset from kMemAddr
 };
 
 // One concrete input: registers, flags, data buffer, and the slot values it was built from.
@@ -76,9 +97,9 @@ struct Case {
 // What the SDM leaves undefined for one case (masked in the comparison), or that the case must fault.
 struct Undef {
     u64 flags = 0;
-    u64 gpr[16] = {};      // bits of each register that are undefined
-    bool mem = false;      // the memory operand's bytes are undefined
-    int fault = -1;        // >= 0: natively this would raise that vector; check the interpreter does
+    u64 gpr[16] = {}; // bits of each register that are undefined
+    bool mem = false; // the memory operand's bytes are undefined
+    int fault = -1;   // >= 0: natively this would raise that vector; check the interpreter does
 };
 
 using UndefFn = std::function<void(const Case&, Undef&)>;
@@ -93,17 +114,49 @@ struct Spec {
     PrepFn prep;                           // final touches to a case (string buffers)
     std::string family;
 
-    Spec& fam(std::string f) { family = std::move(f); return *this; }
-    Spec& r(u8 reg, unsigned size, Vals v = Vals::Edge) { slots.push_back({Slot::Reg, reg, u8(size), v, 0}); return *this; }
-    Spec& m(unsigned size, i32 off = 0, Vals v = Vals::Edge) { slots.push_back({Slot::Mem, 0, u8(size), v, off}); return *this; }
-    Spec& flags(Vals v = Vals::Flags) { slots.push_back({Slot::Flags, 0, 0, v, 0}); return *this; }
-    Spec& param(Vals v) { slots.push_back({Slot::Param, 0, 0, v, 0}); return *this; }
+    Spec& fam(std::string f) {
+        family = std::move(f);
+        return *this;
+    }
+    Spec& r(u8 reg, unsigned size, Vals v = Vals::Edge) {
+        slots.push_back({Slot::Reg, reg, u8(size), v, 0});
+        return *this;
+    }
+    Spec& m(unsigned size, i32 off = 0, Vals v = Vals::Edge) {
+        slots.push_back({Slot::Mem, 0, u8(size), v, off});
+        return *this;
+    }
+    Spec& flags(Vals v = Vals::Flags) {
+        slots.push_back({Slot::Flags, 0, 0, v, 0});
+        return *this;
+    }
+    Spec& param(Vals v) {
+        slots.push_back({Slot::Param, 0, 0, v, 0});
+        return *this;
+    }
     // A register holding the address of the memory operand (kMemAddr + disp).
-    Spec& base(u8 reg, i64 disp = 0) { fixed.push_back({reg, kMemAddr + u64(disp)}); return *this; }
-    Spec& fix(u8 reg, u64 v) { fixed.push_back({reg, v}); return *this; }
-    Spec& und(u64 f, std::string reason) { undef_flags |= f; add_why(std::move(reason)); return *this; }
-    Spec& und_fn(UndefFn f, std::string reason) { undef = std::move(f); add_why(std::move(reason)); return *this; }
-    Spec& prepare(PrepFn f) { prep = std::move(f); return *this; }
+    Spec& base(u8 reg, i64 disp = 0) {
+        fixed.push_back({reg, kMemAddr + u64(disp)});
+        return *this;
+    }
+    Spec& fix(u8 reg, u64 v) {
+        fixed.push_back({reg, v});
+        return *this;
+    }
+    Spec& und(u64 f, std::string reason) {
+        undef_flags |= f;
+        add_why(std::move(reason));
+        return *this;
+    }
+    Spec& und_fn(UndefFn f, std::string reason) {
+        undef = std::move(f);
+        add_why(std::move(reason));
+        return *this;
+    }
+    Spec& prepare(PrepFn f) {
+        prep = std::move(f);
+        return *this;
+    }
     void add_why(std::string s) {
         if (s.empty()) return;
         if (!why.empty()) why += "; ";
@@ -112,8 +165,8 @@ struct Spec {
 };
 
 struct Form {
-    std::string insn;   // AT&T text as assembled
-    std::string name;   // readable identifier for the test name
+    std::string insn; // AT&T text as assembled
+    std::string name; // readable identifier for the test name
     const u8* code;
     unsigned length;
     Spec spec;
@@ -128,13 +181,13 @@ bool register_form(const char* insn, const unsigned char* begin, const unsigned 
 // ISA("addl %ecx, %eax", Spec().fam("ADD").r(RAX, 4).r(RCX, 4))
 // Assembles the instruction into .rodata between two labels and registers the form.
 #define ISA_CAT_(a, b) a##b
-#define ISA_DEFINE_(n, insn, ...)                                                                          \
-    asm(".pushsection .rodata.isa_forms,\"a\"\n"                                                          \
-        "isa_code_" #n ":\n\t" insn "\n"                                                                  \
-        "isa_code_end_" #n ":\n"                                                                          \
-        ".popsection\n");                                                                                 \
-    extern "C" const unsigned char ISA_CAT_(isa_code_, n)[], ISA_CAT_(isa_code_end_, n)[];                 \
-    [[maybe_unused]] static const bool ISA_CAT_(isa_registered_, n) =                                      \
-        ::smpsim::isa_test::register_form(insn, ISA_CAT_(isa_code_, n), ISA_CAT_(isa_code_end_, n), __VA_ARGS__);
+#define ISA_DEFINE_(n, insn, ...)                                                                            \
+    asm(".pushsection .rodata.isa_forms,\"a\"\n"                                                             \
+        "isa_code_" #n ":\n\t" insn "\n"                                                                     \
+        "isa_code_end_" #n ":\n"                                                                             \
+        ".popsection\n");                                                                                    \
+    extern "C" const unsigned char ISA_CAT_(isa_code_, n)[], ISA_CAT_(isa_code_end_, n)[];                   \
+    [[maybe_unused]] static const bool ISA_CAT_(isa_registered_, n) = ::smpsim::isa_test::register_form(     \
+        insn, ISA_CAT_(isa_code_, n), ISA_CAT_(isa_code_end_, n), __VA_ARGS__);
 #define ISA_EXPAND_(n, insn, ...) ISA_DEFINE_(n, insn, __VA_ARGS__)
 #define ISA(insn, ...) ISA_EXPAND_(__COUNTER__, insn, __VA_ARGS__)

@@ -10,8 +10,8 @@
 namespace smpsim::apic {
 namespace {
 
-using sc_core::sc_time;
 using sc_core::SC_NS;
+using sc_core::sc_time;
 
 struct TimedCpu final : InterruptSink {
     std::vector<std::pair<sc_time, bool>> intr_changes;
@@ -128,7 +128,11 @@ TEST(ApicDevices, TimerFiresAtSimulatedTimeAndMmioWorks) {
 
 // LeakSanitizer's exit-time scan faults on the SystemC coroutine stacks' guard pages; leak checking is
 // off for this binary (ASan's other checks stay on). Unused without ASan.
-extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+extern "C" const char* __asan_default_options() {
+    return "detect_leaks=0";
+}
 
 // libsystemc references sc_main; GoogleTest's main runs the tests instead, so this is never called.
-int sc_main(int, char*[]) { return 0; }
+int sc_main(int, char*[]) {
+    return 0;
+}

@@ -131,7 +131,7 @@ TEST_F(IoApicTest, MaskedLevelPinSentWhenUnmasked) {
 TEST_F(IoApicTest, PolarityLow) {
     program(16, IoApic::kPolarityLow | IoApic::kLevelTrigger | 0x60);
     EXPECT_EQ(bus.sent.size(), 1u); // a low (idle-at-reset) line counts as asserted at once
-    ioapic.pin(16).set_level(true);  // deasserted
+    ioapic.pin(16).set_level(true); // deasserted
     ioapic.eoi(0x60);
     EXPECT_EQ(bus.sent.size(), 1u);
     ioapic.pin(16).set_level(false); // asserted

@@ -55,7 +55,8 @@ TEST(LocalApicRegisters, ResetValues) {
     EXPECT_EQ(apic.read(L::kDfr, 0), 0xFFFFFFFFu);
     EXPECT_EQ(apic.read(L::kSvr, 0), 0xFFu);
     EXPECT_FALSE(apic.software_enabled());
-    for (u32 off = L::kIsr; off < L::kIrr + 0x80; off += 0x10) EXPECT_EQ(apic.read(off, 0), 0u) << off;
+    for (u32 off = L::kIsr; off < L::kIrr + 0x80; off += 0x10)
+        EXPECT_EQ(apic.read(off, 0), 0u) << off;
     EXPECT_EQ(apic.read(L::kEsr, 0), 0u);
     EXPECT_EQ(apic.read(L::kIcrLow, 0), 0u);
     EXPECT_EQ(apic.read(L::kIcrHigh, 0), 0u);
@@ -130,7 +131,8 @@ TEST_F(LocalApicTest, SvrWritableBits) {
 
 // SDM 10.5.3: reserved registers read as 0; touching them logs "illegal register address" (bit 7).
 TEST_F(LocalApicTest, ReservedOffsetsReadZeroAndLogIllegalRegister) {
-    for (u32 off : {0x000u, 0x010u, 0x040u, 0x2F0u, 0x3A0u, 0x3F0u, 0x400u, 0xFF0u}) EXPECT_EQ(rd(off), 0u) << off;
+    for (u32 off : {0x000u, 0x010u, 0x040u, 0x2F0u, 0x3A0u, 0x3F0u, 0x400u, 0xFF0u})
+        EXPECT_EQ(rd(off), 0u) << off;
     wr(L::kEsr, 0);
     EXPECT_EQ(rd(L::kEsr), u32(L::kEsrIllegalRegister));
     // Not 16-byte aligned: reads 0, writes do nothing.
@@ -159,8 +161,8 @@ TEST_F(LocalApicTest, AcknowledgeMovesHighestIrrVectorToIsr) {
     apic.receive(fixed(0x63));
     EXPECT_TRUE(cpu.intr);
     EXPECT_TRUE(apic.irr_bit(0x41));
-    EXPECT_EQ(rd(L::kIrr + 0x20), 1u << 1);  // vector 0x41 is bit 1 of IRR[2]
-    EXPECT_EQ(rd(L::kIrr + 0x30), 1u << 3);  // vector 0x63 is bit 3 of IRR[3]
+    EXPECT_EQ(rd(L::kIrr + 0x20), 1u << 1); // vector 0x41 is bit 1 of IRR[2]
+    EXPECT_EQ(rd(L::kIrr + 0x30), 1u << 3); // vector 0x63 is bit 3 of IRR[3]
     ASSERT_TRUE(apic.has_pending());
     EXPECT_EQ(apic.acknowledge(), 0x63);
     EXPECT_TRUE(apic.isr_bit(0x63));
@@ -246,7 +248,8 @@ TEST_F(LocalApicTest, SpuriousVectorWhenPendingInterruptVanished) {
     ASSERT_TRUE(apic.has_pending());
     wr(L::kTpr, 0xF0); // the handler raised the TPR before the INTA cycle
     EXPECT_EQ(apic.acknowledge(), 0xEF);
-    for (u32 off = L::kIsr; off < L::kIsr + 0x80; off += 0x10) EXPECT_EQ(rd(off), 0u);
+    for (u32 off = L::kIsr; off < L::kIsr + 0x80; off += 0x10)
+        EXPECT_EQ(rd(off), 0u);
     EXPECT_TRUE(apic.irr_bit(0x45));
 }
 
@@ -255,7 +258,8 @@ TEST_F(LocalApicTest, SpuriousVectorWhenPendingInterruptVanished) {
 TEST_F(LocalApicTest, IllegalVectorIsRejectedAndRaisesErrorInterrupt) {
     wr(L::kLvtError, 0xFE);
     apic.receive(fixed(0x05));
-    for (u32 off = L::kIrr; off < L::kIrr + 0x70; off += 0x10) EXPECT_EQ(rd(off), 0u);
+    for (u32 off = L::kIrr; off < L::kIrr + 0x70; off += 0x10)
+        EXPECT_EQ(rd(off), 0u);
     EXPECT_TRUE(apic.irr_bit(0xFE));
     wr(L::kEsr, 0);
     EXPECT_EQ(rd(L::kEsr), u32(L::kEsrReceiveIllegalVector));
@@ -347,7 +351,8 @@ TEST_F(ApicSystemTest, DestinationShorthands) {
 
 // SDM 10.6.2.2: flat model, a destination bit set in the LDR selects the APIC.
 TEST_F(ApicSystemTest, LogicalFlatDestination) {
-    for (int i = 0; i < kCpus; ++i) apics[i]->write(L::kLdr, (1u << i) << 24, 0);
+    for (int i = 0; i < kCpus; ++i)
+        apics[i]->write(L::kLdr, (1u << i) << 24, 0);
     send_ipi(0, L::kIcrLogical | 0x40, 0b1010);
     EXPECT_EQ(with_irr(0x40), (std::vector<int>{1, 3}));
 }
@@ -371,9 +376,11 @@ TEST_F(ApicSystemTest, LogicalClusterDestination) {
 // SDM 10.6.2.4: lowest-priority delivery goes to the selected APIC with the lowest arbitration
 // priority; this router breaks ties by the lowest APIC ID.
 TEST_F(ApicSystemTest, LowestPriorityArbitration) {
-    for (int i = 0; i < kCpus; ++i) apics[i]->write(L::kLdr, 0x01000000, 0); // all in logical group 1
+    for (int i = 0; i < kCpus; ++i)
+        apics[i]->write(L::kLdr, 0x01000000, 0); // all in logical group 1
     const u32 tpr[kCpus] = {0x40, 0x20, 0x30, 0x20};
-    for (int i = 0; i < kCpus; ++i) apics[i]->write(L::kTpr, tpr[i], 0);
+    for (int i = 0; i < kCpus; ++i)
+        apics[i]->write(L::kTpr, tpr[i], 0);
     EXPECT_EQ(apics[1]->arbitration_priority(), 0x20);
     send_ipi(0, L::kIcrLogical | 0x100 | 0x51, 0x01);
     EXPECT_EQ(with_irr(0x51), std::vector<int>{1}); // APIC 1 and 3 tie at 0x20: lowest ID
@@ -429,7 +436,8 @@ TEST_F(LocalApicTest, Lint0ExtIntTakesVectorFromExtintSource) {
     ASSERT_TRUE(apic.has_pending());
     EXPECT_EQ(apic.acknowledge(), 0x20);
     EXPECT_EQ(pic.acks, 1);
-    for (u32 off = L::kIsr; off < L::kIsr + 0x80; off += 0x10) EXPECT_EQ(rd(off), 0u);
+    for (u32 off = L::kIsr; off < L::kIsr + 0x80; off += 0x10)
+        EXPECT_EQ(rd(off), 0u);
     apic.lint0().set_level(false);
     EXPECT_FALSE(cpu.intr);
     // Masked LINT0: nothing passes.

@@ -42,13 +42,16 @@ TEST(CpuRobustness, RandomBytesAsGuestCodeNeverCrashTheHost) {
 
     // Random data where random pointers are likely to land; the system structures are rebuilt before
     // every sequence (random stores may hit them).
-    for (u64 a = 0x100000; a < 0x400000; a += 8) ram.set<u64>(a, rng());
+    for (u64 a = 0x100000; a < 0x400000; a += 8)
+        ram.set<u64>(a, rng());
     auto fill_random = [&](u64 addr, u64 len) {
-        for (u64 i = 0; i < len; ++i) ram.bytes[addr + i] = u8(rng());
+        for (u64 i = 0; i < len; ++i)
+            ram.bytes[addr + i] = u8(rng());
     };
     // Direct RAM writes bypass the CPU: drop decoded code of the pages touched.
     auto invalidate = [&](u64 addr, u64 len) {
-        for (u64 p = addr & ~0xfffull; p < addr + len; p += 0x1000) cache.invalidate(p);
+        for (u64 p = addr & ~0xfffull; p < addr + len; p += 0x1000)
+            cache.invalidate(p);
     };
 
     std::array<u64, 7> stops{};
@@ -65,7 +68,8 @@ TEST(CpuRobustness, RandomBytesAsGuestCodeNeverCrashTheHost) {
         case GuestSetup::Prot32FlatIdt: enter_protected_mode(cpu, ram, false, true); break;
         case GuestSetup::Prot32NoIdt: enter_protected_mode(cpu, ram, false, false); break;
         case GuestSetup::Real16:
-            for (u64 v = 0; v < 256; ++v) ram.set<u32>(v * 4, u32(0x2000'0000 + v * kHandlerStride)); // 2000:v*16
+            for (u64 v = 0; v < 256; ++v)
+                ram.set<u32>(v * 4, u32(0x2000'0000 + v * kHandlerStride)); // 2000:v*16
             write_handlers(ram);
             break;
         case GuestSetup::kCount: break;
@@ -100,8 +104,10 @@ TEST(CpuRobustness, RandomBytesAsGuestCodeNeverCrashTheHost) {
             default: cpu.set_gpr(r, rng() & 0xffff); break;
             }
         }
-        if (setup == GuestSetup::Real16) cpu.set_gpr(RSP, 0x7000);
-        else if (rng() % 8 == 0) cpu.set_gpr(RSP, rng());
+        if (setup == GuestSetup::Real16)
+            cpu.set_gpr(RSP, 0x7000);
+        else if (rng() % 8 == 0)
+            cpu.set_gpr(RSP, rng());
         cpu.set_rflags(rng() & (kArithFlags | kFlagIf | kFlagDf));
 
         const u64 insns_before = cpu.stats().instructions;

@@ -26,7 +26,9 @@ class CpuSystemTest : public ::testing::Test {
         cpu.set_rip(at);
         return cpu.run(budget);
     }
-    StopInfo run_code(std::initializer_list<u8> code, u64 budget = 1000) { return run_at(kCode, code, budget); }
+    StopInfo run_code(std::initializer_list<u8> code, u64 budget = 1000) {
+        return run_at(kCode, code, budget);
+    }
 
     // Single-steps until RIP == target; false if the CPU stops for another reason first.
     bool step_until(u64 target, int limit = 1000) {
@@ -112,48 +114,49 @@ TEST_F(CpuSystemTest, RealToProtectedToLongModeAsAKernelDoes) {
     cpu.set_rip(0x8000);
     cpu.sync_state();
     ram.put(0x8000, {
-        0xfa,                         // cli
-        0x31, 0xc0,                   // xor ax,ax
-        0x8e, 0xd8,                   // mov ds,ax
-        0x8e, 0xd0,                   // mov ss,ax
-        0xbc, 0x00, 0x70,             // mov sp,0x7000
-        0x0f, 0x01, 0x16, 0x00, 0x82, // lgdtw ds:0x8200
-        0x0f, 0x20, 0xc0,             // mov eax,cr0
-        0x0c, 0x01,                   // or al,0x1
-        0x0f, 0x22, 0xc0,             // mov cr0,eax
-        0xea, 0x40, 0x80, 0x08, 0x00, // jmp 0x8:0x8040
-    });
+                        0xfa,                         // cli
+                        0x31, 0xc0,                   // xor ax,ax
+                        0x8e, 0xd8,                   // mov ds,ax
+                        0x8e, 0xd0,                   // mov ss,ax
+                        0xbc, 0x00, 0x70,             // mov sp,0x7000
+                        0x0f, 0x01, 0x16, 0x00, 0x82, // lgdtw ds:0x8200
+                        0x0f, 0x20, 0xc0,             // mov eax,cr0
+                        0x0c, 0x01,                   // or al,0x1
+                        0x0f, 0x22, 0xc0,             // mov cr0,eax
+                        0xea, 0x40, 0x80, 0x08, 0x00, // jmp 0x8:0x8040
+                    });
     ram.put(0x8040, {
-        0x66, 0xb8, 0x10, 0x00,                   // mov ax,0x10
-        0x8e, 0xd8,                               // mov ds,eax
-        0x8e, 0xc0,                               // mov es,eax
-        0x8e, 0xd0,                               // mov ss,eax
-        0xbc, 0x00, 0x00, 0x08, 0x00,             // mov esp,0x80000
-        0xb8, 0x05, 0x00, 0x00, 0x00,             // mov eax,0x5
-        0x48,                                     // dec eax        (a REX.W prefix in 64-bit mode)
-        0x89, 0xc3,                               // mov ebx,eax
-        0x89, 0xde,                               // mov esi,ebx
-        0x0f, 0x20, 0xe0,                         // mov eax,cr4
-        0x83, 0xc8, 0x20,                         // or eax,0x20    (PAE)
-        0x0f, 0x22, 0xe0,                         // mov cr4,eax
-        0xb8, 0x00, 0x00, 0x01, 0x00,             // mov eax,0x10000
-        0x0f, 0x22, 0xd8,                         // mov cr3,eax
-        0xb9, 0x80, 0x00, 0x00, 0xc0,             // mov ecx,0xc0000080
-        0x0f, 0x32,                               // rdmsr
-        0x0d, 0x00, 0x01, 0x00, 0x00,             // or eax,0x100   (EFER.LME)
-        0x0f, 0x30,                               // wrmsr
-        0x0f, 0x20, 0xc0,                         // mov eax,cr0
-        0x0d, 0x00, 0x00, 0x00, 0x80,             // or eax,0x80000000
-        0x0f, 0x22, 0xc0,                         // mov cr0,eax
-        0xea, 0xa0, 0x80, 0x00, 0x00, 0x18, 0x00, // jmp 0x18:0x80a0
-    });
-    ram.put(0x80a0, {
-        0x48, 0xb8, 0xf0, 0xde, 0xbc, 0x9a, 0x78, 0x56, 0x34, 0x12, // movabs rax,0x123456789abcdef0
-        0x48, 0x89, 0xc3,                                           // mov rbx,rax
-        0x49, 0x89, 0xc0,                                           // mov r8,rax
-        0x50,                                                       // push rax
-        0xf4,                                                       // hlt
-    });
+                        0x66, 0xb8, 0x10, 0x00,       // mov ax,0x10
+                        0x8e, 0xd8,                   // mov ds,eax
+                        0x8e, 0xc0,                   // mov es,eax
+                        0x8e, 0xd0,                   // mov ss,eax
+                        0xbc, 0x00, 0x00, 0x08, 0x00, // mov esp,0x80000
+                        0xb8, 0x05, 0x00, 0x00, 0x00, // mov eax,0x5
+                        0x48,                         // dec eax        (a REX.W prefix in 64-bit mode)
+                        0x89, 0xc3,                   // mov ebx,eax
+                        0x89, 0xde,                   // mov esi,ebx
+                        0x0f, 0x20, 0xe0,             // mov eax,cr4
+                        0x83, 0xc8, 0x20,             // or eax,0x20    (PAE)
+                        0x0f, 0x22, 0xe0,             // mov cr4,eax
+                        0xb8, 0x00, 0x00, 0x01, 0x00, // mov eax,0x10000
+                        0x0f, 0x22, 0xd8,             // mov cr3,eax
+                        0xb9, 0x80, 0x00, 0x00, 0xc0, // mov ecx,0xc0000080
+                        0x0f, 0x32,                   // rdmsr
+                        0x0d, 0x00, 0x01, 0x00, 0x00, // or eax,0x100   (EFER.LME)
+                        0x0f, 0x30,                   // wrmsr
+                        0x0f, 0x20, 0xc0,             // mov eax,cr0
+                        0x0d, 0x00, 0x00, 0x00, 0x80, // or eax,0x80000000
+                        0x0f, 0x22, 0xc0,             // mov cr0,eax
+                        0xea, 0xa0, 0x80, 0x00, 0x00, 0x18, 0x00, // jmp 0x18:0x80a0
+                    });
+    ram.put(0x80a0,
+            {
+                0x48, 0xb8, 0xf0, 0xde, 0xbc, 0x9a, 0x78, 0x56, 0x34, 0x12, // movabs rax,0x123456789abcdef0
+                0x48, 0x89, 0xc3,                                           // mov rbx,rax
+                0x49, 0x89, 0xc0,                                           // mov r8,rax
+                0x50,                                                       // push rax
+                0xf4,                                                       // hlt
+            });
     const CpuState& s = cpu.state();
 
     ASSERT_TRUE(step_until(0x8040));
@@ -210,9 +213,9 @@ TEST_F(LongModeTest, Ud2RaisesUd) {
 TEST_F(LongModeTest, UnsupportedSseInstructionRaisesUdAndIsNamedOnce) {
     // #UD handler: skip the 3-byte instruction and return.
     ram.put(kHandlers + kUD * kHandlerStride, {
-        0x48, 0x83, 0x04, 0x24, 0x03, // add qword ptr [rsp],0x3
-        0x48, 0xcf,                   // iretq
-    });
+                                                  0x48, 0x83, 0x04, 0x24, 0x03, // add qword ptr [rsp],0x3
+                                                  0x48, 0xcf,                   // iretq
+                                              });
     testing::internal::CaptureStderr();
     const StopInfo stop = run_code({
         0x0f, 0x58, 0xc1, // addps xmm0,xmm1
@@ -279,7 +282,8 @@ TEST_F(LongModeTest, MovToCr4WithReservedBitRaisesGp) {
 
 TEST_F(LongModeTest, PageFaultOnNotPresentPage) {
     ram.set<u64>(pte64(kData), 0);
-    const StopInfo stop = run_code({0x8b, 0x04, 0x25, 0x10, 0x00, 0x18, 0x00}); // mov eax,DWORD PTR ds:0x180010
+    const StopInfo stop =
+        run_code({0x8b, 0x04, 0x25, 0x10, 0x00, 0x18, 0x00}); // mov eax,DWORD PTR ds:0x180010
     expect_exception64(stop, kPF, kCode, true, 0);
     EXPECT_EQ(cpu.state().cr2, kData + 0x10);
 }
@@ -288,7 +292,8 @@ TEST_F(LongModeTest, PageFaultOnWriteToReadOnlyPageWithCr0Wp) {
     ram.set<u64>(pte64(kData), kData | kP | kUS);
     ram.set<u32>(kData, 0x1111);
     cpu.set_gpr(RAX, 0x2222);
-    const StopInfo stop = run_code({0x89, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00}); // mov DWORD PTR ds:0x180000,eax
+    const StopInfo stop =
+        run_code({0x89, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00}); // mov DWORD PTR ds:0x180000,eax
     expect_exception64(stop, kPF, kCode, true, mmu::kPfPresent | mmu::kPfWrite);
     EXPECT_EQ(cpu.state().cr2, kData);
     EXPECT_EQ(ram.get<u32>(kData), 0x1111u);
@@ -348,11 +353,11 @@ TEST_F(LongModeTest, UserAccessToSupervisorPageFaultsAndSwitchesToTheTssStack) {
 // sets TF does not trap itself; the instruction after it does.
 TEST_F(LongModeTest, SingleStepTrapsAfterTheFirstInstructionRunWithTf) {
     const StopInfo stop = run_code({
-        0x9c,                                     // pushfq
+        0x9c,                                           // pushfq
         0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, // or qword ptr [rsp],0x100
-        0x9d,                                     // popfq            (sets TF)
-        0x90,                                     // nop              (runs, then #DB)
-        0x90,                                     // nop
+        0x9d,                                           // popfq            (sets TF)
+        0x90,                                           // nop              (runs, then #DB)
+        0x90,                                           // nop
     });
     expect_exception64(stop, kDB, kCode + 11, false);
     EXPECT_TRUE(cpu.state().dr[6] & (1u << 14)) << "DR6.BS";
@@ -378,10 +383,11 @@ TEST_F(LongModeTest, FpuInstructionWithoutCr0TsRaisesUd) {
 // SDM 6.15, interrupt 17: a misaligned data access at CPL 3 with CR0.AM and EFLAGS.AC set raises #AC(0).
 TEST_F(LongModeTest, MisalignedUserAccessWithAmAndAcRaisesAc) {
     ram.set<u64>(pte64(kData), kData | kP | kRW | kUS);
-    ram.put(kCode + 0x100, {
-        0x8b, 0x04, 0x25, 0x10, 0x00, 0x18, 0x00, // mov eax,[0x180010]   aligned: fine
-        0x8b, 0x04, 0x25, 0x11, 0x00, 0x18, 0x00, // mov eax,[0x180011]   misaligned: #AC
-    });
+    ram.put(kCode + 0x100,
+            {
+                0x8b, 0x04, 0x25, 0x10, 0x00, 0x18, 0x00, // mov eax,[0x180010]   aligned: fine
+                0x8b, 0x04, 0x25, 0x11, 0x00, 0x18, 0x00, // mov eax,[0x180011]   misaligned: #AC
+            });
     const StopInfo stop = run_code({
         0x0f, 0x20, 0xc0,             // mov rax,cr0
         0x48, 0x0f, 0xba, 0xe8, 0x12, // bts rax,18   (AM)
@@ -434,11 +440,14 @@ TEST_F(LongModeTest, SoftwareInterruptFromRing3ChecksTheGateDpl) {
     cpu.reset();
     enter_long_mode(cpu, ram);
     ram.put(kCode + 0x300, {0xcc}); // int3
-    EXPECT_EQ(run_at(kCode + 0x200, {
-                  0x6a, 0x33, 0x68, 0x00, 0x00, 0x06, 0x00, 0x6a, 0x02, // push 0x33; push 0x60000; push 0x2
-                  0x6a, 0x2b, 0x68, 0x00, 0x03, 0x10, 0x00, 0x48, 0xcf, // push 0x2b; push 0x100300; iretq
-              }).reason,
-              StopReason::HaltedForever);
+    EXPECT_EQ(
+        run_at(kCode + 0x200,
+               {
+                   0x6a, 0x33, 0x68, 0x00, 0x00, 0x06, 0x00, 0x6a, 0x02, // push 0x33; push 0x60000; push 0x2
+                   0x6a, 0x2b, 0x68, 0x00, 0x03, 0x10, 0x00, 0x48, 0xcf, // push 0x2b; push 0x100300; iretq
+               })
+            .reason,
+        StopReason::HaltedForever);
     EXPECT_EQ(handler_vector(cpu), kBP);
     EXPECT_EQ(frame64(false).rip, kCode + 0x301);
     EXPECT_EQ(frame64(false).cs, kUserCode64Sel);
@@ -446,10 +455,11 @@ TEST_F(LongModeTest, SoftwareInterruptFromRing3ChecksTheGateDpl) {
 
 TEST_F(LongModeTest, FetchOfAnInstructionCrossingIntoANotPresentPageFaultsOnTheSecondPage) {
     ram.set<u64>(pte64(kData), 0);
-    const StopInfo stop = run_at(kData - 8, {
-        0x90, 0x90, 0x90, 0x90, 0x90, // nop x5
-        0xb8, 0x01, 0x00,             // mov eax,imm32: the immediate runs into the not-present kData
-    });
+    const StopInfo stop = run_at(
+        kData - 8, {
+                       0x90, 0x90, 0x90, 0x90, 0x90, // nop x5
+                       0xb8, 0x01, 0x00, // mov eax,imm32: the immediate runs into the not-present kData
+                   });
     // I/D stays 0: it is set only with EFER.NXE (or CR4.SMEP), SDM vol. 3, 4.7.
     expect_exception64(stop, kPF, kData - 3, true, 0);
     EXPECT_EQ(cpu.state().cr2, kData);
@@ -478,7 +488,8 @@ TEST_F(LongModeTest, Int3HandlerReturnsWithIretq) {
 TEST_F(LongModeTest, PageFaultThroughNotPresentGateBecomesDoubleFault) {
     set_gate64(ram, kPF, kHandlers + kPF * kHandlerStride, kCode64Sel, 0xe, 0, /*present=*/false);
     ram.set<u64>(pte64(kData), 0);
-    const StopInfo stop = run_code({0x8b, 0x04, 0x25, 0x10, 0x00, 0x18, 0x00}); // mov eax,DWORD PTR ds:0x180010
+    const StopInfo stop =
+        run_code({0x8b, 0x04, 0x25, 0x10, 0x00, 0x18, 0x00}); // mov eax,DWORD PTR ds:0x180010
     expect_exception64(stop, kDF, kCode, true, 0);
     EXPECT_EQ(cpu.state().cr2, kData + 0x10);
 }
@@ -565,7 +576,7 @@ TEST_F(ProtectedModeTest, UserPageFaultSwitchesToTheTssStack) {
     ram.set<u32>(kTss + 8, kDataSel);
     cpu.state().tr = Segment{kTssSel, kTss, 0x67, 0x8b};
     cpu.sync_state();
-    ram.set<u32>(pte32(kData), u32(kData | kP | kRW)); // supervisor only
+    ram.set<u32>(pte32(kData), u32(kData | kP | kRW));      // supervisor only
     ram.put(kCode + 0x100, {0xa1, 0x10, 0x00, 0x18, 0x00}); // mov eax,ds:0x180010
     const StopInfo stop = run_code({
         0x6a, 0x33,                   // push 0x33         (SS: user data, RPL 3)
@@ -609,24 +620,24 @@ TEST_F(CpuSystemTest, RealModeIntAndIretGoThroughTheIvt) {
     ram.set<u32>(0x21 * 4, 0x01000500); // INT 21h -> 0100:0500
     ram.set<u32>(0 * 4, 0x00000600);    // #DE     -> 0000:0600
     ram.put(0x1500, {
-        0xbb, 0x34, 0x12, // mov bx,0x1234
-        0xcf,             // iret
-    });
+                        0xbb, 0x34, 0x12, // mov bx,0x1234
+                        0xcf,             // iret
+                    });
     ram.put(0x0600, {
-        0xbe, 0xef, 0xbe, // mov si,0xbeef
-        0xf4,             // hlt
-    });
+                        0xbe, 0xef, 0xbe, // mov si,0xbeef
+                        0xf4,             // hlt
+                    });
     ram.put(0x8000, {
-        0xbc, 0x00, 0x70, // mov sp,0x7000
-        0xfb,             // sti
-        0xcd, 0x21,       // int 0x21
-        0x89, 0xd9,       // mov cx,bx
-        0x31, 0xd2,       // xor dx,dx
-        0xb8, 0x01, 0x00, // mov ax,0x1
-        0x30, 0xdb,       // xor bl,bl
-        0xf6, 0xf3,       // div bl
-        0xf4,             // hlt
-    });
+                        0xbc, 0x00, 0x70, // mov sp,0x7000
+                        0xfb,             // sti
+                        0xcd, 0x21,       // int 0x21
+                        0x89, 0xd9,       // mov cx,bx
+                        0x31, 0xd2,       // xor dx,dx
+                        0xb8, 0x01, 0x00, // mov ax,0x1
+                        0x30, 0xdb,       // xor bl,bl
+                        0xf6, 0xf3,       // div bl
+                        0xf4,             // hlt
+                    });
     ASSERT_EQ(cpu.run(3).reason, StopReason::InsnLimit);
     const CpuState& s = cpu.state();
     EXPECT_EQ(s.seg[CS].selector, 0x0100);
@@ -770,14 +781,14 @@ TEST(CpuStartup, ApWaitsForSipiThenStartsInRealModeAtTheVector) {
 
 TEST_F(LongModeTest, StoreIntoAnExecutedImmediateTakesEffect) {
     const StopInfo stop = run_code({
-        0xb9, 0x03, 0x00, 0x00, 0x00,                               // mov ecx,0x3
-        0x31, 0xdb,                                                 // xor ebx,ebx
-        0xb8, 0x01, 0x00, 0x00, 0x00,                               // L: mov eax,0x1
-        0x01, 0xc3,                                                 // add ebx,eax
+        0xb9, 0x03, 0x00, 0x00, 0x00,                                     // mov ecx,0x3
+        0x31, 0xdb,                                                       // xor ebx,ebx
+        0xb8, 0x01, 0x00, 0x00, 0x00,                                     // L: mov eax,0x1
+        0x01, 0xc3,                                                       // add ebx,eax
         0xc7, 0x04, 0x25, 0x08, 0x00, 0x10, 0x00, 0x05, 0x00, 0x00, 0x00, // mov DWORD PTR ds:L+1,0x5
-        0xff, 0xc9,                                                 // dec ecx
-        0x75, 0xea,                                                 // jne L
-        0xf4,                                                       // hlt
+        0xff, 0xc9,                                                       // dec ecx
+        0x75, 0xea,                                                       // jne L
+        0xf4,                                                             // hlt
     });
     EXPECT_EQ(stop.reason, StopReason::HaltedForever);
     EXPECT_EQ(cpu.gpr(RBX), 1u + 5 + 5);
@@ -787,9 +798,9 @@ TEST_F(LongModeTest, StoreIntoAnExecutedImmediateTakesEffect) {
 TEST_F(LongModeTest, StoreIntoTheSecondPageOfACrossPageInstructionTakesEffect) {
     // MOV EAX, imm32 at 0x100ffd: its immediate occupies 0x100ffe..0x101001, across the page boundary.
     ram.put(kCode + 0xffd, {
-        0xb8, 0x01, 0x00, 0x00, 0x00, // X: mov eax,0x1
-        0xe9, 0x05, 0xf0, 0xff, 0xff, // jmp back
-    });
+                               0xb8, 0x01, 0x00, 0x00, 0x00, // X: mov eax,0x1
+                               0xe9, 0x05, 0xf0, 0xff, 0xff, // jmp back
+                           });
     const StopInfo stop = run_code({
         0xb9, 0x03, 0x00, 0x00, 0x00,                   // mov ecx,0x3
         0x31, 0xdb,                                     // xor ebx,ebx
@@ -813,15 +824,16 @@ TEST_F(LongModeTest, ChangedPteIsIgnoredUntilInvlpg) {
     ram.set<u32>(0x190000, 0x1111);
     ram.set<u32>(0x191000, 0x2222);
     const StopInfo stop = run_code({
-        0x8b, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00,                               // mov eax,DWORD PTR ds:0x180000
-        0x41, 0x89, 0xc0,                                                       // mov r8d,eax
-        0x48, 0xc7, 0x04, 0x25, 0x00, 0x3c, 0x01, 0x00, 0x03, 0x10, 0x19, 0x00, // mov QWORD PTR ds:0x13c00,0x191003
-        0x8b, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00,                               // mov eax,DWORD PTR ds:0x180000
-        0x41, 0x89, 0xc1,                                                       // mov r9d,eax
-        0x0f, 0x01, 0x3c, 0x25, 0x00, 0x00, 0x18, 0x00,                         // invlpg BYTE PTR ds:0x180000
-        0x8b, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00,                               // mov eax,DWORD PTR ds:0x180000
-        0x41, 0x89, 0xc2,                                                       // mov r10d,eax
-        0xf4,                                                                   // hlt
+        0x8b, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00, // mov eax,DWORD PTR ds:0x180000
+        0x41, 0x89, 0xc0,                         // mov r8d,eax
+        0x48, 0xc7, 0x04, 0x25, 0x00, 0x3c, 0x01, 0x00,
+        0x03, 0x10, 0x19, 0x00,                         // mov QWORD PTR ds:0x13c00,0x191003
+        0x8b, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00,       // mov eax,DWORD PTR ds:0x180000
+        0x41, 0x89, 0xc1,                               // mov r9d,eax
+        0x0f, 0x01, 0x3c, 0x25, 0x00, 0x00, 0x18, 0x00, // invlpg BYTE PTR ds:0x180000
+        0x8b, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00,       // mov eax,DWORD PTR ds:0x180000
+        0x41, 0x89, 0xc2,                               // mov r10d,eax
+        0xf4,                                           // hlt
     });
     ASSERT_EQ(pte64(kData), 0x13c00u);
     EXPECT_EQ(stop.reason, StopReason::HaltedForever);
@@ -840,19 +852,21 @@ TEST_F(LongModeTest, Cr3WriteFlushesNonGlobalEntriesOnlyWhenPgeIsSet) {
     ram.set<u32>(0x192000, 0x3333);
     ram.set<u32>(0x193000, 0x4444);
     const StopInfo stop = run_code({
-        0x8b, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00,                               // mov eax,DWORD PTR ds:0x180000
-        0x8b, 0x04, 0x25, 0x00, 0x10, 0x18, 0x00,                               // mov eax,DWORD PTR ds:0x181000
-        0x48, 0xc7, 0x04, 0x25, 0x00, 0x3c, 0x01, 0x00, 0x03, 0x10, 0x19, 0x00, // mov QWORD PTR ds:0x13c00,0x191003
-        0x48, 0xc7, 0x04, 0x25, 0x08, 0x3c, 0x01, 0x00, 0x03, 0x31, 0x19, 0x00, // mov QWORD PTR ds:0x13c08,0x193103
-        0x0f, 0x20, 0xd8,                                                       // mov rax,cr3
-        0x0f, 0x22, 0xd8,                                                       // mov cr3,rax
-        0x44, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00,                         // mov r8d,DWORD PTR ds:0x180000
-        0x44, 0x8b, 0x0c, 0x25, 0x00, 0x10, 0x18, 0x00,                         // mov r9d,DWORD PTR ds:0x181000
-        0x0f, 0x20, 0xe0,                                                       // mov rax,cr4
-        0x25, 0x7f, 0xff, 0xff, 0xff,                                           // and eax,0xffffff7f (PGE off)
-        0x0f, 0x22, 0xe0,                                                       // mov cr4,rax
-        0x44, 0x8b, 0x14, 0x25, 0x00, 0x10, 0x18, 0x00,                         // mov r10d,DWORD PTR ds:0x181000
-        0xf4,                                                                   // hlt
+        0x8b, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00, // mov eax,DWORD PTR ds:0x180000
+        0x8b, 0x04, 0x25, 0x00, 0x10, 0x18, 0x00, // mov eax,DWORD PTR ds:0x181000
+        0x48, 0xc7, 0x04, 0x25, 0x00, 0x3c, 0x01, 0x00,
+        0x03, 0x10, 0x19, 0x00, // mov QWORD PTR ds:0x13c00,0x191003
+        0x48, 0xc7, 0x04, 0x25, 0x08, 0x3c, 0x01, 0x00,
+        0x03, 0x31, 0x19, 0x00,                         // mov QWORD PTR ds:0x13c08,0x193103
+        0x0f, 0x20, 0xd8,                               // mov rax,cr3
+        0x0f, 0x22, 0xd8,                               // mov cr3,rax
+        0x44, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00, // mov r8d,DWORD PTR ds:0x180000
+        0x44, 0x8b, 0x0c, 0x25, 0x00, 0x10, 0x18, 0x00, // mov r9d,DWORD PTR ds:0x181000
+        0x0f, 0x20, 0xe0,                               // mov rax,cr4
+        0x25, 0x7f, 0xff, 0xff, 0xff,                   // and eax,0xffffff7f (PGE off)
+        0x0f, 0x22, 0xe0,                               // mov cr4,rax
+        0x44, 0x8b, 0x14, 0x25, 0x00, 0x10, 0x18, 0x00, // mov r10d,DWORD PTR ds:0x181000
+        0xf4,                                           // hlt
     });
     EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
     EXPECT_EQ(cpu.gpr(R8), 0x2222u) << "MOV CR3 flushed the non-global entry";
@@ -911,7 +925,9 @@ TEST_F(LongModeTest, CpuidReportsTheModelledCpu) {
         EXPECT_EQ(run_code({0x0f, 0xa2, 0xf4}, 10).reason, StopReason::HaltedForever); // cpuid; hlt
         return std::array<u32, 4>{u32(cpu.gpr(RAX)), u32(cpu.gpr(RBX)), u32(cpu.gpr(RCX)), u32(cpu.gpr(RDX))};
     };
-    auto str4 = [](const char* s) { return u32(u8(s[0])) | u32(u8(s[1])) << 8 | u32(u8(s[2])) << 16 | u32(u8(s[3])) << 24; };
+    auto str4 = [](const char* s) {
+        return u32(u8(s[0])) | u32(u8(s[1])) << 8 | u32(u8(s[2])) << 16 | u32(u8(s[3])) << 24;
+    };
 
     const auto l0 = leaf(0);
     EXPECT_EQ(l0[0], 7u) << "highest basic leaf";
@@ -954,7 +970,8 @@ TEST_F(LongModeTest, RdtscIncreases) {
 }
 
 TEST_F(LongModeTest, FsGsBaseMsrsAndSwapgsAffectSegmentRelativeLoads) {
-    for (u64 page = 0; page < 4; ++page) ram.set<u64>(kData + page * 0x1000 + 8, 0xaaaa0000 + page);
+    for (u64 page = 0; page < 4; ++page)
+        ram.set<u64>(kData + page * 0x1000 + 8, 0xaaaa0000 + page);
     const StopInfo stop = run_code({
         0xb9, 0x00, 0x01, 0x00, 0xc0,                         // mov ecx,0xc0000100   (FS_BASE)
         0xb8, 0x00, 0x00, 0x18, 0x00,                         // mov eax,0x180000

@@ -13,7 +13,7 @@ namespace smpsim::cpu::test {
 
 // Physical (and, under the identity map, linear) layout of test RAM.
 inline constexpr u64 kGdt = 0x1000;
-inline constexpr u64 kIdt = 0x2000;  // 256 gates of 16 bytes (long mode) or 8 bytes (protected mode)
+inline constexpr u64 kIdt = 0x2000; // 256 gates of 16 bytes (long mode) or 8 bytes (protected mode)
 inline constexpr u64 kTss = 0x3000;
 inline constexpr u64 kPml4 = 0x10000; // 4-level tables: PML4, PDPT, PD, one PT for the first 2 MiB
 inline constexpr u64 kPdpt = 0x11000;
@@ -63,8 +63,12 @@ class Ram final : public MemoryPort {
         return paddr < bytes.size() ? bytes.data() + (paddr & ~0xfffull) : nullptr;
     }
 
-    void put(u64 addr, std::initializer_list<u8> code) { std::memcpy(bytes.data() + addr, code.begin(), code.size()); }
-    void put(u64 addr, const std::vector<u8>& code) { std::memcpy(bytes.data() + addr, code.data(), code.size()); }
+    void put(u64 addr, std::initializer_list<u8> code) {
+        std::memcpy(bytes.data() + addr, code.begin(), code.size());
+    }
+    void put(u64 addr, const std::vector<u8>& code) {
+        std::memcpy(bytes.data() + addr, code.data(), code.size());
+    }
     template <typename T> void set(u64 addr, T v) { std::memcpy(bytes.data() + addr, &v, sizeof v); }
     template <typename T = u64> T get(u64 addr) const {
         T v;
@@ -101,7 +105,8 @@ class RecordingIo final : public IoPortSpace {
 
 // ---- descriptor tables ------------------------------------------------------------------------------
 
-inline u64 segment_descriptor(u32 base, u32 limit, u16 type_attrs /* bits 40..47 */, u8 flags /* G D L AVL */) {
+inline u64 segment_descriptor(u32 base, u32 limit, u16 type_attrs /* bits 40..47 */,
+                              u8 flags /* G D L AVL */) {
     return (limit & 0xffff) | (u64(base & 0xffffff) << 16) | (u64(type_attrs & 0xff) << 40) |
            (u64((limit >> 16) & 0xf) << 48) | (u64(flags & 0xf) << 52) | (u64(base >> 24) << 56);
 }
@@ -113,12 +118,12 @@ inline void write_gdt(Ram& ram) {
     ram.set<u64>(kGdt + 0x10, segment_descriptor(0, 0xfffff, 0x92, 0xc)); // data, DPL 0
     ram.set<u64>(kGdt + 0x18, segment_descriptor(0, 0xfffff, 0x9a, 0xa)); // code64 (L = 1), DPL 0
     ram.set<u64>(kGdt + 0x20, 0);
-    ram.set<u64>(kGdt + 0x28, segment_descriptor(0, 0xfffff, 0xfa, 0xa)); // code64, DPL 3
-    ram.set<u64>(kGdt + 0x30, segment_descriptor(0, 0xfffff, 0xf2, 0xc)); // data, DPL 3
-    ram.set<u64>(kGdt + 0x38, segment_descriptor(0, 0xfffff, 0xfa, 0xc)); // code32, DPL 3
+    ram.set<u64>(kGdt + 0x28, segment_descriptor(0, 0xfffff, 0xfa, 0xa));    // code64, DPL 3
+    ram.set<u64>(kGdt + 0x30, segment_descriptor(0, 0xfffff, 0xf2, 0xc));    // data, DPL 3
+    ram.set<u64>(kGdt + 0x38, segment_descriptor(0, 0xfffff, 0xfa, 0xc));    // code32, DPL 3
     ram.set<u64>(kGdt + 0x40, segment_descriptor(u32(kTss), 0x67, 0x89, 0)); // 64-bit TSS, available
-    ram.set<u64>(kGdt + 0x48, 0);                                           // TSS base bits 63..32
-    ram.set<u64>(kTss + 4, kRsp0);                                          // RSP0 (64-bit TSS)
+    ram.set<u64>(kGdt + 0x48, 0);                                            // TSS base bits 63..32
+    ram.set<u64>(kTss + 4, kRsp0);                                           // RSP0 (64-bit TSS)
 }
 
 inline void set_gate64(Ram& ram, unsigned vector, u64 handler, u16 selector = kCode64Sel, u8 type = 0xe,
@@ -161,19 +166,27 @@ inline void write_page_tables64(Ram& ram) {
     ram.set<u64>(kPml4, kPdpt | kP | kRW | kUS);
     ram.set<u64>(kPdpt, kPd | kP | kRW | kUS);
     ram.set<u64>(kPd, kPt | kP | kRW | kUS);
-    for (u64 i = 0; i < 512; ++i) ram.set<u64>(kPt + i * 8, (i << 12) | kP | kRW | kUS);
-    for (u64 i = 1; i < 8; ++i) ram.set<u64>(kPd + i * 8, (i << 21) | kP | kRW | kUS | kPS);
+    for (u64 i = 0; i < 512; ++i)
+        ram.set<u64>(kPt + i * 8, (i << 12) | kP | kRW | kUS);
+    for (u64 i = 1; i < 8; ++i)
+        ram.set<u64>(kPd + i * 8, (i << 21) | kP | kRW | kUS | kPS);
 }
-inline u64 pte64(u64 lin) { return kPt + (lin >> 12) * 8; } // for lin below 2 MiB
+inline u64 pte64(u64 lin) {
+    return kPt + (lin >> 12) * 8;
+} // for lin below 2 MiB
 
 // 32-bit paging identity map of the first 16 MiB: 4K pages below 4 MiB, 4M pages above (CR4.PSE).
 inline void write_page_tables32(Ram& ram) {
     std::memset(ram.bytes.data() + kPd32, 0, 0x2000);
     ram.set<u32>(kPd32, u32(kPt32 | kP | kRW | kUS));
-    for (u32 i = 0; i < 1024; ++i) ram.set<u32>(kPt32 + i * 4, (i << 12) | kP | kRW | kUS);
-    for (u32 i = 1; i < 4; ++i) ram.set<u32>(kPd32 + i * 4, (i << 22) | kP | kRW | kUS | kPS);
+    for (u32 i = 0; i < 1024; ++i)
+        ram.set<u32>(kPt32 + i * 4, (i << 12) | kP | kRW | kUS);
+    for (u32 i = 1; i < 4; ++i)
+        ram.set<u32>(kPd32 + i * 4, (i << 22) | kP | kRW | kUS | kPS);
 }
-inline u64 pte32(u64 lin) { return kPt32 + (lin >> 12) * 4; } // for lin below 4 MiB
+inline u64 pte32(u64 lin) {
+    return kPt32 + (lin >> 12) * 4;
+} // for lin below 4 MiB
 
 // ---- CPU set-up ---------------------------------------------------------------------------------------
 

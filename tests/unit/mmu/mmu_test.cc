@@ -65,14 +65,17 @@ class FakeMemory final : public MemoryPort {
 
     std::size_t writes() const {
         std::size_t n = 0;
-        for (const AccessRecord& r : log) n += r.write;
+        for (const AccessRecord& r : log)
+            n += r.write;
         return n;
     }
 
     std::vector<AccessRecord> log;
 
   private:
-    bool in_range(u64 paddr, u32 size) const { return paddr <= bytes_.size() && size <= bytes_.size() - paddr; }
+    bool in_range(u64 paddr, u32 size) const {
+        return paddr <= bytes_.size() && size <= bytes_.size() - paddr;
+    }
     std::vector<u8> bytes_;
 };
 
@@ -541,7 +544,8 @@ class Pae : public testing::Test {
         mem.set64(kPaePde, kPaePt | URW);
         mem.set64(kPaePte, kFrame | URW);
     }
-    TranslateResult walk(const AccessRequest& req, const PagingRegs& regs = pae_regs(), u64 linear = kPaeLin) {
+    TranslateResult walk(const AccessRequest& req, const PagingRegs& regs = pae_regs(),
+                         u64 linear = kPaeLin) {
         mem.log.clear();
         return walker.walk(linear, req, regs, &filled);
     }
@@ -890,9 +894,10 @@ TEST(Tlb, ReplacesLeastRecentlyUsedWayOfTheSet) {
 }
 
 TEST(Tlb, PagesInDifferentSetsDoNotEvictEachOther) {
-    Tlb tlb(8, 2); // 4 sets, indexed by linear page number mod 4
+    Tlb tlb(8, 2);                    // 4 sets, indexed by linear page number mod 4
     tlb.insert(page(0x1000, 0xa000)); // set 1
-    for (u64 vpn : {0u, 4u, 8u, 12u}) tlb.insert(page(vpn << 12, 0xb000)); // all set 0
+    for (u64 vpn : {0u, 4u, 8u, 12u})
+        tlb.insert(page(vpn << 12, 0xb000)); // all set 0
     EXPECT_NE(tlb.lookup(0x1000), nullptr);
     EXPECT_EQ(tlb.lookup(0x0000), nullptr);
     EXPECT_EQ(tlb.lookup(0x4000), nullptr);
@@ -1071,8 +1076,8 @@ TEST_F(MmuTest, InvlpgDropsTheEntryFromBothTlbs) {
 
 TEST_F(MmuTest, Cr3FlushKeepsGlobalEntriesOnlyWhenAsked) {
     map4k();
-    mem.set64(kPte, kFrame | URW | G);          // kLin: global
-    mem.set64(kPte + 8, 0x777000 | URW);         // kLin + 4K: not global
+    mem.set64(kPte, kFrame | URW | G);   // kLin: global
+    mem.set64(kPte + 8, 0x777000 | URW); // kLin + 4K: not global
     const PagingRegs regs = long_regs(true, true, /*pge=*/true);
     ASSERT_TRUE(tr(kSupRead, kLin, regs).ok);
     ASSERT_TRUE(tr(kSupRead, kLin + 0x1000, regs).ok);
@@ -1161,7 +1166,7 @@ TEST_F(MmuTest, RightsAreCheckedOnTlbHits) {
 
 TEST_F(MmuTest, Cr0WpIsReadAtEachHit) {
     map4k();
-    mem.set64(kPte, kFrame | P); // read-only supervisor page
+    mem.set64(kPte, kFrame | P);                                        // read-only supervisor page
     ASSERT_TRUE(tr(kSupWrite, kLin, long_regs(true, /*wp=*/false)).ok); // fills a dirty read-only entry
     ASSERT_TRUE(tr(kSupWrite, kLin, long_regs(true, /*wp=*/false)).ok);
     EXPECT_TRUE(mem.log.empty()); // allowed from the TLB

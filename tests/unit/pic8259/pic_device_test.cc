@@ -20,7 +20,8 @@ struct Driver : sc_core::sc_module {
     SC_HAS_PROCESS(Driver);
     explicit Driver(sc_core::sc_module_name name) : sc_module(name) { SC_THREAD(run); }
 
-    void access(tlm_utils::simple_initiator_socket<Driver>& socket, u64 offset, u8* data, unsigned len, bool write) {
+    void access(tlm_utils::simple_initiator_socket<Driver>& socket, u64 offset, u8* data, unsigned len,
+                bool write) {
         tlm::tlm_generic_payload trans;
         sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
         trans.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
@@ -98,7 +99,11 @@ TEST(PicDeviceTest, PortWindowsThroughTlmSocketsProgramAndReadThePair) {
 
 // Under SMPSIM_SANITIZE, LeakSanitizer's exit-time scan faults on the SystemC coroutine stacks' guard
 // pages; leak checking is off for this binary (ASan's other checks stay on). Unused without ASan.
-extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+extern "C" const char* __asan_default_options() {
+    return "detect_leaks=0";
+}
 
 // libsystemc references sc_main; GoogleTest's main runs the tests instead, so this is never called.
-int sc_main(int, char*[]) { return 0; }
+int sc_main(int, char*[]) {
+    return 0;
+}

@@ -8,7 +8,9 @@ namespace smpsim::platform {
 namespace {
 
 // Control word for counter c, LSB-then-MSB access, binary.
-u8 control(unsigned c, unsigned mode) { return u8((c << 6) | 0x30 | (mode << 1)); }
+u8 control(unsigned c, unsigned mode) {
+    return u8((c << 6) | 0x30 | (mode << 1));
+}
 
 void program(Pit8254& pit, unsigned c, unsigned mode, u16 count, u64 now) {
     pit.write(3, control(c, mode), now);
@@ -81,7 +83,8 @@ TEST(Pit8254Test, Mode2PeriodicPulseIsLowForOneTick) {
     Pit8254 pit;
     program(pit, 0, 2, 5, 0); // loaded at tick 1
     EXPECT_TRUE(pit.output(0, 0));
-    for (u64 t = 1; t < 30; ++t) EXPECT_EQ(pit.output(0, t), (t - 1) % 5 != 4) << t;
+    for (u64 t = 1; t < 30; ++t)
+        EXPECT_EQ(pit.output(0, t), (t - 1) % 5 != 4) << t;
     EXPECT_EQ(pit.next_output_change(0, 0), 5u);
     EXPECT_EQ(pit.next_output_change(0, 5), 6u);
     EXPECT_EQ(pit.next_output_change(0, 6), 10u);
@@ -112,7 +115,8 @@ TEST(Pit8254Test, Mode2ReprogrammingTakesEffectAtNextReload) {
 TEST(Pit8254Test, Mode3SquareWaveEvenCountHasEqualHalves) {
     Pit8254 pit;
     program(pit, 0, 3, 10, 0); // loaded at tick 1
-    for (u64 t = 1; t < 41; ++t) EXPECT_EQ(pit.output(0, t), (t - 1) % 10 < 5) << t;
+    for (u64 t = 1; t < 41; ++t)
+        EXPECT_EQ(pit.output(0, t), (t - 1) % 10 < 5) << t;
     EXPECT_EQ(pit.next_output_change(0, 1), 6u);
     EXPECT_EQ(pit.next_output_change(0, 6), 11u);
     // Counting by two.
@@ -126,7 +130,8 @@ TEST(Pit8254Test, Mode3SquareWaveEvenCountHasEqualHalves) {
 TEST(Pit8254Test, Mode3SquareWaveOddCountIsHighOneTickLonger) {
     Pit8254 pit;
     program(pit, 0, 3, 5, 0);
-    for (u64 t = 1; t < 31; ++t) EXPECT_EQ(pit.output(0, t), (t - 1) % 5 < 3) << t;
+    for (u64 t = 1; t < 31; ++t)
+        EXPECT_EQ(pit.output(0, t), (t - 1) % 5 < 3) << t;
     // High half: first pulse subtracts 1, then 2 (5, 4, 2); low half: first subtracts 3 (5, 2).
     EXPECT_EQ(pit.count(0, 1), 5);
     EXPECT_EQ(pit.count(0, 2), 4);
@@ -177,14 +182,14 @@ TEST(Pit8254Test, SecondLatchBeforeReadIsIgnored) {
 // status latched, the status is read first.
 TEST(Pit8254Test, ReadBackLatchesStatusByteAndCount) {
     Pit8254 pit;
-    pit.write(3, 0x36, 0);     // counter 0, LSB/MSB, mode 3
-    pit.write(3, 0xe2, 0);     // read-back status of counter 0
+    pit.write(3, 0x36, 0);           // counter 0, LSB/MSB, mode 3
+    pit.write(3, 0xe2, 0);           // read-back status of counter 0
     EXPECT_EQ(pit.read(0, 0), 0xf6); // OUT high, NULL COUNT, rw 3, mode 3
     pit.write(0, 0x00, 0);
-    pit.write(0, 0x10, 0);     // 0x1000
+    pit.write(0, 0x10, 0); // 0x1000
     pit.write(3, 0xe2, 0);
-    EXPECT_EQ(pit.read(0, 0), 0xf6); // not loaded yet
-    pit.write(3, 0xc2, 11);          // status and count
+    EXPECT_EQ(pit.read(0, 0), 0xf6);  // not loaded yet
+    pit.write(3, 0xc2, 11);           // status and count
     EXPECT_EQ(pit.read(0, 20), 0xb6); // loaded: NULL COUNT clear
     EXPECT_EQ(read16(pit, 0, 30), 0x1000 - 20);
     pit.write(3, 0x70, 40); // counter 1, mode 0

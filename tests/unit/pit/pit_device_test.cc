@@ -11,13 +11,15 @@
 namespace smpsim::platform {
 namespace {
 
-using sc_core::sc_time;
 using sc_core::SC_MS;
+using sc_core::sc_time;
 using sc_core::SC_US;
 
 struct Recorder : InterruptLine {
     std::vector<std::pair<u64, bool>> edges; // (tick, level)
-    void set_level(bool level) override { edges.emplace_back(PitDevice::ticks_at(sc_core::sc_time_stamp()), level); }
+    void set_level(bool level) override {
+        edges.emplace_back(PitDevice::ticks_at(sc_core::sc_time_stamp()), level);
+    }
 };
 
 struct Driver : sc_core::sc_module {
@@ -38,7 +40,9 @@ struct Driver : sc_core::sc_module {
         socket->b_transport(trans, delay);
         EXPECT_EQ(trans.get_response_status(), tlm::TLM_OK_RESPONSE);
     }
-    void out(u64 offset, u8 value, sc_time delay = sc_core::SC_ZERO_TIME) { access(offset, value, true, delay); }
+    void out(u64 offset, u8 value, sc_time delay = sc_core::SC_ZERO_TIME) {
+        access(offset, value, true, delay);
+    }
     u8 in(u64 offset, sc_time delay = sc_core::SC_ZERO_TIME) {
         u8 value = 0;
         access(offset, value, false, delay);
@@ -96,7 +100,11 @@ TEST(PitDeviceTest, Mode2DrivesIrq0WithOneTickPulsesAtTheProgrammedRate) {
 
 // Under SMPSIM_SANITIZE, LeakSanitizer's exit-time scan faults on the SystemC coroutine stacks' guard
 // pages; leak checking is off for this binary (ASan's other checks stay on). Unused without ASan.
-extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+extern "C" const char* __asan_default_options() {
+    return "detect_leaks=0";
+}
 
 // libsystemc references sc_main; GoogleTest's main runs the tests instead, so this is never called.
-int sc_main(int, char*[]) { return 0; }
+int sc_main(int, char*[]) {
+    return 0;
+}

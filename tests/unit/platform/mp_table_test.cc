@@ -13,10 +13,13 @@ namespace {
 u32 le32(const std::vector<u8>& b, size_t at) {
     return u32(b[at]) | u32(b[at + 1]) << 8 | u32(b[at + 2]) << 16 | u32(b[at + 3]) << 24;
 }
-u16 le16(const std::vector<u8>& b, size_t at) { return u16(b[at] | b[at + 1] << 8); }
+u16 le16(const std::vector<u8>& b, size_t at) {
+    return u16(b[at] | b[at + 1] << 8);
+}
 u8 sum(const std::vector<u8>& b, size_t begin, size_t len) {
     u8 s = 0;
-    for (size_t i = begin; i < begin + len; ++i) s = u8(s + b[i]);
+    for (size_t i = begin; i < begin + len; ++i)
+        s = u8(s + b[i]);
     return s;
 }
 
