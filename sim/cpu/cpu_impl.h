@@ -346,6 +346,10 @@ void register_control_handlers(HandlerTable& t);
 void register_string_handlers(HandlerTable& t);
 void register_system_handlers(HandlerTable& t);
 
+// Handlers specialised for an instruction's operand kinds and sizes, or nullptr (use the table's).
+Handler specialize_alu(const DecodedInsn& d);
+Handler specialize_data(const DecodedInsn& d);
+
 // Raised for any instruction the interpreter does not implement: #UD in the guest, named in reports.
 void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d);
 

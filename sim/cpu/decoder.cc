@@ -236,7 +236,12 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
         if (o.kind == OpKind::SegReg || o.kind == OpKind::CtrlReg || o.kind == OpKind::DbgReg)
             system_operand = true;
     }
-    if (system_operand && insn.mnemonic == ZYDIS_MNEMONIC_MOV) out.exec = &handler_mov_system;
+    if (system_operand && insn.mnemonic == ZYDIS_MNEMONIC_MOV) {
+        out.exec = &handler_mov_system;
+    } else if (out.exec != &handler_unimplemented) {
+        if (Handler h = specialize_data(out)) out.exec = h;
+        else if (Handler h2 = specialize_alu(out)) out.exec = h2;
+    }
     // LOCK is only valid on read-modify-write instructions with a memory destination (SDM: #UD).
     if (out.lock && (out.nops == 0 || out.op[0].kind != OpKind::Mem)) out.exec = &handler_invalid_opcode;
     return true;

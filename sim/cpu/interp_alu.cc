@@ -12,7 +12,7 @@ enum class Alu { Add, Adc, Sub, Sbb, And, Or, Xor, Cmp, Test };
 
 // Reads the destination (with a write check for memory), so faults come before any change.
 struct Dest {
-    u64 value;
+    u64 value = 0;
     u64 lin = 0;
 };
 
@@ -31,12 +31,27 @@ inline void write_dest(CpuImpl& c, const Operand& o, const Dest& d, u64 v) {
         c.set_reg(o.reg, o.size, v);
 }
 
-template <Alu op> void h_alu(CpuImpl& c, const DecodedInsn& d) {
+// Operand access specialised at compile time: Kind is the operand's kind (OpKind::None: decided at run
+// time) and Size its size in bytes (0: from the operand). The decoder picks a specialised handler for
+// the common register/immediate/memory combinations; the generic one (None, None, 0) serves the rest.
+template <OpKind Kind, unsigned Size> inline u64 read_src(CpuImpl& c, const Operand& o) {
+    constexpr bool fixed = Size != 0;
+    const unsigned size = fixed ? Size : o.size;
+    if constexpr (Kind == OpKind::Reg) return c.reg(o.reg, size);
+    else if constexpr (Kind == OpKind::Imm) return u64(o.imm);
+    else if constexpr (Kind == OpKind::Mem) return c.read_mem(c.operand_linear(o), size, o.seg);
+    else return c.read_operand(o);
+}
+
+template <Alu op, OpKind DKind = OpKind::None, OpKind SKind = OpKind::None, unsigned Size = 0>
+void h_alu(CpuImpl& c, const DecodedInsn& d) {
     const Operand& dst = d.op[0];
-    const unsigned size = dst.size;
+    const unsigned size = Size ? Size : dst.size;
     constexpr bool writes = op != Alu::Cmp && op != Alu::Test;
-    const Dest a = read_dest(c, dst, writes);
-    const u64 b = c.read_operand(d.op[1]) & size_mask(size);
+    Dest a;
+    if constexpr (DKind == OpKind::Reg) a = {c.reg(dst.reg, size)};
+    else a = read_dest(c, dst, writes);
+    const u64 b = read_src<SKind, Size>(c, d.op[1]) & size_mask(size);
     u64 r;
     switch (op) {
     case Alu::Add:
@@ -74,7 +89,35 @@ template <Alu op> void h_alu(CpuImpl& c, const DecodedInsn& d) {
         c.flags.set_logic(size, r);
         break;
     }
-    if constexpr (writes) write_dest(c, dst, a, r & size_mask(size));
+    if constexpr (writes) {
+        if constexpr (DKind == OpKind::Reg) c.set_reg(dst.reg, size, r & size_mask(size));
+        else write_dest(c, dst, a, r & size_mask(size));
+    }
+}
+
+template <Alu op, OpKind D, OpKind S> Handler alu_for_size(unsigned size) {
+    switch (size) {
+    case 1: return &h_alu<op, D, S, 1>;
+    case 2: return &h_alu<op, D, S, 2>;
+    case 4: return &h_alu<op, D, S, 4>;
+    case 8: return &h_alu<op, D, S, 8>;
+    default: return &h_alu<op>;
+    }
+}
+
+template <Alu op> Handler alu_handler(const DecodedInsn& d) {
+    const Operand& dst = d.op[0];
+    const Operand& src = d.op[1];
+    if (d.nops != 2 || (src.kind != OpKind::Imm && src.size != dst.size)) return &h_alu<op>;
+    if (dst.kind == OpKind::Reg) {
+        if (src.kind == OpKind::Reg) return alu_for_size<op, OpKind::Reg, OpKind::Reg>(dst.size);
+        if (src.kind == OpKind::Imm) return alu_for_size<op, OpKind::Reg, OpKind::Imm>(dst.size);
+        if (src.kind == OpKind::Mem) return alu_for_size<op, OpKind::Reg, OpKind::Mem>(dst.size);
+    } else if (dst.kind == OpKind::Mem) {
+        if (src.kind == OpKind::Reg) return alu_for_size<op, OpKind::Mem, OpKind::Reg>(dst.size);
+        if (src.kind == OpKind::Imm) return alu_for_size<op, OpKind::Mem, OpKind::Imm>(dst.size);
+    }
+    return &h_alu<op>;
 }
 
 void h_inc(CpuImpl& c, const DecodedInsn& d) {
@@ -479,6 +522,21 @@ void h_std(CpuImpl& c, const DecodedInsn&) {
 }
 
 } // namespace
+
+Handler specialize_alu(const DecodedInsn& d) {
+    switch (d.mnemonic) {
+    case ZYDIS_MNEMONIC_ADD: return alu_handler<Alu::Add>(d);
+    case ZYDIS_MNEMONIC_ADC: return alu_handler<Alu::Adc>(d);
+    case ZYDIS_MNEMONIC_SUB: return alu_handler<Alu::Sub>(d);
+    case ZYDIS_MNEMONIC_SBB: return alu_handler<Alu::Sbb>(d);
+    case ZYDIS_MNEMONIC_AND: return alu_handler<Alu::And>(d);
+    case ZYDIS_MNEMONIC_OR: return alu_handler<Alu::Or>(d);
+    case ZYDIS_MNEMONIC_XOR: return alu_handler<Alu::Xor>(d);
+    case ZYDIS_MNEMONIC_CMP: return alu_handler<Alu::Cmp>(d);
+    case ZYDIS_MNEMONIC_TEST: return alu_handler<Alu::Test>(d);
+    default: return nullptr;
+    }
+}
 
 void register_alu_handlers(HandlerTable& t) {
     t[ZYDIS_MNEMONIC_ADD] = h_alu<Alu::Add>;

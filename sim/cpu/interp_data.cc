@@ -43,6 +43,28 @@ general:
 
 namespace {
 
+// MOV specialised by operand kinds and size (see h_alu); the generic form serves the rest.
+template <OpKind D, OpKind S, unsigned Size> void h_mov_k(CpuImpl& c, const DecodedInsn& d) {
+    const Operand& src = d.op[1];
+    const Operand& dst = d.op[0];
+    u64 v;
+    if constexpr (S == OpKind::Reg) v = c.reg(src.reg, Size);
+    else if constexpr (S == OpKind::Imm) v = u64(src.imm);
+    else v = c.read_mem(c.operand_linear(src), Size, src.seg);
+    if constexpr (D == OpKind::Reg) c.set_reg(dst.reg, Size, v);
+    else c.write_mem(c.operand_linear(dst), Size, v & size_mask(Size), dst.seg);
+}
+
+template <OpKind D, OpKind S> Handler mov_for_size(unsigned size) {
+    switch (size) {
+    case 1: return &h_mov_k<D, S, 1>;
+    case 2: return &h_mov_k<D, S, 2>;
+    case 4: return &h_mov_k<D, S, 4>;
+    case 8: return &h_mov_k<D, S, 8>;
+    default: return nullptr;
+    }
+}
+
 void h_mov(CpuImpl& c, const DecodedInsn& d) {
     c.write_operand(d.op[0], c.read_operand(d.op[1]));
 }
@@ -225,6 +247,22 @@ void h_leave(CpuImpl& c, const DecodedInsn& d) {
 }
 
 } // namespace
+
+Handler specialize_data(const DecodedInsn& d) {
+    if (d.mnemonic != ZYDIS_MNEMONIC_MOV || d.nops != 2) return nullptr;
+    const Operand& dst = d.op[0];
+    const Operand& src = d.op[1];
+    if (src.kind != OpKind::Imm && src.size != dst.size) return nullptr;
+    if (dst.kind == OpKind::Reg) {
+        if (src.kind == OpKind::Reg) return mov_for_size<OpKind::Reg, OpKind::Reg>(dst.size);
+        if (src.kind == OpKind::Imm) return mov_for_size<OpKind::Reg, OpKind::Imm>(dst.size);
+        if (src.kind == OpKind::Mem) return mov_for_size<OpKind::Reg, OpKind::Mem>(dst.size);
+    } else if (dst.kind == OpKind::Mem) {
+        if (src.kind == OpKind::Reg) return mov_for_size<OpKind::Mem, OpKind::Reg>(dst.size);
+        if (src.kind == OpKind::Imm) return mov_for_size<OpKind::Mem, OpKind::Imm>(dst.size);
+    }
+    return nullptr;
+}
 
 void register_data_handlers(HandlerTable& t) {
     t[ZYDIS_MNEMONIC_MOV] = h_mov;
