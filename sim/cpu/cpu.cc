@@ -597,6 +597,10 @@ InterruptSink& Cpu::interrupt_sink() {
 const CpuStats& Cpu::stats() const {
     return impl_->stats_;
 }
+void Cpu::add_idle_cycles(u64 cycles) {
+    impl_->stats_.cycles += cycles;
+    impl_->stats_.idle_cycles += cycles;
+}
 std::string Cpu::dump_state() const {
     return impl_->dump_state();
 }

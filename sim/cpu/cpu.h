@@ -36,7 +36,8 @@ struct StopInfo {
 
 struct CpuStats {
     u64 instructions = 0;
-    u64 cycles = 0;
+    u64 cycles = 0;      // all cycles, halted ones included (the TSC counts them)
+    u64 idle_cycles = 0; // of which spent in HLT or waiting for SIPI
     u64 exceptions = 0;
     u64 interrupts = 0;
     u64 decode_cache_misses = 0;
@@ -94,6 +95,9 @@ class Cpu {
     InterruptSink& interrupt_sink();
 
     const CpuStats& stats() const;
+    // Time passed while the CPU slept (HLT, wait-for-SIPI): the TSC keeps counting, as on hardware
+    // with an invariant TSC.
+    void add_idle_cycles(u64 cycles);
     // Register dump in the style of a kernel oops, for reports.
     std::string dump_state() const;
 

@@ -43,19 +43,15 @@ void CpuModule::thread() {
             break;
         case StopReason::Halted:
             // Sleep until an interrupt line changes; time passes meanwhile.
-            quantum_.sync();
-            sc_core::wait(wake_);
-            quantum_.reset();
+            sleep();
             break;
         case StopReason::HaltedForever:
         case StopReason::WaitForSipi:
             deep_sleep_ = true;
-            quantum_.sync();
             if (on_stop_) on_stop_(*this, info);
             if (stop_requested_) break;
-            sc_core::wait(wake_);
+            sleep();
             deep_sleep_ = false;
-            quantum_.reset();
             break;
         default:
             finished_ = true;
@@ -65,6 +61,15 @@ void CpuModule::thread() {
         }
     }
     finished_ = true;
+}
+
+void CpuModule::sleep() {
+    quantum_.sync();
+    const sc_time start = sc_core::sc_time_stamp();
+    sc_core::wait(wake_);
+    // The cycles slept count (the TSC and the cycle totals follow simulated time).
+    cpu_.add_idle_cycles(u64((sc_core::sc_time_stamp() - start) / period_));
+    quantum_.reset();
 }
 
 MemoryResult CpuModule::transport(tlm::tlm_command cmd, u64 addr, void* data, u32 size,

@@ -51,6 +51,7 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
 
   private:
     void thread();
+    void sleep(); // until wake_, crediting the time slept to the CPU's cycle count
     // MemoryPort: RAM through DMI, everything else through mem_socket.
     MemoryResult read(u64 paddr, void* dst, u32 size, AccessKind kind) override;
     MemoryResult write(u64 paddr, const void* src, u32 size, AccessKind kind) override;

@@ -164,6 +164,10 @@ Decoder::Decoder() : zydis_(std::make_shared<ZydisState>()) {
                              : (m == CpuMode::Prot32 || m == CpuMode::Compat32) ? ZYDIS_STACK_WIDTH_32
                                                                                 : ZYDIS_STACK_WIDTH_16;
         ZydisDecoderInit(&zydis_->decoders[int(m)], zydis_mode(m), sw);
+        // Our CPUID reports neither BMI1 nor ABM: F3 0F BC/BD are BSF/BSR with an ignored REP prefix,
+        // as on CPUs without TZCNT/LZCNT (gcc emits `rep bsf` for __builtin_ctz).
+        ZydisDecoderEnableMode(&zydis_->decoders[int(m)], ZYDIS_DECODER_MODE_TZCNT, ZYAN_FALSE);
+        ZydisDecoderEnableMode(&zydis_->decoders[int(m)], ZYDIS_DECODER_MODE_LZCNT, ZYAN_FALSE);
     }
 }
 
