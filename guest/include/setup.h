@@ -13,6 +13,8 @@ struct boot_options {
 	bool mbinfo;		  /* mbinfo: dump the raw multiboot information */
 	unsigned long workload_kib; /* workload=KIB: run the CPU-bound workload */
 	bool halt;		    /* halt: end with cli; hlt instead of the exit port */
+	bool acpi_off;		    /* acpi=off: CPUs and I/O APIC from the MP table, not the MADT */
+	bool noapic;		    /* noapic: leave the I/O APIC alone, 8259A through LINT0 */
 };
 
 extern struct boot_options boot_options;

@@ -4,7 +4,16 @@
  * information.
  */
 
+#include "asm/apic.h"
 #include "asm/cpu.h"
+#include "asm/i8259.h"
+#include "asm/io_apic.h"
+#include "asm/irq.h"
+#include "asm/mpspec.h"
+#include "asm/percpu.h"
+#include "asm/processor.h"
+#include "asm/smp.h"
+#include "asm/timer.h"
 #include "asm/traps.h"
 #include "e820.h"
 #include "kernel.h"
@@ -13,10 +22,124 @@
 #include "setup.h"
 #include "workload.h"
 
+#define X86_FEATURE_APIC 9 /* CPUID.1:EDX */
+
 void kernel_main(u32 magic, u32 mbi_phys) __noreturn;
+
+/* How the interrupts are delivered once boot is over. */
+static enum {
+	IRQ_MODE_PIC,	     /* 8259A + PIT tick, one CPU */
+	IRQ_MODE_VIRT_WIRE,  /* 8259A through LINT0 ("noapic"), local APIC ticks */
+	IRQ_MODE_SYMMETRIC,  /* I/O APIC, local APIC ticks */
+} irq_mode = IRQ_MODE_PIC;
+
+static void cascade_action(unsigned int irq, void *dev_id)
+{
+}
+
+/* 8259A mode: the PIT on IRQ0 ticks at HZ; see that it does. */
+static void time_init(void)
+{
+	init_8259A();
+	request_irq(PIC_CASCADE_IR, cascade_action, "cascade", NULL);
+	setup_pit_timer();
+	setup_default_timer_irq();
+	local_irq_enable();
+	if (!wait_for_ticks(3))
+		panic("Timer: no PIT interrupt through the 8259A");
+	printk("Timer: PIT at %d Hz, 8259A IRQ0 works\n", HZ);
+}
+
+/* The tick moves from the PIT to the local APIC timer of each CPU. */
+static void switch_to_lapic_tick(void)
+{
+	unsigned long start;
+	u64 tsc;
+
+	calibrate_APIC_clock();
+	local_irq_disable();
+	setup_APIC_timer();
+	disable_irq(0);
+	pit_stop();
+	local_irq_enable();
+
+	start = jiffies;
+	tsc = rdtsc();
+	while (jiffies - start < 3 && rdtsc() - tsc < 2 * HZ * tsc_per_jiffy)
+		safe_halt();
+	if (jiffies - start < 3)
+		panic("APIC timer: no local timer interrupts");
+	printk("APIC timer: per-CPU ticks at %d Hz, PIT stopped\n", HZ);
+}
+
+static void apic_init(void)
+{
+	bool has_apic = cpu_has(&boot_cpu_data, CPUID_1_EDX, X86_FEATURE_APIC);
+
+	if (!smp_found_config || !has_apic) {
+		printk("APIC: not used, staying in 8259A mode\n");
+		return;
+	}
+	if (boot_options.noapic || !nr_ioapics) {
+		/* Virtual wire: the 8259A keeps IRQ0, through the boot CPU's LINT0. */
+		printk("IO-APIC: not used (%s), 8259A through LINT0\n",
+		       boot_options.noapic ? "noapic" : "none in the MP table");
+		local_irq_disable();
+		setup_local_APIC(true);
+		local_irq_enable();
+		if (!wait_for_ticks(3))
+			panic("Timer: no PIT interrupt through LINT0");
+		irq_mode = IRQ_MODE_VIRT_WIRE;
+	} else {
+		printk("Switching to symmetric I/O mode\n");
+		local_irq_disable();
+		mask_8259A();
+		free_irq(PIC_CASCADE_IR);
+		setup_local_APIC(false);
+		io_apic_init();
+		setup_IO_APIC();
+		local_irq_enable();
+		if (irq_desc[0].chip != &ioapic_chip || !wait_for_ticks(3))
+			panic("IO-APIC + timer doesn't work!");
+		printk("IO-APIC: timer IRQ0 through pin %u, vector %#x works\n", irq_desc[0].hwirq,
+		       irq_desc[0].vector);
+		irq_mode = IRQ_MODE_SYMMETRIC;
+	}
+	if (read_apic_id() != boot_cpu_apicid)
+		printk("APIC: boot CPU has APIC ID %u, the MP table says %u\n", read_apic_id(),
+		       boot_cpu_apicid);
+	switch_to_lapic_tick();
+}
+
+/* The end: timer summary, /proc/interrupts, the other CPUs stopped, timers off. */
+static void __noreturn shutdown(unsigned int status)
+{
+	unsigned int n = num_online_cpus();
+
+	if (irq_mode != IRQ_MODE_PIC) {
+		if (smp_wait_local_ticks())
+			printk("smp: local timer interrupts on all %u CPU%s\n", n, n > 1 ? "s" : "");
+		else
+			printk("smp: some CPU took no local timer interrupt\n");
+	}
+	show_interrupts();
+	if (n > 1)
+		printk("smp: stopped %u of %u other CPUs\n", smp_send_stop(), n - 1);
+	local_irq_disable();
+	if (lapic_enabled)
+		stop_APIC_timer();
+	if (irq_mode == IRQ_MODE_SYMMETRIC)
+		io_apic_mask_all();
+	else
+		mask_8259A();
+	if (irq_mode == IRQ_MODE_PIC)
+		pit_stop();
+	kernel_exit(status);
+}
 
 void kernel_main(u32 magic, u32 mbi_phys)
 {
+	wrmsr(MSR_GS_BASE, 0);
 	serial_init();
 	printk("smpsim guest kernel version " GUEST_VERSION " (x86-64, multiboot v1)\n");
 	trap_init();
@@ -40,6 +163,20 @@ void kernel_main(u32 magic, u32 mbi_phys)
 	cpu_identify(&boot_cpu_data);
 	cpu_print_info(&boot_cpu_data);
 
+	find_and_parse_smp_config();
+	setup_per_cpu_areas();
+	init_IRQ();
+	apic_intr_init();
+	time_init();
+	apic_init();
+	if (irq_mode != IRQ_MODE_PIC) {
+		smp_init();
+		smp_ipi_selftest();
+	} else {
+		cpumask_set_cpu(0, &cpu_online_mask);
+		printk("smp: Brought up 1 node, 1 CPU\n");
+	}
+
 	if (boot_options.workload_kib)
 		run_workload(boot_options.workload_kib);
 
@@ -48,5 +185,5 @@ void kernel_main(u32 magic, u32 mbi_phys)
 		trigger_exception(boot_options.fault);
 	}
 
-	kernel_exit(boot_options.exit_status);
+	shutdown(boot_options.exit_status);
 }

@@ -7,6 +7,9 @@
  *            error, as "panic"), ud (invalid opcode), gp (general
  *            protection), pf (page fault)
  *   mbinfo   dump the raw multiboot information during boot
+ *   acpi=off take the CPUs and the I/O APIC from the MP table, not ACPI's MADT
+ *   noapic   do not use the I/O APIC: IRQ0 stays on the 8259A (through the
+ *            boot CPU's LINT0); local APIC timers and SMP as usual
  *
  * Unknown words are reported and ignored.
  */
@@ -86,6 +89,11 @@ static void parse_option(const char *word, size_t len)
 		if (boot_options.fault < 0)
 			printk("Unknown fault \"%.*s\" (de, ud, gp, pf), ignored\n", (int)len,
 			       word);
+	} else if (option_is(word, len, "acpi", &value) && value && !strncmp(value, "off", 3) &&
+		   word + len == value + 3) {
+		boot_options.acpi_off = true;
+	} else if (option_is(word, len, "noapic", &value) && !value) {
+		boot_options.noapic = true;
 	} else if (option_is(word, len, "mbinfo", &value) && !value) {
 		boot_options.mbinfo = true;
 	} else {

@@ -6,6 +6,7 @@
  * the interrupted code.
  */
 
+#include "asm/irq_vectors.h"
 #include "asm/traps.h"
 
 	.text
@@ -25,9 +26,8 @@ exception_stub_\vec:
 	EXCEPTION_STUB \vec
 	.endr
 
-	.balign 16
-	.type exception_common, @function
-exception_common:
+	/* struct pt_regs below the vector and error code. */
+	.macro SAVE_REGS
 	cld
 	pushq %rdi
 	pushq %rsi
@@ -44,9 +44,9 @@ exception_common:
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	/* 22 quadwords on a 16-byte aligned stack: still aligned for the call. */
-	movq %rsp, %rdi
-	call do_exception
+	.endm
+
+	.macro RESTORE_REGS_AND_IRET
 	popq %r15
 	popq %r14
 	popq %r13
@@ -64,7 +64,47 @@ exception_common:
 	popq %rdi
 	addq $16, %rsp			/* vector and error code */
 	iretq
+	.endm
+
+	.balign 16
+	.type exception_common, @function
+exception_common:
+	SAVE_REGS
+	/* 22 quadwords on a 16-byte aligned stack: still aligned for the call. */
+	movq %rsp, %rdi
+	call do_exception
+	RESTORE_REGS_AND_IRET
 	.size exception_common, . - exception_common
+
+/*
+ * External interrupts: one IRQ_STUB_SIZE-byte stub per vector 0x20..0xff,
+ * in vector order, so the IDT entry of vector v is
+ * irq_entries_start + (v - FIRST_EXTERNAL_VECTOR) * IRQ_STUB_SIZE. Each stub
+ * pushes a zero error code and its vector: the frame is a struct pt_regs as
+ * for exceptions, and do_IRQ() finds the vector in it.
+ */
+	.balign IRQ_STUB_SIZE
+	.globl irq_entries_start
+irq_entries_start:
+	vector = FIRST_EXTERNAL_VECTOR
+	.rept NR_EXTERNAL_VECTORS
+	.balign IRQ_STUB_SIZE
+	pushq $0
+	pushq $vector
+	jmp common_interrupt
+	vector = vector + 1
+	.endr
+	.balign IRQ_STUB_SIZE
+	.globl irq_entries_end
+irq_entries_end:
+
+	.type common_interrupt, @function
+common_interrupt:
+	SAVE_REGS
+	movq %rsp, %rdi
+	call do_IRQ
+	RESTORE_REGS_AND_IRET
+	.size common_interrupt, . - common_interrupt
 
 /*
  * trigger_exception(kind): loads a distinct, known value into every GPR but

@@ -16,12 +16,13 @@
 
 #define BOOT_STACK_SIZE 16384
 
-/* Paging (PG), write protect, native FPU errors, ET (hardwired), MP, PE. */
-#define BOOT_CR0 (X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET | X86_CR0_MP | X86_CR0_PE)
-
 /* Number of 2 MiB pages that map 4 GiB, and the first one above 0xFE000000. */
 #define NR_BOOT_PMDS 2048
 #define FIRST_UC_PMD (0xFE000000 >> PMD_SHIFT)
+
+/* Offsets in struct trampoline_header (asm/smp.h). */
+#define TR_STACK 8
+#define TR_GS_BASE 16
 
 #define UART_THR 0x3f8
 #define UART_LSR 0x3fd
@@ -164,6 +165,37 @@ startup_64:
 	hlt
 	jmp 6b
 	.size startup_64, . - startup_64
+
+/*
+ * Application processors arrive here from the trampoline (trampoline.S) in
+ * long mode, on the boot page tables, with ESI = physical address of the
+ * struct trampoline_header the BSP filled for them: stack and GS base.
+ */
+	.globl secondary_startup_64
+	.type secondary_startup_64, @function
+secondary_startup_64:
+	lgdt gdt_descr
+	movl $__KERNEL_DS, %eax
+	movl %eax, %ds
+	movl %eax, %es
+	movl %eax, %ss
+	xorl %eax, %eax
+	movl %eax, %fs
+	movl %eax, %gs			/* before the GS base: a selector load may clear it */
+
+	movl %esi, %esi			/* upper halves are undefined after the mode switch */
+	movq TR_STACK(%rsi), %rsp
+	movl $MSR_GS_BASE, %ecx
+	movl TR_GS_BASE(%rsi), %eax
+	movl TR_GS_BASE+4(%rsi), %edx
+	wrmsr
+
+	xorl %ebp, %ebp
+	call start_secondary
+7:	cli
+	hlt
+	jmp 7b
+	.size secondary_startup_64, . - secondary_startup_64
 
 	.section .rodata
 msg_no_multiboot:

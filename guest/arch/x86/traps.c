@@ -2,6 +2,9 @@
  * IDT setup and the fatal exception report.
  */
 
+#include "asm/irq.h"
+#include "asm/irq_vectors.h"
+#include "asm/percpu.h"
 #include "asm/traps.h"
 #include "asm/processor.h"
 #include "asm/segment.h"
@@ -74,17 +77,33 @@ static void set_intr_gate(unsigned int vector, unsigned long handler)
 	gate->reserved = 0;
 }
 
-void trap_init(void)
+/* Every CPU uses the same IDT. */
+void load_idt(void)
 {
 	struct desc_ptr idt_descr;
-	unsigned int vector;
-
-	for (vector = 0; vector < NR_EXCEPTION_VECTORS; vector++)
-		set_intr_gate(vector, exception_stub_table[vector]);
 
 	idt_descr.size = sizeof(idt_table) - 1;
 	idt_descr.address = (u64)(uintptr_t)idt_table;
 	__asm__ __volatile__("lidt %0" : : "m"(idt_descr));
+}
+
+void trap_init(void)
+{
+	unsigned int vector;
+
+	for (vector = 0; vector < NR_EXCEPTION_VECTORS; vector++)
+		set_intr_gate(vector, exception_stub_table[vector]);
+	load_idt();
+}
+
+/* Gates for the external vectors 0x20-0xff: the stubs of entry.S, all ending in do_IRQ(). */
+void idt_setup_irq_gates(void)
+{
+	unsigned int vector;
+
+	for (vector = FIRST_EXTERNAL_VECTOR; vector < NR_VECTORS; vector++)
+		set_intr_gate(vector, (unsigned long)irq_entries_start +
+					      (vector - FIRST_EXTERNAL_VECTOR) * IRQ_STUB_SIZE);
 }
 
 static void show_regs(const struct pt_regs *regs)
@@ -109,6 +128,13 @@ void do_exception(struct pt_regs *regs)
 	unsigned long vector = regs->vector;
 	const char *name = "unknown exception";
 
+	if (vector == X86_TRAP_NMI) {
+		/* LINT1 or an NMI IPI: nothing in this kernel sends one, count and go on. */
+		this_cpu_inc(irq_stat.nmi_count);
+		printk(MACHINE_DEPENDENT "Uhhuh. NMI received for unknown reason on CPU %u.\n",
+		       smp_processor_id());
+		return;
+	}
 	if (vector < NR_EXCEPTION_VECTORS)
 		name = exception_names[vector];
 
@@ -119,7 +145,8 @@ void do_exception(struct pt_regs *regs)
 	}
 
 	printk("%s: %04lx [#%d]\n", name, (unsigned long)regs->error_code, die_counter);
-	printk("CPU: 0 vector: %lu error code: %#lx\n", vector, (unsigned long)regs->error_code);
+	printk("CPU: %u vector: %lu error code: %#lx\n", smp_processor_id(), vector,
+	       (unsigned long)regs->error_code);
 	show_regs(regs);
 	panic("Fatal exception");
 }

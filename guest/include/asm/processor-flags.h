@@ -10,10 +10,15 @@
 #define X86_CR0_WP 0x00010000 /* supervisor write protect */
 #define X86_CR0_PG 0x80000000 /* paging */
 
+/* Paging (PG), write protect, native FPU errors, ET (hardwired), MP, PE: every CPU's CR0. */
+#define BOOT_CR0 (X86_CR0_PG | X86_CR0_WP | X86_CR0_NE | X86_CR0_ET | X86_CR0_MP | X86_CR0_PE)
+
 #define X86_CR4_PAE 0x00000020
 
 #define MSR_EFER 0xc0000080
 #define EFER_LME 0x00000100
+#define MSR_IA32_APICBASE 0x0000001b
+#define MSR_GS_BASE 0xc0000101
 
 #define X86_EFLAGS_IF 0x00000200
 

@@ -72,6 +72,53 @@ static inline void local_irq_disable(void)
 	__asm__ __volatile__("cli" : : : "memory");
 }
 
+static inline void local_irq_enable(void)
+{
+	__asm__ __volatile__("sti" : : : "memory");
+}
+
+static inline unsigned long local_save_flags(void)
+{
+	unsigned long flags;
+
+	__asm__ __volatile__("pushfq; popq %0" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+/* Disables interrupts and returns the previous RFLAGS for local_irq_restore(). */
+static inline unsigned long local_irq_save(void)
+{
+	unsigned long flags = local_save_flags();
+
+	local_irq_disable();
+	return flags;
+}
+
+static inline void local_irq_restore(unsigned long flags)
+{
+	if (flags & X86_EFLAGS_IF)
+		local_irq_enable();
+}
+
+static inline bool irqs_disabled(void)
+{
+	return !(local_save_flags() & X86_EFLAGS_IF);
+}
+
+/* sti; hlt: the sti shadow makes sure an interrupt that is already pending wakes the hlt. */
+static inline void safe_halt(void)
+{
+	__asm__ __volatile__("sti; hlt" : : : "memory");
+}
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
 static inline void native_halt(void)
 {
 	__asm__ __volatile__("hlt" : : : "memory");

@@ -3,6 +3,7 @@
 
 #define NR_EXCEPTION_VECTORS 32
 #define NR_IDT_VECTORS 256
+#define X86_TRAP_NMI 2
 
 /* Vectors for which the CPU pushes an error code. */
 #define EXCEPTION_ERRCODE_MASK                                                                     \
@@ -21,10 +22,13 @@
 #include "ptrace.h"
 
 void trap_init(void);
+void load_idt(void);
+void idt_setup_irq_gates(void);
 void do_exception(struct pt_regs *regs);
 
 /* arch/x86/entry.S */
 extern const unsigned long exception_stub_table[NR_EXCEPTION_VECTORS];
+extern char irq_entries_start[], irq_entries_end[];
 /* Loads known values into all GPRs, then raises the exception of that kind. */
 void trigger_exception(int kind) __noreturn;
 #endif
