@@ -3,13 +3,19 @@
 # transcript. Lines the guest marks as machine-dependent (they start with "~ ") are dropped, as are
 # carriage returns; the exit statuses must match too.
 #
-#   crosscheck.sh SMPSIM GUEST_ELF GUEST32_ELF [APPEND...]
+#   crosscheck.sh [--cpus N] SMPSIM GUEST_ELF GUEST32_ELF [APPEND...]
 #
-# Each APPEND argument is one kernel command line to try (default: the empty one).
+# Each APPEND argument is one kernel command line to try (default: the empty one). --cpus N boots
+# N CPUs on both (smpsim --cpus N, QEMU -smp N).
 # Exit status 77 (skipped) when QEMU is not installed.
 set -eu
 
-[ $# -ge 3 ] || { echo "usage: $0 SMPSIM GUEST_ELF GUEST32_ELF [APPEND...]" >&2; exit 2; }
+cpus=1
+if [ "${1:-}" = --cpus ]; then
+	cpus=$2
+	shift 2
+fi
+[ $# -ge 3 ] || { echo "usage: $0 [--cpus N] SMPSIM GUEST_ELF GUEST32_ELF [APPEND...]" >&2; exit 2; }
 smpsim=$1
 guest=$2
 guest32=$3
@@ -37,11 +43,11 @@ filter() {
 failures=0
 for append in "$@"; do
 	s_status=0
-	(cd "$tmp/s" && "$smpsim" boot --kernel kernel.elf --append "$append") >"$tmp/smpsim.raw" 2>"$tmp/smpsim.err" || s_status=$?
+	(cd "$tmp/s" && "$smpsim" boot --cpus "$cpus" --kernel kernel.elf --append "$append") >"$tmp/smpsim.raw" 2>"$tmp/smpsim.err" || s_status=$?
 	q_status=0
 	# smpsim's CPU reports itself as a Nehalem-class Intel CPU; QEMU's matching model gives the same
 	# e820 map (its default AMD model adds a HyperTransport hole).
-	(cd "$tmp/q" && GUEST_APPEND=$append "$here/run_qemu.sh" kernel.elf -cpu Nehalem) >"$tmp/qemu.raw" 2>"$tmp/qemu.err" || q_status=$?
+	(cd "$tmp/q" && GUEST_APPEND=$append "$here/run_qemu.sh" kernel.elf -cpu Nehalem -smp "$cpus") >"$tmp/qemu.raw" 2>"$tmp/qemu.err" || q_status=$?
 	filter <"$tmp/smpsim.raw" >"$tmp/smpsim.txt"
 	filter <"$tmp/qemu.raw" >"$tmp/qemu.txt"
 	if ! [ -s "$tmp/qemu.txt" ]; then
@@ -57,7 +63,7 @@ for append in "$@"; do
 		echo "FAIL [$append]: exit status smpsim $s_status, qemu $q_status"
 		failures=$((failures + 1))
 	else
-		echo "ok [$append]: $(wc -l <"$tmp/smpsim.txt") lines identical, exit status $s_status"
+		echo "ok [$append] ($cpus CPUs): $(wc -l <"$tmp/smpsim.txt") lines identical, exit status $s_status"
 	fi
 done
 [ "$failures" = 0 ]
