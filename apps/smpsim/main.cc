@@ -134,7 +134,7 @@ int sc_main(int argc, char* argv[]) {
     boot_cmd->add_option("--cpus", boot.machine.cpus, "Number of CPUs")
         ->capture_default_str()
         ->check(CLI::Range(1, 16));
-    boot_cmd->add_option("--seed", boot.machine.seed, "Seed for every random choice of the simulation")
+    boot_cmd->add_option("--seed", boot.machine.seed, "Seed for every random choice of the simulation (e.g. the jitter of each CPU's quantum, which decides how CPUs interleave)")
         ->capture_default_str();
     boot_cmd
         ->add_option("--max-insns", boot.machine.max_insns, "Stop after N instructions per CPU (0: no limit)")

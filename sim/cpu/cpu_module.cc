@@ -11,6 +11,8 @@ CpuModule::CpuModule(sc_core::sc_module_name name, DecodeCache& decode_cache, co
       cpu_(static_cast<MemoryPort&>(*this), static_cast<IoPortSpace&>(*this), decode_cache, config.cpu),
       period_(1e6 / config.mhz, sc_core::SC_PS), quantum_cycles_(std::max<u64>(1, config.quantum_cycles)) {
     tlm_utils::tlm_quantumkeeper::set_global_quantum(period_ * double(quantum_cycles_));
+    jitter_ = config.jitter_seed != 0;
+    jitter_rng_.seed(config.jitter_seed);
     SC_HAS_PROCESS(CpuModule);
     SC_THREAD(thread);
 }
@@ -26,6 +28,7 @@ void CpuModule::thread() {
     u64 executed_total = 0;
     while (!stop_requested_) {
         u64 batch = quantum_cycles_;
+        if (jitter_) batch = std::max<u64>(1, quantum_cycles_ / 2 + jitter_rng_() % (quantum_cycles_ + 1));
         if (insn_limit_) batch = std::min(batch, insn_limit_ - executed_total);
         const u64 cycles_before = cpu_.stats().cycles;
         const u64 insns_before = cpu_.stats().instructions;

@@ -12,6 +12,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <functional>
+#include <random>
 
 namespace smpsim::cpu {
 
@@ -19,6 +20,9 @@ struct CpuModuleConfig {
     CpuConfig cpu;
     double mhz = 2000.0;       // clock frequency
     u64 quantum_cycles = 1000; // cycles between synchronisations with the SystemC kernel
+    // Seed of this CPU's jitter: each run batch is between half and one and a half quanta long, so
+    // different seeds give different (but reproducible) interleavings of the CPUs. 0: no jitter.
+    u64 jitter_seed = 0;
 };
 
 class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortSpace, private InterruptSink {
@@ -71,6 +75,8 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     Cpu cpu_;
     sc_core::sc_time period_;
     u64 quantum_cycles_;
+    bool jitter_ = false;
+    std::mt19937_64 jitter_rng_; // the standard fixes its sequence: same seed, same batches everywhere
     tlm_utils::tlm_quantumkeeper quantum_;
     sc_core::sc_event wake_;
     std::function<void(CpuModule&, const StopInfo&)> on_stop_;

@@ -79,6 +79,8 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
         cc.cpu.dtlb_ways = config_.dtlb_ways;
         cc.mhz = config_.cpu_mhz;
         cc.quantum_cycles = config_.quantum_cycles;
+        // Each CPU's jitter stream derives from the run's seed and the CPU number (never 0: jitter on).
+        cc.jitter_seed = config_.seed * 0x9e3779b97f4a7c15ull + i + 1;
         auto module = std::make_unique<cpu::CpuModule>(fmt::format("cpu{}", i).c_str(), decode_cache_, cc);
         module->mem_socket.bind(mem_router_->target);
         module->io_socket.bind(io_router_->target);
