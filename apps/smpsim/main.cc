@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <systemc>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -116,15 +117,18 @@ int sc_main(int argc, char* argv[]) {
         "the guest halted for good, 2 for usage or input errors, 4 on a triple fault, 6 when\n"
         "--max-insns ran out, 8 when every CPU sleeps with nothing left to wake it."};
     app.set_config("--config", "",
-                   "TOML or INI file with option values (keys as the long option names, in a "
-                   "[boot] section for boot's options)");
+                   "TOML or INI file with option values: keys as the long option names, in a [boot] "
+                   "section for boot's options (append, mem, cpus, seed, ...); the command line wins. May "
+                   "also be given after the subcommand");
+    app.allow_config_extras(CLI::config_extras_mode::error); // an unknown key is an error, not ignored
     app.require_subcommand(1);
 
     BootOptions boot;
     boot.machine.kernel = SMPSIM_DEFAULT_KERNEL;
     CLI::App* boot_cmd =
         app.add_subcommand("boot", "Boot a multiboot kernel (default: the bundled guest) and "
-                                   "print its serial console on stdout, a summary on stderr");
+                                   "print its serial console on stdout, a summary on stderr "
+                                   "(options may also come from --config FILE, [boot] section)");
     boot_cmd->add_option("--kernel", boot.machine.kernel, "Multiboot v1 ELF kernel (32- or 64-bit)")
         ->capture_default_str();
     boot_cmd->add_option("--append", boot.machine.cmdline, "Kernel command line");
@@ -150,8 +154,20 @@ int sc_main(int argc, char* argv[]) {
     boot_cmd->add_option("--console", boot.console_file, "Also write the guest console to FILE");
     boot_cmd->add_option("--summary-json", boot.summary_json, "Write the run summary as JSON to FILE");
 
+    // `--config FILE` may also follow the subcommand (`smpsim boot --config m.toml`): CLI11 reads config
+    // files on the top-level app only, so such a pair is moved in front of the subcommand.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (size_t i = 1; i + 1 < args.size(); ++i) {
+        if (args[i] == "--config") {
+            std::string file = args[i + 1];
+            args.erase(args.begin() + long(i), args.begin() + long(i) + 2);
+            args.insert(args.begin(), {"--config", file});
+            break;
+        }
+    }
+    std::reverse(args.begin(), args.end()); // CLI11 takes a vector in reverse order
     try {
-        app.parse(argc, argv);
+        app.parse(args);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {

@@ -31,6 +31,23 @@ config_file)
 	status=0
 	"$smpsim" --config boot.toml boot --kernel "$guest" --append exit=3 >out.txt 2>/dev/null || status=$?
 	[ "$status" = 7 ]
+	# The same file after the subcommand.
+	status=0
+	"$smpsim" boot --config boot.toml --kernel "$guest" >out.txt 2>/dev/null || status=$?
+	[ "$status" = 19 ]
+	;;
+bad_config)
+	# A malformed file, an unknown key and a bad value: one line on stderr and status 2 each.
+	printf '[boot\nmem=64\n' >broken.toml
+	printf '[boot]\nno_such_option=1\n' >unknown.toml
+	printf '[boot]\nmem=lots\n' >value.toml
+	for f in broken.toml unknown.toml value.toml missing.toml; do
+		status=0
+		"$smpsim" boot --config "$f" --kernel "$guest" >/dev/null 2>err.txt || status=$?
+		[ "$status" = 2 ] || { echo "$f: status $status"; exit 1; }
+		[ "$(wc -l <err.txt)" = 1 ] || { echo "$f: stderr:"; cat err.txt; exit 1; }
+		grep -q '^smpsim: error: ' err.txt
+	done
 	;;
 deterministic)
 	# Same seed and input: byte-identical console, and the same summary but for host time.
