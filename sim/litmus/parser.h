@@ -1,0 +1,29 @@
+// Parser for herd7's x86 litmus format.
+//
+//   X86 SB                                 (or X86_64; other architectures are an error)
+//   "doc string"                           optional, may span lines; key=value metadata lines
+//   { x=0; y=1; 0:EAX=1; 1:rbx=x; int z=2; uint64_t w; int64_t t[2]={1,-1}; P0:EAX=0; [y]=0; }
+//    P0          | P1          ;
+//    MOV [x],$1  | MOV [y],$1  ;           cells may be empty; `L0:` labels
+//    MOV EAX,[y] | MOV EAX,[x] ;
+//   locations [x; 0:EAX;]                  optional
+//   filter (...)                           optional
+//   exists (0:EAX=0 /\ 1:EAX=0)            or ~exists, forall, and the legacy
+//                                          `final P; with tso: ~exists; ...` (read as exists P)
+//
+// Conditions use /\, \/, ~, parentheses, true/false and atoms `x=1`, `[x]=1`, `0:EAX=1`, `P0:EAX=1`,
+// `x!=1`. OCaml comments (* ... *) and trailing `<< ... >>` blocks are ignored. Every instruction is
+// checked with parse_instruction. Errors throw smpsim::InputError as "FILE:LINE: message", for example
+// "sb.litmus:12: unexpected token 'foo'".
+#pragma once
+#include "sim/litmus/litmus_test.h"
+
+#include <string>
+#include <string_view>
+
+namespace smpsim::litmus {
+
+LitmusTest parse_litmus(std::string_view text, const std::string& file);
+LitmusTest parse_litmus_file(const std::string& path);
+
+} // namespace smpsim::litmus
