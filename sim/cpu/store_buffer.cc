@@ -1,0 +1,71 @@
+#include "sim/cpu/store_buffer.h"
+
+#include "sim/core/error.h"
+
+namespace smpsim::cpu {
+
+StoreBuffer::StoreBuffer(unsigned capacity, MemoryModel model, unsigned line_size)
+    : capacity_(capacity), model_(model), line_size_(line_size) {
+    if (capacity == 0) throw InputError("store buffer capacity must be at least 1");
+    if (line_size == 0 || (line_size & (line_size - 1))) throw InputError("cache line size must be a power of two");
+}
+
+void StoreBuffer::push(u64 paddr, unsigned size, u64 value) {
+    Entry e;
+    e.paddr = paddr;
+    e.size = u8(size);
+    e.value = size >= 8 ? value : (value & ((1ull << (size * 8)) - 1));
+    e.seq = next_seq_++;
+    e.epoch = epoch_;
+    entries_.push_back(e);
+}
+
+bool StoreBuffer::forward(u64 paddr, unsigned size, u64& memory_value) const {
+    bool any = false;
+    // Oldest to youngest, so the youngest store to a byte is the one that stays.
+    for (const Entry& e : entries_) {
+        const u64 lo = std::max(paddr, e.paddr);
+        const u64 hi = std::min(paddr + size, e.paddr + e.size);
+        for (u64 a = lo; a < hi; ++a) {
+            const unsigned load_byte = unsigned(a - paddr);
+            const unsigned store_byte = unsigned(a - e.paddr);
+            const u64 byte = (e.value >> (8 * store_byte)) & 0xff;
+            memory_value = (memory_value & ~(0xffull << (8 * load_byte))) | (byte << (8 * load_byte));
+            any = true;
+        }
+    }
+    return any;
+}
+
+bool StoreBuffer::overlaps(u64 paddr, unsigned size) const {
+    for (const Entry& e : entries_)
+        if (e.paddr < paddr + size && paddr < e.paddr + e.size) return true;
+    return false;
+}
+
+std::optional<unsigned> StoreBuffer::committable(const std::function<bool(u64 line)>& owned) const {
+    if (entries_.empty()) return std::nullopt;
+    if (model_ == MemoryModel::Tso) return 0u;
+    // The oldest entry may always commit (once it gets ownership, which the memory system arranges).
+    // A younger one may overtake only within the oldest entry's SFENCE epoch, only onto a line already
+    // owned, and never past an older store to its own line.
+    if (owned(line_of(entries_[0].paddr))) return 0u;
+    const u32 oldest_epoch = entries_[0].epoch;
+    for (unsigned i = 1; i < entries_.size(); ++i) {
+        const Entry& e = entries_[i];
+        if (e.epoch != oldest_epoch) break;
+        const u64 line = line_of(e.paddr);
+        bool older_same_line = false;
+        for (unsigned j = 0; j < i && !older_same_line; ++j) older_same_line = line_of(entries_[j].paddr) == line;
+        if (!older_same_line && owned(line)) return i;
+    }
+    return 0u; // nothing can overtake: the oldest goes next, after acquiring its line
+}
+
+StoreBuffer::Entry StoreBuffer::take(unsigned index) {
+    const Entry e = entries_.at(index);
+    entries_.erase(entries_.begin() + index);
+    return e;
+}
+
+} // namespace smpsim::cpu

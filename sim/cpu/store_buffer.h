@@ -1,0 +1,76 @@
+// The store buffer between a CPU and its L1 cache (McKenney, "Memory Barriers: a Hardware View", 3.1).
+// Retired stores wait here until they commit to the cache; loads see them through store-to-load
+// forwarding, byte by byte, so partial overlaps read the program-order-latest bytes. Which entry may
+// commit next is the memory model:
+//   tso  - oldest first (FIFO): other CPUs see this CPU's stores in program order;
+//   weak - any entry whose line the cache already owns (M/E) may commit before older entries still
+//          waiting for ownership, unless an SFENCE lies between them; stores to the same line always
+//          commit in program order (coherence).
+// Pure logic: the CPU pushes, the memory system asks for the next committable entry.
+#pragma once
+#include "sim/core/types.h"
+
+#include <deque>
+#include <functional>
+#include <optional>
+
+namespace smpsim::cpu {
+
+enum class MemoryModel : u8 { Tso, Weak };
+
+class StoreBuffer {
+  public:
+    struct Entry {
+        u64 paddr = 0;
+        u8 size = 0;     // 1, 2, 4 or 8; never crosses a cache line (the CPU splits such stores)
+        u64 value = 0;
+        u64 seq = 0;     // program order
+        u32 epoch = 0;   // SFENCEs executed before this store: entries of one epoch may reorder (weak)
+    };
+
+    explicit StoreBuffer(unsigned capacity = 16, MemoryModel model = MemoryModel::Tso, unsigned line_size = 64);
+
+    bool full() const { return entries_.size() >= capacity_; }
+    bool empty() const { return entries_.empty(); }
+    unsigned size() const { return unsigned(entries_.size()); }
+    unsigned capacity() const { return capacity_; }
+    MemoryModel model() const { return model_; }
+    const std::deque<Entry>& entries() const { return entries_; }
+
+    // Appends a retired store. The caller drains first when full() (the CPU stalls).
+    void push(u64 paddr, unsigned size, u64 value);
+    // SFENCE: later stores may not commit before earlier ones. (MFENCE and locked instructions drain
+    // the whole buffer instead; the CPU does that with pop_committable until empty.)
+    void fence() { ++epoch_; }
+
+    // Store-to-load forwarding for a load of `size` bytes at paddr: merges the youngest buffered bytes
+    // over `memory_value` (the value the cache returned). Returns whether any byte came from the buffer.
+    bool forward(u64 paddr, unsigned size, u64& memory_value) const;
+    // Whether any buffered store overlaps [paddr, paddr + size).
+    bool overlaps(u64 paddr, unsigned size) const;
+
+    // Index of the entry to commit next (nullopt only when empty): under tso the oldest; under weak the
+    // oldest if its line is owned, else the oldest younger entry whose line `owned` says the cache holds
+    // in M/E, of the same SFENCE epoch as the oldest and with no older entry to its line, else the
+    // oldest (which then waits for ownership).
+    std::optional<unsigned> committable(const std::function<bool(u64 line)>& owned) const;
+    // Removes and returns entry `index` (as given by committable()).
+    Entry take(unsigned index);
+
+    void clear() {
+        entries_.clear();
+        epoch_ = 0;
+    }
+
+  private:
+    u64 line_of(u64 paddr) const { return paddr & ~u64(line_size_ - 1); }
+
+    std::deque<Entry> entries_;
+    unsigned capacity_;
+    MemoryModel model_;
+    unsigned line_size_;
+    u64 next_seq_ = 0;
+    u32 epoch_ = 0;
+};
+
+} // namespace smpsim::cpu
