@@ -1,5 +1,7 @@
 // smpsim: the command-line tool. `smpsim boot` runs a multiboot kernel on the simulated PC.
 #include "sim/core/error.h"
+#include "sim/litmus/parser.h"
+#include "sim/litmus/runner.h"
 #include "sim/platform/machine.h"
 #include "sim/platform/pc_memory_map.h"
 
@@ -10,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -21,6 +24,7 @@
 namespace {
 
 using smpsim::InputError;
+using smpsim::u64;
 using smpsim::platform::MachineConfig;
 using smpsim::platform::RunResult;
 
@@ -105,6 +109,89 @@ int run_boot(const BootOptions& opt) {
     return r.exit_status;
 }
 
+struct LitmusOptions {
+    std::vector<std::string> inputs;
+    std::string model = "tso";
+    smpsim::litmus::RunOptions run;
+    bool summary = false;
+    std::string summary_json;
+};
+
+// Files named on the command line, and every *.litmus below named directories, in sorted order.
+std::vector<std::string> litmus_files(const std::vector<std::string>& inputs) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> files;
+    for (const std::string& in : inputs) {
+        std::error_code ec;
+        if (fs::is_directory(in, ec)) {
+            std::vector<std::string> found;
+            for (const auto& e : fs::recursive_directory_iterator(in, ec))
+                if (e.is_regular_file() && e.path().extension() == ".litmus") found.push_back(e.path().string());
+            if (ec) throw InputError(fmt::format("{}: {}", in, ec.message()));
+            std::sort(found.begin(), found.end());
+            files.insert(files.end(), found.begin(), found.end());
+        } else if (fs::exists(in, ec)) {
+            files.push_back(in);
+        } else {
+            throw InputError(fmt::format("{}: no such file or directory", in));
+        }
+    }
+    if (files.empty()) throw InputError("no litmus tests given");
+    return files;
+}
+
+int run_litmus_command(LitmusOptions opt) {
+    if (opt.model == "tso") opt.run.model = smpsim::MemoryModel::Tso;
+    else if (opt.model == "weak") opt.run.model = smpsim::MemoryModel::Weak;
+    else throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
+    const std::vector<std::string> files = litmus_files(opt.inputs);
+    nlohmann::json tests = nlohmann::json::array();
+    u64 ok = 0;
+    double seconds = 0;
+    for (const std::string& file : files) {
+        // A bad test stops the run with its error, naming the file: nothing is skipped silently.
+        const smpsim::litmus::LitmusTest test = smpsim::litmus::parse_litmus_file(file);
+        const smpsim::litmus::RunResult r = smpsim::litmus::run_litmus(test, opt.run);
+        std::cout << smpsim::litmus::litmus7_log(test, r);
+        const bool valid = smpsim::litmus::validated(test, r);
+        ok += valid;
+        seconds += r.seconds;
+        if (opt.summary)
+            std::cerr << fmt::format("{} {} {} {} {} {}\n", test.name, valid ? "Ok" : "No",
+                                     smpsim::litmus::observation(r), r.positive, r.negative, file);
+        tests.push_back({{"name", test.name},
+                         {"file", file},
+                         {"validated", valid},
+                         {"observation", smpsim::litmus::observation(r)},
+                         {"positive", r.positive},
+                         {"negative", r.negative},
+                         {"states", r.histogram.size()},
+                         {"instructions", r.instructions},
+                         {"store_forwards", r.store_forwards},
+                         {"stale_hits", r.stale_hits},
+                         {"seconds", r.seconds}});
+    }
+    std::cout.flush();
+    const u64 total_runs = opt.run.runs * files.size();
+    std::cerr << fmt::format("smpsim: {} litmus tests, {} validated, model {}, {} runs each, {:.3f} s, {:.0f} runs/s\n",
+                             files.size(), ok, opt.model, opt.run.runs, seconds,
+                             seconds > 0 ? double(total_runs) / seconds : 0.0);
+    if (!opt.summary_json.empty()) {
+        std::ofstream out(opt.summary_json);
+        if (!out) throw InputError(fmt::format("{}: cannot open summary file for writing", opt.summary_json));
+        nlohmann::json j;
+        j["schema"] = "smpsim-litmus-summary/1";
+        j["model"] = opt.model;
+        j["runs"] = opt.run.runs;
+        j["seed"] = opt.run.seed;
+        j["tests"] = tests;
+        j["validated"] = ok;
+        j["seconds"] = seconds;
+        out << j.dump(2) << "\n";
+    }
+    return 0;
+}
+
 } // namespace
 
 int sc_main(int argc, char* argv[]) {
@@ -154,6 +241,22 @@ int sc_main(int argc, char* argv[]) {
     boot_cmd->add_option("--console", boot.console_file, "Also write the guest console to FILE");
     boot_cmd->add_option("--summary-json", boot.summary_json, "Write the run summary as JSON to FILE");
 
+    LitmusOptions litmus;
+    CLI::App* litmus_cmd = app.add_subcommand(
+        "litmus", "Run herd7-format x86 litmus tests on simulated CPUs with store buffers and MESI caches; print "
+                  "a litmus7-format log on stdout, a summary on stderr");
+    litmus_cmd->add_option("tests", litmus.inputs, "Litmus files, or directories searched for *.litmus")->required();
+    litmus_cmd->add_option("--model", litmus.model, "Memory model: tso (x86) or weak (store buffer and "
+                                                    "invalidate queue reorder, as in McKenney's notes)")
+        ->capture_default_str();
+    litmus_cmd->add_option("--runs", litmus.run.runs, "Iterations of each test")->capture_default_str()->check(
+        CLI::Range(smpsim::u64(1), smpsim::u64(100000000)));
+    litmus_cmd->add_option("--seed", litmus.run.seed, "Seed of the scheduler, start skews and cache states")
+        ->capture_default_str();
+    litmus_cmd->add_flag("--summary", litmus.summary, "One line per test on stderr: name, Ok/No, observation, "
+                                                      "positive and negative counts, file");
+    litmus_cmd->add_option("--summary-json", litmus.summary_json, "Write the per-test results as JSON to FILE");
+
     // `--config FILE` may also follow the subcommand (`smpsim boot --config m.toml`): CLI11 reads config
     // files on the top-level app only, so such a pair is moved in front of the subcommand.
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -178,6 +281,7 @@ int sc_main(int argc, char* argv[]) {
     }
     try {
         if (*boot_cmd) return run_boot(boot);
+        if (*litmus_cmd) return run_litmus_command(litmus);
     } catch (const InputError& e) {
         std::cerr << "smpsim: error: " << e.what() << "\n";
         return smpsim::platform::kExitInputError;

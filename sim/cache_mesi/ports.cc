@@ -48,4 +48,8 @@ MemoryResult DmaPort::write(u64 paddr, const void* src, u32 size, AccessKind) {
     return to_memory_result(memory_.dma_write(paddr, src, size, now()));
 }
 
+bool CpuPort::line_owned(u64 paddr) { return memory_.is_owned(cpu_, paddr); }
+
+void CpuPort::drain_invalidations() { memory_.drain_invalidate_queue(cpu_); }
+
 } // namespace smpsim::cache_mesi

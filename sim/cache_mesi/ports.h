@@ -25,6 +25,8 @@ class CpuPort final : public MemoryPort {
 
     MemoryResult read(u64 paddr, void* dst, u32 size, AccessKind kind) override;
     MemoryResult write(u64 paddr, const void* src, u32 size, AccessKind kind) override;
+    bool line_owned(u64 paddr) override;
+    void drain_invalidations() override;
 
   private:
     u64 now() const { return clock_ ? *clock_ : 0; }

@@ -18,6 +18,7 @@
 // (FIFO order is kept), then proceeds as from I. In the tso model invalidations are applied on arrival,
 // so S_Q is unreachable and every (S_Q, event) rule of the tso table is Impossible.
 #pragma once
+#include "sim/core/memory_model.h"
 #include "sim/core/types.h"
 
 #include <array>
@@ -26,10 +27,9 @@
 
 namespace smpsim::cache_mesi {
 
-enum class MemoryModel : u8 {
-    Tso,  // invalidations applied on arrival (x86-TSO)
-    Weak, // invalidations acknowledged at once and queued; loads may hit stale lines
-};
+// Tso: invalidations applied on arrival (x86-TSO); Weak: acknowledged at once and queued, so loads may
+// hit stale lines.
+using MemoryModel = smpsim::MemoryModel;
 inline constexpr int kNumModels = 2;
 
 // Stable L1 states with the permission each grants.

@@ -27,6 +27,13 @@ class MemoryPort {
     // Host pointer to the 4 KiB page holding paddr when it is plain RAM that may be read directly
     // (DMI), else nullptr. Callers use it only for reads of code and functional-mode fast paths.
     virtual u8* direct_page(u64 paddr) { return nullptr; }
+
+    // Coherence hooks for a CPU with a store buffer in front of this port (a cache model implements
+    // them; flat memory needs neither). Whether the caller's cache holds the line in M or E, so a weak
+    // store buffer may commit a store there early:
+    virtual bool line_owned(u64 paddr) { return true; }
+    // Applies every queued invalidation of the caller's cache (LFENCE, MFENCE, locked instructions).
+    virtual void drain_invalidations() {}
 };
 
 // x86 port-I/O space (IN/OUT). Unclaimed ports read as all ones and ignore writes, as on a PC.

@@ -14,6 +14,7 @@ CpuImpl::CpuImpl(MemoryPort& memory, IoPortSpace& io, DecodeCache& decode_cache,
       mmu_(memory,
            mmu::MmuConfig{config.itlb_entries, config.itlb_ways, config.dtlb_entries, config.dtlb_ways}) {
     decode_cache_.add_listener([this](u64 ppage) { on_code_page_added(ppage); });
+    if (config.store_buffer) sb_.emplace(config.store_buffer_entries, config.memory_model);
     reset();
 }
 
@@ -49,6 +50,8 @@ void CpuImpl::reset() {
     interrupt_shadow_ = 0;
     in_nmi_ = false;
     delivering_ = 0;
+    if (sb_) sb_->clear(); // a reset loses what had not reached the cache
+    in_locked_ = false;
     stop_ = StopInfo{};
     stop_pending_ = false;
     events_pending_ = true;
@@ -163,7 +166,29 @@ u64 CpuImpl::read_phys(u64 pa, unsigned size, AccessKind kind) {
     const MemoryResult r = memory_.read(pa, &v, size, kind);
     stats_.cycles += r.latency_cycles;
     if (!r.ok) v = size_mask(size); // unclaimed physical addresses read as all ones, as on a PC
+    // Store-to-load forwarding: this CPU's own buffered stores are newer than what the cache holds.
+    if (sb_ && kind == AccessKind::Read && !sb_->empty() && sb_->forward(pa, size, v)) ++stats_.store_buffer_forwards;
     return v;
+}
+
+bool CpuImpl::commit_store() {
+    if (!sb_ || sb_->empty()) return false;
+    const auto index = sb_->committable([this](u64 line) { return memory_.line_owned(line); });
+    const StoreBuffer::Entry e = sb_->take(*index);
+    const MemoryResult r = memory_.write(e.paddr, &e.value, e.size, AccessKind::Write);
+    stats_.cycles += r.latency_cycles;
+    return true;
+}
+
+void CpuImpl::full_barrier() {
+    drain_store_buffer();
+    memory_.drain_invalidations();
+}
+
+void CpuImpl::load_barrier() { memory_.drain_invalidations(); }
+
+void CpuImpl::store_barrier() {
+    if (sb_) sb_->fence();
 }
 
 void CpuImpl::write_phys(u64 pa, unsigned size, u64 value, AccessKind kind) {
@@ -174,6 +199,18 @@ void CpuImpl::write_phys(u64 pa, unsigned size, u64 value, AccessKind kind) {
     }
     if (u8* page = memory_.direct_page(pa)) {
         store_le(page + (pa & 0xfff), size, value);
+        return;
+    }
+    if (sb_ && !in_locked_ && kind == AccessKind::Write) {
+        // Retire into the store buffer, one entry per cache line touched.
+        const unsigned first = std::min<unsigned>(size, unsigned(64 - (pa & 63)));
+        for (unsigned done = 0, part = first; done < size; done += part, part = std::min(8u, size - done)) {
+            if (sb_->full()) {
+                ++stats_.store_buffer_full_stalls;
+                commit_store();
+            }
+            sb_->push(pa + done, part, (value >> (8 * done)) & size_mask(part));
+        }
         return;
     }
     const MemoryResult r = memory_.write(pa, &value, size, kind);
@@ -360,10 +397,19 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
         if (mode_ != CpuMode::Long64) next_rip &= 0xffffffffull; // IP wrap in 16-bit code is ignored
         cur_addrsize_ = d->addrsize;
         const bool single_step = flags.bits & kFlagTf; // TF at the start of the instruction
-        d->exec(*this, *d);
+        if (d->locked) [[unlikely]] {
+            // Locked instructions are atomic and full barriers: drain first, then write through.
+            full_barrier();
+            in_locked_ = true;
+            d->exec(*this, *d);
+            in_locked_ = false;
+        } else {
+            d->exec(*this, *d);
+        }
         st_.rip = next_rip;
         ++executed;
         stats_.cycles += d->cost;
+        if (sb_ && config_.auto_commit && !sb_->empty()) commit_store();
         if (single_step) [[unlikely]] {
             // Single-step trap after the instruction: #DB with DR6.BS, returning to the next one.
             st_.dr[6] |= 1ull << 14;
@@ -423,6 +469,7 @@ void CpuImpl::take_exception(const GuestException& e) {
     st_.rip = insn_rip_;
     // Faults restart the instruction; the interrupt shadow does not survive them.
     interrupt_shadow_ = 0;
+    in_locked_ = false;
     deliver(e.vector, e.has_error, e.error, false, false);
 }
 
@@ -597,6 +644,9 @@ InterruptSink& Cpu::interrupt_sink() {
 const CpuStats& Cpu::stats() const {
     return impl_->stats_;
 }
+bool Cpu::commit_store() { return impl_->commit_store(); }
+void Cpu::drain_store_buffer() { impl_->drain_store_buffer(); }
+unsigned Cpu::store_buffer_size() const { return impl_->store_buffer_size(); }
 void Cpu::add_idle_cycles(u64 cycles) {
     impl_->stats_.cycles += cycles;
     impl_->stats_.idle_cycles += cycles;

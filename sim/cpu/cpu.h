@@ -2,6 +2,7 @@
 // deliver exceptions and interrupts. Plain C++; the SystemC module in cpu_module.h wraps it in a thread.
 #pragma once
 #include "sim/core/interrupt.h"
+#include "sim/core/memory_model.h"
 #include "sim/core/memory_port.h"
 #include "sim/cpu/cpu_state.h"
 
@@ -17,6 +18,14 @@ struct CpuConfig {
     u32 itlb_ways = 4;
     u32 dtlb_entries = 64;
     u32 dtlb_ways = 4;
+    // A store buffer between the CPU and memory (off: stores write through at once, the functional
+    // mode). Its commit order follows memory_model; fences and locked instructions drain it.
+    bool store_buffer = false;
+    MemoryModel memory_model = MemoryModel::Tso;
+    u32 store_buffer_entries = 16;
+    // Commit one store-buffer entry after every instruction. Off: only fences, locked instructions, a
+    // full buffer and explicit commit_store() calls commit (the litmus runner decides when).
+    bool auto_commit = true;
 };
 
 enum class StopReason : u8 {
@@ -42,6 +51,8 @@ struct CpuStats {
     u64 interrupts = 0;
     u64 decode_cache_misses = 0;
     u64 smc_invalidations = 0;
+    u64 store_buffer_full_stalls = 0; // stores that had to wait for a commit
+    u64 store_buffer_forwards = 0;    // loads served (in part) from the store buffer
 };
 
 struct CpuidResult {
@@ -95,6 +106,11 @@ class Cpu {
     InterruptSink& interrupt_sink();
 
     const CpuStats& stats() const;
+    // Store buffer (CpuConfig::store_buffer): commits the entry the memory model picks next; false if
+    // the buffer is empty. drain_store_buffer() commits everything.
+    bool commit_store();
+    void drain_store_buffer();
+    unsigned store_buffer_size() const;
     // Time passed while the CPU slept (HLT, wait-for-SIPI): the TSC keeps counting, as on hardware
     // with an invariant TSC.
     void add_idle_cycles(u64 cycles);

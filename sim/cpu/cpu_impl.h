@@ -6,10 +6,12 @@
 #include "sim/cpu/decode_cache.h"
 #include "sim/cpu/decoded_insn.h"
 #include "sim/cpu/lazy_flags.h"
+#include "sim/cpu/store_buffer.h"
 #include "sim/mmu/paging.h"
 
 #include <array>
 #include <cstring>
+#include <optional>
 
 namespace smpsim::cpu {
 
@@ -244,6 +246,18 @@ class CpuImpl final : public InterruptSink {
     CpuStats& stats() { return stats_; }
     const CpuConfig& config() const { return config_; }
 
+    // Memory ordering (store buffer and invalidate queue). Without a store buffer these only drain the
+    // port's invalidations.
+    void full_barrier();  // MFENCE, locked instructions: drain the store buffer and invalidations
+    void load_barrier();  // LFENCE: apply queued invalidations
+    void store_barrier(); // SFENCE: later stores may not commit before earlier ones
+    bool commit_store();
+    void drain_store_buffer() {
+        while (commit_store()) {
+        }
+    }
+    unsigned store_buffer_size() const { return sb_ ? sb_->size() : 0; }
+
     // Called when an instruction writes interrupt-relevant state (STI setting IF, MOV/POP SS): interrupts
     // stay blocked until the instruction after it completes (the `sti; hlt` idiom relies on it).
     void set_interrupt_shadow() { interrupt_shadow_ = 2; }
@@ -336,6 +350,8 @@ class CpuImpl final : public InterruptSink {
     int delivering_ = 0; // nesting depth of exception delivery, for #DF and triple faults
     InterruptSource* interrupt_source_ = nullptr;
     CpuStats stats_;
+    std::optional<StoreBuffer> sb_;
+    bool in_locked_ = false; // a locked instruction runs: its stores bypass the (drained) store buffer
 };
 
 // Handler registration, one function per instruction family.

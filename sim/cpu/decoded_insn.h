@@ -56,6 +56,7 @@ struct DecodedInsn {
     u8 cond = 0;             // condition code for Jcc / SETcc / CMOVcc (x86 encoding 0..15)
     bool far_branch = false; // far JMP/CALL/RET
     bool fpu_simd = false;   // x87/MMX/SSE/AVX: not modelled; #NM when CR0.TS, else #UD
+    bool locked = false;     // LOCK prefix or XCHG with memory: atomic, and a full memory barrier
     u8 src_seg = 3;          // segment of string-instruction sources (DS unless overridden)
     Operand op[3];
 };

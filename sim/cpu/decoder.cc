@@ -213,8 +213,8 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
     case ZYDIS_ISA_EXT_XSAVEC:
     case ZYDIS_ISA_EXT_XSAVEOPT:
     case ZYDIS_ISA_EXT_XSAVES:
-        out.fpu_simd = true;
-        out.exec = &handler_unimplemented;
+        // Fences, PAUSE, CLFLUSH and prefetches belong to SSE/SSE2 too, and they are implemented.
+        if (out.exec == &handler_unimplemented) out.fpu_simd = true;
         break;
     default: break;
     }
@@ -246,6 +246,8 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
         if (Handler h = specialize_data(out)) out.exec = h;
         else if (Handler h2 = specialize_alu(out)) out.exec = h2;
     }
+    out.locked = out.lock || (insn.mnemonic == ZYDIS_MNEMONIC_XCHG &&
+                              (out.op[0].kind == OpKind::Mem || out.op[1].kind == OpKind::Mem));
     // LOCK is only valid on read-modify-write instructions with a memory destination (SDM: #UD).
     if (out.lock && (out.nops == 0 || out.op[0].kind != OpKind::Mem)) out.exec = &handler_invalid_opcode;
     return true;

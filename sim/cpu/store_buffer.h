@@ -8,6 +8,7 @@
 //          commit in program order (coherence).
 // Pure logic: the CPU pushes, the memory system asks for the next committable entry.
 #pragma once
+#include "sim/core/memory_model.h"
 #include "sim/core/types.h"
 
 #include <deque>
@@ -15,8 +16,6 @@
 #include <optional>
 
 namespace smpsim::cpu {
-
-enum class MemoryModel : u8 { Tso, Weak };
 
 class StoreBuffer {
   public:

@@ -1,0 +1,206 @@
+#include "sim/litmus/runner.h"
+
+#include "sim/cache_mesi/memory_system.h"
+#include "sim/cache_mesi/ports.h"
+#include "sim/core/error.h"
+#include "sim/cpu/cpu.h"
+#include "sim/cpu/decode_cache.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <random>
+
+namespace smpsim::litmus {
+
+namespace {
+
+constexpr u64 kRamBytes = 4u << 20;
+constexpr u64 kCodeBase = 0x10000; // thread t's code at kCodeBase + t * kCodeStride
+constexpr u64 kCodeStride = 0x1000;
+constexpr u64 kDataBase = 0x100000; // variables, one cache line each
+constexpr u8 kHlt = 0xf4;
+
+// Litmus threads do no port I/O; anything they try reads as all ones.
+class NoPorts final : public IoPortSpace {
+  public:
+    u32 in(u16, u32 size) override { return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1; }
+    void out(u16, u32, u32) override {}
+};
+
+// One machine for all iterations of a test: caches, CPUs and their per-CPU clocks (steps).
+struct Machine {
+    std::vector<u8> ram;
+    std::unique_ptr<cache_mesi::MemorySystem> memory;
+    std::vector<u64> clocks;
+    std::vector<std::unique_ptr<cache_mesi::CpuPort>> ports;
+    cpu::DecodeCache decode_cache;
+    NoPorts io;
+    std::vector<std::unique_ptr<cpu::Cpu>> cpus;
+
+    Machine(unsigned threads, const RunOptions& options) : ram(kRamBytes), clocks(threads, 0) {
+        cache_mesi::CacheConfig config;
+        config.cpus = threads;
+        config.model = options.model;
+        config.invalidate_queue_delay = u32(options.invalidate_queue_delay);
+        memory = std::make_unique<cache_mesi::MemorySystem>(config, ram);
+        for (unsigned t = 0; t < threads; ++t) {
+            ports.push_back(std::make_unique<cache_mesi::CpuPort>(*memory, t, &clocks[t]));
+            cpu::CpuConfig cc;
+            cc.apic_id = t;
+            cc.bootstrap = true;
+            cc.store_buffer = true;
+            cc.memory_model = options.model;
+            cc.auto_commit = false; // the scheduler decides when stores reach the cache
+            cpus.push_back(std::make_unique<cpu::Cpu>(*ports.back(), io, decode_cache, cc));
+        }
+    }
+};
+
+} // namespace
+
+RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
+    const unsigned threads = unsigned(test.threads.size());
+    if (threads == 0) throw InputError(fmt::format("{}: no threads", test.file));
+    if (threads > 64) throw InputError(fmt::format("{}: more than 64 threads", test.file));
+
+    const Layout layout = default_layout(test, kDataBase, 64);
+    AssembleOptions aopt;
+    for (unsigned t = 0; t < threads; ++t) aopt.code_address.push_back(kCodeBase + t * kCodeStride);
+    const AssembledTest code = assemble(test, layout, aopt);
+    for (const AssembledThread& th : code.threads)
+        if (th.code.size() + 1 > kCodeStride) throw InputError(fmt::format("{}: P{} is too long", test.file, th.id));
+    for (const MemoryInit& m : code.memory)
+        if (m.address + m.size > kRamBytes) throw InputError(fmt::format("{}: too much data", test.file));
+
+    Machine machine(threads, options);
+    cache_mesi::MemorySystem& memory = *machine.memory;
+    // The code, each thread followed by HLT: a thread is done when it halts.
+    for (unsigned t = 0; t < threads; ++t) {
+        std::vector<u8> bytes = code.threads[t].code;
+        bytes.push_back(kHlt);
+        memory.poke(aopt.code_address[t], bytes.data(), u32(bytes.size()));
+    }
+    // The distinct cache lines of the test's data, for randomising their initial states.
+    std::vector<u64> lines;
+    for (const MemoryInit& m : code.memory)
+        if (lines.empty() || lines.back() != (m.address & ~63ull)) lines.push_back(m.address & ~63ull);
+
+    std::mt19937_64 rng(options.seed);
+    RunResult result;
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<unsigned> skew(threads);
+    std::vector<bool> done(threads);
+    std::vector<unsigned> active;
+    for (u64 run = 0; run < options.runs; ++run) {
+        // Fresh memory state: caches emptied, initial values written, then a random mix of cold,
+        // shared and exclusive copies of each location.
+        memory.flush_all();
+        for (const MemoryInit& m : code.memory) memory.poke(m.address, &m.value, m.size);
+        for (u64 line : lines)
+            for (unsigned t = 0; t < threads; ++t) {
+                const u64 r = rng() % 3;
+                if (r != 0) memory.prefetch(t, line, r == 2, machine.clocks[t]);
+            }
+        for (unsigned t = 0; t < threads; ++t) {
+            cpu::Cpu& c = *machine.cpus[t];
+            c.reset();
+            c.enter_flat_mode(64);
+            for (unsigned r = 0; r < 16; ++r) c.set_gpr(r, 0);
+            for (const auto& [gpr, value] : code.threads[t].init_regs) c.set_gpr(gpr, value);
+            c.set_rip(aopt.code_address[t]);
+            skew[t] = options.max_start_skew ? unsigned(rng() % (options.max_start_skew + 1)) : 0;
+            done[t] = false;
+        }
+        // Interleave one instruction at a time, in a seeded random order. How eagerly store buffers
+        // drain varies from run to run (0 to twice the configured rate), so that both the eager and the
+        // lazy corners of the model get visited.
+        const unsigned commit_percent = unsigned(rng() % (2 * options.commit_percent + 1));
+        unsigned remaining = threads;
+        u64 steps = 0;
+        while (remaining > 0) {
+            if (++steps > options.max_steps_per_run)
+                throw InputError(fmt::format("{}: a run did not finish within {} steps", test.file,
+                                             options.max_steps_per_run));
+            active.clear();
+            for (unsigned t = 0; t < threads; ++t)
+                if (!done[t]) active.push_back(t);
+            const unsigned t = active[rng() % active.size()];
+            cpu::Cpu& c = *machine.cpus[t];
+            ++machine.clocks[t];
+            memory.tick(t, machine.clocks[t]);
+            if (skew[t] > 0) {
+                --skew[t];
+            } else {
+                const cpu::StopInfo stop = c.run(1);
+                if (stop.reason == cpu::StopReason::HaltedForever) {
+                    done[t] = true;
+                    --remaining;
+                } else if (stop.reason == cpu::StopReason::TripleFault) {
+                    throw InputError(fmt::format("{}: P{} faulted: {}", test.file, t, stop.message));
+                }
+            }
+            // Store buffers drain at their own pace.
+            for (unsigned u = 0; u < threads; ++u)
+                if (machine.cpus[u]->store_buffer_size() && rng() % 100 < commit_percent)
+                    machine.cpus[u]->commit_store();
+        }
+        // The final state is read once every store has reached memory.
+        for (unsigned t = 0; t < threads; ++t) machine.cpus[t]->drain_store_buffer();
+        const FinalState state = code.read_state(
+            [&](int thread, unsigned gpr) { return machine.cpus[unsigned(thread)]->gpr(gpr); },
+            [&](u64 address, unsigned size) {
+                u64 v = 0;
+                memory.peek(address, &v, size);
+                return v;
+            });
+        if (test.filter && !test.filter->eval(state)) continue;
+        ++result.histogram[state.values];
+        if (test.satisfies(state)) ++result.positive;
+        else ++result.negative;
+    }
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (unsigned t = 0; t < threads; ++t) {
+        result.instructions += machine.cpus[t]->stats().instructions;
+        result.store_forwards += machine.cpus[t]->stats().store_buffer_forwards;
+        result.stale_hits += memory.stats().cpu_total(t).stale_hits;
+    }
+    return result;
+}
+
+bool validated(const LitmusTest& test, const RunResult& r) {
+    switch (test.quantifier) {
+    case Quantifier::Exists: return r.positive > 0;
+    case Quantifier::NotExists: return r.positive == 0;
+    case Quantifier::Forall: return r.negative == 0;
+    }
+    return false;
+}
+
+const char* observation(const RunResult& r) {
+    if (r.positive == 0) return "Never";
+    if (r.negative == 0) return "Always";
+    return "Sometimes";
+}
+
+std::string litmus7_log(const LitmusTest& test, const RunResult& r) {
+    std::string out;
+    const bool required = test.quantifier == Quantifier::Forall;
+    out += fmt::format("Test {} {}\n", test.name, required ? "Required" : "Allowed");
+    out += fmt::format("Histogram ({} states)\n", r.histogram.size());
+    for (const auto& [values, count] : r.histogram) {
+        FinalState s;
+        s.values = values;
+        const bool witness = test.satisfies(s);
+        out += fmt::format("{:<8}{}>{}\n", count, witness ? '*' : ':', test.format_state(s));
+    }
+    out += validated(test, r) ? "Ok\n" : "No\n";
+    out += fmt::format("\nWitnesses\nPositive: {}, Negative: {}\n", r.positive, r.negative);
+    out += fmt::format("Condition {} is {}validated\n", test.condition_str(), validated(test, r) ? "" : "NOT ");
+    out += fmt::format("Observation {} {} {} {}\n", test.name, observation(r), r.positive, r.negative);
+    out += fmt::format("Time {} {:.2f}\n\n", test.name, r.seconds);
+    return out;
+}
+
+} // namespace smpsim::litmus

@@ -1,0 +1,49 @@
+// Runs a litmus test on simulated CPUs: one CPU per thread, each with a store buffer, private MESI L1s
+// with invalidate queues (cache_mesi), the chosen memory model, and a seeded scheduler that interleaves
+// the CPUs one instruction at a time (a 1-cycle quantum), commits store-buffer entries at random
+// moments, skews the threads' start and randomises the initial cache state of every location. All
+// iterations reuse one set of CPUs and caches in this process.
+#pragma once
+#include "sim/core/memory_model.h"
+#include "sim/litmus/assembler.h"
+#include "sim/litmus/litmus_test.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace smpsim::litmus {
+
+struct RunOptions {
+    u64 runs = 1000;
+    MemoryModel model = MemoryModel::Tso;
+    u64 seed = 1;
+    unsigned max_start_skew = 16;         // steps a thread may start late
+    unsigned commit_percent = 30;         // mean chance per step that a CPU commits a store-buffer entry
+    u64 invalidate_queue_delay = 8;       // in steps of the receiving CPU (weak model)
+    u64 max_steps_per_run = 100000;       // a run still going then is an error (a looping test)
+};
+
+struct RunResult {
+    // Final states (values in LitmusTest::observed order) and how often each was seen.
+    std::map<std::vector<u64>, u64> histogram;
+    u64 positive = 0; // runs whose final state satisfies the condition's proposition
+    u64 negative = 0;
+    double seconds = 0;
+    u64 instructions = 0;
+    u64 store_forwards = 0; // loads served from a store buffer
+    u64 stale_hits = 0;     // loads that hit a line whose invalidation was still queued
+};
+
+// Runs `test` options.runs times. Throws InputError when the test cannot be assembled or a thread
+// faults or does not finish.
+RunResult run_litmus(const LitmusTest& test, const RunOptions& options);
+
+// The verdict of a result, as litmus7 words it.
+bool validated(const LitmusTest& test, const RunResult& result); // Ok / No
+const char* observation(const RunResult& result);                // Never / Sometimes / Always
+
+// The litmus7-format log of one test: Test, Histogram, Ok/No, Witnesses, Condition, Observation, Time.
+std::string litmus7_log(const LitmusTest& test, const RunResult& result);
+
+} // namespace smpsim::litmus
