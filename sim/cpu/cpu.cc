@@ -237,6 +237,7 @@ u64 CpuImpl::read_mem_slow(u64 lin, unsigned size, u8 seg, mmu::Access access) {
         }
         e.read = page;
         e.ppage = pa & ~0xfffull;
+        host_tlb_used_ = true;
     }
     return read_phys(pa, size, AccessKind::Read);
 }
@@ -274,6 +275,7 @@ void CpuImpl::write_mem_slow(u64 lin, unsigned size, u64 value, u8 seg) {
         e.read = page;
         e.write = page;
         e.ppage = ppage;
+        host_tlb_used_ = true;
     }
 }
 

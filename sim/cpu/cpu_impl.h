@@ -328,6 +328,7 @@ class CpuImpl final : public InterruptSink {
     unsigned stack_size_ = 2;
     u64 insn_rip_ = 0; // RIP of the instruction being executed (faults restart it)
     std::array<HostTlbEntry, kHostTlbSize> host_tlb_{};
+    bool host_tlb_used_ = false; // an entry was filled since the last flush
 
     // Fetch fast path: the code page the last instruction came from.
     u64 fetch_lin_page_ = ~0ull;

@@ -44,6 +44,12 @@ struct Machine {
         config.cpus = threads;
         config.model = options.model;
         config.invalidate_queue_delay = u32(options.invalidate_queue_delay);
+        // Latencies do not decide anything here (the scheduler interleaves by steps), and an LLC would
+        // only cost a large clear per iteration.
+        config.llc_enabled = false;
+        // A small L1 (64 lines) holds every line a litmus test touches and is quick to empty each run.
+        config.l1_sets = 16;
+        config.l1_ways = 4;
         memory = std::make_unique<cache_mesi::MemorySystem>(config, ram);
         for (unsigned t = 0; t < threads; ++t) {
             ports.push_back(std::make_unique<cache_mesi::CpuPort>(*memory, t, &clocks[t]));
