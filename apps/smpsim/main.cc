@@ -30,6 +30,7 @@ using smpsim::platform::RunResult;
 
 struct BootOptions {
     MachineConfig machine;
+    std::string model; // empty: functional mode
     std::string console_file;
     std::string summary_json;
 };
@@ -79,7 +80,15 @@ nlohmann::json summary_json(const std::string& command, const MachineConfig& m, 
     return j;
 }
 
-int run_boot(const BootOptions& opt) {
+int run_boot(BootOptions opt) {
+    if (!opt.model.empty()) {
+        opt.machine.timing = true;
+        if (opt.model == "tso") opt.machine.model = smpsim::MemoryModel::Tso;
+        else if (opt.model == "weak") opt.machine.model = smpsim::MemoryModel::Weak;
+        else throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
+    }
+    if (!opt.machine.stats_file.empty() && !opt.machine.timing)
+        throw InputError("--stats needs the timing mode: give --model tso or --model weak");
     std::ofstream console_file;
     if (!opt.console_file.empty()) {
         console_file.open(opt.console_file, std::ios::binary);
@@ -239,6 +248,11 @@ int sc_main(int argc, char* argv[]) {
         ->capture_default_str()
         ->check(CLI::Range(1, 1000000));
     boot_cmd->add_option("--console", boot.console_file, "Also write the guest console to FILE");
+    boot_cmd->add_option("--model", boot.model,
+                         "Timing mode with MESI caches and store buffers, and this memory model: tso (x86) or "
+                         "weak (store buffer and invalidate queue reorder). Without it: functional mode");
+    boot_cmd->add_option("--stats", boot.machine.stats_file,
+                         "Timing mode: write per-cache-line statistics (HITM, RFOs, false sharing...) as JSON");
     boot_cmd->add_option("--summary-json", boot.summary_json, "Write the run summary as JSON to FILE");
 
     LitmusOptions litmus;

@@ -101,6 +101,7 @@ bool CpuModule::is_apic_access(u64 paddr) const {
 }
 
 MemoryResult CpuModule::read(u64 paddr, void* dst, u32 size, AccessKind kind) {
+    if (ram_port_ && paddr < ram_size_) return ram_port_->read(paddr, dst, size, kind);
     if (u8* page = direct_page(paddr)) {
         std::memcpy(dst, page + (paddr & 0xfff), size);
         return {};
@@ -110,6 +111,7 @@ MemoryResult CpuModule::read(u64 paddr, void* dst, u32 size, AccessKind kind) {
 }
 
 MemoryResult CpuModule::write(u64 paddr, const void* src, u32 size, AccessKind kind) {
+    if (ram_port_ && paddr < ram_size_) return ram_port_->write(paddr, src, size, kind);
     if (u8* page = direct_page(paddr)) {
         std::memcpy(page + (paddr & 0xfff), src, size);
         return {};
@@ -120,6 +122,7 @@ MemoryResult CpuModule::write(u64 paddr, const void* src, u32 size, AccessKind k
 }
 
 u8* CpuModule::direct_page(u64 paddr) {
+    if (ram_port_) return nullptr; // timing mode: every access goes through the caches
     if (paddr >= dmi_start_ && paddr <= dmi_end_) [[likely]]
         return dmi_ptr_ + ((paddr - dmi_start_) & ~0xfffull);
     if (!dmi_checked_) {

@@ -51,6 +51,13 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     // Limits the instructions this CPU executes; reaching it counts as a stop with InsnLimit.
     void set_instruction_limit(u64 limit) { insn_limit_ = limit; }
     bool finished() const { return finished_; }
+    // Timing mode: RAM accesses go through this port (a cache model) instead of DMI, for addresses in
+    // [0, ram_size). The port's coherence hooks (line ownership, invalidate queue) serve the CPU's store
+    // buffer.
+    void set_ram_port(MemoryPort* port, u64 ram_size) {
+        ram_port_ = port;
+        ram_size_ = ram_size;
+    }
     sc_core::sc_time clock_period() const { return period_; }
 
   private:
@@ -60,6 +67,10 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     MemoryResult read(u64 paddr, void* dst, u32 size, AccessKind kind) override;
     MemoryResult write(u64 paddr, const void* src, u32 size, AccessKind kind) override;
     u8* direct_page(u64 paddr) override;
+    bool line_owned(u64 paddr) override { return ram_port_ ? ram_port_->line_owned(paddr) : true; }
+    void drain_invalidations() override {
+        if (ram_port_) ram_port_->drain_invalidations();
+    }
     bool is_apic_access(u64 paddr) const;
     MemoryResult transport(tlm::tlm_command cmd, u64 addr, void* data, u32 size,
                            tlm_utils::simple_initiator_socket<CpuModule>& socket);
@@ -89,6 +100,8 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     u64 dmi_start_ = 1;
     u64 dmi_end_ = 0;
     bool dmi_checked_ = false;
+    MemoryPort* ram_port_ = nullptr;
+    u64 ram_size_ = 0;
 };
 
 } // namespace smpsim::cpu

@@ -7,6 +7,7 @@
 #include "sim/platform/pc_memory_map.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <fstream>
@@ -69,8 +70,16 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     exit_port_ = std::make_unique<ExitPortDevice>("exit_port", [this](u32 v) { on_guest_exit(v); });
     io_router_->map(kExitPortBase, 4, "exit_port").bind(exit_port_->socket);
 
+    if (config_.timing) {
+        cache_mesi::CacheConfig cache;
+        cache.cpus = config_.cpus;
+        cache.model = config_.model;
+        caches_ = std::make_unique<cache_mesi::MemorySystem>(cache, ram_->bytes());
+    }
     for (u32 i = 0; i < config_.cpus; ++i) {
         cpu::CpuModuleConfig cc;
+        cc.cpu.store_buffer = config_.timing;
+        cc.cpu.memory_model = config_.model;
         cc.cpu.apic_id = i;
         cc.cpu.bootstrap = i == 0;
         cc.cpu.itlb_entries = config_.itlb_entries;
@@ -100,6 +109,11 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
         lapics_.push_back(std::move(lapic));
         module->set_stop_handler([this](cpu::CpuModule& m, const cpu::StopInfo& s) { on_cpu_stop(m, s); });
         if (config_.max_insns) module->set_instruction_limit(config_.max_insns);
+        if (caches_) {
+            // The CPU's cycle count is the clock its cache sees (invalidate-queue deadlines).
+            cache_ports_.push_back(std::make_unique<cache_mesi::CpuPort>(*caches_, i, &module->cpu().stats().cycles));
+            module->set_ram_port(cache_ports_.back().get(), ram_->size());
+        }
         cpus_.push_back(std::move(module));
     }
 
@@ -191,6 +205,11 @@ RunResult Machine::run() {
     console_.flush();
     result_.host_seconds = std::chrono::duration<double>(end - start).count();
     result_.sim_seconds = sc_core::sc_time_stamp().to_seconds();
+    if (caches_ && !config_.stats_file.empty()) {
+        std::ofstream out(config_.stats_file);
+        if (!out) throw InputError(fmt::format("{}: cannot open the statistics file for writing", config_.stats_file));
+        out << caches_->stats_json().dump(2) << "\n";
+    }
     for (auto& c : cpus_) {
         const cpu::CpuStats& s = c->cpu().stats();
         result_.instructions += s.instructions;

@@ -3,6 +3,9 @@
 #pragma once
 #include "sim/apic/apic_bus_router.h"
 #include "sim/apic/apic_devices.h"
+#include "sim/cache_mesi/memory_system.h"
+#include "sim/cache_mesi/ports.h"
+#include "sim/core/memory_model.h"
 #include "sim/core/types.h"
 #include "sim/cpu/cpu_module.h"
 #include "sim/cpu/decode_cache.h"
@@ -33,6 +36,11 @@ struct MachineConfig {
     u64 max_insns = 0; // per CPU; 0 = no limit
     u64 seed = 1;
     u32 itlb_entries = 64, itlb_ways = 4, dtlb_entries = 64, dtlb_ways = 4;
+    // Timing mode: private MESI L1s (and an LLC) behind every CPU, store buffers, and the memory model.
+    // Off: functional mode, CPUs reach RAM directly (DMI).
+    bool timing = false;
+    MemoryModel model = MemoryModel::Tso;
+    std::string stats_file; // per-line cache statistics as JSON at the end (timing mode)
 };
 
 // Exit statuses that are not the guest's own: always even, so they never collide with the odd
@@ -93,6 +101,8 @@ class Machine : public sc_core::sc_module {
     };
     IsaLine isa_irq_[16];
     std::vector<std::unique_ptr<cpu::CpuModule>> cpus_;
+    std::unique_ptr<cache_mesi::MemorySystem> caches_;
+    std::vector<std::unique_ptr<cache_mesi::CpuPort>> cache_ports_;
     RunResult result_;
     bool stopped_ = false;
     std::string last_halt_message_;

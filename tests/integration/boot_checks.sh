@@ -58,6 +58,28 @@ deterministic)
 	grep -v -e host_seconds -e '"mips"' b.json >b2
 	cmp a2 b2
 	;;
+timing_mode)
+	# With caches and store buffers (--model) the guest prints the same transcript as in functional
+	# mode, machine-dependent lines aside; --stats writes the per-line cache statistics.
+	"$smpsim" boot --kernel "$guest" --cpus 4 >functional.txt 2>/dev/null || true
+	status=0
+	"$smpsim" boot --kernel "$guest" --cpus 4 --model tso --stats stats.json >tso.txt 2>/dev/null || status=$?
+	[ "$status" = 1 ]
+	grep -v '^~ ' functional.txt >f.txt
+	grep -v '^~ ' tso.txt >t.txt
+	cmp f.txt t.txt
+	grep -q '"lines"' stats.json
+	grep -q '"hitm"' stats.json
+	status=0
+	"$smpsim" boot --kernel "$guest" --cpus 4 --model weak >weak.txt 2>/dev/null || status=$?
+	[ "$status" = 1 ]
+	grep -q '^smp: Brought up 1 node, 4 CPUs' weak.txt
+	# --stats needs the timing mode.
+	status=0
+	"$smpsim" boot --kernel "$guest" --stats stats2.json >/dev/null 2>err.txt || status=$?
+	[ "$status" = 2 ]
+	[ "$(wc -l <err.txt)" = 1 ]
+	;;
 truncated_kernel)
 	head -c 5000 "$guest" >truncated.elf
 	status=0
