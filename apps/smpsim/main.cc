@@ -124,6 +124,7 @@ struct LitmusOptions {
     smpsim::litmus::RunOptions run;
     bool summary = false;
     std::string summary_json;
+    std::string stats_file;
 };
 
 // Files named on the command line, and every *.litmus below named directories, in sorted order.
@@ -154,7 +155,9 @@ int run_litmus_command(LitmusOptions opt) {
     else if (opt.model == "weak") opt.run.model = smpsim::MemoryModel::Weak;
     else throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
     const std::vector<std::string> files = litmus_files(opt.inputs);
+    opt.run.line_stats = !opt.stats_file.empty();
     nlohmann::json tests = nlohmann::json::array();
+    nlohmann::json line_stats = nlohmann::json::array();
     u64 ok = 0;
     double seconds = 0;
     for (const std::string& file : files) {
@@ -165,6 +168,7 @@ int run_litmus_command(LitmusOptions opt) {
         const bool valid = smpsim::litmus::validated(test, r);
         ok += valid;
         seconds += r.seconds;
+        if (opt.run.line_stats) line_stats.push_back({{"test", test.name}, {"file", file}, {"caches", r.line_stats}});
         if (opt.summary)
             std::cerr << fmt::format("{} {} {} {} {} {}\n", test.name, valid ? "Ok" : "No",
                                      smpsim::litmus::observation(r), r.positive, r.negative, file);
@@ -178,9 +182,15 @@ int run_litmus_command(LitmusOptions opt) {
                          {"instructions", r.instructions},
                          {"store_forwards", r.store_forwards},
                          {"stale_hits", r.stale_hits},
+                         {"reordered_commits", r.reordered_commits},
                          {"seconds", r.seconds}});
     }
     std::cout.flush();
+    if (!opt.stats_file.empty()) {
+        std::ofstream out(opt.stats_file);
+        if (!out) throw InputError(fmt::format("{}: cannot open the statistics file for writing", opt.stats_file));
+        out << line_stats.dump(2) << "\n";
+    }
     const u64 total_runs = opt.run.runs * files.size();
     std::cerr << fmt::format("smpsim: {} litmus tests, {} validated, model {}, {} runs each, {:.3f} s, {:.0f} runs/s\n",
                              files.size(), ok, opt.model, opt.run.runs, seconds,
@@ -270,6 +280,8 @@ int sc_main(int argc, char* argv[]) {
     litmus_cmd->add_flag("--summary", litmus.summary, "One line per test on stderr: name, Ok/No, observation, "
                                                       "positive and negative counts, file");
     litmus_cmd->add_option("--summary-json", litmus.summary_json, "Write the per-test results as JSON to FILE");
+    litmus_cmd->add_option("--stats", litmus.stats_file,
+                           "Write each test's per-cache-line statistics (stale hits, HITM, RFOs...) as JSON");
 
     // `--config FILE` may also follow the subcommand (`smpsim boot --config m.toml`): CLI11 reads config
     // files on the top-level app only, so such a pair is moved in front of the subcommand.

@@ -174,6 +174,7 @@ u64 CpuImpl::read_phys(u64 pa, unsigned size, AccessKind kind) {
 bool CpuImpl::commit_store() {
     if (!sb_ || sb_->empty()) return false;
     const auto index = sb_->committable([this](u64 line) { return memory_.line_owned(line); });
+    if (*index > 0) ++stats_.store_buffer_reordered;
     const StoreBuffer::Entry e = sb_->take(*index);
     const MemoryResult r = memory_.write(e.paddr, &e.value, e.size, AccessKind::Write);
     stats_.cycles += r.latency_cycles;

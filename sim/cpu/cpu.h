@@ -53,6 +53,7 @@ struct CpuStats {
     u64 smc_invalidations = 0;
     u64 store_buffer_full_stalls = 0; // stores that had to wait for a commit
     u64 store_buffer_forwards = 0;    // loads served (in part) from the store buffer
+    u64 store_buffer_reordered = 0;   // commits that overtook an older store (weak model only)
 };
 
 struct CpuidResult {

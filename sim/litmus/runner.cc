@@ -171,7 +171,9 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
         result.instructions += machine.cpus[t]->stats().instructions;
         result.store_forwards += machine.cpus[t]->stats().store_buffer_forwards;
         result.stale_hits += memory.stats().cpu_total(t).stale_hits;
+        result.reordered_commits += machine.cpus[t]->stats().store_buffer_reordered;
     }
+    if (options.line_stats) result.line_stats = memory.stats_json();
     return result;
 }
 

@@ -8,6 +8,8 @@
 #include "sim/litmus/assembler.h"
 #include "sim/litmus/litmus_test.h"
 
+#include <nlohmann/json.hpp>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -22,6 +24,7 @@ struct RunOptions {
     unsigned commit_percent = 30;         // mean chance per step that a CPU commits a store-buffer entry
     u64 invalidate_queue_delay = 8;       // in steps of the receiving CPU (weak model)
     u64 max_steps_per_run = 100000;       // a run still going then is an error (a looping test)
+    bool line_stats = false;              // fill RunResult::line_stats
 };
 
 struct RunResult {
@@ -33,6 +36,10 @@ struct RunResult {
     u64 instructions = 0;
     u64 store_forwards = 0; // loads served from a store buffer
     u64 stale_hits = 0;     // loads that hit a line whose invalidation was still queued
+    // Which mechanism reordered: stale_hits come from invalidate queues, reordered_commits from store
+    // buffers committing a store before an older one (both weak-model only).
+    u64 reordered_commits = 0;
+    nlohmann::json line_stats; // the caches' per-line statistics over all runs (RunOptions::line_stats)
 };
 
 // Runs `test` options.runs times. Throws InputError when the test cannot be assembled or a thread

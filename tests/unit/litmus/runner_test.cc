@@ -87,6 +87,32 @@ exists (1:EAX=1 /\ 1:EBX=0)
     EXPECT_EQ(run(mp_sfence, MemoryModel::Tso).stale_hits, 0u) << "tso applies invalidations on arrival";
 }
 
+TEST(LitmusRunner, WeakStoreReorderingComesFromTheStoreBuffer) {
+    // With only LFENCE in the reader, the reordering left is the writer's store to y (an owned line)
+    // leaving the store buffer before its store to x.
+    const char* mp_lfence = R"(X86 MP+lfence
+{ x=0; y=0; }
+ P0          | P1          ;
+ MOV [x],$1  | MOV EAX,[y] ;
+ MOV [y],$1  | LFENCE      ;
+             | MOV EBX,[x] ;
+exists (1:EAX=1 /\ 1:EBX=0)
+)";
+    const RunResult r = run(mp_lfence, MemoryModel::Weak, 20000);
+    EXPECT_GT(r.positive, 0u);
+    EXPECT_GT(r.reordered_commits, 0u);
+    EXPECT_EQ(run(mp_lfence, MemoryModel::Tso).reordered_commits, 0u) << "tso commits in program order";
+}
+
+TEST(LitmusRunner, LineStatisticsAreCollectedOnRequest) {
+    RunOptions o;
+    o.runs = 100;
+    o.line_stats = true;
+    const RunResult r = run_litmus(parse_litmus(kSb, "inline.litmus"), o);
+    ASSERT_TRUE(r.line_stats.contains("lines"));
+    EXPECT_FALSE(r.line_stats["lines"].empty());
+}
+
 TEST(LitmusRunner, SameSeedSameHistogramDifferentSeedDifferentRuns) {
     const RunResult a = run(kSb, MemoryModel::Tso, 2000, 7);
     const RunResult b = run(kSb, MemoryModel::Tso, 2000, 7);
