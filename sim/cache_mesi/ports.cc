@@ -52,4 +52,6 @@ bool CpuPort::line_owned(u64 paddr) { return memory_.is_owned(cpu_, paddr); }
 
 void CpuPort::drain_invalidations() { memory_.drain_invalidate_queue(cpu_); }
 
+void CpuPort::note_store_buffer_stall(u64 paddr, u32 cycles) { memory_.add_store_buffer_stall(cpu_, paddr, cycles); }
+
 } // namespace smpsim::cache_mesi

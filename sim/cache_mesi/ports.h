@@ -27,6 +27,7 @@ class CpuPort final : public MemoryPort {
     MemoryResult write(u64 paddr, const void* src, u32 size, AccessKind kind) override;
     bool line_owned(u64 paddr) override;
     void drain_invalidations() override;
+    void note_store_buffer_stall(u64 paddr, u32 cycles) override;
 
   private:
     u64 now() const { return clock_ ? *clock_ : 0; }

@@ -34,6 +34,8 @@ class MemoryPort {
     virtual bool line_owned(u64 paddr) { return true; }
     // Applies every queued invalidation of the caller's cache (LFENCE, MFENCE, locked instructions).
     virtual void drain_invalidations() {}
+    // A store to paddr waited `cycles` for room in the caller's full store buffer (for per-line stats).
+    virtual void note_store_buffer_stall(u64 paddr, u32 cycles) {}
 };
 
 // x86 port-I/O space (IN/OUT). Unclaimed ports read as all ones and ignore writes, as on a PC.

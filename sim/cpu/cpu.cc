@@ -207,8 +207,11 @@ void CpuImpl::write_phys(u64 pa, unsigned size, u64 value, AccessKind kind) {
         const unsigned first = std::min<unsigned>(size, unsigned(64 - (pa & 63)));
         for (unsigned done = 0, part = first; done < size; done += part, part = std::min(8u, size - done)) {
             if (sb_->full()) {
+                // The store waits for the commit that makes room: its latency is the stall.
                 ++stats_.store_buffer_full_stalls;
+                const u64 before = stats_.cycles;
                 commit_store();
+                memory_.note_store_buffer_stall(pa + done, u32(stats_.cycles - before));
             }
             sb_->push(pa + done, part, (value >> (8 * done)) & size_mask(part));
         }

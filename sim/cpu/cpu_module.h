@@ -71,6 +71,9 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     void drain_invalidations() override {
         if (ram_port_) ram_port_->drain_invalidations();
     }
+    void note_store_buffer_stall(u64 paddr, u32 cycles) override {
+        if (ram_port_) ram_port_->note_store_buffer_stall(paddr, cycles);
+    }
     bool is_apic_access(u64 paddr) const;
     MemoryResult transport(tlm::tlm_command cmd, u64 addr, void* data, u32 size,
                            tlm_utils::simple_initiator_socket<CpuModule>& socket);
