@@ -20,6 +20,7 @@ CpuModule::CpuModule(sc_core::sc_module_name name, DecodeCache& decode_cache, co
 void CpuModule::stop() {
     stop_requested_ = true;
     cpu_.request_stop(StopReason::ExitRequested);
+    wake_pending_ = true;
     wake_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -32,6 +33,7 @@ void CpuModule::thread() {
         if (insn_limit_) batch = std::min(batch, insn_limit_ - executed_total);
         const u64 cycles_before = cpu_.stats().cycles;
         const u64 insns_before = cpu_.stats().instructions;
+        wake_pending_ = false; // run() sees every interrupt line change made before this point
         const StopInfo info = cpu_.run(batch);
         executed_total += cpu_.stats().instructions - insns_before;
         quantum_.inc(period_ * double(cpu_.stats().cycles - cycles_before));
@@ -69,7 +71,9 @@ void CpuModule::thread() {
 void CpuModule::sleep() {
     quantum_.sync();
     const sc_time start = sc_core::sc_time_stamp();
-    sc_core::wait(wake_);
+    // A wake-up that came while the thread synchronised (or ran) is not lost: events do not persist,
+    // the flag does.
+    if (!wake_pending_) sc_core::wait(wake_);
     // The cycles slept count (the TSC and the cycle totals follow simulated time).
     cpu_.add_idle_cycles(u64((sc_core::sc_time_stamp() - start) / period_));
     quantum_.reset();
@@ -156,18 +160,22 @@ void CpuModule::out(u16 port, u32 size, u32 value) {
 
 void CpuModule::set_intr(bool level) {
     cpu_.interrupt_sink().set_intr(level);
+    wake_pending_ = true;
     wake_.notify(sc_core::SC_ZERO_TIME);
 }
 void CpuModule::raise_nmi() {
     cpu_.interrupt_sink().raise_nmi();
+    wake_pending_ = true;
     wake_.notify(sc_core::SC_ZERO_TIME);
 }
 void CpuModule::raise_init() {
     cpu_.interrupt_sink().raise_init();
+    wake_pending_ = true;
     wake_.notify(sc_core::SC_ZERO_TIME);
 }
 void CpuModule::raise_sipi(u8 vector) {
     cpu_.interrupt_sink().raise_sipi(vector);
+    wake_pending_ = true;
     wake_.notify(sc_core::SC_ZERO_TIME);
 }
 

@@ -93,6 +93,7 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     std::mt19937_64 jitter_rng_; // the standard fixes its sequence: same seed, same batches everywhere
     tlm_utils::tlm_quantumkeeper quantum_;
     sc_core::sc_event wake_;
+    bool wake_pending_ = false; // an interrupt line changed since the last run() began
     std::function<void(CpuModule&, const StopInfo&)> on_stop_;
     u64 insn_limit_ = 0;
     bool stop_requested_ = false;
