@@ -6,6 +6,7 @@
  * single word; the bit operations on shared masks are locked.
  */
 
+#include "bitops.h"
 #include "compiler.h"
 #include "types.h"
 
@@ -19,15 +20,6 @@ extern cpumask_t cpu_possible_mask;
 extern cpumask_t cpu_present_mask;
 extern cpumask_t cpu_online_mask;
 extern unsigned int nr_cpu_ids;
-
-/* Index of the lowest set bit of a non-zero word (plain bsf: gcc's ctz may emit "rep bsf"). */
-static inline unsigned int __ffs(unsigned long word)
-{
-	unsigned long bit;
-
-	__asm__("bsfq %1, %0" : "=r"(bit) : "rm"(word));
-	return bit;
-}
 
 static inline bool cpumask_test_cpu(unsigned int cpu, const cpumask_t *mask)
 {

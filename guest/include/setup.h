@@ -15,7 +15,15 @@ struct boot_options {
 	bool halt;		    /* halt: end with cli; hlt instead of the exit port */
 	bool acpi_off;		    /* acpi=off: CPUs and I/O APIC from the MP table, not the MADT */
 	bool noapic;		    /* noapic: leave the I/O APIC alone, 8259A through LINT0 */
+	bool selftest;		    /* selftest[=VARIANT,...]: run the SMP self-tests after bring-up */
+	unsigned int selftest_variants; /* SELFTEST_* debug variants, also run */
+	bool procint;		    /* procint: /proc/interrupts right after bring-up too */
 };
+
+/* selftest=nolock: the spinlock torture once more without the lock (expect lost updates). */
+#define SELFTEST_NOLOCK 0x1
+/* selftest=noshootdown: the TLB test once more, unmapping without the IPIs (expect stale reads). */
+#define SELFTEST_NOSHOOTDOWN 0x2
 
 extern struct boot_options boot_options;
 /* The command line without its first word, the boot image path. */

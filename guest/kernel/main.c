@@ -14,10 +14,12 @@
 #include "asm/processor.h"
 #include "asm/smp.h"
 #include "asm/timer.h"
+#include "asm/tlbflush.h"
 #include "asm/traps.h"
 #include "e820.h"
 #include "kernel.h"
 #include "mm.h"
+#include "selftest.h"
 #include "serial.h"
 #include "setup.h"
 #include "workload.h"
@@ -165,6 +167,7 @@ void kernel_main(u32 magic, u32 mbi_phys)
 
 	find_and_parse_smp_config();
 	setup_per_cpu_areas();
+	kmap_window_init();
 	init_IRQ();
 	apic_intr_init();
 	time_init();
@@ -176,6 +179,11 @@ void kernel_main(u32 magic, u32 mbi_phys)
 		cpumask_set_cpu(0, &cpu_online_mask);
 		printk("smp: Brought up 1 node, 1 CPU\n");
 	}
+
+	if (boot_options.procint)
+		show_interrupts();
+	if (boot_options.selftest)
+		run_selftests();
 
 	if (boot_options.workload_kib)
 		run_workload(boot_options.workload_kib);

@@ -10,6 +10,10 @@
  *   acpi=off take the CPUs and the I/O APIC from the MP table, not ACPI's MADT
  *   noapic   do not use the I/O APIC: IRQ0 stays on the 8259A (through the
  *            boot CPU's LINT0); local APIC timers and SMP as usual
+ *   selftest run the SMP self-tests after bring-up (kernel/selftest.c);
+ *            selftest=V1,V2 also runs the debug variants nolock and
+ *            noshootdown
+ *   procint  print /proc/interrupts right after bring-up as well
  *
  * Unknown words are reported and ignored.
  */
@@ -66,6 +70,27 @@ static bool option_is(const char *word, size_t len, const char *name, const char
 	return false;
 }
 
+/* "nolock,noshootdown": the comma-separated debug variants of selftest=. */
+static void parse_selftest_variants(const char *p, const char *end)
+{
+	while (p < end) {
+		const char *comma = p;
+		size_t n;
+
+		while (comma < end && *comma != ',')
+			comma++;
+		n = comma - p;
+		if (n == 6 && !strncmp(p, "nolock", 6))
+			boot_options.selftest_variants |= SELFTEST_NOLOCK;
+		else if (n == 11 && !strncmp(p, "noshootdown", 11))
+			boot_options.selftest_variants |= SELFTEST_NOSHOOTDOWN;
+		else if (n)
+			printk("Unknown selftest variant \"%.*s\" (nolock, noshootdown), ignored\n",
+			       (int)n, p);
+		p = comma + 1;
+	}
+}
+
 static void parse_option(const char *word, size_t len)
 {
 	const char *value;
@@ -94,6 +119,12 @@ static void parse_option(const char *word, size_t len)
 		boot_options.acpi_off = true;
 	} else if (option_is(word, len, "noapic", &value) && !value) {
 		boot_options.noapic = true;
+	} else if (option_is(word, len, "selftest", &value)) {
+		boot_options.selftest = true;
+		if (value)
+			parse_selftest_variants(value, word + len);
+	} else if (option_is(word, len, "procint", &value) && !value) {
+		boot_options.procint = true;
 	} else if (option_is(word, len, "mbinfo", &value) && !value) {
 		boot_options.mbinfo = true;
 	} else {

@@ -12,6 +12,7 @@
 #include "asm/traps.h"
 #include "cpumask.h"
 #include "kernel.h"
+#include "preempt.h"
 #include "string.h"
 
 struct irq_desc irq_desc[NR_IRQS];
@@ -122,13 +123,16 @@ void do_IRQ(struct pt_regs *regs)
 	system_vector_handler_t sysvec = system_vectors[vector];
 	int irq;
 
+	irq_enter();
 	if (sysvec) {
 		sysvec(regs);
+		irq_exit();
 		return;
 	}
 	irq = vector_irq[vector];
 	if (irq >= 0) {
 		handle_irq(&irq_desc[irq]);
+		irq_exit();
 		return;
 	}
 	this_cpu_inc(irq_stat.irq_unexpected_count);
@@ -136,6 +140,7 @@ void do_IRQ(struct pt_regs *regs)
 	       vector);
 	if (lapic_enabled)
 		apic_eoi();
+	irq_exit();
 }
 
 /*
@@ -206,6 +211,8 @@ void show_interrupts(void)
 	show_stat_row("LOC", offsetof(irq_cpustat_t, apic_timer_irqs), "Local timer interrupts");
 	show_stat_row("SPU", offsetof(irq_cpustat_t, irq_spurious_count), "Spurious interrupts");
 	show_stat_row("RES", offsetof(irq_cpustat_t, irq_resched_count), "Rescheduling interrupts");
+	show_stat_row("CAL", offsetof(irq_cpustat_t, irq_call_count), "Function call interrupts");
+	show_stat_row("TLB", offsetof(irq_cpustat_t, irq_tlb_count), "TLB shootdowns");
 	show_stat_row("STP", offsetof(irq_cpustat_t, irq_stop_count), "Stop interrupts");
 	show_stat_row("UNX", offsetof(irq_cpustat_t, irq_unexpected_count), "Unexpected interrupts");
 	printk(MACHINE_DEPENDENT " ERR: %10u\n", irq_err_count);

@@ -15,6 +15,7 @@
 #include "cpumask.h"
 #include "kernel.h"
 #include "mm.h"
+#include "smp.h"
 #include "string.h"
 
 #define THREAD_PAGES 4 /* 16 KiB stacks */
@@ -103,8 +104,7 @@ void start_secondary(void)
 	setup_APIC_timer();
 	__atomic_store_n(&cpu_callin, read_apic_id() + 1, __ATOMIC_RELEASE);
 	cpumask_set_cpu(cpu, &cpu_online_mask);
-	for (;;)
-		safe_halt();
+	cpu_idle_loop();
 }
 
 static void smp_prepare_trampoline(void)
@@ -171,6 +171,7 @@ void smp_init(void)
 
 	set_system_vector(RESCHEDULE_VECTOR, smp_reschedule_interrupt);
 	set_system_vector(REBOOT_VECTOR, smp_reboot_interrupt);
+	call_function_init();
 	cpumask_set_cpu(0, &cpu_online_mask);
 
 	printk("smp: Bringing up secondary CPUs ...\n");

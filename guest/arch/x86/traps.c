@@ -2,12 +2,15 @@
  * IDT setup and the fatal exception report.
  */
 
+#include "asm/apic.h"
+#include "asm/extable.h"
 #include "asm/irq.h"
 #include "asm/irq_vectors.h"
 #include "asm/percpu.h"
-#include "asm/traps.h"
 #include "asm/processor.h"
 #include "asm/segment.h"
+#include "asm/smp.h"
+#include "asm/traps.h"
 #include "kernel.h"
 
 struct idt_gate {
@@ -122,6 +125,35 @@ static void show_regs(const struct pt_regs *regs)
 	printk("CR2: %016lx CR3: %016lx CR4: %016lx\n", read_cr2(), read_cr3(), read_cr4());
 }
 
+static DEFINE_PER_CPU(int, nmi_backtrace_requested);
+
+void trigger_single_cpu_backtrace(unsigned int cpu)
+{
+	per_cpu(nmi_backtrace_requested, cpu) = 1;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	apic_icr_write(APIC_DM_NMI, cpu_to_apicid[cpu]);
+}
+
+/* Prints where this CPU is and its local APIC's interrupt state, if another CPU asked for it. */
+static bool nmi_cpu_backtrace(const struct pt_regs *regs)
+{
+	char irr[80], isr[80];
+	int i, li = 0, ls = 0;
+
+	if (!this_cpu_read(nmi_backtrace_requested))
+		return false;
+	this_cpu_write(nmi_backtrace_requested, 0);
+	for (i = 7; i >= 0; i--) {
+		li += snprintf(irr + li, sizeof(irr) - li, "%08x", apic_read(APIC_IRR + i * 0x10));
+		ls += snprintf(isr + ls, sizeof(isr) - ls, "%08x", apic_read(APIC_ISR + i * 0x10));
+	}
+	printk("NMI backtrace for CPU%u: RIP %#llx RFLAGS %#llx\n", smp_processor_id(), regs->rip,
+	       regs->rflags);
+	printk("  APIC TPR %#x PPR %#x\n  IRR %s\n  ISR %s\n", apic_read(APIC_TASKPRI),
+	       apic_read(APIC_PROCPRI), irr, isr);
+	return true;
+}
+
 void do_exception(struct pt_regs *regs)
 {
 	static int die_counter;
@@ -129,12 +161,18 @@ void do_exception(struct pt_regs *regs)
 	const char *name = "unknown exception";
 
 	if (vector == X86_TRAP_NMI) {
-		/* LINT1 or an NMI IPI: nothing in this kernel sends one, count and go on. */
 		this_cpu_inc(irq_stat.nmi_count);
+		/* An NMI IPI asking for this CPU's state (smp_call_function diagnostics). */
+		if (nmi_cpu_backtrace(regs))
+			return;
+		/* LINT1, or an NMI nobody asked for: count and go on. */
 		printk(MACHINE_DEPENDENT "Uhhuh. NMI received for unknown reason on CPU %u.\n",
 		       smp_processor_id());
 		return;
 	}
+	/* A #PF or #GP at an instruction with an exception table entry goes to its fixup. */
+	if ((vector == X86_TRAP_PF || vector == X86_TRAP_GP) && fixup_exception(regs))
+		return;
 	if (vector < NR_EXCEPTION_VECTORS)
 		name = exception_names[vector];
 

@@ -13,6 +13,7 @@
 #define GET_APIC_VERSION(x) ((x) & 0xff)
 #define GET_APIC_MAXLVT(x) (((x) >> 16) & 0xff)
 #define APIC_TASKPRI 0x80
+#define APIC_PROCPRI 0xa0
 #define APIC_EOI 0xb0
 #define APIC_LDR 0xd0
 #define SET_APIC_LOGICAL_ID(x) ((x) << 24)

@@ -53,6 +53,8 @@ typedef struct {
 	unsigned int apic_timer_irqs;
 	unsigned int irq_spurious_count;
 	unsigned int irq_resched_count;
+	unsigned int irq_call_count;
+	unsigned int irq_tlb_count;
 	unsigned int irq_stop_count;
 	unsigned int nmi_count;
 	unsigned int irq_unexpected_count;

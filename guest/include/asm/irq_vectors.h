@@ -11,6 +11,7 @@
  *              others
  *   0xec       local APIC timer
  *   0xf8       "stop this CPU" IPI (shutdown)
+ *   0xfb       call-function IPI (smp_call_function*, TLB shootdown)
  *   0xfd       reschedule IPI
  *   0xfe       local APIC error
  *   0xff       local APIC spurious interrupt
@@ -25,6 +26,7 @@
 
 #define LOCAL_TIMER_VECTOR 0xec
 #define REBOOT_VECTOR 0xf8
+#define CALL_FUNCTION_SINGLE_VECTOR 0xfb
 #define RESCHEDULE_VECTOR 0xfd
 #define ERROR_APIC_VECTOR 0xfe
 #define SPURIOUS_APIC_VECTOR 0xff

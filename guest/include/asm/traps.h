@@ -4,6 +4,8 @@
 #define NR_EXCEPTION_VECTORS 32
 #define NR_IDT_VECTORS 256
 #define X86_TRAP_NMI 2
+#define X86_TRAP_GP 13
+#define X86_TRAP_PF 14
 
 /* Vectors for which the CPU pushes an error code. */
 #define EXCEPTION_ERRCODE_MASK                                                                     \
@@ -25,6 +27,8 @@ void trap_init(void);
 void load_idt(void);
 void idt_setup_irq_gates(void);
 void do_exception(struct pt_regs *regs);
+/* Asks cpu (by NMI) to print its RIP and local APIC interrupt state. */
+void trigger_single_cpu_backtrace(unsigned int cpu);
 
 /* arch/x86/entry.S */
 extern const unsigned long exception_stub_table[NR_EXCEPTION_VECTORS];
