@@ -231,6 +231,7 @@ int sc_main(int argc, char* argv[]) {
 
     BootOptions boot;
     boot.machine.kernel = SMPSIM_DEFAULT_KERNEL;
+    boot.machine.cpus = 4;
     CLI::App* boot_cmd =
         app.add_subcommand("boot", "Boot a multiboot kernel (default: the bundled guest) and "
                                    "print its serial console on stdout, a summary on stderr "
