@@ -83,9 +83,12 @@ nlohmann::json summary_json(const std::string& command, const MachineConfig& m, 
 int run_boot(BootOptions opt) {
     if (!opt.model.empty()) {
         opt.machine.timing = true;
-        if (opt.model == "tso") opt.machine.model = smpsim::MemoryModel::Tso;
-        else if (opt.model == "weak") opt.machine.model = smpsim::MemoryModel::Weak;
-        else throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
+        if (opt.model == "tso")
+            opt.machine.model = smpsim::MemoryModel::Tso;
+        else if (opt.model == "weak")
+            opt.machine.model = smpsim::MemoryModel::Weak;
+        else
+            throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
     }
     if (!opt.machine.stats_file.empty() && !opt.machine.timing)
         throw InputError("--stats needs the timing mode: give --model tso or --model weak");
@@ -136,7 +139,8 @@ std::vector<std::string> litmus_files(const std::vector<std::string>& inputs) {
         if (fs::is_directory(in, ec)) {
             std::vector<std::string> found;
             for (const auto& e : fs::recursive_directory_iterator(in, ec))
-                if (e.is_regular_file() && e.path().extension() == ".litmus") found.push_back(e.path().string());
+                if (e.is_regular_file() && e.path().extension() == ".litmus")
+                    found.push_back(e.path().string());
             if (ec) throw InputError(fmt::format("{}: {}", in, ec.message()));
             std::sort(found.begin(), found.end());
             files.insert(files.end(), found.begin(), found.end());
@@ -151,9 +155,12 @@ std::vector<std::string> litmus_files(const std::vector<std::string>& inputs) {
 }
 
 int run_litmus_command(LitmusOptions opt) {
-    if (opt.model == "tso") opt.run.model = smpsim::MemoryModel::Tso;
-    else if (opt.model == "weak") opt.run.model = smpsim::MemoryModel::Weak;
-    else throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
+    if (opt.model == "tso")
+        opt.run.model = smpsim::MemoryModel::Tso;
+    else if (opt.model == "weak")
+        opt.run.model = smpsim::MemoryModel::Weak;
+    else
+        throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
     const std::vector<std::string> files = litmus_files(opt.inputs);
     opt.run.line_stats = !opt.stats_file.empty();
     nlohmann::json tests = nlohmann::json::array();
@@ -168,7 +175,8 @@ int run_litmus_command(LitmusOptions opt) {
         const bool valid = smpsim::litmus::validated(test, r);
         ok += valid;
         seconds += r.seconds;
-        if (opt.run.line_stats) line_stats.push_back({{"test", test.name}, {"file", file}, {"caches", r.line_stats}});
+        if (opt.run.line_stats)
+            line_stats.push_back({{"test", test.name}, {"file", file}, {"caches", r.line_stats}});
         if (opt.summary)
             std::cerr << fmt::format("{} {} {} {} {} {}\n", test.name, valid ? "Ok" : "No",
                                      smpsim::litmus::observation(r), r.positive, r.negative, file);
@@ -188,13 +196,14 @@ int run_litmus_command(LitmusOptions opt) {
     std::cout.flush();
     if (!opt.stats_file.empty()) {
         std::ofstream out(opt.stats_file);
-        if (!out) throw InputError(fmt::format("{}: cannot open the statistics file for writing", opt.stats_file));
+        if (!out)
+            throw InputError(fmt::format("{}: cannot open the statistics file for writing", opt.stats_file));
         out << line_stats.dump(2) << "\n";
     }
     const u64 total_runs = opt.run.runs * files.size();
-    std::cerr << fmt::format("smpsim: {} litmus tests, {} validated, model {}, {} runs each, {:.3f} s, {:.0f} runs/s\n",
-                             files.size(), ok, opt.model, opt.run.runs, seconds,
-                             seconds > 0 ? double(total_runs) / seconds : 0.0);
+    std::cerr << fmt::format(
+        "smpsim: {} litmus tests, {} validated, model {}, {} runs each, {:.3f} s, {:.0f} runs/s\n",
+        files.size(), ok, opt.model, opt.run.runs, seconds, seconds > 0 ? double(total_runs) / seconds : 0.0);
     if (!opt.summary_json.empty()) {
         std::ofstream out(opt.summary_json);
         if (!out) throw InputError(fmt::format("{}: cannot open summary file for writing", opt.summary_json));
@@ -245,7 +254,10 @@ int sc_main(int argc, char* argv[]) {
     boot_cmd->add_option("--cpus", boot.machine.cpus, "Number of CPUs")
         ->capture_default_str()
         ->check(CLI::Range(1, 16));
-    boot_cmd->add_option("--seed", boot.machine.seed, "Seed for every random choice of the simulation (e.g. the jitter of each CPU's quantum, which decides how CPUs interleave)")
+    boot_cmd
+        ->add_option("--seed", boot.machine.seed,
+                     "Seed for every random choice of the simulation (e.g. the jitter of each CPU's quantum, "
+                     "which decides how CPUs interleave)")
         ->capture_default_str();
     boot_cmd
         ->add_option("--max-insns", boot.machine.max_insns, "Stop after N instructions per CPU (0: no limit)")
@@ -259,28 +271,37 @@ int sc_main(int argc, char* argv[]) {
         ->capture_default_str()
         ->check(CLI::Range(1, 1000000));
     boot_cmd->add_option("--console", boot.console_file, "Also write the guest console to FILE");
-    boot_cmd->add_option("--model", boot.model,
-                         "Timing mode with MESI caches and store buffers, and this memory model: tso (x86) or "
-                         "weak (store buffer and invalidate queue reorder). Without it: functional mode");
-    boot_cmd->add_option("--stats", boot.machine.stats_file,
-                         "Timing mode: write per-cache-line statistics (HITM, RFOs, false sharing...) as JSON");
+    boot_cmd->add_option(
+        "--model", boot.model,
+        "Timing mode with MESI caches and store buffers, and this memory model: tso (x86) or "
+        "weak (store buffer and invalidate queue reorder). Without it: functional mode");
+    boot_cmd->add_option(
+        "--stats", boot.machine.stats_file,
+        "Timing mode: write per-cache-line statistics (HITM, RFOs, false sharing...) as JSON");
     boot_cmd->add_option("--summary-json", boot.summary_json, "Write the run summary as JSON to FILE");
 
     LitmusOptions litmus;
     CLI::App* litmus_cmd = app.add_subcommand(
-        "litmus", "Run herd7-format x86 litmus tests on simulated CPUs with store buffers and MESI caches; print "
-                  "a litmus7-format log on stdout, a summary on stderr");
-    litmus_cmd->add_option("tests", litmus.inputs, "Litmus files, or directories searched for *.litmus")->required();
-    litmus_cmd->add_option("--model", litmus.model, "Memory model: tso (x86) or weak (store buffer and "
-                                                    "invalidate queue reorder, as in McKenney's notes)")
+        "litmus",
+        "Run herd7-format x86 litmus tests on simulated CPUs with store buffers and MESI caches; print "
+        "a litmus7-format log on stdout, a summary on stderr");
+    litmus_cmd->add_option("tests", litmus.inputs, "Litmus files, or directories searched for *.litmus")
+        ->required();
+    litmus_cmd
+        ->add_option("--model", litmus.model,
+                     "Memory model: tso (x86) or weak (store buffer and "
+                     "invalidate queue reorder, as in McKenney's notes)")
         ->capture_default_str();
-    litmus_cmd->add_option("--runs", litmus.run.runs, "Iterations of each test")->capture_default_str()->check(
-        CLI::Range(smpsim::u64(1), smpsim::u64(100000000)));
+    litmus_cmd->add_option("--runs", litmus.run.runs, "Iterations of each test")
+        ->capture_default_str()
+        ->check(CLI::Range(smpsim::u64(1), smpsim::u64(100000000)));
     litmus_cmd->add_option("--seed", litmus.run.seed, "Seed of the scheduler, start skews and cache states")
         ->capture_default_str();
-    litmus_cmd->add_flag("--summary", litmus.summary, "One line per test on stderr: name, Ok/No, observation, "
-                                                      "positive and negative counts, file");
-    litmus_cmd->add_option("--summary-json", litmus.summary_json, "Write the per-test results as JSON to FILE");
+    litmus_cmd->add_flag("--summary", litmus.summary,
+                         "One line per test on stderr: name, Ok/No, observation, "
+                         "positive and negative counts, file");
+    litmus_cmd->add_option("--summary-json", litmus.summary_json,
+                           "Write the per-test results as JSON to FILE");
     litmus_cmd->add_option("--stats", litmus.stats_file,
                            "Write each test's per-cache-line statistics (stale hits, HITM, RFOs...) as JSON");
 

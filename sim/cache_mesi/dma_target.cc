@@ -15,8 +15,10 @@ void DmaTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
     const u64 now = u64((sc_core::sc_time_stamp() + delay) / cycle_);
     const u32 length = trans.get_data_length();
     AccessResult r;
-    if (trans.is_read()) r = memory_.dma_read(trans.get_address(), trans.get_data_ptr(), length, now);
-    else if (trans.is_write()) r = memory_.dma_write(trans.get_address(), trans.get_data_ptr(), length, now);
+    if (trans.is_read())
+        r = memory_.dma_read(trans.get_address(), trans.get_data_ptr(), length, now);
+    else if (trans.is_write())
+        r = memory_.dma_write(trans.get_address(), trans.get_data_ptr(), length, now);
     if (!r.ok) {
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;

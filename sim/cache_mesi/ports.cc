@@ -48,10 +48,16 @@ MemoryResult DmaPort::write(u64 paddr, const void* src, u32 size, AccessKind) {
     return to_memory_result(memory_.dma_write(paddr, src, size, now()));
 }
 
-bool CpuPort::line_owned(u64 paddr) { return memory_.is_owned(cpu_, paddr); }
+bool CpuPort::line_owned(u64 paddr) {
+    return memory_.is_owned(cpu_, paddr);
+}
 
-void CpuPort::drain_invalidations() { memory_.drain_invalidate_queue(cpu_); }
+void CpuPort::drain_invalidations() {
+    memory_.drain_invalidate_queue(cpu_);
+}
 
-void CpuPort::note_store_buffer_stall(u64 paddr, u32 cycles) { memory_.add_store_buffer_stall(cpu_, paddr, cycles); }
+void CpuPort::note_store_buffer_stall(u64 paddr, u32 cycles) {
+    memory_.add_store_buffer_stall(cpu_, paddr, cycles);
+}
 
 } // namespace smpsim::cache_mesi

@@ -167,7 +167,8 @@ u64 CpuImpl::read_phys(u64 pa, unsigned size, AccessKind kind) {
     stats_.cycles += r.latency_cycles;
     if (!r.ok) v = size_mask(size); // unclaimed physical addresses read as all ones, as on a PC
     // Store-to-load forwarding: this CPU's own buffered stores are newer than what the cache holds.
-    if (sb_ && kind == AccessKind::Read && !sb_->empty() && sb_->forward(pa, size, v)) ++stats_.store_buffer_forwards;
+    if (sb_ && kind == AccessKind::Read && !sb_->empty() && sb_->forward(pa, size, v))
+        ++stats_.store_buffer_forwards;
     return v;
 }
 
@@ -186,7 +187,9 @@ void CpuImpl::full_barrier() {
     memory_.drain_invalidations();
 }
 
-void CpuImpl::load_barrier() { memory_.drain_invalidations(); }
+void CpuImpl::load_barrier() {
+    memory_.drain_invalidations();
+}
 
 void CpuImpl::store_barrier() {
     if (sb_) sb_->fence();
@@ -650,9 +653,15 @@ InterruptSink& Cpu::interrupt_sink() {
 const CpuStats& Cpu::stats() const {
     return impl_->stats_;
 }
-bool Cpu::commit_store() { return impl_->commit_store(); }
-void Cpu::drain_store_buffer() { impl_->drain_store_buffer(); }
-unsigned Cpu::store_buffer_size() const { return impl_->store_buffer_size(); }
+bool Cpu::commit_store() {
+    return impl_->commit_store();
+}
+void Cpu::drain_store_buffer() {
+    impl_->drain_store_buffer();
+}
+unsigned Cpu::store_buffer_size() const {
+    return impl_->store_buffer_size();
+}
 void Cpu::add_idle_cycles(u64 cycles) {
     impl_->stats_.cycles += cycles;
     impl_->stats_.idle_cycles += cycles;

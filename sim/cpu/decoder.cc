@@ -243,8 +243,10 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
     if (system_operand && insn.mnemonic == ZYDIS_MNEMONIC_MOV) {
         out.exec = &handler_mov_system;
     } else if (out.exec != &handler_unimplemented) {
-        if (Handler h = specialize_data(out)) out.exec = h;
-        else if (Handler h2 = specialize_alu(out)) out.exec = h2;
+        if (Handler h = specialize_data(out))
+            out.exec = h;
+        else if (Handler h2 = specialize_alu(out))
+            out.exec = h2;
     }
     out.locked = out.lock || (insn.mnemonic == ZYDIS_MNEMONIC_XCHG &&
                               (out.op[0].kind == OpKind::Mem || out.op[1].kind == OpKind::Mem));

@@ -37,10 +37,14 @@ inline void write_dest(CpuImpl& c, const Operand& o, const Dest& d, u64 v) {
 template <OpKind Kind, unsigned Size> inline u64 read_src(CpuImpl& c, const Operand& o) {
     constexpr bool fixed = Size != 0;
     const unsigned size = fixed ? Size : o.size;
-    if constexpr (Kind == OpKind::Reg) return c.reg(o.reg, size);
-    else if constexpr (Kind == OpKind::Imm) return u64(o.imm);
-    else if constexpr (Kind == OpKind::Mem) return c.read_mem(c.operand_linear(o), size, o.seg);
-    else return c.read_operand(o);
+    if constexpr (Kind == OpKind::Reg)
+        return c.reg(o.reg, size);
+    else if constexpr (Kind == OpKind::Imm)
+        return u64(o.imm);
+    else if constexpr (Kind == OpKind::Mem)
+        return c.read_mem(c.operand_linear(o), size, o.seg);
+    else
+        return c.read_operand(o);
 }
 
 template <Alu op, OpKind DKind = OpKind::None, OpKind SKind = OpKind::None, unsigned Size = 0>
@@ -49,8 +53,10 @@ void h_alu(CpuImpl& c, const DecodedInsn& d) {
     const unsigned size = Size ? Size : dst.size;
     constexpr bool writes = op != Alu::Cmp && op != Alu::Test;
     Dest a;
-    if constexpr (DKind == OpKind::Reg) a = {c.reg(dst.reg, size)};
-    else a = read_dest(c, dst, writes);
+    if constexpr (DKind == OpKind::Reg)
+        a = {c.reg(dst.reg, size)};
+    else
+        a = read_dest(c, dst, writes);
     const u64 b = read_src<SKind, Size>(c, d.op[1]) & size_mask(size);
     u64 r;
     switch (op) {
@@ -90,8 +96,10 @@ void h_alu(CpuImpl& c, const DecodedInsn& d) {
         break;
     }
     if constexpr (writes) {
-        if constexpr (DKind == OpKind::Reg) c.set_reg(dst.reg, size, r & size_mask(size));
-        else write_dest(c, dst, a, r & size_mask(size));
+        if constexpr (DKind == OpKind::Reg)
+            c.set_reg(dst.reg, size, r & size_mask(size));
+        else
+            write_dest(c, dst, a, r & size_mask(size));
     }
 }
 

@@ -48,11 +48,16 @@ template <OpKind D, OpKind S, unsigned Size> void h_mov_k(CpuImpl& c, const Deco
     const Operand& src = d.op[1];
     const Operand& dst = d.op[0];
     u64 v;
-    if constexpr (S == OpKind::Reg) v = c.reg(src.reg, Size);
-    else if constexpr (S == OpKind::Imm) v = u64(src.imm);
-    else v = c.read_mem(c.operand_linear(src), Size, src.seg);
-    if constexpr (D == OpKind::Reg) c.set_reg(dst.reg, Size, v);
-    else c.write_mem(c.operand_linear(dst), Size, v & size_mask(Size), dst.seg);
+    if constexpr (S == OpKind::Reg)
+        v = c.reg(src.reg, Size);
+    else if constexpr (S == OpKind::Imm)
+        v = u64(src.imm);
+    else
+        v = c.read_mem(c.operand_linear(src), Size, src.seg);
+    if constexpr (D == OpKind::Reg)
+        c.set_reg(dst.reg, Size, v);
+    else
+        c.write_mem(c.operand_linear(dst), Size, v & size_mask(Size), dst.seg);
 }
 
 template <OpKind D, OpKind S> Handler mov_for_size(unsigned size) {

@@ -7,7 +7,8 @@ namespace smpsim::cpu {
 StoreBuffer::StoreBuffer(unsigned capacity, MemoryModel model, unsigned line_size)
     : capacity_(capacity), model_(model), line_size_(line_size) {
     if (capacity == 0) throw InputError("store buffer capacity must be at least 1");
-    if (line_size == 0 || (line_size & (line_size - 1))) throw InputError("cache line size must be a power of two");
+    if (line_size == 0 || (line_size & (line_size - 1)))
+        throw InputError("cache line size must be a power of two");
 }
 
 void StoreBuffer::push(u64 paddr, unsigned size, u64 value) {
@@ -56,7 +57,8 @@ std::optional<unsigned> StoreBuffer::committable(const std::function<bool(u64 li
         if (e.epoch != oldest_epoch) break;
         const u64 line = line_of(e.paddr);
         bool older_same_line = false;
-        for (unsigned j = 0; j < i && !older_same_line; ++j) older_same_line = line_of(entries_[j].paddr) == line;
+        for (unsigned j = 0; j < i && !older_same_line; ++j)
+            older_same_line = line_of(entries_[j].paddr) == line;
         if (!older_same_line && owned(line)) return i;
     }
     return 0u; // nothing can overtake: the oldest goes next, after acquiring its line

@@ -21,13 +21,14 @@ class StoreBuffer {
   public:
     struct Entry {
         u64 paddr = 0;
-        u8 size = 0;     // 1, 2, 4 or 8; never crosses a cache line (the CPU splits such stores)
+        u8 size = 0; // 1, 2, 4 or 8; never crosses a cache line (the CPU splits such stores)
         u64 value = 0;
-        u64 seq = 0;     // program order
-        u32 epoch = 0;   // SFENCEs executed before this store: entries of one epoch may reorder (weak)
+        u64 seq = 0;   // program order
+        u32 epoch = 0; // SFENCEs executed before this store: entries of one epoch may reorder (weak)
     };
 
-    explicit StoreBuffer(unsigned capacity = 16, MemoryModel model = MemoryModel::Tso, unsigned line_size = 64);
+    explicit StoreBuffer(unsigned capacity = 16, MemoryModel model = MemoryModel::Tso,
+                         unsigned line_size = 64);
 
     bool full() const { return entries_.size() >= capacity_; }
     bool empty() const { return entries_.empty(); }

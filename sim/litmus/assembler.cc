@@ -26,7 +26,9 @@ ZydisRegister zydis_reg(const RegisterRef& r) {
     }
 }
 
-ZydisRegister zydis_reg64(const RegisterRef& r) { return static_cast<ZydisRegister>(ZYDIS_REGISTER_RAX + r.gpr); }
+ZydisRegister zydis_reg64(const RegisterRef& r) {
+    return static_cast<ZydisRegister>(ZYDIS_REGISTER_RAX + r.gpr);
+}
 
 bool is_shift(const std::string& m) {
     return m == "shl" || m == "shr" || m == "sal" || m == "sar" || m == "rol" || m == "ror" || m == "rcl" ||
@@ -46,8 +48,8 @@ std::vector<u8> without_moffs32(const std::vector<u8>& in) {
             addr32 = true;
             continue;
         }
-        if (b == 0x2e || b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65 || b == 0x66 || b == 0xf0 ||
-            b == 0xf2 || b == 0xf3 || (b >= 0x40 && b <= 0x4f)) {
+        if (b == 0x2e || b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65 || b == 0x66 ||
+            b == 0xf0 || b == 0xf2 || b == 0xf3 || (b >= 0x40 && b <= 0x4f)) {
             out.push_back(b);
             continue;
         }
@@ -64,16 +66,16 @@ std::vector<u8> without_moffs32(const std::vector<u8>& in) {
 
 class ThreadAssembler {
   public:
-    ThreadAssembler(const LitmusTest& test, const Thread& th, const Layout& layout, const AssembleOptions& opt,
-                    u64 code_address)
+    ThreadAssembler(const LitmusTest& test, const Thread& th, const Layout& layout,
+                    const AssembleOptions& opt, u64 code_address)
         : test_(test), th_(th), layout_(layout), opt_(opt), base_(code_address) {}
 
     AssembledThread run();
 
   private:
     [[noreturn]] void fail(const Instruction& ins, const std::string& why) const {
-        throw InputError(test_.file + ":" + std::to_string(ins.line) + ": cannot assemble '" + ins.text + "' of P" +
-                         std::to_string(th_.id) + ": " + why);
+        throw InputError(test_.file + ":" + std::to_string(ins.line) + ": cannot assemble '" + ins.text +
+                         "' of P" + std::to_string(th_.id) + ": " + why);
     }
     u64 address_of(const std::string& var, const Instruction& ins) const {
         auto it = layout_.find(var);
@@ -135,7 +137,8 @@ std::vector<u8> ThreadAssembler::encode(const Instruction& ins, const ParsedInsn
                 }
         if (!msize && extend) {
             for (const Operand& op : p.ops)
-                if (op.kind == Operand::Kind::Mem) fail(ins, "the memory operand needs a size (BYTE PTR / WORD PTR)");
+                if (op.kind == Operand::Kind::Mem)
+                    fail(ins, "the memory operand needs a size (BYTE PTR / WORD PTR)");
         }
         if (!msize) msize = 4; // herd's default int
         if (p.mnemonic == "movsxd" && !p.suffix_size) msize = 4;
@@ -180,7 +183,8 @@ std::vector<u8> ThreadAssembler::encode(const Instruction& ins, const ParsedInsn
                     zo.mem.base = ZYDIS_REGISTER_RIP;
                     i64 rel = disp - static_cast<i64>(here);
                     if (rel < INT32_MIN / 2 || rel > INT32_MAX / 2)
-                        fail(ins, "address of the operand is too far from the code for RIP-relative addressing");
+                        fail(ins,
+                             "address of the operand is too far from the code for RIP-relative addressing");
                 } else if (disp < INT32_MIN || disp > INT32_MAX) {
                     fail(ins, "address " + std::to_string(disp) +
                                   " does not fit a 32-bit displacement (place variables below 2 GiB)");
@@ -284,7 +288,8 @@ u64 resolve(const Value& v, const Layout& layout, const std::string& where) {
     u64 x = static_cast<u64>(v.number);
     if (v.symbol) {
         auto it = layout.find(*v.symbol);
-        if (it == layout.end()) throw InputError(where + ": no address for variable '" + *v.symbol + "' in the layout");
+        if (it == layout.end())
+            throw InputError(where + ": no address for variable '" + *v.symbol + "' in the layout");
         x += it->second;
     }
     return x;
@@ -342,7 +347,8 @@ AssembledTest assemble(const LitmusTest& test, const Layout& layout, const Assem
             m.index = i;
             m.address = layout.at(v.name) + u64{i} * v.elem_size;
             m.size = v.elem_size;
-            u64 x = i < v.init.size() ? resolve(v.init[i], layout, test.file + ":" + std::to_string(v.line)) : 0;
+            u64 x =
+                i < v.init.size() ? resolve(v.init[i], layout, test.file + ":" + std::to_string(v.line)) : 0;
             m.value = v.elem_size >= 8 ? x : x & ((u64{1} << (8 * v.elem_size)) - 1);
             out.memory.push_back(m);
         }

@@ -48,9 +48,9 @@ struct AssembledThread {
     u64 code_address = 0;
     std::vector<u8> code;
     std::vector<AssembledInsn> insns;
-    std::map<std::string, u32> labels;                 // label -> offset
-    std::vector<std::pair<unsigned, u64>> init_regs;   // (gpr, full 64-bit value) to load before the code
-    std::vector<unsigned> observed_regs;               // gprs the final state reads (sorted)
+    std::map<std::string, u32> labels;               // label -> offset
+    std::vector<std::pair<unsigned, u64>> init_regs; // (gpr, full 64-bit value) to load before the code
+    std::vector<unsigned> observed_regs;             // gprs the final state reads (sorted)
 
     u32 offset_of(size_t index) const { return insns.at(index).offset; }
     // The table cell whose instruction covers `offset` (label-only cells never match); nullopt if none.
@@ -62,7 +62,7 @@ struct MemoryInit {
     std::string var;
     unsigned index = 0; // array element
     u64 address = 0;
-    unsigned size = 4;  // bytes
+    unsigned size = 4; // bytes
     u64 value = 0;
 };
 

@@ -10,20 +10,12 @@ namespace smpsim::litmus {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
+bool is_ident_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
 }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
+bool is_ident_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
 }
-
-bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
 
 // Every Zydis mnemonic by its lower-case name.
 const std::unordered_map<std::string, ZydisMnemonic>& mnemonic_table() {
@@ -41,9 +33,8 @@ const std::unordered_map<std::string, ZydisMnemonic>& mnemonic_table() {
 // Assembler spellings of condition codes that Zydis names differently (JE -> jz).
 std::string canonical_cc(const std::string& m) {
     static const std::pair<const char*, const char*> cc[] = {
-        {"e", "z"},    {"ne", "nz"},  {"a", "nbe"},  {"ae", "nb"}, {"c", "b"},   {"nc", "nb"},
-        {"nae", "b"},  {"na", "be"},  {"g", "nle"},  {"ge", "nl"}, {"nge", "l"}, {"ng", "le"},
-        {"pe", "p"},   {"po", "np"},
+        {"e", "z"},   {"ne", "nz"}, {"a", "nbe"}, {"ae", "nb"}, {"c", "b"},   {"nc", "nb"}, {"nae", "b"},
+        {"na", "be"}, {"g", "nle"}, {"ge", "nl"}, {"nge", "l"}, {"ng", "le"}, {"pe", "p"},  {"po", "np"},
     };
     for (const char* prefix : {"j", "set", "cmov"}) {
         std::string p = prefix;
@@ -81,10 +72,14 @@ i64 parse_number(std::string_view s, std::string_view whole) {
     u64 v = 0;
     for (char c : s) {
         int d;
-        if (c >= '0' && c <= '9') d = c - '0';
-        else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-        else if (base == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
-        else throw SyntaxError("unexpected token '" + std::string(whole) + "'");
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (base == 16 && c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            throw SyntaxError("unexpected token '" + std::string(whole) + "'");
         v = v * static_cast<u64>(base) + static_cast<u64>(d);
     }
     return neg ? -static_cast<i64>(v) : static_cast<i64>(v);
@@ -102,8 +97,10 @@ std::vector<std::string_view> split_operands(std::string_view s) {
     size_t start = 0;
     for (size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
-        if (c == '(' || c == '[') ++depth;
-        else if (c == ')' || c == ']') --depth;
+        if (c == '(' || c == '[')
+            ++depth;
+        else if (c == ')' || c == ']')
+            --depth;
         else if (c == ',' && depth == 0) {
             out.push_back(trim(s.substr(start, i - start)));
             start = i + 1;
@@ -133,11 +130,13 @@ void parse_disp(std::string_view s, Operand& op, std::string_view whole) {
     }
     size_t i = 0;
     if (!is_ident_start(s[0])) throw SyntaxError("unexpected token '" + std::string(whole) + "'");
-    while (i < s.size() && is_ident_char(s[i])) ++i;
+    while (i < s.size() && is_ident_char(s[i]))
+        ++i;
     op.symbol = std::string(s.substr(0, i));
     std::string_view rest = trim(s.substr(i));
     if (!rest.empty()) {
-        if (rest[0] != '+' && rest[0] != '-') throw SyntaxError("unexpected token '" + std::string(rest) + "'");
+        if (rest[0] != '+' && rest[0] != '-')
+            throw SyntaxError("unexpected token '" + std::string(rest) + "'");
         op.disp += parse_number(std::string(rest.substr(0, 1)) + std::string(trim(rest.substr(1))), whole);
     }
 }
@@ -208,11 +207,13 @@ Operand parse_intel_operand(std::string_view s) {
             {"byte", 1}, {"word", 2}, {"dword", 4}, {"qword", 8}};
         for (auto [kw, n] : sizes) {
             size_t len = std::string_view(kw).size();
-            if (l.compare(0, len, kw) == 0 && l.size() > len && std::isspace(static_cast<unsigned char>(l[len]))) {
+            if (l.compare(0, len, kw) == 0 && l.size() > len &&
+                std::isspace(static_cast<unsigned char>(l[len]))) {
                 std::string_view rest = trim(s.substr(len));
                 if (lower(rest.substr(0, 3)) == "ptr") rest = trim(rest.substr(3));
                 Operand m = parse_intel_operand(rest);
-                if (m.kind != Operand::Kind::Mem) throw SyntaxError("unexpected token '" + std::string(kw) + "'");
+                if (m.kind != Operand::Kind::Mem)
+                    throw SyntaxError("unexpected token '" + std::string(kw) + "'");
                 m.size = n;
                 return m;
             }
@@ -232,8 +233,10 @@ Operand parse_intel_operand(std::string_view s) {
     if (s.front() == '$') {
         op.kind = Operand::Kind::Imm;
         std::string_view v = trim(s.substr(1));
-        if (!v.empty() && is_ident_start(v[0])) parse_disp(v, op, whole);
-        else op.disp = parse_number(v, whole);
+        if (!v.empty() && is_ident_start(v[0]))
+            parse_disp(v, op, whole);
+        else
+            op.disp = parse_number(v, whole);
         return op;
     }
     if (looks_numeric(s)) {
@@ -263,8 +266,10 @@ Operand parse_att_operand(std::string_view s) {
     if (s.front() == '$') {
         op.kind = Operand::Kind::Imm;
         std::string_view v = trim(s.substr(1));
-        if (!v.empty() && is_ident_start(v[0])) parse_disp(v, op, whole);
-        else op.disp = parse_number(v, whole);
+        if (!v.empty() && is_ident_start(v[0]))
+            parse_disp(v, op, whole);
+        else
+            op.disp = parse_number(v, whole);
         return op;
     }
     std::string segment;
@@ -325,6 +330,21 @@ Operand parse_att_operand(std::string_view s) {
 
 } // namespace
 
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
+    return s;
+}
+
 std::optional<RegisterRef> lookup_gpr(std::string_view name_in) {
     std::string n = lower(trim(name_in));
     if (!n.empty() && n[0] == '%') n.erase(0, 1);
@@ -337,25 +357,52 @@ std::optional<RegisterRef> lookup_gpr(std::string_view name_in) {
     r.name = std::string(trim(name_in));
     if (!r.name.empty() && r.name[0] == '%') r.name.erase(0, 1);
     for (unsigned i = 0; i < 8; ++i) {
-        if (n == legacy64[i]) { r.gpr = i; r.width = 8; return r; }
-        if (n == legacy32[i]) { r.gpr = i; r.width = 4; return r; }
-        if (n == legacy16[i]) { r.gpr = i; r.width = 2; return r; }
-        if (n == legacy8[i]) { r.gpr = i; r.width = 1; return r; }
+        if (n == legacy64[i]) {
+            r.gpr = i;
+            r.width = 8;
+            return r;
+        }
+        if (n == legacy32[i]) {
+            r.gpr = i;
+            r.width = 4;
+            return r;
+        }
+        if (n == legacy16[i]) {
+            r.gpr = i;
+            r.width = 2;
+            return r;
+        }
+        if (n == legacy8[i]) {
+            r.gpr = i;
+            r.width = 1;
+            return r;
+        }
     }
     for (unsigned i = 0; i < 4; ++i)
-        if (n == high8[i]) { r.gpr = i; r.width = 1; r.shift = 8; return r; }
+        if (n == high8[i]) {
+            r.gpr = i;
+            r.width = 1;
+            r.shift = 8;
+            return r;
+        }
     if (n.size() >= 2 && n[0] == 'r' && std::isdigit(static_cast<unsigned char>(n[1]))) {
         size_t i = 1;
         unsigned num = 0;
-        while (i < n.size() && std::isdigit(static_cast<unsigned char>(n[i]))) num = num * 10 + (n[i++] - '0');
+        while (i < n.size() && std::isdigit(static_cast<unsigned char>(n[i])))
+            num = num * 10 + (n[i++] - '0');
         if (num < 8 || num > 15) return std::nullopt;
         std::string suf = n.substr(i);
         r.gpr = num;
-        if (suf.empty()) r.width = 8;
-        else if (suf == "d") r.width = 4;
-        else if (suf == "w") r.width = 2;
-        else if (suf == "b" || suf == "l") r.width = 1;
-        else return std::nullopt;
+        if (suf.empty())
+            r.width = 8;
+        else if (suf == "d")
+            r.width = 4;
+        else if (suf == "w")
+            r.width = 2;
+        else if (suf == "b" || suf == "l")
+            r.width = 1;
+        else
+            return std::nullopt;
         return r;
     }
     return std::nullopt;
@@ -381,7 +428,8 @@ ParsedInsn parse_instruction(std::string_view text, Arch arch) {
     std::string mn;
     while (true) {
         size_t i = 0;
-        while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+        while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])))
+            ++i;
         std::string word = lower(s.substr(0, i));
         std::string_view rest = trim(s.substr(i));
         if (word == "lock") {
@@ -409,11 +457,11 @@ ParsedInsn parse_instruction(std::string_view text, Arch arch) {
         if (arch == Arch::X86_64 && m.size() > 1) {
             // AT&T size suffix: movl, xchgq, nopw, addb; and the two-suffix extensions.
             static const std::pair<const char*, std::pair<const char*, unsigned>> ext[] = {
-                {"movzbw", {"movzx", 1}}, {"movzbl", {"movzx", 1}}, {"movzbq", {"movzx", 1}},
-                {"movzwl", {"movzx", 2}}, {"movzwq", {"movzx", 2}}, {"movsbw", {"movsx", 1}},
-                {"movsbl", {"movsx", 1}}, {"movsbq", {"movsx", 1}}, {"movswl", {"movsx", 2}},
+                {"movzbw", {"movzx", 1}}, {"movzbl", {"movzx", 1}},  {"movzbq", {"movzx", 1}},
+                {"movzwl", {"movzx", 2}}, {"movzwq", {"movzx", 2}},  {"movsbw", {"movsx", 1}},
+                {"movsbl", {"movsx", 1}}, {"movsbq", {"movsx", 1}},  {"movswl", {"movsx", 2}},
                 {"movswq", {"movsx", 2}}, {"movslq", {"movsxd", 4}}, {"cltq", {"cdqe", 0}},
-                {"cqto", {"cqo", 0}},     {"cltd", {"cdq", 0}},     {"movqq", {"mov", 8}}};
+                {"cqto", {"cqo", 0}},     {"cltd", {"cdq", 0}},      {"movqq", {"mov", 8}}};
             for (auto& [from, to] : ext)
                 if (m == from) {
                     m = to.first;
@@ -442,11 +490,12 @@ ParsedInsn parse_instruction(std::string_view text, Arch arch) {
         if (arch == Arch::X86_64) std::reverse(insn.ops.begin(), insn.ops.end());
     }
     for (const Operand& op : insn.ops) {
-        if (op.kind == Operand::Kind::Mem && op.scale != 0 && op.scale != 1 && op.scale != 2 && op.scale != 4 &&
-            op.scale != 8)
+        if (op.kind == Operand::Kind::Mem && op.scale != 0 && op.scale != 1 && op.scale != 2 &&
+            op.scale != 4 && op.scale != 8)
             throw SyntaxError("bad scale factor " + std::to_string(op.scale));
         if (op.kind == Operand::Kind::Label && !insn.is_branch())
-            throw SyntaxError("unexpected token '" + op.label + "' (not a register, memory operand or immediate)");
+            throw SyntaxError("unexpected token '" + op.label +
+                              "' (not a register, memory operand or immediate)");
     }
     return insn;
 }

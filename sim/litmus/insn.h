@@ -37,8 +37,8 @@ struct Operand {
 
 struct ParsedInsn {
     bool lock = false;
-    std::string rep;      // "rep", "repne" or empty
-    std::string mnemonic; // Zydis spelling, lower case ("mov", "jnz", "nop", "ret")
+    std::string rep;          // "rep", "repne" or empty
+    std::string mnemonic;     // Zydis spelling, lower case ("mov", "jnz", "nop", "ret")
     unsigned suffix_size = 0; // AT&T size suffix in bytes (movl -> 4), or 0
     std::vector<Operand> ops; // Intel order
     bool is_branch() const;   // jmp / jcc / loop / jrcxz / call
@@ -50,6 +50,10 @@ ParsedInsn parse_instruction(std::string_view text, Arch arch);
 // The ZydisMnemonic (as an int, to keep Zydis out of this header) of a mnemonic returned in
 // ParsedInsn::mnemonic; 0 if unknown (and for "ret", which the assembler handles itself).
 int zydis_mnemonic(const std::string& mnemonic);
+
+// Text helpers shared by the parser and the instruction syntax.
+std::string lower(std::string_view s);
+std::string_view trim(std::string_view s);
 
 // A general-purpose register by name (case-insensitive, no '%'): rax..r15, eax..r15d, ax..r15w,
 // al..r15b, ah/bh/ch/dh.

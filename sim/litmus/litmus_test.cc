@@ -6,7 +6,9 @@
 
 namespace smpsim::litmus {
 
-const char* arch_name(Arch a) { return a == Arch::X86 ? "X86" : "X86_64"; }
+const char* arch_name(Arch a) {
+    return a == Arch::X86 ? "X86" : "X86_64";
+}
 
 const char* quantifier_name(Quantifier q) {
     switch (q) {
@@ -31,7 +33,8 @@ std::string Location::str() const {
 bool Location::same_as(const Location& o) const {
     if (kind != o.kind) return false;
     if (kind == Kind::Register)
-        return thread == o.thread && reg.gpr == o.reg.gpr && reg.width == o.reg.width && reg.shift == o.reg.shift;
+        return thread == o.thread && reg.gpr == o.reg.gpr && reg.width == o.reg.width &&
+               reg.shift == o.reg.shift;
     return var == o.var && index == o.index;
 }
 
@@ -55,8 +58,9 @@ bool Condition::eval_node(int n, const FinalState& s) const {
                              " values, condition reads location #" + std::to_string(node.loc));
         u64 expected = static_cast<u64>(node.value.number);
         if (node.value.symbol) {
-            if (!s.layout) throw InputError("litmus: condition compares with the address of '" +
-                                            *node.value.symbol + "' but no memory layout was given");
+            if (!s.layout)
+                throw InputError("litmus: condition compares with the address of '" + *node.value.symbol +
+                                 "' but no memory layout was given");
             auto it = s.layout->find(*node.value.symbol);
             if (it == s.layout->end())
                 throw InputError("litmus: no address for variable '" + *node.value.symbol + "'");
@@ -80,7 +84,9 @@ int prec(Condition::Op op) {
 }
 } // namespace
 
-std::string Condition::str() const { return root < 0 ? "true" : str_node(root, 0); }
+std::string Condition::str() const {
+    return root < 0 ? "true" : str_node(root, 0);
+}
 
 std::string Condition::str_node(int n, int parent_prec) const {
     const Node& node = nodes[static_cast<size_t>(n)];
@@ -90,8 +96,10 @@ std::string Condition::str_node(int n, int parent_prec) const {
     case Op::False: return "false";
     case Op::Eq:
     case Op::Ne: {
-        std::string l = node.loc < observed.size() ? observed[node.loc].str() : "#" + std::to_string(node.loc);
-        if (node.loc < observed.size() && observed[node.loc].kind == Location::Kind::Memory) l = "[" + l + "]";
+        std::string l =
+            node.loc < observed.size() ? observed[node.loc].str() : "#" + std::to_string(node.loc);
+        if (node.loc < observed.size() && observed[node.loc].kind == Location::Kind::Memory)
+            l = "[" + l + "]";
         return l + (node.op == Op::Eq ? "=" : "!=") + node.value.str();
     }
     case Op::Not: return "~" + str_node(node.lhs, 3);
@@ -127,7 +135,8 @@ std::string LitmusTest::format_state(const FinalState& s) const {
         u64 v = s.values[i] & l.mask();
         unsigned bits = 8 * (l.kind == Location::Kind::Register ? l.reg.width : l.mem_width);
         // Signed, as herd prints values.
-        i64 shown = bits < 64 && (v >> (bits - 1)) ? static_cast<i64>(v - (u64{1} << bits)) : static_cast<i64>(v);
+        i64 shown =
+            bits < 64 && (v >> (bits - 1)) ? static_cast<i64>(v - (u64{1} << bits)) : static_cast<i64>(v);
         if (!out.empty()) out += ' ';
         out += l.str() + "=" + std::to_string(shown) + ";";
     }

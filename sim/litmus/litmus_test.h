@@ -78,11 +78,11 @@ struct Thread {
 // A register of a thread or a memory cell (variable element) whose final value is observed.
 struct Location {
     enum class Kind { Register, Memory } kind = Kind::Memory;
-    int thread = -1;    // registers only
-    RegisterRef reg;    // registers only
-    std::string var;    // memory only
-    unsigned index = 0; // memory only: array element
-    bool indexed = false; // memory only: written with an index (`t[0]`)
+    int thread = -1;        // registers only
+    RegisterRef reg;        // registers only
+    std::string var;        // memory only
+    unsigned index = 0;     // memory only: array element
+    bool indexed = false;   // memory only: written with an index (`t[0]`)
     unsigned mem_width = 4; // memory only: element size in bytes (from the variable's type)
     u64 mask() const {
         unsigned w = kind == Kind::Register ? reg.width : mem_width;
@@ -135,13 +135,13 @@ struct LitmusTest {
     std::string alt_name; // the optional parenthesised second name (`X86 n1 (nOne)`)
     std::string doc;      // the optional "..." doc string
     std::vector<std::pair<std::string, std::string>> metadata; // key=value lines (Cycle=..., ...)
-    std::vector<Variable> variables;                          // declared first, then implicit ones
+    std::vector<Variable> variables;                           // declared first, then implicit ones
     std::vector<RegisterInit> reg_init;
-    std::vector<Thread> threads; // index i is thread Pi
+    std::vector<Thread> threads;     // index i is thread Pi
     std::vector<Location> locations; // the `locations [...]` list (also in observed)
     std::vector<Location> observed;  // locations + condition atoms, deduplicated
     Quantifier quantifier = Quantifier::Exists;
-    bool legacy_final = false; // written as `final P; with tso: ...` (read as `exists P`)
+    bool legacy_final = false;                    // written as `final P; with tso: ...` (read as `exists P`)
     std::map<std::string, Quantifier> final_with; // the `with` clauses of a legacy `final`
     Condition condition;
     std::optional<Condition> filter; // `filter P`: runs whose state fails it are not counted

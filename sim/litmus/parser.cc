@@ -13,20 +13,12 @@ namespace smpsim::litmus {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
+bool is_ident_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
 }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
+bool is_ident_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
-
-bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 struct Tok {
     enum class Kind { Ident, Num, Punct, End } kind = Kind::End;
@@ -76,7 +68,8 @@ class Parser {
     void expect(const char* s) {
         const Tok& t = next();
         if (!is(t, s)) {
-            if (t.kind == Tok::Kind::End) fail(t.line, std::string("unexpected end of file, expected '") + s + "'");
+            if (t.kind == Tok::Kind::End)
+                fail(t.line, std::string("unexpected end of file, expected '") + s + "'");
             fail(t.line, "unexpected token '" + t.text + "', expected '" + s + "'");
         }
     }
@@ -189,14 +182,17 @@ std::vector<Tok> Parser::tokenize(size_t li, size_t col) const {
                 continue;
             }
             if (is_ident_start(c)) {
-                while (i < l.size() && is_ident_char(l[i])) ++i;
+                while (i < l.size() && is_ident_char(l[i]))
+                    ++i;
                 t.kind = Tok::Kind::Ident;
             } else if (std::isdigit(static_cast<unsigned char>(c))) {
                 if (c == '0' && i + 1 < l.size() && (l[i + 1] == 'x' || l[i + 1] == 'X')) {
                     i += 2;
-                    while (i < l.size() && std::isxdigit(static_cast<unsigned char>(l[i]))) ++i;
+                    while (i < l.size() && std::isxdigit(static_cast<unsigned char>(l[i])))
+                        ++i;
                 } else {
-                    while (i < l.size() && std::isdigit(static_cast<unsigned char>(l[i]))) ++i;
+                    while (i < l.size() && std::isdigit(static_cast<unsigned char>(l[i])))
+                        ++i;
                 }
                 t.kind = Tok::Kind::Num;
             } else if ((c == '/' && i + 1 < l.size() && l[i + 1] == '\\') ||
@@ -225,19 +221,25 @@ std::vector<Tok> Parser::tokenize(size_t li, size_t col) const {
 }
 
 void Parser::parse_header() {
-    while (li_ < lines_.size() && blank(li_)) ++li_;
+    while (li_ < lines_.size() && blank(li_))
+        ++li_;
     if (li_ >= lines_.size()) fail(1, "unexpected end of file, expected the 'X86 NAME' header");
     std::string_view l = trim(lines_[li_]);
     int line = lineno(li_);
     size_t i = 0;
-    while (i < l.size() && !std::isspace(static_cast<unsigned char>(l[i]))) ++i;
+    while (i < l.size() && !std::isspace(static_cast<unsigned char>(l[i])))
+        ++i;
     std::string arch(l.substr(0, i));
-    if (arch == "X86" || arch == "x86") test_.arch = Arch::X86;
-    else if (arch == "X86_64" || arch == "x86_64") test_.arch = Arch::X86_64;
-    else fail(line, "unsupported architecture '" + arch + "' (expected X86 or X86_64)");
+    if (arch == "X86" || arch == "x86")
+        test_.arch = Arch::X86;
+    else if (arch == "X86_64" || arch == "x86_64")
+        test_.arch = Arch::X86_64;
+    else
+        fail(line, "unsupported architecture '" + arch + "' (expected X86 or X86_64)");
     std::string_view rest = trim(l.substr(i));
     i = 0;
-    while (i < rest.size() && !std::isspace(static_cast<unsigned char>(rest[i])) && rest[i] != '"') ++i;
+    while (i < rest.size() && !std::isspace(static_cast<unsigned char>(rest[i])) && rest[i] != '"')
+        ++i;
     if (i == 0) fail(line, "missing test name after '" + arch + "'");
     test_.name = std::string(rest.substr(0, i));
     rest = trim(rest.substr(i));
@@ -259,8 +261,9 @@ void Parser::parse_header() {
         }
         if (e == std::string::npos) fail(line, "unterminated doc string");
         std::string_view after = trim(std::string_view(doc).substr(e + 1));
-        if (!after.empty()) fail(li_ == static_cast<size_t>(line) ? line : lineno(li_ - 1),
-                                 "unexpected token '" + std::string(after) + "'");
+        if (!after.empty())
+            fail(li_ == static_cast<size_t>(line) ? line : lineno(li_ - 1),
+                 "unexpected token '" + std::string(after) + "'");
         test_.doc = doc.substr(0, e);
     }
 }
@@ -299,10 +302,13 @@ void Parser::parse_preamble() {
             }
         }
         size_t e = 0;
-        while (e < l.size() && !std::isspace(static_cast<unsigned char>(l[e]))) ++e;
-        fail(line, "unexpected token '" + std::string(l.substr(0, e)) + "', expected the initial state '{ ... }'");
+        while (e < l.size() && !std::isspace(static_cast<unsigned char>(l[e])))
+            ++e;
+        fail(line,
+             "unexpected token '" + std::string(l.substr(0, e)) + "', expected the initial state '{ ... }'");
     }
-    fail(lineno(lines_.empty() ? 0 : lines_.size() - 1), "unexpected end of file, expected the initial state '{ ... }'");
+    fail(lineno(lines_.empty() ? 0 : lines_.size() - 1),
+         "unexpected end of file, expected the initial state '{ ... }'");
 }
 
 i64 Parser::parse_int(const Tok& t, bool negative) const {
@@ -319,10 +325,10 @@ i64 Parser::parse_int(const Tok& t, bool negative) const {
 unsigned Parser::type_size(const std::string& type, int line) const {
     if (type.find('*') != std::string::npos) return 8;
     static const std::pair<const char*, unsigned> types[] = {
-        {"char", 1},     {"int8_t", 1},   {"uint8_t", 1},   {"short", 2},        {"int16_t", 2},
-        {"uint16_t", 2}, {"int", 4},      {"int32_t", 4},   {"uint32_t", 4},     {"unsigned", 4},
-        {"unsigned int", 4}, {"long", 8}, {"int64_t", 8},   {"uint64_t", 8},     {"intptr_t", 8},
-        {"long long", 8}, {"unsigned long", 8}, {"atomic_int", 4}, {"size_t", 8}};
+        {"char", 1},         {"int8_t", 1},        {"uint8_t", 1},    {"short", 2},    {"int16_t", 2},
+        {"uint16_t", 2},     {"int", 4},           {"int32_t", 4},    {"uint32_t", 4}, {"unsigned", 4},
+        {"unsigned int", 4}, {"long", 8},          {"int64_t", 8},    {"uint64_t", 8}, {"intptr_t", 8},
+        {"long long", 8},    {"unsigned long", 8}, {"atomic_int", 4}, {"size_t", 8}};
     for (auto [name, size] : types)
         if (type == name) return size;
     fail(line, "unknown type '" + type + "'");
@@ -354,8 +360,8 @@ int Parser::thread_of(const Tok& t) const {
         return static_cast<int>(n);
     }
     if (t.kind == Tok::Kind::Ident && t.text.size() > 1 && (t.text[0] == 'P' || t.text[0] == 'p') &&
-        std::all_of(t.text.begin() + 1, t.text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
-    {
+        std::all_of(t.text.begin() + 1, t.text.end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
         if (t.text.size() > 6) fail(t.line, "bad thread '" + t.text + "'");
         return std::stoi(t.text.substr(1));
     }
@@ -429,7 +435,8 @@ void Parser::parse_init_item(std::vector<Tok>& item) {
         }
         break;
     }
-    while (!type.empty() && type.back() == ' ') type.pop_back();
+    while (!type.empty() && type.back() == ' ')
+        type.pop_back();
     const Tok& t = at(i);
     if (is(at(i + 1), ":")) {
         // Register: N:REG or PN:REG.
@@ -480,12 +487,15 @@ void Parser::parse_init_item(std::vector<Tok>& item) {
             while (!is(at(i), "}")) {
                 if (at(i).kind == Tok::Kind::End) fail(line, "unterminated array initialiser");
                 vals.push_back(parse_value(item, i, line));
-                if (is(at(i), ",")) ++i;
-                else if (!is(at(i), "}")) unexpected(at(i));
+                if (is(at(i), ","))
+                    ++i;
+                else if (!is(at(i), "}"))
+                    unexpected(at(i));
             }
             ++i;
             if (vals.size() > v.count) fail(line, "too many initialisers for '" + name + "'");
-            for (size_t k = 0; k < vals.size(); ++k) v.init[k] = vals[k];
+            for (size_t k = 0; k < vals.size(); ++k)
+                v.init[k] = vals[k];
         } else {
             v.init[0] = parse_value(item, i, line);
         }
@@ -527,19 +537,23 @@ bool starts_tail(std::string_view l) {
     l = trim(l);
     if (!l.empty() && l[0] == '~') return true;
     size_t i = 0;
-    while (i < l.size() && is_ident_char(l[i])) ++i;
+    while (i < l.size() && is_ident_char(l[i]))
+        ++i;
     std::string w = lower(l.substr(0, i));
     return w == "exists" || w == "forall" || w == "final" || w == "locations" || w == "filter";
 }
 
 void Parser::parse_table() {
-    while (li_ < lines_.size() && blank(li_)) ++li_;
-    if (li_ >= lines_.size()) fail(lineno(lines_.size() - 1), "unexpected end of file, expected the thread header 'P0 | P1 ;'");
+    while (li_ < lines_.size() && blank(li_))
+        ++li_;
+    if (li_ >= lines_.size())
+        fail(lineno(lines_.size() - 1), "unexpected end of file, expected the thread header 'P0 | P1 ;'");
     // Header row.
     {
         std::string_view l = trim(lines_[li_]);
         int line = lineno(li_);
-        if (l.empty() || l.back() != ';') fail(line, "expected the thread header 'P0 | P1 ;', found '" + std::string(l) + "'");
+        if (l.empty() || l.back() != ';')
+            fail(line, "expected the thread header 'P0 | P1 ;', found '" + std::string(l) + "'");
         l.remove_suffix(1);
         size_t start = 0;
         int n = 0;
@@ -547,7 +561,8 @@ void Parser::parse_table() {
             if (i == l.size() || l[i] == '|') {
                 std::string cell(trim(l.substr(start, i - start)));
                 if (cell != "P" + std::to_string(n))
-                    fail(line, "unexpected token '" + cell + "' in thread header, expected 'P" + std::to_string(n) + "'");
+                    fail(line, "unexpected token '" + cell + "' in thread header, expected 'P" +
+                                   std::to_string(n) + "'");
                 Thread th;
                 th.id = n++;
                 test_.threads.push_back(th);
@@ -571,16 +586,19 @@ void Parser::parse_table() {
             if (i < l.size() && l[i] != '|') continue;
             std::string_view cell = trim(l.substr(start, i - start));
             start = i + 1;
-            if (col >= nthreads) fail(line, "row has more columns than the " + std::to_string(nthreads) + " threads");
+            if (col >= nthreads)
+                fail(line, "row has more columns than the " + std::to_string(nthreads) + " threads");
             Thread& th = test_.threads[col++];
             if (cell.empty()) continue;
             Instruction ins;
             ins.line = line;
             // Label prefix `L0:`.
             size_t k = 0;
-            while (k < cell.size() && is_ident_char(cell[k])) ++k;
+            while (k < cell.size() && is_ident_char(cell[k]))
+                ++k;
             size_t c = k;
-            while (c < cell.size() && std::isspace(static_cast<unsigned char>(cell[c]))) ++c;
+            while (c < cell.size() && std::isspace(static_cast<unsigned char>(cell[c])))
+                ++c;
             if (k > 0 && is_ident_start(cell[0]) && c < cell.size() && cell[c] == ':') {
                 ins.label = std::string(cell.substr(0, k));
                 cell = trim(cell.substr(c + 1));
@@ -601,8 +619,8 @@ void Parser::parse_table() {
             try {
                 p = parse_instruction(ins.text, test_.arch);
             } catch (const SyntaxError& e) {
-                fail(ins.line, "cannot parse instruction '" + ins.text + "' of P" + std::to_string(th.id) + ": " +
-                                   e.what());
+                fail(ins.line, "cannot parse instruction '" + ins.text + "' of P" + std::to_string(th.id) +
+                                   ": " + e.what());
             }
             for (const Operand& op : p.ops) {
                 if (op.symbol) variable(*op.symbol, ins.line, false);
@@ -638,7 +656,8 @@ Location Parser::parse_location() {
     bool bracket = is(t, "[");
     const Tok& name = bracket ? next() : t;
     if (name.kind != Tok::Kind::Ident) unexpected(name);
-    if (lookup_gpr(name.text) && !bracket) fail(name.line, "register '" + name.text + "' needs a thread: 0:" + name.text);
+    if (lookup_gpr(name.text) && !bracket)
+        fail(name.line, "register '" + name.text + "' needs a thread: 0:" + name.text);
     l.var = name.text;
     if (is(peek(), "[")) {
         next();
@@ -650,7 +669,8 @@ Location Parser::parse_location() {
     }
     if (bracket) expect("]");
     Variable& v = variable(l.var, name.line, false);
-    if (l.index >= v.count) fail(name.line, "index " + std::to_string(l.index) + " out of range for '" + l.var + "'");
+    if (l.index >= v.count)
+        fail(name.line, "index " + std::to_string(l.index) + " out of range for '" + l.var + "'");
     return l;
 }
 
@@ -767,14 +787,18 @@ void Parser::parse_tail() {
             next();
             expect("[");
             while (!is(peek(), "]")) {
-                if (peek().kind == Tok::Kind::End) fail(peek().line, "unexpected end of file in 'locations [...]'");
+                if (peek().kind == Tok::Kind::End)
+                    fail(peek().line, "unexpected end of file in 'locations [...]'");
                 Location l = parse_location();
                 bool dup = false;
-                for (const auto& x : test_.locations) dup = dup || x.same_as(l);
+                for (const auto& x : test_.locations)
+                    dup = dup || x.same_as(l);
                 if (!dup) test_.locations.push_back(l);
                 observe(l);
-                if (is(peek(), ";")) next();
-                else if (!is(peek(), "]")) unexpected(peek());
+                if (is(peek(), ";"))
+                    next();
+                else if (!is(peek(), "]"))
+                    unexpected(peek());
             }
             next();
             continue;
@@ -793,14 +817,14 @@ void Parser::parse_tail() {
         } else if (is_kw(t, "exists") || is_kw(t, "forall") || is(t, "~")) {
             test_.quantifier = parse_quantifier();
         } else {
-            fail(t.line, "unexpected token '" + t.text + "', expected 'exists', '~exists', 'forall' or 'locations'");
+            fail(t.line,
+                 "unexpected token '" + t.text + "', expected 'exists', '~exists', 'forall' or 'locations'");
         }
         test_.condition_line = t.line;
         test_.condition.root = parse_or(test_.condition);
         have_condition = true;
     }
-    if (!have_condition)
-        fail(peek().line, "missing final condition (exists, ~exists or forall)");
+    if (!have_condition) fail(peek().line, "missing final condition (exists, ~exists or forall)");
 }
 
 void Parser::finish() {

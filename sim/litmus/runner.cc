@@ -73,10 +73,12 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
 
     const Layout layout = default_layout(test, kDataBase, 64);
     AssembleOptions aopt;
-    for (unsigned t = 0; t < threads; ++t) aopt.code_address.push_back(kCodeBase + t * kCodeStride);
+    for (unsigned t = 0; t < threads; ++t)
+        aopt.code_address.push_back(kCodeBase + t * kCodeStride);
     const AssembledTest code = assemble(test, layout, aopt);
     for (const AssembledThread& th : code.threads)
-        if (th.code.size() + 1 > kCodeStride) throw InputError(fmt::format("{}: P{} is too long", test.file, th.id));
+        if (th.code.size() + 1 > kCodeStride)
+            throw InputError(fmt::format("{}: P{} is too long", test.file, th.id));
     for (const MemoryInit& m : code.memory)
         if (m.address + m.size > kRamBytes) throw InputError(fmt::format("{}: too much data", test.file));
 
@@ -103,7 +105,8 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
         // Fresh memory state: caches emptied, initial values written, then a random mix of cold,
         // shared and exclusive copies of each location.
         memory.flush_all();
-        for (const MemoryInit& m : code.memory) memory.poke(m.address, &m.value, m.size);
+        for (const MemoryInit& m : code.memory)
+            memory.poke(m.address, &m.value, m.size);
         for (u64 line : lines)
             for (unsigned t = 0; t < threads; ++t) {
                 const u64 r = rng() % 3;
@@ -113,8 +116,10 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
             cpu::Cpu& c = *machine.cpus[t];
             c.reset();
             c.enter_flat_mode(64);
-            for (unsigned r = 0; r < 16; ++r) c.set_gpr(r, 0);
-            for (const auto& [gpr, value] : code.threads[t].init_regs) c.set_gpr(gpr, value);
+            for (unsigned r = 0; r < 16; ++r)
+                c.set_gpr(r, 0);
+            for (const auto& [gpr, value] : code.threads[t].init_regs)
+                c.set_gpr(gpr, value);
             c.set_rip(aopt.code_address[t]);
             skew[t] = options.max_start_skew ? unsigned(rng() % (options.max_start_skew + 1)) : 0;
             done[t] = false;
@@ -153,7 +158,8 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
                     machine.cpus[u]->commit_store();
         }
         // The final state is read once every store has reached memory.
-        for (unsigned t = 0; t < threads; ++t) machine.cpus[t]->drain_store_buffer();
+        for (unsigned t = 0; t < threads; ++t)
+            machine.cpus[t]->drain_store_buffer();
         const FinalState state = code.read_state(
             [&](int thread, unsigned gpr) { return machine.cpus[unsigned(thread)]->gpr(gpr); },
             [&](u64 address, unsigned size) {
@@ -163,8 +169,10 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
             });
         if (test.filter && !test.filter->eval(state)) continue;
         ++result.histogram[state.values];
-        if (test.satisfies(state)) ++result.positive;
-        else ++result.negative;
+        if (test.satisfies(state))
+            ++result.positive;
+        else
+            ++result.negative;
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (unsigned t = 0; t < threads; ++t) {
@@ -205,7 +213,8 @@ std::string litmus7_log(const LitmusTest& test, const RunResult& r) {
     }
     out += validated(test, r) ? "Ok\n" : "No\n";
     out += fmt::format("\nWitnesses\nPositive: {}, Negative: {}\n", r.positive, r.negative);
-    out += fmt::format("Condition {} is {}validated\n", test.condition_str(), validated(test, r) ? "" : "NOT ");
+    out +=
+        fmt::format("Condition {} is {}validated\n", test.condition_str(), validated(test, r) ? "" : "NOT ");
     out += fmt::format("Observation {} {} {} {}\n", test.name, observation(r), r.positive, r.negative);
     out += fmt::format("Time {} {:.2f}\n\n", test.name, r.seconds);
     return out;

@@ -20,11 +20,11 @@ struct RunOptions {
     u64 runs = 1000;
     MemoryModel model = MemoryModel::Tso;
     u64 seed = 1;
-    unsigned max_start_skew = 16;         // steps a thread may start late
-    unsigned commit_percent = 30;         // mean chance per step that a CPU commits a store-buffer entry
-    u64 invalidate_queue_delay = 8;       // in steps of the receiving CPU (weak model)
-    u64 max_steps_per_run = 100000;       // a run still going then is an error (a looping test)
-    bool line_stats = false;              // fill RunResult::line_stats
+    unsigned max_start_skew = 16;   // steps a thread may start late
+    unsigned commit_percent = 30;   // mean chance per step that a CPU commits a store-buffer entry
+    u64 invalidate_queue_delay = 8; // in steps of the receiving CPU (weak model)
+    u64 max_steps_per_run = 100000; // a run still going then is an error (a looping test)
+    bool line_stats = false;        // fill RunResult::line_stats
 };
 
 struct RunResult {

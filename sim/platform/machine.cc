@@ -111,7 +111,8 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
         if (config_.max_insns) module->set_instruction_limit(config_.max_insns);
         if (caches_) {
             // The CPU's cycle count is the clock its cache sees (invalidate-queue deadlines).
-            cache_ports_.push_back(std::make_unique<cache_mesi::CpuPort>(*caches_, i, &module->cpu().stats().cycles));
+            cache_ports_.push_back(
+                std::make_unique<cache_mesi::CpuPort>(*caches_, i, &module->cpu().stats().cycles));
             module->set_ram_port(cache_ports_.back().get(), ram_->size());
         }
         cpus_.push_back(std::move(module));
@@ -207,7 +208,9 @@ RunResult Machine::run() {
     result_.sim_seconds = sc_core::sc_time_stamp().to_seconds();
     if (caches_ && !config_.stats_file.empty()) {
         std::ofstream out(config_.stats_file);
-        if (!out) throw InputError(fmt::format("{}: cannot open the statistics file for writing", config_.stats_file));
+        if (!out)
+            throw InputError(
+                fmt::format("{}: cannot open the statistics file for writing", config_.stats_file));
         out << caches_->stats_json().dump(2) << "\n";
     }
     for (auto& c : cpus_) {

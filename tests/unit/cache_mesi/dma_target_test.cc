@@ -9,7 +9,9 @@
 #include <vector>
 
 // Under ASan, LeakSanitizer's exit-time scan crashes on SystemC's coroutine stacks.
-extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+extern "C" const char* __asan_default_options() {
+    return "detect_leaks=0";
+}
 
 namespace smpsim::cache_mesi {
 namespace {
@@ -58,4 +60,6 @@ TEST(DmaTarget, DeviceAccessesAreCoherentWithCpuCaches) {
 } // namespace
 } // namespace smpsim::cache_mesi
 
-int sc_main(int, char**) { return 0; }
+int sc_main(int, char**) {
+    return 0;
+}

@@ -88,8 +88,16 @@ TEST_F(StoreBufferCpu, AFullBufferStallsAndReportsTheStoreAddress) {
 
 TEST_F(StoreBufferCpu, MfenceDrainsTheBufferAndTheInvalidateQueue) {
     start({
-        0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00, // mov [0x1000],eax
-        0x0f, 0xae, 0xf0,                         // mfence
+        0x89,
+        0x04,
+        0x25,
+        0x00,
+        0x10,
+        0x00,
+        0x00, // mov [0x1000],eax
+        0x0f,
+        0xae,
+        0xf0, // mfence
         0xf4,
     });
     cpu->run(2);
@@ -100,8 +108,22 @@ TEST_F(StoreBufferCpu, MfenceDrainsTheBufferAndTheInvalidateQueue) {
 
 TEST_F(StoreBufferCpu, LockedInstructionsDrainFirstAndWriteThrough) {
     start({
-        0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00,       // mov [0x1000],eax
-        0xf0, 0x83, 0x04, 0x25, 0x40, 0x10, 0x00, 0x00, 0x01, // lock add dword [0x1040],1
+        0x89,
+        0x04,
+        0x25,
+        0x00,
+        0x10,
+        0x00,
+        0x00, // mov [0x1000],eax
+        0xf0,
+        0x83,
+        0x04,
+        0x25,
+        0x40,
+        0x10,
+        0x00,
+        0x00,
+        0x01, // lock add dword [0x1040],1
         0xf4,
     });
     cpu->run(2);
@@ -112,8 +134,16 @@ TEST_F(StoreBufferCpu, LockedInstructionsDrainFirstAndWriteThrough) {
 
 TEST_F(StoreBufferCpu, LfenceAppliesInvalidationsButLeavesStoresBuffered) {
     start({
-        0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00, // mov [0x1000],eax
-        0x0f, 0xae, 0xe8,                         // lfence
+        0x89,
+        0x04,
+        0x25,
+        0x00,
+        0x10,
+        0x00,
+        0x00, // mov [0x1000],eax
+        0x0f,
+        0xae,
+        0xe8, // lfence
         0xf4,
     });
     cpu->run(2);

@@ -102,7 +102,8 @@ TEST(StoreBuffer, WeakSameLineYoungerStoreWaitsEvenIfItsLineIsOwned) {
     sb.push(0x2000, 4, 1); // not owned
     sb.push(0x1000, 4, 2); // not owned
     sb.push(0x1004, 4, 3); // owned line 0x1000? The older store to 0x1000 must go first.
-    EXPECT_EQ(sb.committable(owns({0x1000})), 1u) << "the older store of line 0x1000 overtakes, not the younger";
+    EXPECT_EQ(sb.committable(owns({0x1000})), 1u)
+        << "the older store of line 0x1000 overtakes, not the younger";
 }
 
 TEST(StoreBuffer, FullAtCapacityAndTakeRemovesTheEntry) {

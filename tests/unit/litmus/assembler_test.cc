@@ -38,7 +38,8 @@ std::vector<std::string> disassemble(const AssembledThread& th) {
     while (at < th.code.size()) {
         ZydisDecodedInstruction insn;
         ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-        if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec, th.code.data() + at, th.code.size() - at, &insn, ops))) {
+        if (!ZYAN_SUCCESS(
+                ZydisDecoderDecodeFull(&dec, th.code.data() + at, th.code.size() - at, &insn, ops))) {
             out.push_back("<bad>");
             break;
         }
@@ -54,12 +55,14 @@ std::vector<std::string> disassemble(const AssembledThread& th) {
                 s += "m" + std::to_string(o.size) + "[";
                 std::string inner;
                 if (o.mem.base == ZYDIS_REGISTER_RIP) {
-                    inner = "rip:" + hex(static_cast<i64>(th.code_address + at + insn.length) + o.mem.disp.value);
+                    inner =
+                        "rip:" + hex(static_cast<i64>(th.code_address + at + insn.length) + o.mem.disp.value);
                 } else {
                     if (o.mem.base != ZYDIS_REGISTER_NONE) inner += ZydisRegisterGetString(o.mem.base);
                     if (o.mem.index != ZYDIS_REGISTER_NONE) {
                         if (!inner.empty()) inner += "+";
-                        inner += std::string(ZydisRegisterGetString(o.mem.index)) + "*" + std::to_string(o.mem.scale);
+                        inner += std::string(ZydisRegisterGetString(o.mem.index)) + "*" +
+                                 std::to_string(o.mem.scale);
                     }
                     if (o.mem.disp.has_displacement && (o.mem.disp.value || inner.empty())) {
                         if (!inner.empty()) inner += "+";
@@ -107,7 +110,8 @@ TEST(LitmusAssembler, IntelStoreBuffering) {
     ASSERT_EQ(a.threads.size(), 2u);
     EXPECT_THAT(disassemble(a.threads[0]),
                 ElementsAre("mov m32[0x1000], 1", "mfence", "mov eax, m32[0x1040]", "sfence"));
-    EXPECT_THAT(disassemble(a.threads[1]), ElementsAre("mov m32[0x1040], 1", "lfence", "mov eax, m32[0x1000]"));
+    EXPECT_THAT(disassemble(a.threads[1]),
+                ElementsAre("mov m32[0x1040], 1", "lfence", "mov eax, m32[0x1000]"));
     // Absolute [disp32]: ModRM mod=00 rm=100 with SIB base=101 no index (position-independent code).
     const std::vector<u8> store{0xc7, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00};
     EXPECT_EQ(std::vector<u8>(a.threads[0].code.begin(), a.threads[0].code.begin() + 11), store);
@@ -116,17 +120,19 @@ TEST(LitmusAssembler, IntelStoreBuffering) {
 }
 
 TEST(LitmusAssembler, IntelLockedAndAluInstructions) {
-    AssembledTest a = build("X86 L\n{ 0:EBX=2; }\n P0 ;\n XCHG [x],EAX ;\n xchg EAX,[y] ;\n LOCK ADD [x],$1 ;\n"
-                            " LOCK XADD [y],EAX ;\n LOCK CMPXCHG [x],EBX ;\n LOCK INC [z] ;\n LOCK DEC DWORD PTR [z] ;\n"
-                            " ADD EAX,$3 ;\n SUB EAX,EBX ;\n AND EAX,0xff ;\n OR EAX,[x] ;\n XOR EBX,EBX ;\n"
-                            " CMP EAX,$-1 ;\n INC ECX ;\n DEC EDX ;\n MOVNTI [y],ECX ;\n MOV QWORD PTR [t],$-2 ;\n"
-                            " MOV R9,[t] ;\nexists (0:EAX=0)\n");
+    AssembledTest a =
+        build("X86 L\n{ 0:EBX=2; }\n P0 ;\n XCHG [x],EAX ;\n xchg EAX,[y] ;\n LOCK ADD [x],$1 ;\n"
+              " LOCK XADD [y],EAX ;\n LOCK CMPXCHG [x],EBX ;\n LOCK INC [z] ;\n LOCK DEC DWORD PTR [z] ;\n"
+              " ADD EAX,$3 ;\n SUB EAX,EBX ;\n AND EAX,0xff ;\n OR EAX,[x] ;\n XOR EBX,EBX ;\n"
+              " CMP EAX,$-1 ;\n INC ECX ;\n DEC EDX ;\n MOVNTI [y],ECX ;\n MOV QWORD PTR [t],$-2 ;\n"
+              " MOV R9,[t] ;\nexists (0:EAX=0)\n");
     EXPECT_THAT(disassemble(a.threads[0]),
                 ElementsAre("xchg m32[0x1000], eax", "xchg m32[0x1040], eax", "lock add m32[0x1000], 1",
-                            "lock xadd m32[0x1040], eax", "lock cmpxchg m32[0x1000], ebx", "lock inc m32[0x1080]",
-                            "lock dec m32[0x1080]", "add eax, 3", "sub eax, ebx", "and eax, 255",
-                            "or eax, m32[0x1000]", "xor ebx, ebx", "cmp eax, -1", "inc ecx", "dec edx",
-                            "movnti m32[0x1040], ecx", "mov m64[0x10c0], -2", "mov r9, m64[0x10c0]"));
+                            "lock xadd m32[0x1040], eax", "lock cmpxchg m32[0x1000], ebx",
+                            "lock inc m32[0x1080]", "lock dec m32[0x1080]", "add eax, 3", "sub eax, ebx",
+                            "and eax, 255", "or eax, m32[0x1000]", "xor ebx, ebx", "cmp eax, -1", "inc ecx",
+                            "dec edx", "movnti m32[0x1040], ecx", "mov m64[0x10c0], -2",
+                            "mov r9, m64[0x10c0]"));
     EXPECT_THAT(a.threads[0].init_regs, ElementsAre(std::pair<unsigned, u64>{3, 2}));
 }
 
@@ -168,8 +174,9 @@ TEST(LitmusAssembler, BranchesLabelsAndRet) {
     EXPECT_EQ(th.labels.at("L0"), 16u);
     EXPECT_EQ(th.labels.at("L1"), 28u);
     EXPECT_EQ(th.end_offset(), 44u);
-    EXPECT_THAT(disassemble(th), ElementsAre("mov eax, m32[0x1040]", "cmp eax, 1", "jz @28", "mov m32[0x1000], eax",
-                                             "jmp @44", "mov m32[0x1080], 1", "jmp @16"));
+    EXPECT_THAT(disassemble(th),
+                ElementsAre("mov eax, m32[0x1040]", "cmp eax, 1", "jz @28", "mov m32[0x1000], eax", "jmp @44",
+                            "mov m32[0x1080], 1", "jmp @16"));
     // Reverse mapping: offset -> table cell.
     EXPECT_EQ(th.index_at(0), 0u);
     EXPECT_EQ(th.index_at(12), 2u);
@@ -178,9 +185,11 @@ TEST(LitmusAssembler, BranchesLabelsAndRet) {
 }
 
 TEST(LitmusAssembler, IntelBranches) {
-    AssembledTest a = build("X86 B\n{}\n P0 ;\n L0: MOV EAX,[x] ;\n CMP EAX,$0 ;\n JNE L2 ;\n JMP L0 ;\n L2: ;\n"
-                            "exists (0:EAX=1)\n");
-    EXPECT_THAT(disassemble(a.threads[0]), ElementsAre("mov eax, m32[0x1000]", "cmp eax, 0", "jnz @21", "jmp @0"));
+    AssembledTest a =
+        build("X86 B\n{}\n P0 ;\n L0: MOV EAX,[x] ;\n CMP EAX,$0 ;\n JNE L2 ;\n JMP L0 ;\n L2: ;\n"
+              "exists (0:EAX=1)\n");
+    EXPECT_THAT(disassemble(a.threads[0]),
+                ElementsAre("mov eax, m32[0x1000]", "cmp eax, 0", "jnz @21", "jmp @0"));
 }
 
 TEST(LitmusAssembler, RipRelative) {
@@ -193,9 +202,10 @@ TEST(LitmusAssembler, RipRelative) {
 }
 
 TEST(LitmusAssembler, MemoryInitRegisterInitAndObservedCells) {
-    LitmusTest t = parse_litmus("X86_64 M\n{ int64_t t[2]={1,-1}; x=x; int y=-1; 0:rax=t; 0:ebx=-1; 0:al=5; }\n"
-                                " P0 ;\n movq 8(%rax),%rcx ;\nlocations [y;]\nexists (0:rcx=-1 /\\ t[1]=-1 /\\ 0:AH=0)\n",
-                                "m.litmus");
+    LitmusTest t = parse_litmus(
+        "X86_64 M\n{ int64_t t[2]={1,-1}; x=x; int y=-1; 0:rax=t; 0:ebx=-1; 0:al=5; }\n"
+        " P0 ;\n movq 8(%rax),%rcx ;\nlocations [y;]\nexists (0:rcx=-1 /\\ t[1]=-1 /\\ 0:AH=0)\n",
+        "m.litmus");
     AssembledTest a = assemble(t, kLayout);
     ASSERT_EQ(a.memory.size(), 4u);
     EXPECT_EQ(a.memory[0].var, "t");
@@ -225,7 +235,8 @@ TEST(LitmusAssembler, MemoryInitRegisterInitAndObservedCells) {
 }
 
 TEST(LitmusAssembler, DefaultLayout) {
-    LitmusTest t = parse_litmus("X86_64 D\n{ int64_t t[16]; }\n P0 ;\n movl $1,(x) ;\nexists (x=1)\n", "d.litmus");
+    LitmusTest t =
+        parse_litmus("X86_64 D\n{ int64_t t[16]; }\n P0 ;\n movl $1,(x) ;\nexists (x=1)\n", "d.litmus");
     Layout l = default_layout(t, 0x2000, 64);
     EXPECT_EQ(l.at("t"), 0x2000u);
     EXPECT_EQ(l.at("x"), 0x2080u); // t takes two lines

@@ -15,7 +15,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-LitmusTest parse(const std::string& text) { return parse_litmus(text, "t.litmus"); }
+LitmusTest parse(const std::string& text) {
+    return parse_litmus(text, "t.litmus");
+}
 
 // The message of the InputError that parsing `text` throws ("" if none).
 std::string error_of(const std::string& text) {
@@ -239,7 +241,8 @@ TEST(LitmusParser, ConditionValuesAreComparedAtTheLocationsWidth) {
     EXPECT_TRUE(t.satisfies(state(t, {{"0:EAX", 0xffffffffull}, {"x", 0xffffffffull}})));
     EXPECT_TRUE(t.satisfies(state(t, {{"0:EAX", 0x12345678ffffffffull}, {"x", 0xffffffffull}})));
     EXPECT_FALSE(t.satisfies(state(t, {{"0:EAX", 0xfffffffeull}, {"x", 0xffffffffull}})));
-    LitmusTest t64 = parse("X86_64 W\n{ int64_t x; }\n P0 ;\n movq (x),%rax ;\nexists (0:rax=-1 /\\ [x]=-1)\n");
+    LitmusTest t64 =
+        parse("X86_64 W\n{ int64_t x; }\n P0 ;\n movq (x),%rax ;\nexists (0:rax=-1 /\\ [x]=-1)\n");
     EXPECT_FALSE(t64.satisfies(state(t64, {{"0:rax", 0xffffffffull}, {"x", ~0ull}})));
     EXPECT_TRUE(t64.satisfies(state(t64, {{"0:rax", ~0ull}, {"x", ~0ull}})));
 }
@@ -358,7 +361,8 @@ TEST(LitmusParserErrors, MutatedInputsFailCleanly) {
         "lock xaddl %eax,(x) ;\n L0: cmpl $1,(x) | jne L1 ;\n je L0 | L1: ret ;\nlocations [x; t[1];]\n"
         "~exists (0:rcx=-1 \\/ [x]=2 /\\ 1:rax!=0)\n<< show >>\n",
         "X86 amd5 (five) \"doc\"\n{x = 0; y = 0; P0:EAX = 0};\n P0 | P1 ;\n mov [x], 1 | XCHG [y],EAX ;\n"
-        " LOCK ADD DWORD PTR [x+4],$1 | mov EBX, [x] ;\nfinal (P0:EAX = 0 /\\ P1:EBX = 0);\nwith\ntso: ~exists;\n"};
+        " LOCK ADD DWORD PTR [x+4],$1 | mov EBX, [x] ;\nfinal (P0:EAX = 0 /\\ P1:EBX = 0);\nwith\ntso: "
+        "~exists;\n"};
     const char junk[] = "{}[]();:=|,$%*~/\\\"\n -0x1LPab";
     std::mt19937 rng(12345);
     int parsed = 0, rejected = 0;

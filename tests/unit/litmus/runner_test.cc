@@ -63,7 +63,9 @@ TEST(LitmusRunner, MfenceForbidsStoreBufferingInBothModels) {
     EXPECT_EQ(run(kSbMfence, MemoryModel::Weak).positive, 0u);
 }
 
-TEST(LitmusRunner, TsoNeverReordersMessagePassing) { EXPECT_EQ(run(kMp, MemoryModel::Tso).positive, 0u); }
+TEST(LitmusRunner, TsoNeverReordersMessagePassing) {
+    EXPECT_EQ(run(kMp, MemoryModel::Tso).positive, 0u);
+}
 
 TEST(LitmusRunner, WeakReordersMessagePassingAndTheFencesRestoreIt) {
     const RunResult weak = run(kMp, MemoryModel::Weak);

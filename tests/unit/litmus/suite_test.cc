@@ -50,7 +50,8 @@ std::vector<Verdict> read_verdicts(const fs::path& tsv) {
         std::vector<std::string> f;
         std::stringstream ss(line);
         std::string cell;
-        while (std::getline(ss, cell, '\t')) f.push_back(cell);
+        while (std::getline(ss, cell, '\t'))
+            f.push_back(cell);
         if (f.size() < 7) {
             ADD_FAILURE() << "VERDICTS.tsv: short line: " << line;
             continue;
@@ -64,7 +65,8 @@ std::vector<Verdict> read_verdicts(const fs::path& tsv) {
 std::string normalise(const std::string& s) {
     std::string out;
     for (char c : s)
-        if (!std::isspace(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (!std::isspace(static_cast<unsigned char>(c)))
+            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
@@ -83,7 +85,8 @@ TEST_F(LitmusSuite, CountMatchesVerdicts) {
     std::vector<Verdict> verdicts = read_verdicts(dir_ / "VERDICTS.tsv");
     EXPECT_EQ(verdicts.size(), kExpectedTests);
     std::set<std::string> listed;
-    for (const Verdict& v : verdicts) listed.insert(v.file);
+    for (const Verdict& v : verdicts)
+        listed.insert(v.file);
     EXPECT_EQ(listed.size(), verdicts.size()) << "a file is listed twice in VERDICTS.tsv";
     size_t files = 0;
     for (const auto& e : fs::recursive_directory_iterator(dir_)) {
@@ -106,8 +109,8 @@ TEST_F(LitmusSuite, EveryFileParsesAndAssembles) {
             std::vector<std::string> problems;
             if (arch_name(t.arch) != v.arch) problems.push_back(std::string("arch ") + arch_name(t.arch));
             if (quantifier_name(t.quantifier) != v.quantifier)
-                problems.push_back(std::string("quantifier ") + quantifier_name(t.quantifier) + ", VERDICTS.tsv says " +
-                                   v.quantifier);
+                problems.push_back(std::string("quantifier ") + quantifier_name(t.quantifier) +
+                                   ", VERDICTS.tsv says " + v.quantifier);
             if (normalise(t.condition_str()) != normalise(v.condition))
                 problems.push_back("condition " + t.condition_str() + ", VERDICTS.tsv says " + v.condition);
             if (t.threads.empty()) problems.push_back("no threads");
@@ -115,8 +118,10 @@ TEST_F(LitmusSuite, EveryFileParsesAndAssembles) {
             size_t insns = 0, bytes = 0;
             for (size_t i = 0; i < a.threads.size(); ++i) {
                 bytes += a.threads[i].code.size();
-                for (const AssembledInsn& in : a.threads[i].insns) insns += !in.text.empty();
-                if (a.threads[i].insns.size() != t.threads[i].code.size()) problems.push_back("instruction count");
+                for (const AssembledInsn& in : a.threads[i].insns)
+                    insns += !in.text.empty();
+                if (a.threads[i].insns.size() != t.threads[i].code.size())
+                    problems.push_back("instruction count");
             }
             if (insns == 0 || bytes == 0) problems.push_back("no code");
             // The code decodes back instruction by instruction at the recorded offsets, with 64-bit
@@ -135,7 +140,8 @@ TEST_F(LitmusSuite, EveryFileParsesAndAssembles) {
             if (a.observed.size() != t.observed.size()) problems.push_back("observed cells");
             if (!problems.empty()) {
                 std::string msg = v.file + ":";
-                for (const auto& p : problems) msg += " " + p + ";";
+                for (const auto& p : problems)
+                    msg += " " + p + ";";
                 failures.push_back(msg);
                 continue;
             }
@@ -145,7 +151,8 @@ TEST_F(LitmusSuite, EveryFileParsesAndAssembles) {
         }
     }
     std::string all;
-    for (const auto& f : failures) all += "  " + f + "\n";
+    for (const auto& f : failures)
+        all += "  " + f + "\n";
     EXPECT_TRUE(failures.empty()) << failures.size() << " of " << verdicts.size() << " tests fail:\n" << all;
     EXPECT_EQ(ok, kExpectedTests);
     std::printf("[ litmus   ] %zu of %zu tests parse and assemble\n", ok, verdicts.size());
