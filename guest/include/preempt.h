@@ -91,7 +91,11 @@ static inline void __preempt_count_sub(unsigned int val)
 
 /* Around every hardware interrupt handler (do_IRQ). */
 #define irq_enter() preempt_count_add(HARDIRQ_OFFSET)
-#define irq_exit() preempt_count_sub(HARDIRQ_OFFSET)
+/*
+ * Drops the hard-irq count and runs pending softirqs if that leaves no
+ * interrupt context (kernel/softirq.c).
+ */
+void irq_exit(void);
 
 /* Bottom halves: no softirq runs on this CPU between these (kernel/softirq.c). */
 static inline void local_bh_disable(void)
@@ -99,6 +103,7 @@ static inline void local_bh_disable(void)
 	preempt_count_add(SOFTIRQ_DISABLE_OFFSET);
 }
 
+/* Runs pending softirqs when the count drops to zero outside interrupts, interrupts on. */
 void local_bh_enable(void);
 
 #endif /* _GUEST_PREEMPT_H */

@@ -24,6 +24,8 @@ struct boot_options {
 #define SELFTEST_NOLOCK 0x1
 /* selftest=noshootdown: the TLB test once more, unmapping without the IPIs (expect stale reads). */
 #define SELFTEST_NOSHOOTDOWN 0x2
+/* selftest=norcu: the RCU test once more, freeing without a grace period (expect poisoned reads). */
+#define SELFTEST_NORCU 0x4
 
 extern struct boot_options boot_options;
 /* The command line without its first word, the boot image path. */

@@ -19,9 +19,11 @@
 #include "e820.h"
 #include "kernel.h"
 #include "mm.h"
+#include "rcupdate.h"
 #include "selftest.h"
 #include "serial.h"
 #include "setup.h"
+#include "timer.h"
 #include "workload.h"
 
 #define X86_FEATURE_APIC 9 /* CPUID.1:EDX */
@@ -169,6 +171,8 @@ void kernel_main(u32 magic, u32 mbi_phys)
 	setup_per_cpu_areas();
 	kmap_window_init();
 	init_IRQ();
+	init_timers();
+	rcu_init();
 	apic_intr_init();
 	time_init();
 	apic_init();

@@ -12,7 +12,7 @@
  *            boot CPU's LINT0); local APIC timers and SMP as usual
  *   selftest run the SMP self-tests after bring-up (kernel/selftest.c);
  *            selftest=V1,V2 also runs the debug variants nolock and
- *            noshootdown
+ *            noshootdown, norcu
  *   procint  print /proc/interrupts right after bring-up as well
  *
  * Unknown words are reported and ignored.
@@ -70,7 +70,7 @@ static bool option_is(const char *word, size_t len, const char *name, const char
 	return false;
 }
 
-/* "nolock,noshootdown": the comma-separated debug variants of selftest=. */
+/* "nolock,noshootdown,norcu": the comma-separated debug variants of selftest=. */
 static void parse_selftest_variants(const char *p, const char *end)
 {
 	while (p < end) {
@@ -84,8 +84,10 @@ static void parse_selftest_variants(const char *p, const char *end)
 			boot_options.selftest_variants |= SELFTEST_NOLOCK;
 		else if (n == 11 && !strncmp(p, "noshootdown", 11))
 			boot_options.selftest_variants |= SELFTEST_NOSHOOTDOWN;
+		else if (n == 5 && !strncmp(p, "norcu", 5))
+			boot_options.selftest_variants |= SELFTEST_NORCU;
 		else if (n)
-			printk("Unknown selftest variant \"%.*s\" (nolock, noshootdown), ignored\n",
+			printk("Unknown selftest variant \"%.*s\" (nolock, noshootdown, norcu), ignored\n",
 			       (int)n, p);
 		p = comma + 1;
 	}

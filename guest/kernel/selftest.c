@@ -4,7 +4,7 @@
  * Each test prints exactly one line, "selftest NAME: PASS" or
  * "selftest NAME: FAIL <why>", that depends only on the outcome; counts that
  * depend on the interleaving of the CPUs (retries, cycles, lost updates) go
- * on "~ " lines. The debug variants (selftest=nolock,noshootdown) run a test
+ * on "~ " lines. The debug variants (selftest=nolock,noshootdown,norcu) run a test
  * with its protection removed and report what went wrong instead of PASS.
  *
  * The tests that need every CPU run a function on all of them at once
@@ -25,13 +25,17 @@
 #include "bitops.h"
 #include "kernel.h"
 #include "mm.h"
+#include "interrupt.h"
+#include "poison.h"
 #include "preempt.h"
+#include "rculist.h"
 #include "rwlock.h"
 #include "seqlock.h"
 #include "setup.h"
 #include "smp.h"
 #include "spinlock.h"
 #include "string.h"
+#include "timer.h"
 
 /* Iteration counts: small, the whole suite runs on an interpreter. */
 #define ATOMIC_LOOPS 2000
@@ -930,6 +934,424 @@ static void test_mp(void)
 	       atomic_read(&mp_bad), MP_ROUNDS * (nr_cpus - 1));
 }
 
+/* ---- softirqs ---- */
+
+#define SOFTIRQ_CHAIN 25 /* rounds the re-raising handler asks for */
+
+static DEFINE_PER_CPU(unsigned int, softirq_hits);
+static DEFINE_PER_CPU(unsigned int, softirq_bad_context);
+static DEFINE_PER_CPU(unsigned int, softirq_chain_runs);
+
+static void test_softirq_action(void)
+{
+	/* Serving softirqs, interrupts on, not in hard-irq context. */
+	if (!in_serving_softirq() || irqs_disabled() || in_hardirq())
+		this_cpu_inc(softirq_bad_context);
+	this_cpu_inc(softirq_hits);
+}
+
+/* Raises itself again until SOFTIRQ_CHAIN runs: more than one __do_softirq() allows. */
+static void test_softirq_chain(void)
+{
+	this_cpu_inc(softirq_chain_runs);
+	if (this_cpu_read(softirq_chain_runs) < SOFTIRQ_CHAIN)
+		raise_softirq(NET_TX_SOFTIRQ);
+}
+
+static atomic_t softirq_bad;
+
+static void softirq_worker(void *arg)
+{
+	unsigned int deferred = this_cpu_read(softirq_deferred);
+
+	/* Raised with bottom halves off: nothing runs until local_bh_enable(). */
+	local_bh_disable();
+	raise_softirq(NET_RX_SOFTIRQ);
+	spin_delay(2000);
+	if (this_cpu_read(softirq_hits) != 0)
+		atomic_inc(&softirq_bad);
+	local_bh_enable();
+	if (this_cpu_read(softirq_hits) != 1 || this_cpu_read(softirq_bad_context))
+		atomic_inc(&softirq_bad);
+
+	/* A chain longer than the restart limit: the rest is deferred (idle loop or next irq_exit). */
+	local_bh_disable();
+	raise_softirq(NET_TX_SOFTIRQ);
+	local_bh_enable();
+	if (this_cpu_read(softirq_chain_runs) < MAX_SOFTIRQ_RESTART ||
+	    this_cpu_read(softirq_deferred) == deferred)
+		atomic_inc(&softirq_bad);
+}
+
+static void test_softirq(void)
+{
+	unsigned int cpu, missing = 0;
+	u64 start;
+
+	for_each_online_cpu(cpu)
+	{
+		per_cpu(softirq_hits, cpu) = 0;
+		per_cpu(softirq_bad_context, cpu) = 0;
+		per_cpu(softirq_chain_runs, cpu) = 0;
+	}
+	atomic_set(&softirq_bad, 0);
+	open_softirq(NET_RX_SOFTIRQ, test_softirq_action);
+	open_softirq(NET_TX_SOFTIRQ, test_softirq_chain);
+	run_on_each_cpu(softirq_worker, NULL);
+	/* The deferred rounds: up to 1 s. */
+	start = rdtsc();
+	for (;;) {
+		missing = 0;
+		for_each_online_cpu(cpu) missing +=
+			READ_ONCE(per_cpu(softirq_chain_runs, cpu)) != SOFTIRQ_CHAIN;
+		if (!missing || rdtsc() - start > ms_to_tsc(1000))
+			break;
+		safe_halt();
+	}
+	for_each_online_cpu(cpu)
+	{
+		if (per_cpu(softirq_hits, cpu) != 1 || per_cpu(softirq_bad_context, cpu))
+			atomic_inc(&softirq_bad);
+		printk(MACHINE_DEPENDENT "softirq: CPU%u ran NET_RX %u times, NET_TX %u times, "
+					 "deferred to the idle loop %u times\n",
+		       cpu, per_cpu(softirq_hits, cpu), per_cpu(softirq_chain_runs, cpu),
+		       per_cpu(softirq_deferred, cpu));
+	}
+	open_softirq(NET_RX_SOFTIRQ, NULL);
+	open_softirq(NET_TX_SOFTIRQ, NULL);
+	report("softirq", !atomic_read(&softirq_bad) && !missing,
+	       "%d bad checks, %u CPUs did not finish the deferred chain", atomic_read(&softirq_bad),
+	       missing);
+}
+
+/* ---- timers ---- */
+
+#define TIMER_DELAY 3 /* jiffies */
+
+struct test_timer {
+	struct timer_list timer;
+	unsigned long queued;
+	unsigned long fired_at;
+	unsigned int fired;
+	unsigned int cpu_fired;
+	bool in_softirq;
+};
+
+static struct test_timer test_timers[NR_CPUS][3];
+
+static void test_timer_fn(struct timer_list *t)
+{
+	struct test_timer *tt = from_timer(tt, t, timer);
+
+	tt->fired_at = jiffies;
+	tt->cpu_fired = smp_processor_id();
+	tt->in_softirq = in_serving_softirq() && !in_hardirq();
+	smp_store_release(&tt->fired, tt->fired + 1);
+}
+
+static void timer_worker(void *arg)
+{
+	struct test_timer *tt = test_timers[smp_processor_id()];
+	unsigned long now = jiffies;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		memset(&tt[i], 0, sizeof(tt[i]));
+		timer_setup(&tt[i].timer, test_timer_fn, 0);
+		tt[i].queued = now;
+	}
+	/* 0: fires after TIMER_DELAY; 1: deleted before it fires; 2: moved later by mod_timer. */
+	tt[0].timer.expires = now + TIMER_DELAY;
+	add_timer(&tt[0].timer);
+	tt[1].timer.expires = now + 2;
+	add_timer(&tt[1].timer);
+	tt[2].timer.expires = now + 1;
+	add_timer(&tt[2].timer);
+	mod_timer(&tt[2].timer, now + TIMER_DELAY + 1);
+	if (!del_timer_sync(&tt[1].timer))
+		tt[1].fired = 100; /* "was not pending": a failure */
+}
+
+static void test_timer(void)
+{
+	unsigned int cpu, bad = 0;
+	const char *why = "";
+	u64 start;
+
+	run_on_each_cpu(timer_worker, NULL);
+	start = rdtsc();
+	for (;;) {
+		unsigned int waiting = 0;
+
+		for_each_online_cpu(cpu) waiting += !smp_load_acquire(&test_timers[cpu][0].fired) ||
+						    !smp_load_acquire(&test_timers[cpu][2].fired);
+		if (!waiting || rdtsc() - start > ms_to_tsc(1000))
+			break;
+		safe_halt();
+	}
+	/* A few more jiffies for a deleted timer that would fire anyway. */
+	start = jiffies;
+	while (jiffies - start < 3)
+		safe_halt();
+	for_each_online_cpu(cpu)
+	{
+		struct test_timer *tt = test_timers[cpu];
+
+		if (tt[0].fired != 1 || tt[2].fired != 1) {
+			why = "a timer did not fire exactly once";
+		} else if (tt[1].fired) {
+			why = "a deleted timer fired";
+		} else if (tt[0].cpu_fired != cpu || tt[2].cpu_fired != cpu) {
+			why = "a timer fired on another CPU";
+		} else if (!tt[0].in_softirq || !tt[2].in_softirq) {
+			why = "a timer ran outside TIMER_SOFTIRQ";
+		} else if (time_before(tt[0].fired_at, tt[0].queued + TIMER_DELAY) ||
+			   time_before(tt[2].fired_at, tt[2].queued + TIMER_DELAY + 1)) {
+			why = "a timer fired early";
+		} else {
+			continue;
+		}
+		bad++;
+		printk(MACHINE_DEPENDENT "timer: CPU%u: queued at %lu, fired %u/%u/%u times at %lu "
+					 "and %lu\n",
+		       cpu, tt[0].queued, tt[0].fired, tt[1].fired, tt[2].fired, tt[0].fired_at,
+		       tt[2].fired_at);
+	}
+	report("timer", !bad, "%s (%u CPUs)", why, bad);
+}
+
+/* ---- RCU ---- */
+
+#define RCU_LIST_LEN 8
+#define RCU_POOL 64
+#define RCU_PAYLOAD_WORDS 6
+#define RCU_HASH 4
+#define RCU_ROUNDS 24
+
+struct rcu_elem {
+	struct list_head list; /* first: a poisoned link is the element pointer itself */
+	struct hlist_node hnode;
+	u64 payload[RCU_PAYLOAD_WORDS];
+	u64 key;
+	struct rcu_head rcu;
+};
+
+static struct rcu_elem rcu_pool[RCU_POOL];
+/* Free elements, oldest first: a freed element stays poisoned for a while before reuse. */
+static struct rcu_elem *rcu_free_fifo[RCU_POOL];
+static unsigned int rcu_free_head, rcu_free_count;
+static DEFINE_SPINLOCK(rcu_pool_lock);
+static unsigned int rcu_pool_corrupt; /* written after free */
+
+static LIST_HEAD(rcu_list);
+static struct hlist_head rcu_hash[RCU_HASH];
+static atomic_t rcu_poisoned, rcu_reads, rcu_bad_payload;
+static int rcu_writer_done;
+static bool rcu_skip_gp;
+static atomic_t rcu_cb_pending;
+
+static void rcu_elem_free(struct rcu_elem *e)
+{
+	unsigned long flags;
+
+	poison_object(e, sizeof(*e));
+	flags = spin_lock_irqsave(&rcu_pool_lock);
+	rcu_free_fifo[(rcu_free_head + rcu_free_count++) % RCU_POOL] = e;
+	spin_unlock_irqrestore(&rcu_pool_lock, flags);
+}
+
+static struct rcu_elem *rcu_elem_alloc(u64 key)
+{
+	struct rcu_elem *e = NULL;
+	unsigned long flags;
+	unsigned int i;
+
+	flags = spin_lock_irqsave(&rcu_pool_lock);
+	if (rcu_free_count) {
+		e = rcu_free_fifo[rcu_free_head];
+		rcu_free_head = (rcu_free_head + 1) % RCU_POOL;
+		rcu_free_count--;
+	}
+	spin_unlock_irqrestore(&rcu_pool_lock, flags);
+	if (!e)
+		return NULL;
+	if (check_poison(e, sizeof(*e)))
+		rcu_pool_corrupt++;
+	e->key = key;
+	for (i = 0; i < RCU_PAYLOAD_WORDS; i++)
+		e->payload[i] = key * 0x100 + i;
+	INIT_HLIST_NODE(&e->hnode);
+	return e;
+}
+
+static void rcu_elem_free_cb(struct rcu_head *head)
+{
+	rcu_elem_free(container_of(head, struct rcu_elem, rcu));
+	atomic_dec(&rcu_cb_pending);
+}
+
+/* Returns true if e is poisoned (counted). */
+static bool rcu_check_elem(struct rcu_elem *e, u64 *key)
+{
+	unsigned int i;
+
+	if (ptr_poisoned(e))
+		return true;
+	for (i = 0; i < RCU_PAYLOAD_WORDS; i++) {
+		u64 w = READ_ONCE(e->payload[i]);
+
+		if (word_poisoned(w))
+			return true;
+		if (i == 0)
+			*key = w >> 8;
+		else if (w != *key * 0x100 + i)
+			atomic_inc(&rcu_bad_payload);
+		spin_delay(20);
+	}
+	return false;
+}
+
+static void rcu_reader(void)
+{
+	unsigned int iter = 0, poisoned = 0;
+	struct rcu_elem *e;
+	u64 key;
+
+	while (!smp_load_acquire(&rcu_writer_done)) {
+		rcu_read_lock();
+		list_for_each_entry_rcu(e, &rcu_list, list)
+		{
+			if (rcu_check_elem(e, &key)) {
+				poisoned++;
+				break;
+			}
+		}
+		rcu_read_unlock();
+		spin_delay(200);
+		rcu_read_lock_bh();
+		hlist_for_each_entry_rcu(e, &rcu_hash[iter % RCU_HASH], hnode)
+		{
+			if (ptr_poisoned(&e->hnode) || rcu_check_elem(e, &key)) {
+				poisoned++;
+				break;
+			}
+		}
+		rcu_read_unlock_bh();
+		/* Every other pass a voluntary quiescent state; otherwise the tick finds one. */
+		if (iter++ & 1)
+			rcu_all_qs();
+		spin_delay(200);
+	}
+	atomic_add(poisoned, &rcu_poisoned);
+	atomic_add(iter, &rcu_reads);
+}
+
+static void rcu_writer(void)
+{
+	unsigned int round;
+
+	for (round = 0; round < RCU_ROUNDS; round++) {
+		u64 key = round % RCU_LIST_LEN;
+		struct rcu_elem *old, *e, *new = rcu_elem_alloc(key);
+
+		if (!new)
+			break;
+		old = NULL;
+		list_for_each_entry(e, &rcu_list, list)
+		{
+			if (e->key == key) {
+				old = e;
+				break;
+			}
+		}
+		if (!old)
+			break;
+		/* list: replace in place; hash: delete, then add the new one at the head. */
+		list_replace_rcu(&old->list, &new->list);
+		hlist_del_rcu(&old->hnode);
+		hlist_add_head_rcu(&new->hnode, &rcu_hash[key % RCU_HASH]);
+		if (rcu_skip_gp) {
+			rcu_elem_free(old);
+		} else if (round & 1) {
+			atomic_inc(&rcu_cb_pending);
+			call_rcu(&old->rcu, rcu_elem_free_cb);
+		} else {
+			synchronize_rcu();
+			rcu_elem_free(old);
+		}
+		/* Let the readers get going on the new list. */
+		udelay(250);
+	}
+	smp_store_release(&rcu_writer_done, 1);
+}
+
+static void rcu_worker(void *arg)
+{
+	rendezvous(&start_line);
+	if (smp_processor_id() == 0)
+		rcu_writer();
+	else
+		rcu_reader();
+}
+
+static void rcu_setup(bool skip_gp)
+{
+	unsigned int i;
+
+	INIT_LIST_HEAD(&rcu_list);
+	for (i = 0; i < RCU_HASH; i++)
+		INIT_HLIST_HEAD(&rcu_hash[i]);
+	rcu_free_head = rcu_free_count = 0;
+	rcu_pool_corrupt = 0;
+	for (i = 0; i < RCU_POOL; i++)
+		rcu_elem_free(&rcu_pool[i]);
+	for (i = 0; i < RCU_LIST_LEN; i++) {
+		struct rcu_elem *e = rcu_elem_alloc(i);
+
+		list_add_tail_rcu(&e->list, &rcu_list);
+		hlist_add_head_rcu(&e->hnode, &rcu_hash[i % RCU_HASH]);
+	}
+	atomic_set(&rcu_poisoned, 0);
+	atomic_set(&rcu_reads, 0);
+	atomic_set(&rcu_bad_payload, 0);
+	atomic_set(&rcu_cb_pending, 0);
+	rcu_writer_done = 0;
+	rcu_skip_gp = skip_gp;
+}
+
+static void test_rcu(void)
+{
+	unsigned long gp = rcu_gp_completed();
+	unsigned int ngp;
+
+	rcu_setup(false);
+	run_on_each_cpu(rcu_worker, NULL);
+	/* The callbacks queued before it run before it returns (same CPU, in order). */
+	synchronize_rcu();
+	ngp = rcu_gp_completed() - gp;
+	printk(MACHINE_DEPENDENT "rcu: %u grace periods, %d reader passes, %d poisoned\n", ngp,
+	       atomic_read(&rcu_reads), atomic_read(&rcu_poisoned));
+	if (atomic_read(&rcu_poisoned))
+		report("rcu", false, "readers saw %d poisoned elements", atomic_read(&rcu_poisoned));
+	else if (atomic_read(&rcu_bad_payload))
+		report("rcu", false, "readers saw %d torn payloads", atomic_read(&rcu_bad_payload));
+	else if (atomic_read(&rcu_cb_pending))
+		report("rcu", false, "%d call_rcu callbacks did not run", atomic_read(&rcu_cb_pending));
+	else if (rcu_pool_corrupt)
+		report("rcu", false, "%u freed elements were written after free", rcu_pool_corrupt);
+	else
+		report("rcu", ngp >= RCU_ROUNDS / 2 + 1, "only %u grace periods", ngp);
+}
+
+static void test_rcu_norcu(void)
+{
+	rcu_setup(true);
+	run_on_each_cpu(rcu_worker, NULL);
+	printk("selftest rcu-norcu: readers saw %d poisoned elements\n",
+	       atomic_read(&rcu_poisoned));
+	printk(MACHINE_DEPENDENT "rcu-norcu: %d reader passes\n", atomic_read(&rcu_reads));
+}
+
 void run_selftests(void)
 {
 	u64 start = rdtsc();
@@ -950,6 +1372,11 @@ void run_selftests(void)
 	test_tlb();
 	if (boot_options.selftest_variants & SELFTEST_NOSHOOTDOWN)
 		test_tlb_noshootdown();
+	test_softirq();
+	test_timer();
+	test_rcu();
+	if (boot_options.selftest_variants & SELFTEST_NORCU)
+		test_rcu_norcu();
 	printk(MACHINE_DEPENDENT "selftest: %llu cycles on CPU%u\n", rdtsc() - start,
 	       smp_processor_id());
 	printk("selftests: %u failed\n", nr_fail);

@@ -12,7 +12,9 @@
 #include "asm/traps.h"
 #include "atomic.h"
 #include "barrier.h"
+#include "interrupt.h"
 #include "kernel.h"
+#include "rcupdate.h"
 #include "smp.h"
 
 /* Each CPU's queue of pending calls. */
@@ -313,6 +315,14 @@ void cpu_idle_loop(void)
 	for (;;) {
 		/* Checked with interrupts off: a kick that comes after the check wakes the hlt. */
 		local_irq_disable();
+		/* No RCU reference survives a pass of the idle loop. */
+		rcu_idle_qs();
+		/* Softirqs left over by irq_exit() (or raised here) run now: ksoftirqd's job. */
+		if (local_softirq_pending()) {
+			run_idle_softirqs();
+			local_irq_enable();
+			continue;
+		}
 		if (!llist_empty(this_cpu_ptr(&cpu_work_queue))) {
 			local_irq_enable();
 			run_cpu_work();

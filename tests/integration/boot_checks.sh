@@ -85,7 +85,7 @@ selftests)
 	for args in "--cpus 2" "--cpus 4" "--cpus 8" "--cpus 4 --model tso"; do
 		# shellcheck disable=SC2086 # args is a list of options
 		"$smpsim" boot --kernel "$guest" $args --append selftest >out.txt 2>/dev/null || true
-		for t in atomic bitops spinlock seqlock rwlock mp ipi on_each_cpu tlb; do
+		for t in atomic bitops spinlock seqlock rwlock mp ipi on_each_cpu tlb softirq timer rcu; do
 			grep -q "^selftest $t: PASS" out.txt || { echo "[$args] $t:"; grep "selftest" out.txt; exit 1; }
 		done
 		grep -q '^selftests: 0 failed' out.txt
@@ -104,6 +104,13 @@ selftest_races)
 	[ "$short" -ge 1 ]
 	"$smpsim" boot --kernel "$guest" --cpus 4 --append selftest=noshootdown >out.txt 2>/dev/null || true
 	grep -Eq '^selftest tlb-noshootdown: [1-9][0-9]* of 3 other CPUs read the unmapped page through a stale TLB entry' out.txt
+	# Without the grace period, RCU readers meet freed (poisoned) elements in at least one seeded run.
+	poisoned=0
+	for seed in 1 2 3; do
+		"$smpsim" boot --kernel "$guest" --cpus 4 --seed "$seed" --append selftest=norcu >out.txt 2>/dev/null || true
+		grep -Eq '^selftest rcu-norcu: readers saw [1-9][0-9]* poisoned elements' out.txt && poisoned=$((poisoned + 1))
+	done
+	[ "$poisoned" -ge 1 ]
 	;;
 weak_barriers)
 	# On the weak memory model the x86 build (smp_rmb/smp_wmb = compiler barriers) fails the message-

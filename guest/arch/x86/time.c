@@ -10,6 +10,8 @@
 #include "asm/processor.h"
 #include "asm/timer.h"
 #include "kernel.h"
+#include "preempt.h"
+#include "timer.h"
 
 volatile unsigned long jiffies;
 u64 tsc_per_jiffy;
@@ -84,10 +86,22 @@ void mdelay(unsigned long msecs)
 		udelay(1000);
 }
 
+/*
+ * Called by the tick handler: the interrupted code was in a quiescent state
+ * when its preempt count was zero (idle, or kernel code outside any RCU
+ * read-side, bh-disabled or interrupt context); the tick itself adds one
+ * hard-irq level.
+ */
+static bool tick_interrupted_qs(void)
+{
+	return preempt_count() == HARDIRQ_OFFSET;
+}
+
 /* IRQ0 while the PIT is the tick. */
 static void timer_interrupt(unsigned int irq, void *dev_id)
 {
 	jiffies++;
+	update_process_times(tick_interrupted_qs());
 }
 
 void setup_default_timer_irq(void)
@@ -101,4 +115,5 @@ void local_apic_timer_interrupt(void)
 	this_cpu_inc(irq_stat.apic_timer_irqs);
 	if (smp_processor_id() == 0)
 		jiffies++;
+	update_process_times(tick_interrupted_qs());
 }
