@@ -12,6 +12,7 @@ struct boot_options {
 	int fault;		  /* panic, fault=KIND: TRIGGER_* to raise at the end, or -1 */
 	bool mbinfo;		  /* mbinfo: dump the raw multiboot information */
 	unsigned long workload_kib; /* workload=KIB: run the CPU-bound workload */
+	int irq_affinity[16]; /* irqaffinity=IRQ:CPU: the CPU an ISA IRQ is sent to, or -1 */
 	bool halt;		    /* halt: end with cli; hlt instead of the exit port */
 	bool acpi_off;		    /* acpi=off: CPUs and I/O APIC from the MP table, not the MADT */
 	bool noapic;		    /* noapic: leave the I/O APIC alone, 8259A through LINT0 */

@@ -76,6 +76,25 @@ static void switch_to_lapic_tick(void)
 	printk("APIC timer: per-CPU ticks at %d Hz, PIT stopped\n", HZ);
 }
 
+/* irqaffinity=IRQ:CPU: point the interrupt's I/O APIC entry at that CPU. */
+static void apply_irq_affinity_options(void)
+{
+	unsigned int irq;
+
+	for (irq = 0; irq < ARRAY_SIZE(boot_options.irq_affinity); irq++) {
+		int cpu = boot_options.irq_affinity[irq];
+		cpumask_t mask;
+
+		if (cpu < 0)
+			continue;
+		mask = cpumask_of(cpu);
+		if (cpu >= NR_CPUS || !cpu_online(cpu) || irq_set_affinity(irq, &mask))
+			printk("IRQ %u: cannot send it to CPU %d (not online)\n", irq, cpu);
+		else
+			printk("IRQ %u affinity: CPU %d\n", irq, cpu);
+	}
+}
+
 static void apic_init(void)
 {
 	bool has_apic = cpu_has(&boot_cpu_data, CPUID_1_EDX, X86_FEATURE_APIC);
@@ -184,6 +203,7 @@ void kernel_main(u32 magic, u32 mbi_phys)
 		printk("smp: Brought up 1 node, 1 CPU\n");
 	}
 
+	apply_irq_affinity_options();
 	if (boot_options.procint)
 		show_interrupts();
 	if (boot_options.selftest)

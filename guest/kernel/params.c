@@ -125,6 +125,20 @@ static void parse_option(const char *word, size_t len)
 		boot_options.selftest = true;
 		if (value)
 			parse_selftest_variants(value, word + len);
+	} else if (option_is(word, len, "irqaffinity", &value) && value) {
+		unsigned long long irq = simple_strtoull(value, &end, 0), cpu;
+
+		if (end == value || *end != ':' || irq >= 16) {
+			printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
+			return;
+		}
+		value = end + 1;
+		cpu = simple_strtoull(value, &end, 0);
+		if (end == value || end != word + len) {
+			printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
+			return;
+		}
+		boot_options.irq_affinity[irq] = (int)cpu;
 	} else if (option_is(word, len, "procint", &value) && !value) {
 		boot_options.procint = true;
 	} else if (option_is(word, len, "mbinfo", &value) && !value) {
@@ -138,8 +152,12 @@ void parse_boot_options(const char *cmdline)
 {
 	const char *p = cmdline;
 
+	unsigned int irq;
+
 	memset(&boot_options, 0, sizeof(boot_options));
 	boot_options.fault = -1;
+	for (irq = 0; irq < ARRAY_SIZE(boot_options.irq_affinity); irq++)
+		boot_options.irq_affinity[irq] = -1;
 	while (*p) {
 		const char *word;
 

@@ -85,11 +85,18 @@ selftests)
 	for args in "--cpus 2" "--cpus 4" "--cpus 8" "--cpus 4 --model tso"; do
 		# shellcheck disable=SC2086 # args is a list of options
 		"$smpsim" boot --kernel "$guest" $args --append selftest >out.txt 2>/dev/null || true
-		for t in atomic bitops spinlock seqlock rwlock mp ipi on_each_cpu tlb softirq timer rcu; do
+		for t in atomic bitops spinlock seqlock rwlock mp ipi on_each_cpu tlb irqaffinity softirq timer rcu; do
 			grep -q "^selftest $t: PASS" out.txt || { echo "[$args] $t:"; grep "selftest" out.txt; exit 1; }
 		done
 		grep -q '^selftests: 0 failed' out.txt
 	done
+	;;
+irq_affinity)
+	# irqaffinity=IRQ:CPU from the kernel command line reprograms the I/O APIC entry; an offline CPU is
+	# refused with a message.
+	"$smpsim" boot --kernel "$guest" --cpus 4 --append "irqaffinity=0:2 irqaffinity=4:9" >out.txt 2>/dev/null || true
+	grep -q '^IRQ 0 affinity: CPU 2' out.txt
+	grep -q '^IRQ 4: cannot send it to CPU 9 (not online)' out.txt
 	;;
 selftest_races)
 	# Without the lock, the increments come out short in at least one of three seeded runs; without the
