@@ -356,28 +356,17 @@ std::optional<RegisterRef> lookup_gpr(std::string_view name_in) {
     RegisterRef r;
     r.name = std::string(trim(name_in));
     if (!r.name.empty() && r.name[0] == '%') r.name.erase(0, 1);
-    for (unsigned i = 0; i < 8; ++i) {
-        if (n == legacy64[i]) {
-            r.gpr = i;
-            r.width = 8;
-            return r;
-        }
-        if (n == legacy32[i]) {
-            r.gpr = i;
-            r.width = 4;
-            return r;
-        }
-        if (n == legacy16[i]) {
-            r.gpr = i;
-            r.width = 2;
-            return r;
-        }
-        if (n == legacy8[i]) {
-            r.gpr = i;
-            r.width = 1;
-            return r;
-        }
-    }
+    static const struct {
+        const char* const* names;
+        unsigned width;
+    } sizes[] = {{legacy64, 8}, {legacy32, 4}, {legacy16, 2}, {legacy8, 1}};
+    for (unsigned i = 0; i < 8; ++i)
+        for (const auto& size : sizes)
+            if (n == size.names[i]) {
+                r.gpr = i;
+                r.width = size.width;
+                return r;
+            }
     for (unsigned i = 0; i < 4; ++i)
         if (n == high8[i]) {
             r.gpr = i;

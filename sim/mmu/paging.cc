@@ -10,16 +10,6 @@ namespace smpsim::mmu {
 
 namespace {
 
-// Paging-structure entry bits (SDM tables 4-4 to 4-6, 4-8 to 4-11, 4-15 to 4-20).
-constexpr u64 kEntP = 1ull << 0;
-constexpr u64 kEntRw = 1ull << 1;
-constexpr u64 kEntUs = 1ull << 2;
-constexpr u64 kEntA = 1ull << 5;
-constexpr u64 kEntD = 1ull << 6;
-constexpr u64 kEntPs = 1ull << 7;
-constexpr u64 kEntG = 1ull << 8;
-constexpr u64 kEntXd = 1ull << 63;
-
 // Bits hi..lo inclusive.
 constexpr u64 bit_range(unsigned hi, unsigned lo) {
     const u64 upto_hi = hi >= 63 ? ~0ull : (1ull << (hi + 1)) - 1;

@@ -26,6 +26,16 @@ inline constexpr u64 kEferNxe = 1ull << 11;
 // address bits at or above it set are reserved-bit violations.
 inline constexpr unsigned kMaxPhysAddrBits = 40;
 
+// Paging-structure entry bits (SDM vol. 3, tables 4-4 to 4-6, 4-8 to 4-11, 4-15 to 4-20).
+inline constexpr u64 kEntP = 1ull << 0;
+inline constexpr u64 kEntRw = 1ull << 1;
+inline constexpr u64 kEntUs = 1ull << 2;
+inline constexpr u64 kEntA = 1ull << 5;
+inline constexpr u64 kEntD = 1ull << 6;
+inline constexpr u64 kEntPs = 1ull << 7;
+inline constexpr u64 kEntG = 1ull << 8;
+inline constexpr u64 kEntXd = 1ull << 63;
+
 // #PF error-code bits (SDM vol. 3, 4.7).
 inline constexpr u32 kPfPresent = 1u << 0;
 inline constexpr u32 kPfWrite = 1u << 1;

@@ -38,12 +38,8 @@ inline constexpr u16 kTssSel = 0x40;
 inline constexpr u32 kGdtLimit = 0x4f;
 
 // Paging-structure entry bits.
-inline constexpr u64 kP = 1ull << 0;
-inline constexpr u64 kRW = 1ull << 1;
-inline constexpr u64 kUS = 1ull << 2;
-inline constexpr u64 kPS = 1ull << 7;
-inline constexpr u64 kG = 1ull << 8;
-inline constexpr u64 kXD = 1ull << 63;
+inline constexpr u64 kP = mmu::kEntP, kRW = mmu::kEntRw, kUS = mmu::kEntUs, kPS = mmu::kEntPs,
+                     kG = mmu::kEntG, kXD = mmu::kEntXd;
 
 class Ram final : public MemoryPort {
   public:

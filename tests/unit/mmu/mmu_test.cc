@@ -12,16 +12,9 @@
 namespace smpsim::mmu {
 namespace {
 
-// Paging-structure entry bits.
-constexpr u64 P = 1ull << 0;
-constexpr u64 RW = 1ull << 1;
-constexpr u64 US = 1ull << 2;
-constexpr u64 A = 1ull << 5;
-constexpr u64 D = 1ull << 6;
-constexpr u64 PS = 1ull << 7;
-constexpr u64 G = 1ull << 8;
-constexpr u64 PAT_LARGE = 1ull << 12;
-constexpr u64 XD = 1ull << 63;
+// Short names for the paging-entry bits of paging.h.
+constexpr u64 P = kEntP, RW = kEntRw, US = kEntUs, A = kEntA, D = kEntD, PS = kEntPs, G = kEntG, XD = kEntXd;
+constexpr u64 PAT_LARGE = 1ull << 12; // PAT bit of a large-page entry
 constexpr u64 URW = P | RW | US;
 
 constexpr u32 kLatency = 7;
