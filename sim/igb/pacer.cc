@@ -1,0 +1,99 @@
+#include "sim/igb/pacer.h"
+
+#include "sim/core/error.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <string>
+
+namespace smpsim::igb {
+namespace {
+
+constexpr u64 kNever = std::numeric_limits<u64>::max();
+
+double parse_positive(std::string_view whole, std::string_view number) {
+    double value = 0;
+    const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (error != std::errc{} || end != number.data() + number.size() || !std::isfinite(value) || value <= 0)
+        throw InputError("invalid pace '" + std::string(whole) +
+                         "': expected original, scale=F (F > 0), pps=N (N > 0) or max");
+    return value;
+}
+
+u64 saturating_add(u64 a, u64 b) {
+    return b > kNever - a ? kNever : a + b;
+}
+
+// A non-negative double of nanoseconds as u64, saturating instead of overflowing (a tiny scale factor
+// or rate can push the schedule past any representable time).
+u64 to_ns(double value) {
+    if (!(value < 9.2e18)) return kNever; // also NaN
+    return value <= 0 ? 0 : static_cast<u64>(std::llround(value));
+}
+
+} // namespace
+
+PaceSpec parse_pace(std::string_view text) {
+    PaceSpec spec;
+    if (text == "original") return spec;
+    if (text == "max") {
+        spec.mode = PaceSpec::Mode::Max;
+    } else if (text.starts_with("scale=")) {
+        spec.mode = PaceSpec::Mode::Scale;
+        spec.factor = parse_positive(text, text.substr(6));
+    } else if (text.starts_with("pps=")) {
+        spec.mode = PaceSpec::Mode::Pps;
+        spec.pps = parse_positive(text, text.substr(4));
+    } else {
+        throw InputError("invalid pace '" + std::string(text) +
+                         "': expected original, scale=F (F > 0), pps=N (N > 0) or max");
+    }
+    return spec;
+}
+
+Pacer::Pacer(PaceSpec spec, u64 start_ns) : spec_(spec), pass_start_ns_(start_ns) {
+    if (spec_.mode == PaceSpec::Mode::Scale && !(spec_.factor > 0)) spec_.factor = 1;
+}
+
+void Pacer::start_pass(u64 now_ns) {
+    pass_start_ns_ = now_ns;
+    pass_has_first_ = false;
+    pass_frames_ = 0;
+}
+
+u64 Pacer::send_time_ns(u64 capture_ts_ns, u32 wire_len) {
+    if (!pass_has_first_) {
+        pass_has_first_ = true;
+        pass_first_capture_ns_ = capture_ts_ns;
+    }
+    // A timestamp before the pass's first frame counts as offset 0; the max with previous_send_ns_ below
+    // keeps the schedule monotonic when stamps go backwards.
+    const u64 offset = capture_ts_ns > pass_first_capture_ns_ ? capture_ts_ns - pass_first_capture_ns_ : 0;
+    u64 target = pass_start_ns_;
+    switch (spec_.mode) {
+    case PaceSpec::Mode::Original: target = saturating_add(pass_start_ns_, offset); break;
+    case PaceSpec::Mode::Scale:
+        target = saturating_add(pass_start_ns_, to_ns(static_cast<double>(offset) / spec_.factor));
+        break;
+    case PaceSpec::Mode::Pps:
+        // From the frame index, not by accumulating a rounded interval, so there is no drift.
+        if (spec_.pps > 0)
+            target =
+                saturating_add(pass_start_ns_, to_ns(static_cast<double>(pass_frames_) * 1e9 / spec_.pps));
+        break;
+    case PaceSpec::Mode::Max: break;
+    }
+    if (has_previous_) {
+        target = std::max(target, previous_send_ns_); // monotonic
+        target = std::max(target, saturating_add(previous_send_ns_, previous_line_ns_));
+    }
+    has_previous_ = true;
+    previous_send_ns_ = target;
+    previous_line_ns_ = line_time_ns(wire_len);
+    ++pass_frames_;
+    return target;
+}
+
+} // namespace smpsim::igb

@@ -1,0 +1,47 @@
+// When each replayed frame enters the wire, in simulated nanoseconds. Pure arithmetic, no SystemC.
+#pragma once
+#include "sim/core/types.h"
+
+#include <string_view>
+
+namespace smpsim::igb {
+
+struct PaceSpec {
+    enum class Mode : u8 { Original, Scale, Pps, Max } mode = Mode::Original;
+    double factor = 1; // Scale: gaps divided by factor (tcpreplay --multiplier)
+    double pps = 0;    // Pps: frames per second
+};
+
+// "original" | "scale=F" (F > 0) | "pps=N" (N > 0) | "max"; InputError otherwise.
+PaceSpec parse_pace(std::string_view text);
+
+// Time one frame occupies a 1 Gb/s wire: frame (no FCS) + 4 FCS + 8 preamble/SFD + 12 IFG bytes, 8 ns each.
+constexpr u64 line_time_ns(u32 wire_len) {
+    return (u64{wire_len} + 4 + 8 + 12) * 8;
+}
+
+class Pacer {
+  public:
+    Pacer(PaceSpec spec, u64 start_ns);
+    // Earliest send time of the next frame: from its capture timestamp (Original/Scale, relative to the
+    // first frame of the pass, monotonic even if timestamps go backwards), or a fixed rate (Pps, the n-th
+    // frame of the pass at n/pps). Never faster than 1 Gb/s line rate: line_time_ns(previous wire_len)
+    // after the previous frame started. Max: the line-rate bound only (the replay also waits for a free
+    // descriptor). Returned times never decrease.
+    u64 send_time_ns(u64 capture_ts_ns, u32 wire_len);
+    // --loop: the next pass starts at now_ns, timestamps relative to its first frame.
+    void start_pass(u64 now_ns);
+    const PaceSpec& spec() const { return spec_; }
+
+  private:
+    PaceSpec spec_;
+    u64 pass_start_ns_ = 0;
+    bool pass_has_first_ = false;
+    u64 pass_first_capture_ns_ = 0;
+    u64 pass_frames_ = 0;
+    bool has_previous_ = false;
+    u64 previous_send_ns_ = 0;
+    u64 previous_line_ns_ = 0;
+};
+
+} // namespace smpsim::igb

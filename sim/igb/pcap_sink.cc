@@ -1,0 +1,40 @@
+#include "sim/igb/pcap_sink.h"
+
+#include "sim/core/error.h"
+#include "sim/igb/pcap_source.h"
+
+#include <fmt/format.h>
+#include <pcap/pcap.h>
+
+namespace smpsim::igb {
+
+PcapSink::PcapSink(const std::string& path) {
+    handle_ = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, kMaxCaptureLength, PCAP_TSTAMP_PRECISION_NANO);
+    if (!handle_) throw InputError(fmt::format("{}: cannot create pcap writer", path));
+    dumper_ = pcap_dump_open(handle_, path.c_str());
+    if (!dumper_) {
+        const std::string reason = pcap_geterr(handle_);
+        pcap_close(handle_);
+        throw InputError(fmt::format("{}: cannot create capture file: {}", path, reason));
+    }
+}
+
+PcapSink::~PcapSink() {
+    pcap_dump_close(dumper_); // flushes
+    pcap_close(handle_);
+}
+
+void PcapSink::write(u64 timestamp_ns, std::span<const u8> frame) {
+    pcap_pkthdr header{};
+    header.ts.tv_sec = static_cast<time_t>(timestamp_ns / 1'000'000'000ull);
+    header.ts.tv_usec = static_cast<suseconds_t>(timestamp_ns % 1'000'000'000ull); // ns: NANO precision
+    header.caplen = header.len = static_cast<bpf_u_int32>(frame.size());
+    pcap_dump(reinterpret_cast<u_char*>(dumper_), &header, frame.data());
+    ++frames_;
+}
+
+void PcapSink::flush() {
+    pcap_dump_flush(dumper_);
+}
+
+} // namespace smpsim::igb

@@ -1,0 +1,32 @@
+// Frames the NIC transmits, written to an Ethernet pcap with nanosecond timestamps (simulated time).
+#pragma once
+#include "sim/core/types.h"
+
+#include <span>
+#include <string>
+
+struct pcap;
+struct pcap_dumper;
+
+namespace smpsim::igb {
+
+class PcapSink {
+  public:
+    // InputError if the file cannot be created.
+    explicit PcapSink(const std::string& path);
+    ~PcapSink(); // flushes and closes
+    PcapSink(const PcapSink&) = delete;
+    PcapSink& operator=(const PcapSink&) = delete;
+
+    // caplen = len = frame.size() (the frame without FCS).
+    void write(u64 timestamp_ns, std::span<const u8> frame);
+    void flush();
+    u64 frames() const { return frames_; }
+
+  private:
+    pcap* handle_ = nullptr;
+    pcap_dumper* dumper_ = nullptr;
+    u64 frames_ = 0;
+};
+
+} // namespace smpsim::igb
