@@ -1,5 +1,6 @@
 // smpsim: the command-line tool. `smpsim boot` runs a multiboot kernel on the simulated PC.
 #include "sim/core/error.h"
+#include "sim/igb/rss.h"
 #include "sim/litmus/parser.h"
 #include "sim/litmus/runner.h"
 #include "sim/platform/machine.h"
@@ -24,7 +25,9 @@
 namespace {
 
 using smpsim::InputError;
+using smpsim::u32;
 using smpsim::u64;
+using smpsim::u8;
 using smpsim::platform::MachineConfig;
 using smpsim::platform::RunResult;
 
@@ -33,6 +36,10 @@ struct BootOptions {
     std::string model; // empty: functional mode
     std::string console_file;
     std::string summary_json;
+    // replay only
+    bool replay = false;
+    unsigned queues = 0; // 0: one per CPU (at most 8)
+    double drain_ms = 200;
 };
 
 // Console: the guest's serial output goes to stdout and, optionally, to a file as well.
@@ -80,7 +87,127 @@ nlohmann::json summary_json(const std::string& command, const MachineConfig& m, 
     return j;
 }
 
+// The options `boot` and `replay` share: the kernel and the machine it runs on.
+void add_machine_options(CLI::App* cmd, BootOptions& opt) {
+    cmd->add_option("--kernel", opt.machine.kernel, "Multiboot v1 ELF kernel (32- or 64-bit)")
+        ->capture_default_str();
+    cmd->add_option("--append", opt.machine.cmdline, "Kernel command line");
+    cmd->add_option("--mem", opt.machine.mem_mib, "RAM size in MiB")
+        ->capture_default_str()
+        ->check(CLI::Range(8, 3072));
+    cmd->add_option("--cpus", opt.machine.cpus, "Number of CPUs")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 16));
+    cmd->add_option("--seed", opt.machine.seed,
+                    "Seed for every random choice of the simulation (e.g. the jitter of each CPU's quantum, "
+                    "which decides how CPUs interleave)")
+        ->capture_default_str();
+    cmd->add_option("--max-insns", opt.machine.max_insns, "Stop after N instructions per CPU (0: no limit)")
+        ->capture_default_str();
+    cmd->add_option("--mhz", opt.machine.cpu_mhz, "CPU clock in MHz")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--quantum", opt.machine.quantum_cycles, "Cycles a CPU runs ahead before it synchronises")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000000));
+    cmd->add_option("--console", opt.console_file, "Also write the guest console to FILE");
+    cmd->add_option("--model", opt.model,
+                    "Timing mode with MESI caches and store buffers, and this memory model: tso (x86) or "
+                    "weak (store buffer and invalidate queue reorder). Without it: functional mode");
+    cmd->add_option("--stats", opt.machine.stats_file,
+                    "Timing mode: write per-cache-line statistics (HITM, RFOs, false sharing...) as JSON");
+    cmd->add_option("--summary-json", opt.summary_json, "Write the run summary as JSON to FILE");
+}
+
+// What the replay did, from the NIC's side and the guest's markers, with the RSS set-up the guest
+// programmed so that anyone can recompute where each frame should have gone.
+nlohmann::json replay_json(const smpsim::platform::Machine& machine, const BootOptions& opt,
+                           const RunResult& r) {
+    using smpsim::igb::DropReason;
+    const smpsim::igb::IgbDevice& nic = *machine.nic();
+    const smpsim::igb::ReplayStats& st = nic.stats();
+    const smpsim::igb::IgbCore& core = nic.core();
+    nlohmann::json j;
+    j["pcap"] = opt.machine.nic.pcap;
+    j["pace"] = opt.machine.nic.pace;
+    j["loops"] = opt.machine.nic.loops;
+    j["capture_frames"] = machine.capture() ? machine.capture()->size() : 0;
+    j["guest_ready"] = st.guest_ready;
+    j["queues"] = st.guest_queues;
+    j["offered"] = st.offered;
+    j["delivered"] = st.delivered;
+    nlohmann::json dropped = nlohmann::json::object();
+    u64 dropped_total = 0;
+    for (size_t i = 0; i < size_t(DropReason::Count); ++i) {
+        dropped[std::string(smpsim::igb::drop_reason_name(DropReason(i)))] = st.dropped[i];
+        dropped_total += st.dropped[i];
+    }
+    j["dropped"] = dropped;
+    j["dropped_total"] = dropped_total;
+    unsigned queues = std::max(1u, st.guest_queues);
+    for (unsigned q = 0; q < st.per_queue.size(); ++q)
+        if (st.per_queue[q]) queues = std::max(queues, q + 1);
+    j["per_queue"] = std::vector<u64>(st.per_queue.begin(), st.per_queue.begin() + queues);
+    j["per_cpu"] = st.consumed_per_cpu;
+    j["consumed"] = st.consumed;
+    j["drained"] = st.drained;
+    j["tx_frames"] = st.tx_frames;
+    // The replay window: from the first frame on the wire to the guest's last consumption (or the last
+    // frame, if nothing was consumed).
+    const u64 end_ns = std::max(st.last_offer_ns, st.last_consumed_ns);
+    const u64 sim_ns = st.offered ? end_ns - st.first_offer_ns : 0;
+    j["sim_ns"] = sim_ns;
+    j["sim_packet_rate"] = sim_ns ? double(st.delivered) * 1e9 / double(sim_ns) : 0.0;
+    j["host_s"] = r.host_seconds;
+    j["host_packets_per_s"] = r.host_seconds > 0 ? double(st.offered) / r.host_seconds : 0.0;
+    std::string key_hex;
+    for (u8 b : core.rss_key())
+        key_hex += fmt::format("{:02x}", b);
+    j["rss_key"] = key_hex;
+    const auto reta = core.reta();
+    j["reta"] = std::vector<unsigned>(reta.begin(), reta.end());
+    const u32 mrqc = core.mrqc();
+    j["mrqc"] = mrqc;
+    nlohmann::json fields = nlohmann::json::array();
+    if (mrqc & smpsim::igb::kMrqcRssFieldIpv4) fields.push_back("ipv4");
+    if (mrqc & smpsim::igb::kMrqcRssFieldIpv4Tcp) fields.push_back("ipv4_tcp");
+    if (mrqc & smpsim::igb::kMrqcRssFieldIpv4Udp) fields.push_back("ipv4_udp");
+    j["mrqc_fields"] = fields;
+    j["max_frame"] = 1518;
+    j["dma_faults"] = st.dma_faults;
+    return j;
+}
+
+void print_replay_summary(const nlohmann::json& j) {
+    std::string drops;
+    for (const auto& [reason, n] : j["dropped"].items())
+        if (n.get<u64>()) drops += fmt::format("{}{} {}", drops.empty() ? "" : ", ", reason, n.get<u64>());
+    std::cerr << fmt::format("smpsim: replay: {} offered, {} delivered, {} dropped{}\n",
+                             j["offered"].get<u64>(), j["delivered"].get<u64>(),
+                             j["dropped_total"].get<u64>(), drops.empty() ? "" : " (" + drops + ")");
+    std::string per_queue, per_cpu;
+    for (size_t q = 0; q < j["per_queue"].size(); ++q)
+        per_queue += fmt::format(" q{} {}", q, j["per_queue"][q].get<u64>());
+    for (size_t c = 0; c < j["per_cpu"].size(); ++c)
+        per_cpu += fmt::format(" cpu{} {}", c, j["per_cpu"][c].get<u64>());
+    std::cerr << "smpsim: replay: per queue:" << per_queue << "\n";
+    std::cerr << "smpsim: replay: consumed by the guest per CPU:" << per_cpu
+              << (j["drained"].get<bool>() ? "" : " (not all delivered frames were consumed)") << "\n";
+    std::cerr << fmt::format("smpsim: replay: {:.6f} s simulated, {:.0f} packets/s simulated, {:.3f} s host, "
+                             "{:.0f} packets per host second\n",
+                             double(j["sim_ns"].get<u64>()) / 1e9, j["sim_packet_rate"].get<double>(),
+                             j["host_s"].get<double>(), j["host_packets_per_s"].get<double>());
+}
+
 int run_boot(BootOptions opt) {
+    if (opt.replay) {
+        // The guest learns from its command line that a replay drives it (it reports readiness and stops
+        // when the link goes down) and how many queue pairs to use.
+        const unsigned queues = opt.queues ? opt.queues : std::min(8u, opt.machine.cpus);
+        opt.machine.cmdline = fmt::format("replay igb.queues={}{}{}", queues,
+                                          opt.machine.cmdline.empty() ? "" : " ", opt.machine.cmdline);
+        opt.machine.nic.drain_timeout_ns = u64(opt.drain_ms * 1e6);
+    }
     if (!opt.model.empty()) {
         opt.machine.timing = true;
         if (opt.model == "tso")
@@ -113,10 +240,19 @@ int run_boot(BootOptions opt) {
         "smpsim: {} instructions, {} cycles, {:.6f} s simulated, {:.3f} s host, {:.1f} guest MIPS, "
         "exit status {}\n",
         r.instructions, r.cycles, r.sim_seconds, r.host_seconds, mips, r.exit_status);
+    nlohmann::json summary = summary_json(opt.replay ? "replay" : "boot", opt.machine, r);
+    if (opt.replay && machine->nic()) {
+        summary["replay"] = replay_json(*machine, opt, r);
+        print_replay_summary(summary["replay"]);
+        // The replay's figures also at the top level, where scripts look first.
+        for (const char* key : {"offered", "delivered", "dropped", "per_queue", "per_cpu", "sim_ns", "host_s",
+                                "rss_key", "reta", "mrqc", "mrqc_fields"})
+            summary[key] = summary["replay"][key];
+    }
     if (!opt.summary_json.empty()) {
         std::ofstream out(opt.summary_json);
         if (!out) throw InputError(fmt::format("{}: cannot open summary file for writing", opt.summary_json));
-        out << summary_json("boot", opt.machine, r).dump(2) << "\n";
+        out << summary.dump(2) << "\n";
     }
     return r.exit_status;
 }
@@ -230,7 +366,9 @@ int sc_main(int argc, char* argv[]) {
         "smpsim: a cycle-approximate simulator of an SMP x86-64 PC with an Intel 82576 NIC.\n"
         "Exit status: the guest's exit-port value v as (v << 1) | 1 (as QEMU's isa-debug-exit), 0 when\n"
         "the guest halted for good, 2 for usage or input errors, 4 on a triple fault, 6 when\n"
-        "--max-insns ran out, 8 when every CPU sleeps with nothing left to wake it."};
+        "--max-insns ran out, 8 when every CPU sleeps with nothing left to wake it (or a replay cannot\n"
+        "end: the guest never brought its driver up or did not stop), 10 when a device's DMA reached no\n"
+        "memory."};
     app.set_config("--config", "",
                    "TOML or INI file with option values: keys as the long option names, in a [boot] "
                    "section for boot's options (append, mem, cpus, seed, ...); the command line wins. May "
@@ -245,40 +383,39 @@ int sc_main(int argc, char* argv[]) {
         app.add_subcommand("boot", "Boot a multiboot kernel (default: the bundled guest) and "
                                    "print its serial console on stdout, a summary on stderr "
                                    "(options may also come from --config FILE, [boot] section)");
-    boot_cmd->add_option("--kernel", boot.machine.kernel, "Multiboot v1 ELF kernel (32- or 64-bit)")
+    add_machine_options(boot_cmd, boot);
+
+    BootOptions replay;
+    replay.replay = true;
+    replay.machine.kernel = SMPSIM_DEFAULT_KERNEL;
+    replay.machine.cpus = 4;
+    CLI::App* replay_cmd = app.add_subcommand(
+        "replay",
+        "Boot the guest, replay a pcap/pcapng capture into its 82576 NIC once the driver is up, let "
+        "the guest drain, and report what was offered, delivered (per queue and CPU) and dropped "
+        "(by reason); the guest console goes to stdout, the summary to stderr");
+    replay_cmd->add_option("pcap", replay.machine.nic.pcap, "Capture file (pcap or pcapng, Ethernet)")
+        ->required();
+    add_machine_options(replay_cmd, replay);
+    replay_cmd
+        ->add_option("--queues", replay.queues,
+                     "RX/TX queue pairs the guest uses (default: one per CPU, at most 8)")
+        ->check(CLI::Range(1, 8));
+    replay_cmd
+        ->add_option("--pace", replay.machine.nic.pace,
+                     "When frames enter the wire: original (capture timestamps), scale=F (F times faster), "
+                     "pps=N (fixed rate), max (as fast as the guest posts descriptors)")
         ->capture_default_str();
-    boot_cmd->add_option("--append", boot.machine.cmdline, "Kernel command line");
-    boot_cmd->add_option("--mem", boot.machine.mem_mib, "RAM size in MiB")
+    replay_cmd->add_option("--loop", replay.machine.nic.loops, "Replay the capture K times")
         ->capture_default_str()
-        ->check(CLI::Range(8, 3072));
-    boot_cmd->add_option("--cpus", boot.machine.cpus, "Number of CPUs")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 16));
-    boot_cmd
-        ->add_option("--seed", boot.machine.seed,
-                     "Seed for every random choice of the simulation (e.g. the jitter of each CPU's quantum, "
-                     "which decides how CPUs interleave)")
-        ->capture_default_str();
-    boot_cmd
-        ->add_option("--max-insns", boot.machine.max_insns, "Stop after N instructions per CPU (0: no limit)")
-        ->capture_default_str();
-    boot_cmd->add_option("--mhz", boot.machine.cpu_mhz, "CPU clock in MHz")
+        ->check(CLI::Range(1u, 1000000u));
+    replay_cmd->add_option("--tx-pcap", replay.machine.nic.tx_pcap,
+                           "Write the frames the guest transmits to FILE");
+    replay_cmd
+        ->add_option("--drain-ms", replay.drain_ms,
+                     "Simulated ms the guest may take, after the last frame, to consume what was delivered")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
-    boot_cmd
-        ->add_option("--quantum", boot.machine.quantum_cycles,
-                     "Cycles a CPU runs ahead before it synchronises")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 1000000));
-    boot_cmd->add_option("--console", boot.console_file, "Also write the guest console to FILE");
-    boot_cmd->add_option(
-        "--model", boot.model,
-        "Timing mode with MESI caches and store buffers, and this memory model: tso (x86) or "
-        "weak (store buffer and invalidate queue reorder). Without it: functional mode");
-    boot_cmd->add_option(
-        "--stats", boot.machine.stats_file,
-        "Timing mode: write per-cache-line statistics (HITM, RFOs, false sharing...) as JSON");
-    boot_cmd->add_option("--summary-json", boot.summary_json, "Write the run summary as JSON to FILE");
 
     LitmusOptions litmus;
     CLI::App* litmus_cmd = app.add_subcommand(
@@ -329,6 +466,7 @@ int sc_main(int argc, char* argv[]) {
     }
     try {
         if (*boot_cmd) return run_boot(boot);
+        if (*replay_cmd) return run_boot(replay);
         if (*litmus_cmd) return run_litmus_command(litmus);
     } catch (const InputError& e) {
         std::cerr << "smpsim: error: " << e.what() << "\n";

@@ -30,6 +30,13 @@ constexpr u64 kUartBase = 0x3f8;
 constexpr unsigned kUartIrq = 4;
 constexpr u64 kExitPortBase = 0xf4;
 constexpr u64 kIoApicBase = 0xfec00000;
+// PCI windows: memory BARs between the top of RAM (at most 3 GiB) and the I/O APIC, I/O BARs from 0xC000.
+constexpr u64 kPciMmioBase = 0xe0000000, kPciMmioSize = kIoApicBase - kPciMmioBase;
+constexpr u64 kPciIoBase = 0xc000, kPciIoSize = 0x4000;
+// Where "firmware" (SeaBIOS on QEMU) would put the NIC: slot 3, BARs near the top of the window.
+constexpr unsigned kNicSlot = 3;
+constexpr u64 kNicBar0 = 0xfebc0000, kNicIoBar = 0xc000, kNicMsixBar = 0xfebf0000;
+constexpr unsigned kNicIoApicPin = 16;
 
 } // namespace
 
@@ -76,6 +83,7 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
         cache.model = config_.model;
         caches_ = std::make_unique<cache_mesi::MemorySystem>(cache, ram_->bytes());
     }
+    build_pci();
     for (u32 i = 0; i < config_.cpus; ++i) {
         cpu::CpuModuleConfig cc;
         cc.cpu.store_buffer = config_.timing;
@@ -135,6 +143,7 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     mp.cpu_signature = cpu::cpuid_query(1, 0, 0).eax;
     mp.cpu_features = cpu::cpuid_query(1, 0, 0).edx;
     mp.ioapic_id = u8(config_.cpus);
+    if (nic_) mp.pci_interrupts.push_back({.device = kNicSlot, .pin = 0, .ioapic_pin = kNicIoApicPin});
     install_mp_table(ram_->bytes(), mp);
 
     cpu::Cpu& bsp = cpus_[0]->cpu();
@@ -143,6 +152,67 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     bsp.set_gpr(cpu::RBX, loaded.mbi_addr);
     bsp.set_rip(loaded.entry);
     bsp.set_rflags(0x2);
+}
+
+void Machine::build_pci() {
+    pci_ = std::make_unique<pci::PciHostDevice>("pci", kPciMmioBase, kPciIoBase);
+    io_router_->map(0xcf8, 8, "pci_config").bind(pci_->config_socket);
+    mem_router_->map(kPciMmioBase, kPciMmioSize, "pci_mmio").bind(pci_->mmio_socket);
+    io_router_->map(kPciIoBase, kPciIoSize, "pci_io").bind(pci_->io_socket);
+    if (!config_.nic.present) return;
+
+    const sc_core::sc_time cycle(1e3 / config_.cpu_mhz, sc_core::SC_NS);
+    dma_router_ = std::make_unique<DmaRouter>("dma_router", ram_->bytes(), caches_.get(), apic_bus_, cycle);
+    dma_router_->set_ram_write_listener([this](u64 paddr, u64 size) {
+        for (u64 page = paddr >> 12; page <= (paddr + size - 1) >> 12; ++page)
+            if (decode_cache_.is_code_page(page)) decode_cache_.invalidate(page);
+    });
+
+    igb::ReplayConfig replay;
+    replay.pace = igb::parse_pace(config_.nic.pace);
+    if (config_.nic.loops < 1) throw InputError("--loop must be at least 1");
+    replay.loops = config_.nic.loops;
+    replay.drain_timeout_ns = config_.nic.drain_timeout_ns;
+    if (!config_.nic.pcap.empty()) {
+        capture_ = std::make_unique<igb::PcapSource>(config_.nic.pcap);
+        replay.source = capture_.get();
+    }
+    if (!config_.nic.tx_pcap.empty()) {
+        tx_sink_ = std::make_unique<igb::PcapSink>(config_.nic.tx_pcap);
+        replay.tx_sink = tx_sink_.get();
+    }
+    nic_ = std::make_unique<igb::IgbDevice>("igb0", igb::IgbConfig{}, replay, config_.cpus);
+    nic_->dma_socket.bind(dma_router_->socket);
+    nic_->set_fault_handler([this](const std::string& report) {
+        if (stopped_) return;
+        result_.exit_status = kExitDeviceFault;
+        result_.stop_reason = report;
+        stop_all();
+    });
+    nic_->set_stuck_handler([this](const std::string& report) {
+        if (stopped_) return;
+        result_.exit_status = kExitNoProgress;
+        result_.stop_reason = report;
+        stop_all();
+    });
+    pci::PciFunction& fn = nic_->function();
+    fn.firmware_assign_bar(0, kNicBar0);
+    fn.firmware_assign_bar(2, kNicIoBar);
+    fn.firmware_assign_bar(3, kNicMsixBar);
+    fn.firmware_set_command(0x3);         // memory and I/O decoding; bus mastering is the driver's to enable
+    fn.firmware_set_interrupt_line(0xff); // INTA# is wired to the I/O APIC only (the MP table says where)
+    nic_intx_.pin = &ioapic_->pin(kNicIoApicPin);
+    nic_intx_.set(false); // an idle active-low line is high
+    fn.set_intx_line([this](bool asserted) { nic_intx_.set(asserted); });
+    pci_->bridge().attach(kNicSlot, 0, fn);
+
+    marker_ = std::make_unique<MarkerPortDevice>("marker", [this](MarkerCommand command, u32 payload) {
+        switch (command) {
+        case MarkerCommand::NetReady: nic_->guest_ready(payload); break;
+        case MarkerCommand::RxDone: nic_->guest_rx_done(payload >> 16, payload & 0xffff); break;
+        }
+    });
+    io_router_->map(kMarkerPort, 4, "marker").bind(marker_->socket);
 }
 
 Machine::~Machine() = default;

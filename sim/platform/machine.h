@@ -9,7 +9,10 @@
 #include "sim/core/types.h"
 #include "sim/cpu/cpu_module.h"
 #include "sim/cpu/decode_cache.h"
+#include "sim/igb/igb_device.h"
+#include "sim/pci_msi/pci_host_device.h"
 #include "sim/pic8259/pic_device.h"
+#include "sim/platform/dma_router.h"
 #include "sim/platform/pit_device.h"
 #include "sim/platform/port_devices.h"
 #include "sim/platform/ram.h"
@@ -24,6 +27,16 @@
 #include <vector>
 
 namespace smpsim::platform {
+
+// The 82576 NIC on PCI 00:03.0 and what its wire carries.
+struct NicConfig {
+    bool present = true;
+    std::string pcap;              // capture replayed into the NIC once the guest's driver is up; "" = none
+    std::string pace = "original"; // original | scale=F | pps=N | max
+    u32 loops = 1;
+    std::string tx_pcap; // frames the guest transmits, written here
+    u64 drain_timeout_ns = 200'000'000;
+};
 
 struct MachineConfig {
     std::string kernel;  // multiboot ELF
@@ -41,6 +54,7 @@ struct MachineConfig {
     bool timing = false;
     MemoryModel model = MemoryModel::Tso;
     std::string stats_file; // per-line cache statistics as JSON at the end (timing mode)
+    NicConfig nic;
 };
 
 // Exit statuses that are not the guest's own: always even, so they never collide with the odd
@@ -49,7 +63,8 @@ inline constexpr int kExitHalted = 0;
 inline constexpr int kExitInputError = 2;
 inline constexpr int kExitTripleFault = 4;
 inline constexpr int kExitInsnLimit = 6;
-inline constexpr int kExitNoProgress = 8; // every CPU asleep and nothing left that could wake one
+inline constexpr int kExitNoProgress = 8;   // every CPU asleep and nothing left that could wake one
+inline constexpr int kExitDeviceFault = 10; // a device's DMA reached no memory
 
 struct RunResult {
     int exit_status = 0;
@@ -71,6 +86,9 @@ class Machine : public sc_core::sc_module {
     Machine(sc_core::sc_module_name name, const MachineConfig& config, std::ostream& console);
     ~Machine() override;
     RunResult run();
+    // The NIC (null without one), for the replay summary.
+    const igb::IgbDevice* nic() const { return nic_.get(); }
+    const igb::PcapSource* capture() const { return capture_.get(); }
 
   private:
     void on_cpu_stop(cpu::CpuModule& cpu, const cpu::StopInfo& info);
@@ -102,6 +120,22 @@ class Machine : public sc_core::sc_module {
     IsaLine isa_irq_[16];
     std::vector<std::unique_ptr<cpu::CpuModule>> cpus_;
     std::unique_ptr<cache_mesi::MemorySystem> caches_;
+    // PCI: the host bridge, the NIC, what bus masters reach, and the guest's marker port.
+    void build_pci();
+    std::unique_ptr<pci::PciHostDevice> pci_;
+    std::unique_ptr<DmaRouter> dma_router_;
+    std::unique_ptr<igb::PcapSource> capture_;
+    std::unique_ptr<igb::PcapSink> tx_sink_;
+    std::unique_ptr<igb::IgbDevice> nic_;
+    std::unique_ptr<MarkerPortDevice> marker_;
+    // PCI INTx# is active low; the I/O APIC pin sees the electrical level.
+    struct ActiveLowLine {
+        InterruptLine* pin = nullptr;
+        void set(bool asserted) {
+            if (pin) pin->set_level(!asserted);
+        }
+    };
+    ActiveLowLine nic_intx_;
     std::vector<std::unique_ptr<cache_mesi::CpuPort>> cache_ports_;
     RunResult result_;
     bool stopped_ = false;

@@ -88,6 +88,12 @@ std::vector<u8> build_mp_table(const MpTableConfig& c, u32 fp_addr) {
     put8(b, 0);
     put_text(b, "ISA", 6);
     ++entries;
+    if (!c.pci_interrupts.empty()) {
+        put8(b, kBus);
+        put8(b, kMpPciBusId);
+        put_text(b, "PCI", 6);
+        ++entries;
+    }
     put8(b, kIoApic);
     put8(b, c.ioapic_id);
     put8(b, 0x11); // version
@@ -107,6 +113,17 @@ std::vector<u8> build_mp_table(const MpTableConfig& c, u32 fp_addr) {
     io_interrupt(kExtInt, 0, 0); // the 8259A's INTR on pin 0
     for (u8 irq = 0; irq < 16; ++irq)
         if (irq != 2) io_interrupt(kInt, irq, u8(isa_irq_to_ioapic_pin(irq)));
+    for (const auto& pci : c.pci_interrupts) {
+        // MP spec 4.3.4: a PCI source IRQ is (device << 2) | pin; flags 0xf = level, active low.
+        put8(b, kIoInterrupt);
+        put8(b, kInt);
+        put16(b, 0x0f);
+        put8(b, kMpPciBusId);
+        put8(b, u8((pci.device << 2) | (pci.pin & 3)));
+        put8(b, c.ioapic_id);
+        put8(b, pci.ioapic_pin);
+        ++entries;
+    }
     auto local_interrupt = [&](u8 type, u8 lint) {
         put8(b, kLocalInterrupt);
         put8(b, type);

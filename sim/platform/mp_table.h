@@ -17,7 +17,18 @@ struct MpTableConfig {
     u8 ioapic_id = 0;
     u32 ioapic_address = 0xfec00000;
     u32 local_apic_address = 0xfee00000;
+    // PCI INTx routing (bus 0): device `device`'s pin (0 = INTA#) reaches I/O APIC pin `ioapic_pin`,
+    // level-triggered and active low as PCI requires. A PCI bus entry is present when this is non-empty.
+    struct PciInterrupt {
+        u8 device = 0;
+        u8 pin = 0;
+        u8 ioapic_pin = 16;
+    };
+    std::vector<PciInterrupt> pci_interrupts{};
 };
+
+// The MP bus ID of PCI bus 0 in the table (the ISA bus is 0).
+inline constexpr u8 kMpPciBusId = 1;
 
 inline constexpr u32 kMpFloatingPointerAddr = 0xf0000; // in the F-segment, as BIOSes place it
 

@@ -44,4 +44,21 @@ void ExitPortDevice::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
+MarkerPortDevice::MarkerPortDevice(sc_core::sc_module_name name,
+                                   std::function<void(MarkerCommand, u32)> on_marker)
+    : sc_module(name), socket("socket"), on_marker_(std::move(on_marker)) {
+    socket.register_b_transport(this, &MarkerPortDevice::b_transport);
+}
+
+void MarkerPortDevice::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
+    if (trans.is_write() && trans.get_data_length() == 4 && trans.get_address() == 0) {
+        u32 value = 0;
+        std::memcpy(&value, trans.get_data_ptr(), 4);
+        on_marker_(MarkerCommand(value >> 24), value & 0xffffff);
+    } else if (trans.is_read()) {
+        std::memset(trans.get_data_ptr(), 0xff, trans.get_data_length());
+    }
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
 } // namespace smpsim::platform

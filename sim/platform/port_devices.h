@@ -34,4 +34,22 @@ class ExitPortDevice : public sc_core::sc_module {
     std::function<void(u32)> on_exit_;
 };
 
+// Guest-to-simulator markers (in the spirit of gem5's m5ops) on an I/O port QEMU leaves unassigned, so
+// the same ELF runs there: a 32-bit write of (command << 24) | payload. Reads return all ones.
+inline constexpr u16 kMarkerPort = 0x700;
+enum class MarkerCommand : u8 {
+    NetReady = 1, // payload: RX queues in use; the driver is up and its rings are filled
+    RxDone = 2,   // payload: (cpu << 16) | frames passed to the stack by one NAPI poll
+};
+
+class MarkerPortDevice : public sc_core::sc_module {
+  public:
+    tlm_utils::simple_target_socket<MarkerPortDevice> socket;
+    MarkerPortDevice(sc_core::sc_module_name name, std::function<void(MarkerCommand, u32 payload)> on_marker);
+
+  private:
+    void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    std::function<void(MarkerCommand, u32)> on_marker_;
+};
+
 } // namespace smpsim::platform

@@ -81,5 +81,34 @@ TEST(MpTable, InstallRejectsATableThatDoesNotFitInRam) {
     EXPECT_EQ(big[0xf0000], '_');
 }
 
+TEST(MpTable, PciInterruptEntriesNameTheDeviceAndPinLevelTriggeredActiveLow) {
+    MpTableConfig config{.cpus = 2, .ioapic_id = 2};
+    config.pci_interrupts.push_back({.device = 3, .pin = 0, .ioapic_pin = 16});
+    const auto b = build_mp_table(config, 0xf0000);
+    const u16 length = le16(b, 16 + 4);
+    EXPECT_EQ(sum(b, 16, length), 0);
+    // 2 processors + ISA bus + PCI bus + I/O APIC + 16 + 1 PCI I/O interrupt + 2 local.
+    EXPECT_EQ(le16(b, 16 + 34), 2 + 2 + 1 + 16 + 1 + 2);
+    bool found_bus = false, found_irq = false;
+    size_t e = 16 + 44;
+    while (e < b.size()) {
+        const u8 type = b[e];
+        if (type == 1 && b[e + 1] == kMpPciBusId) {
+            EXPECT_EQ(std::string(b.begin() + e + 2, b.begin() + e + 5), "PCI");
+            found_bus = true;
+        }
+        if (type == 3 && b[e + 4] == kMpPciBusId) {
+            EXPECT_EQ(le16(b, e + 2), 0x0f) << "level, active low";
+            EXPECT_EQ(b[e + 5], (3 << 2) | 0) << "device 3, INTA#";
+            EXPECT_EQ(b[e + 6], 2) << "I/O APIC ID";
+            EXPECT_EQ(b[e + 7], 16) << "pin";
+            found_irq = true;
+        }
+        e += type == 0 ? 20 : 8;
+    }
+    EXPECT_TRUE(found_bus);
+    EXPECT_TRUE(found_irq);
+}
+
 } // namespace
 } // namespace smpsim::platform
