@@ -19,6 +19,8 @@
 #include "e820.h"
 #include "kernel.h"
 #include "mm.h"
+#include "netdevice.h"
+#include "pci.h"
 #include "rcupdate.h"
 #include "selftest.h"
 #include "serial.h"
@@ -134,10 +136,30 @@ static void apic_init(void)
 	switch_to_lapic_tick();
 }
 
+/*
+ * PCI and the network: the bus scan, the receive path, the NIC driver. MSI
+ * needs the local APIC; PCI INTx goes through the I/O APIC only (with
+ * "noapic" or in 8259A mode a device has no INTx).
+ */
+static void net_init(void)
+{
+	pci_init(irq_mode != IRQ_MODE_PIC, irq_mode == IRQ_MODE_SYMMETRIC);
+	net_dev_init();
+	igb_init_module();
+}
+
 /* The end: timer summary, /proc/interrupts, the other CPUs stopped, timers off. */
 static void __noreturn shutdown(unsigned int status)
 {
 	unsigned int n = num_online_cpus();
+
+	/* Devices stop interrupting and DMAing before the CPUs that serve them stop. */
+	pci_shutdown_devices();
+	if (net_options.replay || net_options.procnet) {
+		if (!net_wait_idle())
+			printk(MACHINE_DEPENDENT "net: NAPI still busy after 1 s\n");
+		net_show_views();
+	}
 
 	if (irq_mode != IRQ_MODE_PIC) {
 		if (smp_wait_local_ticks())
@@ -209,8 +231,16 @@ void kernel_main(u32 magic, u32 mbi_phys)
 	if (boot_options.selftest)
 		run_selftests();
 
+	/* After the self-tests: their softirq test takes NET_RX over while it runs. */
+	net_init();
+	if (net_options.procnet)
+		net_show_views();
+
 	if (boot_options.workload_kib)
 		run_workload(boot_options.workload_kib);
+
+	if (net_options.replay)
+		net_wait_replay_end();
 
 	if (boot_options.fault >= 0) {
 		printk("Raising an exception: fault=%s\n", fault_name(boot_options.fault));

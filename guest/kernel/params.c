@@ -14,6 +14,9 @@
  *            selftest=V1,V2 also runs the debug variants nolock and
  *            noshootdown, norcu
  *   procint  print /proc/interrupts right after bring-up as well
+ *   pci=nomsi     no MSI or MSI-X: PCI devices use INTx (through the I/O APIC)
+ *   replay, procnet, rxwork=N, ip=A.B.C.D, igb.msix=0, igb.queues=N, igb.itr=US
+ *            network options, parsed by net_parse_option() (net/core/dev.c)
  *
  * Unknown words are reported and ignored.
  */
@@ -21,6 +24,8 @@
 #include "asm/traps.h"
 #include "ctype.h"
 #include "kernel.h"
+#include "netdevice.h"
+#include "pci.h"
 #include "setup.h"
 #include "string.h"
 
@@ -143,6 +148,11 @@ static void parse_option(const char *word, size_t len)
 		boot_options.procint = true;
 	} else if (option_is(word, len, "mbinfo", &value) && !value) {
 		boot_options.mbinfo = true;
+	} else if (option_is(word, len, "pci", &value) && value && word + len == value + 5 &&
+		   !strncmp(value, "nomsi", 5)) {
+		pci_nomsi = true;
+	} else if (net_parse_option(word, len)) {
+		/* parsed there */
 	} else {
 		printk("Unknown kernel command line option \"%.*s\", ignored\n", (int)len, word);
 	}
@@ -155,6 +165,8 @@ void parse_boot_options(const char *cmdline)
 	unsigned int irq;
 
 	memset(&boot_options, 0, sizeof(boot_options));
+	net_options_init();
+	pci_nomsi = false;
 	boot_options.fault = -1;
 	for (irq = 0; irq < ARRAY_SIZE(boot_options.irq_affinity); irq++)
 		boot_options.irq_affinity[irq] = -1;

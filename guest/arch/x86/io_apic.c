@@ -9,6 +9,7 @@
 #include "asm/io_apic.h"
 #include "asm/irq.h"
 #include "asm/mpspec.h"
+#include "asm/pci_irq.h"
 #include "asm/processor.h"
 #include "asm/smp.h"
 #include "kernel.h"
@@ -172,6 +173,25 @@ void setup_IO_APIC(void)
 		ioapic_write_entry(pin, entry_low(desc, !desc->handler, active_low),
 				   SET_APIC_DEST_FIELD(irq_dest_apicid(desc)));
 	}
+}
+
+int io_apic_setup_pci_irq(const struct pci_intx_route *route)
+{
+	unsigned int pin = route->ioapic_pin;
+	struct irq_desc *desc;
+
+	/* Pins 0-15 belong to the ISA IRQs; NR_IRQS bounds the pins that have a descriptor. */
+	if (!nr_ioapics || !mp_ioapics[0].nr_pins || pin < NR_LEGACY_IRQS || pin >= NR_IRQS ||
+	    pin >= mp_ioapics[0].nr_pins)
+		return -1;
+	desc = &irq_desc[pin];
+	if (desc->chip == &ioapic_chip)
+		return pin; /* already routed (a shared line) */
+	pin_active_low[pin] = route->active_low;
+	irq_set_chip(pin, &ioapic_chip, pin, ISA_IRQ_VECTOR(pin), route->level);
+	ioapic_write_entry(pin, entry_low(desc, true, route->active_low),
+			   SET_APIC_DEST_FIELD(irq_dest_apicid(desc)));
+	return pin;
 }
 
 static void ioapic_mask(struct irq_desc *desc)

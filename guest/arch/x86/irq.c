@@ -7,26 +7,106 @@
 #include "asm/apic.h"
 #include "asm/i8259.h"
 #include "asm/irq.h"
+#include "asm/irq_alloc.h"
 #include "asm/percpu.h"
 #include "asm/processor.h"
 #include "asm/traps.h"
 #include "cpumask.h"
 #include "kernel.h"
 #include "preempt.h"
+#include "spinlock.h"
 #include "string.h"
 
 struct irq_desc irq_desc[NR_IRQS];
+/* MSI and MSI-X interrupts: IRQ NR_IRQS + i. */
+static struct irq_desc dyn_irq_desc[NR_DYN_IRQS];
+static bool dyn_irq_used[NR_DYN_IRQS];
+static bool device_vector_used[LAST_DEVICE_VECTOR + 1];
+static DEFINE_SPINLOCK(irq_alloc_lock);
 int vector_irq[NR_VECTORS];
 static system_vector_handler_t system_vectors[NR_VECTORS];
 
 DEFINE_PER_CPU(irq_cpustat_t, irq_stat);
 DEFINE_PER_CPU(unsigned int[NR_IRQS], kstat_irqs);
+static DEFINE_PER_CPU(unsigned int[NR_DYN_IRQS], kstat_dyn_irqs);
 unsigned int irq_err_count;
+
+struct irq_desc *irq_to_desc(unsigned int irq)
+{
+	if (irq < NR_IRQS)
+		return &irq_desc[irq];
+	if (irq < NR_IRQS_ALL)
+		return &dyn_irq_desc[irq - NR_IRQS];
+	return NULL;
+}
+
+int irq_alloc_desc(void)
+{
+	unsigned long flags = spin_lock_irqsave(&irq_alloc_lock);
+	int irq = -1;
+	unsigned int i;
+
+	for (i = 0; i < NR_DYN_IRQS; i++) {
+		if (!dyn_irq_used[i]) {
+			struct irq_desc *desc = &dyn_irq_desc[i];
+
+			dyn_irq_used[i] = true;
+			memset(desc, 0, sizeof(*desc));
+			desc->irq = NR_IRQS + i;
+			desc->affinity = cpumask_of(0);
+			irq = desc->irq;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&irq_alloc_lock, flags);
+	return irq;
+}
+
+void irq_free_desc(unsigned int irq)
+{
+	if (irq < NR_IRQS || irq >= NR_IRQS_ALL)
+		return;
+	irq_set_chip(irq, NULL, 0, 0, false);
+	irq_to_desc(irq)->handler = NULL; /* a later show_interrupts() must skip it */
+	WRITE_ONCE(dyn_irq_used[irq - NR_IRQS], false);
+}
+
+int assign_irq_vector(void)
+{
+	unsigned long flags = spin_lock_irqsave(&irq_alloc_lock);
+	int vector = -1;
+	unsigned int v;
+
+	for (v = FIRST_DEVICE_VECTOR; v <= LAST_DEVICE_VECTOR; v++) {
+		if (!device_vector_used[v] && vector_irq[v] < 0) {
+			device_vector_used[v] = true;
+			vector = v;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&irq_alloc_lock, flags);
+	return vector;
+}
+
+void free_irq_vector(unsigned int vector)
+{
+	if (vector >= FIRST_DEVICE_VECTOR && vector <= LAST_DEVICE_VECTOR)
+		WRITE_ONCE(device_vector_used[vector], false);
+}
+
+unsigned int kstat_irqs_cpu(unsigned int irq, unsigned int cpu)
+{
+	if (irq < NR_IRQS)
+		return per_cpu(kstat_irqs, cpu)[irq];
+	if (irq < NR_IRQS_ALL)
+		return per_cpu(kstat_dyn_irqs, cpu)[irq - NR_IRQS];
+	return 0;
+}
 
 void irq_set_chip(unsigned int irq, const struct irq_chip *chip, unsigned int hwirq,
 		  unsigned int vector, bool level)
 {
-	struct irq_desc *desc = &irq_desc[irq];
+	struct irq_desc *desc = irq_to_desc(irq);
 	unsigned long flags = local_irq_save();
 
 	if (desc->vector && vector_irq[desc->vector] == (int)irq)
@@ -63,7 +143,7 @@ void set_system_vector(unsigned int vector, system_vector_handler_t handler)
 
 void enable_irq(unsigned int irq)
 {
-	struct irq_desc *desc = &irq_desc[irq];
+	struct irq_desc *desc = irq_to_desc(irq);
 
 	if (desc->chip && desc->chip->unmask)
 		desc->chip->unmask(desc);
@@ -71,7 +151,7 @@ void enable_irq(unsigned int irq)
 
 void disable_irq(unsigned int irq)
 {
-	struct irq_desc *desc = &irq_desc[irq];
+	struct irq_desc *desc = irq_to_desc(irq);
 
 	if (desc->chip && desc->chip->mask)
 		desc->chip->mask(desc);
@@ -81,9 +161,9 @@ int request_irq(unsigned int irq, irq_handler_t handler, const char *name, void 
 {
 	struct irq_desc *desc;
 
-	if (irq >= NR_IRQS || !handler)
+	desc = irq_to_desc(irq);
+	if (!desc || !handler)
 		return -1;
-	desc = &irq_desc[irq];
 	if (desc->handler || !desc->chip)
 		return -1;
 	desc->dev_id = dev_id;
@@ -96,7 +176,10 @@ int request_irq(unsigned int irq, irq_handler_t handler, const char *name, void 
 
 void free_irq(unsigned int irq)
 {
-	struct irq_desc *desc = &irq_desc[irq];
+	struct irq_desc *desc = irq_to_desc(irq);
+
+	if (!desc)
+		return;
 
 	disable_irq(irq);
 	desc->handler = NULL;
@@ -108,7 +191,10 @@ static void handle_irq(struct irq_desc *desc)
 {
 	if (desc->chip->ack && !desc->chip->ack(desc))
 		return; /* spurious: counted by the chip, no EOI */
-	this_cpu_inc(kstat_irqs[desc->irq]);
+	if (desc->irq < NR_IRQS)
+		this_cpu_inc(kstat_irqs[desc->irq]);
+	else
+		this_cpu_inc(kstat_dyn_irqs[desc->irq - NR_IRQS]);
 	if (desc->handler)
 		desc->handler(desc->irq, desc->dev_id);
 	else
@@ -131,7 +217,7 @@ void do_IRQ(struct pt_regs *regs)
 	}
 	irq = vector_irq[vector];
 	if (irq >= 0) {
-		handle_irq(&irq_desc[irq]);
+		handle_irq(irq_to_desc(irq));
 		irq_exit();
 		return;
 	}
@@ -162,7 +248,7 @@ static unsigned int get_irq_count(unsigned int cpu, const void *arg)
 {
 	const struct irq_desc *desc = arg;
 
-	return per_cpu(kstat_irqs, cpu)[desc->irq];
+	return kstat_irqs_cpu(desc->irq, cpu);
 }
 
 static unsigned int get_stat(unsigned int cpu, const void *arg)
@@ -197,8 +283,8 @@ void show_interrupts(void)
 	}
 	printk("%s\n", buf);
 
-	for (irq = 0; irq < NR_IRQS; irq++) {
-		const struct irq_desc *desc = &irq_desc[irq];
+	for (irq = 0; irq < NR_IRQS_ALL; irq++) {
+		const struct irq_desc *desc = irq_to_desc(irq);
 
 		if (!desc->handler)
 			continue;

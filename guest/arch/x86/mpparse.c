@@ -8,6 +8,7 @@
 #include "asm/io.h"
 #include "asm/io_apic.h"
 #include "asm/mpspec.h"
+#include "asm/pci_irq.h"
 #include "asm/smp.h"
 #include "cpumask.h"
 #include "kernel.h"
@@ -29,6 +30,14 @@ unsigned int cpu_to_apicid[NR_CPUS];
 unsigned int boot_cpu_apicid;
 
 #define NR_LEGACY_IRQS_MP 16
+
+/*
+ * PCI bus number + 1 of each MP bus ID, 0 for a non-PCI bus. The MP spec says
+ * a PCI bus's ID is its bus number; some tables (smpsim's) give the ISA bus
+ * ID 0 and PCI bus 0 another ID, so the PCI buses are numbered in table order.
+ */
+static unsigned int mp_bus_to_pci_bus[MAX_MP_BUSSES];
+static unsigned int mp_nr_pci_busses;
 
 /* BIOS data area: real-mode segment of the extended BIOS data area. */
 #define BDA_EBDA_SEGMENT 0x40e
@@ -121,6 +130,8 @@ static bool parse_mpc(const struct mpc_table *mpc)
 
 			if (!memcmp(bus->bustype, "ISA", 3))
 				mp_isa_bus = bus->busid;
+			else if (!memcmp(bus->bustype, "PCI", 3) && bus->busid < MAX_MP_BUSSES)
+				mp_bus_to_pci_bus[bus->busid] = ++mp_nr_pci_busses;
 			p += sizeof(struct mpc_bus);
 			break;
 		}
@@ -319,6 +330,44 @@ static bool acpi_parse_madt(void)
 			add_isa_irq(i, i, 0);
 	}
 	return true;
+}
+
+bool mp_find_pci_irq(unsigned int bus, unsigned int dev, unsigned int pin,
+		     struct pci_intx_route *route)
+{
+	unsigned int i;
+
+	if (!pin || pin > 4)
+		return false;
+	for (i = 0; i < mp_irq_entries; i++) {
+		const struct mpc_intsrc *src = &mp_irqs[i];
+		u16 polarity = src->irqflag & MP_IRQPOL_MASK;
+		u16 trigger = src->irqflag & MP_IRQTRIG_MASK;
+
+		if (src->irqtype != mp_INT || src->srcbus >= MAX_MP_BUSSES ||
+		    mp_bus_to_pci_bus[src->srcbus] != bus + 1)
+			continue;
+		/* MP spec 4.3.4: source bus IRQ = device << 2 | pin, pin 0 = INTA#. */
+		if (src->srcbusirq != ((dev << 2) | (pin - 1)))
+			continue;
+		route->ioapic_pin = src->dstirq;
+		/* "Conforms to the bus": PCI is level-triggered, active low. */
+		route->level = trigger != MP_IRQTRIG_EDGE;
+		route->active_low = polarity != MP_IRQPOL_ACTIVE_HIGH;
+		return true;
+	}
+	return false;
+}
+
+unsigned int mp_nr_pci_irq_entries(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < mp_irq_entries; i++) {
+		if (mp_irqs[i].srcbus < MAX_MP_BUSSES && mp_bus_to_pci_bus[mp_irqs[i].srcbus])
+			n++;
+	}
+	return n;
 }
 
 void find_and_parse_smp_config(void)

@@ -8,7 +8,9 @@
  *   0x20-0xff  external interrupts, each with an entry stub in entry.S
  *   0x30-0x3f  the 16 ISA IRQs (8259A mode: IRQ n -> 0x30 + n); the I/O APIC
  *              keeps that vector for an ISA IRQ and uses 0x30 + pin for the
- *              others
+ *              others (PCI INTx on pins 16-23: 0x40-0x47)
+ *   0x50-0xdf  device vectors handed out one per MSI/MSI-X interrupt
+ *              (assign_irq_vector(), include/asm/irq_alloc.h)
  *   0xec       local APIC timer
  *   0xf8       "stop this CPU" IPI (shutdown)
  *   0xfb       call-function IPI (smp_call_function*, TLB shootdown)
@@ -23,6 +25,10 @@
 
 #define ISA_IRQ_VECTOR(irq) (0x30 + (irq))
 #define NR_LEGACY_IRQS 16
+
+/* Vectors for MSI and MSI-X interrupts: the same vector on every CPU. */
+#define FIRST_DEVICE_VECTOR 0x50
+#define LAST_DEVICE_VECTOR 0xdf
 
 #define LOCAL_TIMER_VECTOR 0xec
 #define REBOOT_VECTOR 0xf8

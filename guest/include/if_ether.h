@@ -1,0 +1,115 @@
+#ifndef _GUEST_IF_ETHER_H
+#define _GUEST_IF_ETHER_H
+
+/* Ethernet, ARP (RFC 826), IPv4 (RFC 791) and ICMP (RFC 792) headers, network byte order. */
+
+#include "compiler.h"
+#include "types.h"
+
+#define ETH_ALEN 6
+#define ETH_HLEN 14
+#define ETH_ZLEN 60 /* minimum frame without FCS */
+#define ETH_DATA_LEN 1500
+#define ETH_FRAME_LEN 1514
+#define ETH_FCS_LEN 4
+#define VLAN_HLEN 4
+
+#define ETH_P_IP 0x0800
+#define ETH_P_ARP 0x0806
+#define ETH_P_8021Q 0x8100
+#define ETH_P_8021AD 0x88a8
+#define ETH_P_IPV6 0x86dd
+
+struct ethhdr {
+	u8 h_dest[ETH_ALEN];
+	u8 h_source[ETH_ALEN];
+	u16 h_proto; /* big endian */
+} __packed;
+
+#define ARPHRD_ETHER 1
+#define ARPOP_REQUEST 1
+#define ARPOP_REPLY 2
+
+/* ARP for IPv4 over Ethernet. */
+struct arp_eth {
+	u16 ar_hrd;
+	u16 ar_pro;
+	u8 ar_hln;
+	u8 ar_pln;
+	u16 ar_op;
+	u8 ar_sha[ETH_ALEN];
+	u8 ar_sip[4];
+	u8 ar_tha[ETH_ALEN];
+	u8 ar_tip[4];
+} __packed;
+
+struct iphdr {
+	u8 ihl_version; /* version << 4 | header length in words */
+	u8 tos;
+	u16 tot_len;
+	u16 id;
+	u16 frag_off;
+	u8 ttl;
+	u8 protocol;
+	u16 check;
+	u32 saddr;
+	u32 daddr;
+} __packed;
+
+#define IPPROTO_ICMP 1
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+
+#define ICMP_ECHOREPLY 0
+#define ICMP_ECHO 8
+
+struct icmphdr {
+	u8 type;
+	u8 code;
+	u16 checksum;
+	u16 id;
+	u16 sequence;
+} __packed;
+
+static inline u16 htons(u16 x)
+{
+	return __builtin_bswap16(x);
+}
+
+static inline u16 ntohs(u16 x)
+{
+	return __builtin_bswap16(x);
+}
+
+static inline u32 htonl(u32 x)
+{
+	return __builtin_bswap32(x);
+}
+
+static inline u32 ntohl(u32 x)
+{
+	return __builtin_bswap32(x);
+}
+
+static inline bool is_broadcast_ether_addr(const u8 *addr)
+{
+	return (addr[0] & addr[1] & addr[2] & addr[3] & addr[4] & addr[5]) == 0xff;
+}
+
+static inline bool is_multicast_ether_addr(const u8 *addr)
+{
+	return addr[0] & 0x01;
+}
+
+static inline bool ether_addr_equal(const u8 *a, const u8 *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < ETH_ALEN; i++) {
+		if (a[i] != b[i])
+			return false;
+	}
+	return true;
+}
+
+#endif /* _GUEST_IF_ETHER_H */

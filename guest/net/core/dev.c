@@ -1,0 +1,495 @@
+/*
+ * The receive path: NAPI scheduling and net_rx_action (NET_RX softirq),
+ * netif_receive_skb with per-CPU protocol counts and the packet_type
+ * dispatch, transmission through the device, the command-line options of
+ * the network code and the /proc/net views.
+ */
+
+#include "asm/percpu.h"
+#include "asm/processor.h"
+#include "asm/smp.h"
+#include "asm/timer.h"
+#include "barrier.h"
+#include "bitops.h"
+#include "ctype.h"
+#include "if_ether.h"
+#include "interrupt.h"
+#include "kernel.h"
+#include "netdevice.h"
+#include "rcupdate.h"
+#include "spinlock.h"
+#include "string.h"
+#include "timer.h"
+
+DEFINE_PER_CPU(struct softnet_data, softnet_data);
+
+struct net_options net_options;
+void (*net_driver_show_stats)(void);
+
+static struct net_device *dev_base;
+static struct packet_type *ptype_base; /* RCU-protected list of handlers */
+static DEFINE_SPINLOCK(ptype_lock);
+static volatile bool replay_ended;
+
+/* --- Options --------------------------------------------------------------------------------- */
+
+void net_options_init(void)
+{
+	memset(&net_options, 0, sizeof(net_options));
+	net_options.ip_addr = 10U << 24 | 2; /* 10.0.0.2 */
+	net_options.igb_msix = 1;
+	net_options.igb_itr_us = -1;
+}
+
+/* "a.b.c.d" in [p, end) into host byte order; false if malformed. */
+static bool parse_ipv4(const char *p, const char *end, u32 *addr)
+{
+	u32 value = 0;
+	unsigned int part;
+
+	for (part = 0; part < 4; part++) {
+		const char *q;
+		unsigned long long n;
+
+		if (p >= end || !isdigit(*p))
+			return false;
+		n = simple_strtoull(p, &q, 10);
+		if (n > 255 || q > end)
+			return false;
+		value = value << 8 | n;
+		p = q;
+		if (part < 3) {
+			if (p >= end || *p != '.')
+				return false;
+			p++;
+		}
+	}
+	if (p != end)
+		return false;
+	*addr = value;
+	return true;
+}
+
+/* "name=N" with a number and nothing after it. */
+static bool option_number(const char *word, size_t len, const char *name, unsigned long long *n)
+{
+	size_t name_len = strlen(name);
+	const char *end;
+
+	if (len <= name_len + 1 || strncmp(word, name, name_len) || word[name_len] != '=')
+		return false;
+	*n = simple_strtoull(word + name_len + 1, &end, 0);
+	if (end != word + len || end == word + name_len + 1) {
+		printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
+		*n = ~0ULL;
+	}
+	return true;
+}
+
+static bool word_is(const char *word, size_t len, const char *name)
+{
+	return strlen(name) == len && !strncmp(word, name, len);
+}
+
+bool net_parse_option(const char *word, size_t len)
+{
+	unsigned long long n;
+
+	if (word_is(word, len, "replay")) {
+		net_options.replay = true;
+	} else if (word_is(word, len, "procnet")) {
+		net_options.procnet = true;
+	} else if (option_number(word, len, "rxwork", &n)) {
+		if (n != ~0ULL)
+			net_options.rxwork = n;
+	} else if (option_number(word, len, "igb.msix", &n)) {
+		if (n != ~0ULL)
+			net_options.igb_msix = n != 0;
+	} else if (option_number(word, len, "igb.queues", &n)) {
+		if (n != ~0ULL && (n < 1 || n > 8))
+			printk("igb.queues=%llu: must be 1-8, ignored\n", n);
+		else if (n != ~0ULL)
+			net_options.igb_queues = n;
+	} else if (option_number(word, len, "igb.itr", &n)) {
+		if (n != ~0ULL && n > 8191)
+			printk("igb.itr=%llu: at most 8191 microseconds, ignored\n", n);
+		else if (n != ~0ULL)
+			net_options.igb_itr_us = n;
+	} else if (len > 3 && !strncmp(word, "ip=", 3)) {
+		if (!parse_ipv4(word + 3, word + len, &net_options.ip_addr))
+			printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* --- Devices and handlers -------------------------------------------------------------------- */
+
+int register_netdev(struct net_device *dev)
+{
+	struct net_device **p = &dev_base;
+
+	while (*p)
+		p = &(*p)->next;
+	dev->next = NULL;
+	if (!dev->mtu)
+		dev->mtu = ETH_DATA_LEN;
+	dev->ip_addr = htonl(net_options.ip_addr);
+	*p = dev;
+	return 0;
+}
+
+struct net_device *first_net_device(void)
+{
+	return dev_base;
+}
+
+void dev_add_pack(struct packet_type *pt)
+{
+	unsigned long flags = spin_lock_irqsave(&ptype_lock);
+
+	pt->next = ptype_base;
+	rcu_assign_pointer(ptype_base, pt);
+	spin_unlock_irqrestore(&ptype_lock, flags);
+}
+
+void dev_remove_pack(struct packet_type *pt)
+{
+	unsigned long flags = spin_lock_irqsave(&ptype_lock);
+	struct packet_type **p;
+
+	for (p = &ptype_base; *p; p = &(*p)->next) {
+		if (*p == pt) {
+			rcu_assign_pointer(*p, pt->next);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&ptype_lock, flags);
+	/* Readers may still be in the handler. */
+	synchronize_rcu();
+}
+
+/* --- NAPI ------------------------------------------------------------------------------------ */
+
+void netif_napi_add(struct net_device *dev, struct napi_struct *napi,
+		    int (*poll)(struct napi_struct *, int), int weight)
+{
+	INIT_LIST_HEAD(&napi->poll_list);
+	napi->state = 0;
+	napi->weight = weight;
+	napi->poll = poll;
+	napi->dev = dev;
+}
+
+bool napi_schedule_prep(struct napi_struct *napi)
+{
+	return !test_and_set_bit(NAPI_STATE_SCHED, &napi->state);
+}
+
+void __napi_schedule(struct napi_struct *napi)
+{
+	unsigned long flags = local_irq_save();
+
+	list_add_tail(&napi->poll_list, &this_cpu_ptr(&softnet_data)->poll_list);
+	raise_softirq_irqoff(NET_RX_SOFTIRQ);
+	local_irq_restore(flags);
+}
+
+bool napi_complete_done(struct napi_struct *napi, int work_done)
+{
+	/*
+	 * The driver re-enables its interrupt after this returns: everything it
+	 * did with the ring must be visible before another CPU may claim the napi.
+	 */
+	smp_mb__before_atomic();
+	clear_bit(NAPI_STATE_SCHED, &napi->state);
+	return true;
+}
+
+/* Moves every entry of from to the front (tail: back) of to; from ends up empty. */
+static void list_splice_init_at(struct list_head *from, struct list_head *to, bool tail)
+{
+	struct list_head *first = from->next, *last = from->prev;
+	struct list_head *prev = tail ? to->prev : to;
+	struct list_head *next = tail ? to : to->next;
+
+	if (list_empty(from))
+		return;
+	first->prev = prev;
+	prev->next = first;
+	last->next = next;
+	next->prev = last;
+	INIT_LIST_HEAD(from);
+}
+
+static int napi_poll(struct napi_struct *napi, struct list_head *repoll)
+{
+	int weight = napi->weight;
+	int work = 0;
+
+	if (napi_is_scheduled(napi)) {
+		work = napi->poll(napi, weight);
+		this_cpu_ptr(&softnet_data)->napi_polls++;
+	}
+	if (work < weight)
+		return work; /* the driver called napi_complete_done() */
+	/* Used its whole weight: still scheduled, polled again after the others. */
+	list_add_tail(&napi->poll_list, repoll);
+	return work;
+}
+
+static void net_rx_action(void)
+{
+	struct softnet_data *sd = this_cpu_ptr(&softnet_data);
+	unsigned long time_limit = jiffies + NETDEV_BUDGET_JIFFIES;
+	int budget = NETDEV_BUDGET;
+	LIST_HEAD(list);
+	LIST_HEAD(repoll);
+
+	local_irq_disable();
+	list_splice_init_at(&sd->poll_list, &list, false);
+	local_irq_enable();
+
+	for (;;) {
+		struct napi_struct *napi;
+
+		if (list_empty(&list))
+			break;
+		napi = list_first_entry(&list, struct napi_struct, poll_list);
+		list_del_init(&napi->poll_list);
+		budget -= napi_poll(napi, &repoll);
+		/* As Linux: out of budget or time counts as a squeeze, left work or not. */
+		if (budget <= 0 || time_after_eq(jiffies, time_limit)) {
+			sd->time_squeeze++;
+			break;
+		}
+	}
+
+	local_irq_disable();
+	/* Order: what was left, what must be polled again, what interrupts added meanwhile. */
+	list_splice_init_at(&repoll, &list, true);
+	list_splice_init_at(&sd->poll_list, &list, true);
+	list_splice_init_at(&list, &sd->poll_list, false);
+	if (!list_empty(&sd->poll_list))
+		raise_softirq_irqoff(NET_RX_SOFTIRQ);
+	local_irq_enable();
+}
+
+/* --- Receive --------------------------------------------------------------------------------- */
+
+u16 eth_type_trans(struct sk_buff *skb, struct net_device *dev)
+{
+	const struct ethhdr *eth = (const struct ethhdr *)skb->data;
+
+	skb->dev = dev;
+	skb->mac_header = skb->data - skb->head;
+	if (skb->len < ETH_HLEN) {
+		skb->protocol = 0;
+		return 0;
+	}
+	if (is_multicast_ether_addr(eth->h_dest))
+		skb->pkt_type =
+			is_broadcast_ether_addr(eth->h_dest) ? PACKET_BROADCAST : PACKET_MULTICAST;
+	else if (!ether_addr_equal(eth->h_dest, dev->dev_addr))
+		skb->pkt_type = PACKET_OTHERHOST;
+	else
+		skb->pkt_type = PACKET_HOST;
+	skb->protocol = ntohs(eth->h_proto);
+	skb_pull(skb, ETH_HLEN);
+	skb_reset_network_header(skb);
+	return skb->protocol;
+}
+
+static enum net_proto_class proto_class(u16 protocol)
+{
+	switch (protocol) {
+	case ETH_P_IP:
+		return NET_PROTO_IPV4;
+	case ETH_P_IPV6:
+		return NET_PROTO_IPV6;
+	case ETH_P_ARP:
+		return NET_PROTO_ARP;
+	case ETH_P_8021Q:
+	case ETH_P_8021AD:
+		return NET_PROTO_VLAN;
+	default:
+		return NET_PROTO_OTHER;
+	}
+}
+
+/* rxwork=N: a dependent chain of N multiply-adds over the frame's bytes, like per-packet
+ * processing. */
+static void rx_busy_work(struct softnet_data *sd, const struct sk_buff *skb)
+{
+	unsigned long acc = sd->rxwork_sink, i;
+	unsigned int len = skb->len ? skb->len : 1;
+
+	for (i = 0; i < net_options.rxwork; i++) {
+		acc = acc * 31 + (skb->len ? skb->data[i % len] : i);
+		barrier();
+	}
+	sd->rxwork_sink = acc;
+}
+
+int netif_receive_skb(struct sk_buff *skb)
+{
+	struct softnet_data *sd = this_cpu_ptr(&softnet_data);
+	struct packet_type *pt;
+	u16 protocol = skb->protocol;
+
+	sd->processed++;
+	sd->rx_bytes += skb->len + ETH_HLEN;
+	sd->rx_proto[proto_class(protocol)]++;
+	if (net_options.rxwork)
+		rx_busy_work(sd, skb);
+
+	rcu_read_lock();
+	for (pt = rcu_dereference(ptype_base); pt; pt = rcu_dereference(pt->next)) {
+		if (pt->type == protocol) {
+			int ret = pt->func(skb, skb->dev, pt);
+
+			rcu_read_unlock();
+			return ret;
+		}
+	}
+	rcu_read_unlock();
+	sd->rx_nohandler++;
+	kfree_skb(skb);
+	return 0;
+}
+
+int dev_queue_xmit(struct sk_buff *skb)
+{
+	struct net_device *dev = skb->dev;
+
+	if (!dev || !dev->start_xmit || !dev->carrier || !dev->num_tx_queues) {
+		this_cpu_ptr(&softnet_data)->dropped++;
+		kfree_skb(skb);
+		return -1;
+	}
+	if (skb->queue_mapping >= dev->num_tx_queues)
+		skb->queue_mapping = smp_processor_id() % dev->num_tx_queues;
+	return dev->start_xmit(skb, dev);
+}
+
+/* --- Replay ---------------------------------------------------------------------------------- */
+
+void net_replay_link_down(void)
+{
+	replay_ended = true;
+	smp_wmb();
+	/* kernel_main waits in hlt on CPU 0: wake it now rather than at its next tick. */
+	if (smp_processor_id() != 0)
+		smp_send_reschedule(0);
+}
+
+bool net_wait_replay_end(void)
+{
+	if (!dev_base) {
+		printk(MACHINE_DEPENDENT "net: replay: no network device, nothing to wait for\n");
+		return false;
+	}
+	printk(MACHINE_DEPENDENT "net: replay: waiting for the link to go down\n");
+	while (!READ_ONCE(replay_ended))
+		safe_halt();
+	smp_rmb();
+	return true;
+}
+
+bool net_wait_idle(void)
+{
+	unsigned long start = jiffies;
+
+	for (;;) {
+		unsigned int cpu;
+		bool busy = false;
+
+		for_each_online_cpu(cpu) {
+			const struct softnet_data *sd = per_cpu_ptr(&softnet_data, cpu);
+
+			if (READ_ONCE(sd->poll_list.next) != &sd->poll_list)
+				busy = true;
+		}
+		if (!busy)
+			return true;
+		if (jiffies - start > HZ)
+			return false;
+		safe_halt();
+	}
+}
+
+/* --- Views ----------------------------------------------------------------------------------- */
+
+void net_show_softnet_stat(void)
+{
+	unsigned int cpu;
+
+	printk(MACHINE_DEPENDENT "/proc/net/softnet_stat:\n");
+	for_each_online_cpu(cpu) {
+		const struct softnet_data *sd = per_cpu_ptr(&softnet_data, cpu);
+
+		/* Linux 5.x columns: processed dropped time_squeeze 0 0 0 0 0 0 received_rps
+		 * flow_limit_count backlog_len cpu. */
+		printk(MACHINE_DEPENDENT
+		       "%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n",
+		       sd->processed, sd->dropped, sd->time_squeeze, 0, 0, 0, 0, 0, 0,
+		       sd->received_rps, 0, 0, cpu);
+	}
+}
+
+static const char *const proto_class_names[NR_NET_PROTO_CLASSES] = {
+	[NET_PROTO_IPV4] = "ipv4", [NET_PROTO_IPV6] = "ipv6",	[NET_PROTO_ARP] = "arp",
+	[NET_PROTO_VLAN] = "vlan", [NET_PROTO_OTHER] = "other",
+};
+
+void net_show_views(void)
+{
+	unsigned long totals[NR_NET_PROTO_CLASSES] = { 0 };
+	unsigned long all = 0;
+	unsigned int cpu, i;
+	char buf[256];
+	int len;
+
+	if (net_driver_show_stats)
+		net_driver_show_stats();
+	len = snprintf(buf, sizeof(buf), "%snet: per-cpu received:", MACHINE_DEPENDENT);
+	for_each_online_cpu(cpu) {
+		const struct softnet_data *sd = per_cpu_ptr(&softnet_data, cpu);
+
+		len += snprintf(buf + len, sizeof(buf) - len, " cpu%u=%u", cpu, sd->processed);
+		all += sd->processed;
+		for (i = 0; i < NR_NET_PROTO_CLASSES; i++)
+			totals[i] += sd->rx_proto[i];
+	}
+	printk("%s (total %lu)\n", buf, all);
+	len = snprintf(buf, sizeof(buf), "%snet: per-protocol received:", MACHINE_DEPENDENT);
+	for (i = 0; i < NR_NET_PROTO_CLASSES; i++)
+		len += snprintf(buf + len, sizeof(buf) - len, " %s=%lu", proto_class_names[i],
+				totals[i]);
+	printk("%s\n", buf);
+	for_each_online_cpu(cpu) {
+		const struct softnet_data *sd = per_cpu_ptr(&softnet_data, cpu);
+
+		len = snprintf(buf, sizeof(buf), "%snet: cpu%u:", MACHINE_DEPENDENT, cpu);
+		for (i = 0; i < NR_NET_PROTO_CLASSES; i++)
+			len += snprintf(buf + len, sizeof(buf) - len, " %s=%lu",
+					proto_class_names[i], sd->rx_proto[i]);
+		printk("%s nohandler=%u polls=%lu squeezed=%u\n", buf, sd->rx_nohandler,
+		       sd->napi_polls, sd->time_squeeze);
+	}
+	if (skb_alloc_failures())
+		printk(MACHINE_DEPENDENT "net: skb allocation failures: %lu\n",
+		       skb_alloc_failures());
+	net_show_softnet_stat();
+}
+
+void net_dev_init(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		INIT_LIST_HEAD(&per_cpu_ptr(&softnet_data, cpu)->poll_list);
+	open_softirq(NET_RX_SOFTIRQ, net_rx_action);
+	net_proto_init();
+}
