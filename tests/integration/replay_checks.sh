@@ -1,0 +1,162 @@
+#!/bin/sh
+# Replay checks: replay_checks.sh SMPSIM GUEST RSS_REFERENCE CASE [ARGS...]
+#   accounting PCAP [SMPSIM-OPTIONS...]  offered = delivered + dropped, every frame accounted for by
+#                                        reason, the guest consumed every delivered frame, and the
+#                                        per-queue counts equal an independent RSS computation
+#   shared DIR                           accounting over every capture in DIR (skips when DIR is absent)
+#   no_drops_at_max PCAP                 --pace max never drops a frame for want of a descriptor
+#   slow_guest PCAP                      a slow guest at a high fixed rate drops frames, counted in the
+#                                        summary and in the NIC's own MPC/RNBC registers
+#   loop PCAP                            --loop 3 offers every frame three times
+#   deterministic PCAP                   same seed: byte-identical console and summary
+#   tx_pcap PCAP                         --tx-pcap writes what the guest sent as a readable capture
+#   bad_captures                         malformed captures: one-line error, status 2
+set -eu
+smpsim=$1
+guest=$2
+rss_reference=$3
+case_name=$4
+shift 4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# check_summary SUMMARY PCAP [max]: the accounting identities, and RSS against the reference.
+check_summary() {
+	"$rss_reference" "$2" "$1" >"$tmp/reference.json"
+	python3 - "$1" "$tmp/reference.json" "${3:-}" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["replay"]
+ref = json.load(open(sys.argv[2]))
+mode = sys.argv[3]
+def fail(msg):
+    print("replay check failed:", msg, file=sys.stderr)
+    print(json.dumps({k: s[k] for k in ("offered", "delivered", "dropped", "per_queue", "per_cpu", "consumed")}),
+          file=sys.stderr)
+    sys.exit(1)
+dropped = sum(s["dropped"].values())
+if s["offered"] != s["capture_frames"] * s["loops"]:
+    fail(f"offered {s['offered']} != {s['capture_frames']} frames x {s['loops']} loops")
+if s["offered"] != s["delivered"] + dropped:
+    fail(f"offered {s['offered']} != delivered {s['delivered']} + dropped {dropped}")
+if sum(s["per_queue"]) != s["delivered"]:
+    fail("per-queue counts do not add up to delivered")
+if not s["drained"] or sum(s["per_cpu"]) != s["delivered"]:
+    fail("the guest did not consume every delivered frame")
+if mode == "max" and s["dropped"]["ring_full"] != 0:
+    fail("drops for want of descriptors at --pace max")
+if mode == "max":
+    # Frames the NIC accepted are exactly those the reference accepts; RSS sends each to RETA[hash].
+    want = ref["per_queue"]
+    got = s["per_queue"] + [0] * (len(want) - len(s["per_queue"]))
+    if got != want:
+        fail(f"per-queue {got} != reference {want}")
+    if ref["accepted"] != s["delivered"]:
+        fail(f"reference accepts {ref['accepted']} frames, the NIC delivered {s['delivered']}")
+PY
+}
+
+replay() {
+	status=0
+	"$smpsim" replay --kernel "$guest" "$@" >"$tmp/console.txt" 2>"$tmp/stderr.txt" || status=$?
+	if [ "$status" != 1 ]; then
+		echo "smpsim replay $* exited with $status" >&2
+		tail -n 30 "$tmp/console.txt" "$tmp/stderr.txt" >&2
+		exit 1
+	fi
+}
+
+case $case_name in
+accounting)
+	pcap=$1
+	shift
+	replay "$pcap" --summary-json "$tmp/s.json" "$@"
+	mode=
+	case " $* " in *" --pace max "*) mode=max ;; esac
+	check_summary "$tmp/s.json" "$pcap" "$mode"
+	;;
+shared)
+	dir=$1
+	if [ ! -d "$dir" ]; then
+		echo "SKIP: $dir not found (the shared traces are optional)"
+		exit 77
+	fi
+	found=0
+	for pcap in "$dir"/*.pcap "$dir"/*.pcapng; do
+		[ -f "$pcap" ] || continue
+		found=1
+		replay "$pcap" --pace max --summary-json "$tmp/s.json"
+		check_summary "$tmp/s.json" "$pcap" max
+		echo "ok: $(basename "$pcap")"
+	done
+	[ "$found" = 1 ] || { echo "SKIP: no captures in $dir"; exit 77; }
+	;;
+no_drops_at_max)
+	replay "$1" --pace max --cpus 2 --summary-json "$tmp/s.json"
+	check_summary "$tmp/s.json" "$1" max
+	;;
+slow_guest)
+	# 2 million frames per second into a guest that spends a long while on each: the rings overflow.
+	replay "$1" --pace pps=2000000 --cpus 2 --append rxwork=20000 --summary-json "$tmp/s.json"
+	check_summary "$tmp/s.json" "$1"
+	python3 - "$tmp/s.json" "$tmp/console.txt" <<'PY'
+import json, re, sys
+s = json.load(open(sys.argv[1]))["replay"]
+ring_full = s["dropped"]["ring_full"]
+if ring_full == 0:
+    sys.exit("a slow guest at 2 Mpps dropped nothing")
+console = open(sys.argv[2]).read()
+m = re.search(r"^~ igb: hw stats .*\bmpc (\d+) rnbc (\d+)", console, re.M)
+if not m:
+    sys.exit("the guest did not print the NIC's MPC/RNBC")
+mpc, rnbc = int(m.group(1)), int(m.group(2))
+if mpc != ring_full or rnbc != ring_full:
+    sys.exit(f"NIC counters MPC {mpc} RNBC {rnbc} != ring_full drops {ring_full}")
+PY
+	;;
+loop)
+	replay "$1" --pace max --loop 3 --summary-json "$tmp/s.json"
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["replay"]; sys.exit(0 if s["offered"] == 3 * s["capture_frames"] and s["loops"] == 3 else "loop 3 did not offer every frame 3 times")' "$tmp/s.json"
+	check_summary "$tmp/s.json" "$1"
+	;;
+deterministic)
+	replay "$1" --seed 5 --summary-json "$tmp/a.json"
+	cp "$tmp/console.txt" "$tmp/a.txt"
+	replay "$1" --seed 5 --summary-json "$tmp/b.json"
+	cmp "$tmp/a.txt" "$tmp/console.txt"
+	grep -v -e host_s -e '"mips"' -e host_packets "$tmp/a.json" >"$tmp/a2"
+	grep -v -e host_s -e '"mips"' -e host_packets "$tmp/b.json" >"$tmp/b2"
+	cmp "$tmp/a2" "$tmp/b2"
+	;;
+tx_pcap)
+	replay "$1" --pace max --tx-pcap "$tmp/tx.pcap" --summary-json "$tmp/s.json"
+	# The capture is readable by libpcap (the reference tool) and holds every frame the NIC sent.
+	printf '{"rss_key": "%080d", "reta": [%s], "mrqc": 0}\n' 0 "$(python3 -c 'print(",".join(["0"]*128))')" >"$tmp/zero.json"
+	"$rss_reference" "$tmp/tx.pcap" "$tmp/zero.json" >"$tmp/tx.json"
+	python3 - "$tmp/s.json" "$tmp/tx.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["replay"]
+tx = json.load(open(sys.argv[2]))
+if s["tx_frames"] < 1:
+    sys.exit("the guest sent nothing (a gratuitous ARP at link-up was expected)")
+if tx["accepted"] != s["tx_frames"]:
+    sys.exit(f"tx.pcap holds {tx['accepted']} frames, the NIC sent {s['tx_frames']}")
+PY
+	;;
+bad_captures)
+	printf 'this is not a capture at all, just text\n' >"$tmp/text.pcap"
+	head -c 90 "$1" >"$tmp/truncated.pcap"
+	# A classic pcap header with link type 101 (raw IP) and no packets.
+	printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\145\000\000\000' >"$tmp/rawip.pcap"
+	for f in "$tmp/text.pcap" "$tmp/truncated.pcap" "$tmp/rawip.pcap" "$tmp/missing.pcap"; do
+		status=0
+		"$smpsim" replay --kernel "$guest" "$f" >/dev/null 2>"$tmp/err.txt" || status=$?
+		[ "$status" = 2 ] || { echo "$f: status $status"; cat "$tmp/err.txt"; exit 1; }
+		[ "$(wc -l <"$tmp/err.txt")" = 1 ] || { echo "$f: stderr:"; cat "$tmp/err.txt"; exit 1; }
+		grep -q '^smpsim: error: ' "$tmp/err.txt"
+	done
+	;;
+*)
+	echo "unknown case $case_name" >&2
+	exit 2
+	;;
+esac
