@@ -6,10 +6,24 @@
 
 #include "string.h"
 
+/*
+ * memset and memcpy move 8 bytes at a time once the destination is aligned,
+ * as Linux's rep stosq/movsq versions do: the receive path clears every
+ * sk_buff, and byte loops made that the costliest step per packet.
+ */
+typedef u64 __attribute__((may_alias)) word_t;
+
 void *memset(void *s, int c, size_t n)
 {
 	unsigned char *p = s;
+	u64 word = 0x0101010101010101ULL * (unsigned char)c;
 
+	while (n && ((unsigned long)p & 7)) {
+		*p++ = (unsigned char)c;
+		n--;
+	}
+	for (; n >= 8; n -= 8, p += 8)
+		*(word_t *)p = word;
 	while (n--)
 		*p++ = (unsigned char)c;
 	return s;
@@ -20,6 +34,13 @@ void *memcpy(void *dest, const void *src, size_t n)
 	unsigned char *d = dest;
 	const unsigned char *s = src;
 
+	/* Unaligned 8-byte loads are fine on x86; align the stores. */
+	while (n && ((unsigned long)d & 7)) {
+		*d++ = *s++;
+		n--;
+	}
+	for (; n >= 8; n -= 8, d += 8, s += 8)
+		*(word_t *)d = *(const word_t *)s;
 	while (n--)
 		*d++ = *s++;
 	return dest;

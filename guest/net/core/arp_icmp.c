@@ -21,19 +21,33 @@ struct ipv4_stats {
 
 static DEFINE_PER_CPU(struct ipv4_stats, ipv4_stats);
 
-/* RFC 1071 one's-complement sum of len bytes (big-endian words). */
+/*
+ * RFC 1071 one's-complement sum of len bytes, as big-endian 16-bit words.
+ * Summed a dword at a time in host (little-endian) order into 64 bits and
+ * folded, then byte-swapped: RFC 1071 section 2(B), byte-order independence.
+ */
 static u32 csum_partial(const void *data, unsigned int len, u32 sum)
 {
 	const u8 *p = data;
+	u64 acc = 0;
+	u16 folded;
 
-	while (len > 1) {
-		sum += (u32)p[0] << 8 | p[1];
+	for (; len >= 4; len -= 4, p += 4)
+		acc += *(const u32 *)p;
+	if (len >= 2) {
+		acc += *(const u16 *)p;
 		p += 2;
 		len -= 2;
 	}
 	if (len)
-		sum += (u32)p[0] << 8;
-	return sum;
+		acc += *p;
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	folded = (u16)acc;
+	return sum + (u16)(folded >> 8 | folded << 8);
 }
 
 static u16 csum_fold(u32 sum)
