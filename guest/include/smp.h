@@ -77,5 +77,7 @@ void run_on_each_cpu(void (*func)(void *arg), void *arg);
 
 /* The idle loop of the APs: run queued work, otherwise sti; hlt. */
 void cpu_idle_loop(void) __noreturn;
+/* One pass of it: run pending softirqs and CPU work, or halt until an interrupt. */
+void cpu_idle_once(void);
 
 #endif /* _GUEST_SMP_H */

@@ -310,24 +310,34 @@ void run_on_each_cpu(void (*func)(void *arg), void *arg)
 	}
 }
 
+/*
+ * One pass of the idle loop: run what is pending (softirqs, CPU work) or, if
+ * nothing is, halt until the next interrupt. Also for code on the boot CPU
+ * that waits for an event (kernel_main waiting for the end of a replay):
+ * a bare safe_halt() there would leave deferred softirqs to the next tick.
+ */
+void cpu_idle_once(void)
+{
+	/* Checked with interrupts off: a kick that comes after the check wakes the hlt. */
+	local_irq_disable();
+	/* No RCU reference survives a pass of the idle loop. */
+	rcu_idle_qs();
+	/* Softirqs left over by irq_exit() (or raised here) run now: ksoftirqd's job. */
+	if (local_softirq_pending()) {
+		run_idle_softirqs();
+		local_irq_enable();
+		return;
+	}
+	if (!llist_empty(this_cpu_ptr(&cpu_work_queue))) {
+		local_irq_enable();
+		run_cpu_work();
+		return;
+	}
+	safe_halt();
+}
+
 void cpu_idle_loop(void)
 {
-	for (;;) {
-		/* Checked with interrupts off: a kick that comes after the check wakes the hlt. */
-		local_irq_disable();
-		/* No RCU reference survives a pass of the idle loop. */
-		rcu_idle_qs();
-		/* Softirqs left over by irq_exit() (or raised here) run now: ksoftirqd's job. */
-		if (local_softirq_pending()) {
-			run_idle_softirqs();
-			local_irq_enable();
-			continue;
-		}
-		if (!llist_empty(this_cpu_ptr(&cpu_work_queue))) {
-			local_irq_enable();
-			run_cpu_work();
-			continue;
-		}
-		safe_halt();
-	}
+	for (;;)
+		cpu_idle_once();
 }

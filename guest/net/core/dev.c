@@ -17,6 +17,7 @@
 #include "kernel.h"
 #include "netdevice.h"
 #include "rcupdate.h"
+#include "smp.h"
 #include "spinlock.h"
 #include "string.h"
 #include "timer.h"
@@ -392,7 +393,7 @@ bool net_wait_replay_end(void)
 	}
 	printk(MACHINE_DEPENDENT "net: replay: waiting for the link to go down\n");
 	while (!READ_ONCE(replay_ended))
-		safe_halt();
+		cpu_idle_once();
 	smp_rmb();
 	return true;
 }
@@ -415,7 +416,7 @@ bool net_wait_idle(void)
 			return true;
 		if (jiffies - start > HZ)
 			return false;
-		safe_halt();
+		cpu_idle_once();
 	}
 }
 
