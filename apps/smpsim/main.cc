@@ -131,6 +131,7 @@ nlohmann::json replay_json(const smpsim::platform::Machine& machine, const BootO
     j["pcap"] = opt.machine.nic.pcap;
     j["pace"] = opt.machine.nic.pace;
     j["loops"] = opt.machine.nic.loops;
+    j["link_gbps"] = opt.machine.nic.link_gbps;
     j["capture_frames"] = machine.capture() ? machine.capture()->size() : 0;
     j["guest_ready"] = st.guest_ready;
     j["queues"] = st.guest_queues;
@@ -175,6 +176,10 @@ nlohmann::json replay_json(const smpsim::platform::Machine& machine, const BootO
     j["mrqc_fields"] = fields;
     j["max_frame"] = 1518;
     j["dma_faults"] = st.dma_faults;
+    j["interrupts_signalled"] = st.interrupts_signalled;
+    j["messages_sent"] = nic.function().messages_sent();
+    j["messages_suppressed"] = nic.function().messages_suppressed();
+    j["lost_interrupts"] = st.lost_interrupts;
     return j;
 }
 
@@ -405,6 +410,11 @@ int sc_main(int argc, char* argv[]) {
         ->add_option("--pace", replay.machine.nic.pace,
                      "When frames enter the wire: original (capture timestamps), scale=F (F times faster), "
                      "pps=N (fixed rate), max (as fast as the guest posts descriptors)")
+        ->capture_default_str();
+    replay_cmd
+        ->add_option("--link-gbps", replay.machine.nic.link_gbps,
+                     "Speed of the wire (the 82576 is a 1 Gb/s part; a faster wire with --pace max measures "
+                     "how many frames the guest can take)")
         ->capture_default_str();
     replay_cmd->add_option("--loop", replay.machine.nic.loops, "Replay the capture K times")
         ->capture_default_str()

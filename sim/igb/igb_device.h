@@ -62,6 +62,7 @@ struct ReplayStats {
     bool drained = false; // the guest consumed every delivered frame before the link went down
     u64 ready_ns = 0, first_offer_ns = 0, last_offer_ns = 0, last_consumed_ns = 0, link_down_ns = 0;
     u64 dma_faults = 0;
+    u64 interrupts_signalled = 0; // MSI/MSI-X requests the device core made
     u64 lost_interrupts = 0; // MSI-X causes routed by IVAR to a vector the function does not have
 };
 
@@ -77,6 +78,7 @@ class IgbDevice : public sc_core::sc_module, private IgbHost {
               unsigned cpus);
 
     pci::PciFunction& function() { return function_; }
+    const pci::PciFunction& function() const { return function_; }
     IgbCore& core() { return core_; }
     const IgbCore& core() const { return core_; }
     const ReplayStats& stats() const { return stats_; }
@@ -100,12 +102,16 @@ class IgbDevice : public sc_core::sc_module, private IgbHost {
     bool dma_write(u64 addr, const void* src, u32 size) override;
     void signal_msix(unsigned vector) override {
         // IVAR can name vectors 0..24; the function implements kMsixVectors (as the 82576 PF: 10).
+        ++stats_.interrupts_signalled;
         if (vector < function_.msix_table_size())
             function_.msix_notify(vector);
         else
             ++stats_.lost_interrupts;
     }
-    void signal_msi() override { function_.msi_notify(0); }
+    void signal_msi() override {
+        ++stats_.interrupts_signalled;
+        function_.msi_notify(0);
+    }
     void set_intx(bool asserted) override { function_.set_intx(asserted); }
     void transmit(std::span<const u8> frame) override;
     void dma_fault(u64 addr, std::string_view what) override;

@@ -35,6 +35,12 @@ u64 to_ns(double value) {
 
 } // namespace
 
+u64 line_time_ns(u32 wire_len, double link_gbps) {
+    if (link_gbps == 1) return line_time_ns(wire_len);
+    const double ns = double(u64{wire_len} + 4 + 8 + 12) * 8 / link_gbps;
+    return std::max<u64>(1, u64(ns));
+}
+
 PaceSpec parse_pace(std::string_view text) {
     PaceSpec spec;
     if (text == "original") return spec;
@@ -91,7 +97,7 @@ u64 Pacer::send_time_ns(u64 capture_ts_ns, u32 wire_len) {
     }
     has_previous_ = true;
     previous_send_ns_ = target;
-    previous_line_ns_ = line_time_ns(wire_len);
+    previous_line_ns_ = line_time_ns(wire_len, spec_.link_gbps);
     ++pass_frames_;
     return target;
 }

@@ -10,6 +10,9 @@ struct PaceSpec {
     enum class Mode : u8 { Original, Scale, Pps, Max } mode = Mode::Original;
     double factor = 1; // Scale: gaps divided by factor (tcpreplay --multiplier)
     double pps = 0;    // Pps: frames per second
+    // The wire's speed. The 82576 is a 1 Gb/s part; a faster "what if" link (--link-gbps) lets a
+    // replay at pace max measure how many frames the guest could take, not what one port can carry.
+    double link_gbps = 1;
 };
 
 // "original" | "scale=F" (F > 0) | "pps=N" (N > 0) | "max"; InputError otherwise.
@@ -19,6 +22,8 @@ PaceSpec parse_pace(std::string_view text);
 constexpr u64 line_time_ns(u32 wire_len) {
     return (u64{wire_len} + 4 + 8 + 12) * 8;
 }
+// The same on a wire of link_gbps (rounded down to whole nanoseconds, at least 1 ns a frame).
+u64 line_time_ns(u32 wire_len, double link_gbps);
 
 class Pacer {
   public:

@@ -170,6 +170,9 @@ void Machine::build_pci() {
 
     igb::ReplayConfig replay;
     replay.pace = igb::parse_pace(config_.nic.pace);
+    if (!(config_.nic.link_gbps > 0 && config_.nic.link_gbps <= 1000))
+        throw InputError("--link-gbps must be in (0, 1000]");
+    replay.pace.link_gbps = config_.nic.link_gbps;
     if (config_.nic.loops < 1) throw InputError("--loop must be at least 1");
     replay.loops = config_.nic.loops;
     replay.drain_timeout_ns = config_.nic.drain_timeout_ns;

@@ -33,6 +33,7 @@ struct NicConfig {
     bool present = true;
     std::string pcap;              // capture replayed into the NIC once the guest's driver is up; "" = none
     std::string pace = "original"; // original | scale=F | pps=N | max
+    double link_gbps = 1;          // 1 = the 82576's own speed; more to measure the guest, not the port
     u32 loops = 1;
     std::string tx_pcap; // frames the guest transmits, written here
     u64 drain_timeout_ns = 200'000'000;

@@ -121,5 +121,17 @@ TEST(Pacer, ExtremeRatesSaturateInsteadOfOverflowing) {
     EXPECT_EQ(slow.send_time_ns(0, 60), std::numeric_limits<u64>::max());
 }
 
+TEST(Pacer, AFasterLinkShortensTheLineTimeAndMaxFollowsIt) {
+    EXPECT_EQ(line_time_ns(60, 1.0), 672u);
+    EXPECT_EQ(line_time_ns(60, 10.0), 67u);
+    EXPECT_EQ(line_time_ns(60, 1e6), 1u); // never zero: frames stay ordered in time
+    PaceSpec spec;
+    spec.mode = PaceSpec::Mode::Max;
+    spec.link_gbps = 10;
+    Pacer pacer(spec, 1000);
+    EXPECT_EQ(pacer.send_time_ns(0, 60), 1000u);
+    EXPECT_EQ(pacer.send_time_ns(0, 60), 1067u);
+}
+
 } // namespace
 } // namespace smpsim::igb
