@@ -11,6 +11,9 @@
 #   deterministic PCAP                   same seed: byte-identical console and summary
 #   tx_pcap PCAP                         --tx-pcap writes what the guest sent as a readable capture
 #   bad_captures                         malformed captures: one-line error, status 2
+#   guest_capacity PCAP                  on a 100 Gb/s wire at --pace max one CPU takes over 2 million
+#                                        frames per simulated second (a guest that sleeps over pending
+#                                        softirqs or loses interrupts manages a few ten thousand)
 set -eu
 smpsim=$1
 guest=$2
@@ -141,6 +144,11 @@ if s["tx_frames"] < 1:
 if tx["accepted"] != s["tx_frames"]:
     sys.exit(f"tx.pcap holds {tx['accepted']} frames, the NIC sent {s['tx_frames']}")
 PY
+	;;
+guest_capacity)
+	replay "$1" --pace max --link-gbps 100 --cpus 1 --summary-json "$tmp/s.json"
+	check_summary "$tmp/s.json" "$1" max
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["replay"]["sim_packet_rate"]; sys.exit(0 if r > 2e6 else f"{r:.0f} frames per simulated second")' "$tmp/s.json"
 	;;
 bad_captures)
 	printf 'this is not a capture at all, just text\n' >"$tmp/text.pcap"
