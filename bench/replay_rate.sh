@@ -5,11 +5,13 @@
 # (the guest's speed: frames per simulated second while the replay ran). Medians of RUNS runs.
 # Prints a Markdown table for docs/BENCHMARKS.md.
 #
-#   bench/replay_rate.sh [BUILD_DIR] [RUNS] [FRAMES]
+#   bench/replay_rate.sh [BUILD_DIR] [RUNS] [FRAMES] [SMPSIM-REPLAY-OPTIONS...]
+# e.g. `bench/replay_rate.sh build 3 100000 --link-gbps 100 --model tso`.
 set -eu
 build=${1:-build}
 runs=${2:-3}
 frames=${3:-100000}
+shift $(($# < 3 ? $# : 3))
 smpsim=$build/apps/smpsim/smpsim
 guest=$build/guest/guest.elf
 tmp=$(mktemp -d)
@@ -27,10 +29,10 @@ for n in 1 2 4; do
 	: >"$tmp/base"
 	: >"$tmp/rate"
 	for i in $(seq "$runs"); do
-		"$smpsim" replay --kernel "$guest" --cpus "$n" --pace max "$tmp/one.pcap" --summary-json "$tmp/b.json" \
+		"$smpsim" replay --kernel "$guest" --cpus "$n" --pace max "$@" "$tmp/one.pcap" --summary-json "$tmp/b.json" \
 			>/dev/null 2>&1 || true
 		field host_s "$tmp/b.json" >>"$tmp/base"
-		"$smpsim" replay --kernel "$guest" --cpus "$n" --pace max "$tmp/flood.pcap" --summary-json "$tmp/s.json" \
+		"$smpsim" replay --kernel "$guest" --cpus "$n" --pace max "$@" "$tmp/flood.pcap" --summary-json "$tmp/s.json" \
 			>/dev/null 2>&1 || true
 		field host_s "$tmp/s.json" >>"$tmp/host"
 		field sim_packet_rate "$tmp/s.json" >>"$tmp/rate"
