@@ -1,5 +1,7 @@
 #include "sim/cpu/cpu_module.h"
 
+#include "sim/core/tlm_payload.h"
+
 #include <algorithm>
 
 namespace smpsim::cpu {
@@ -82,14 +84,7 @@ void CpuModule::sleep() {
 MemoryResult CpuModule::transport(tlm::tlm_command cmd, u64 addr, void* data, u32 size,
                                   tlm_utils::simple_initiator_socket<CpuModule>& socket) {
     tlm::tlm_generic_payload trans;
-    trans.set_command(cmd);
-    trans.set_address(addr);
-    trans.set_data_ptr(static_cast<unsigned char*>(data));
-    trans.set_data_length(size);
-    trans.set_streaming_width(size);
-    trans.set_byte_enable_ptr(nullptr);
-    trans.set_dmi_allowed(false);
-    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(trans, cmd, addr, data, size);
     sc_time delay = quantum_.get_local_time();
     socket->b_transport(trans, delay);
     quantum_.set(delay);

@@ -307,16 +307,21 @@ u32 IgbCore::ivar_byte(unsigned entry) const {
     return (at(IVAR0 + 4 * (entry / 4)) >> (8 * (entry % 4))) & 0xFF;
 }
 
-void IgbCore::raise_icr(u32 causes) {
-    const u32 before = at(ICR) & at(IMS);
-    at(ICR) |= causes;
-    const u32 newly = at(ICR) & at(IMS) & ~before;
+// ICR causes that just became set and enabled: the "other" vector IVAR_MISC names in per-vector MSI-X
+// mode, else the single interrupt.
+void IgbCore::signal_icr_causes(u32 newly) {
     if (per_vector_mode()) {
         const u32 other = (at(IVAR_MISC) >> 8) & 0xFF;
         if (newly && (other & kIvarValid)) raise_eicr(bit(other & kIvarVectorMask));
     } else {
         evaluate_single_vector(newly != 0);
     }
+}
+
+void IgbCore::raise_icr(u32 causes) {
+    const u32 before = at(ICR) & at(IMS);
+    at(ICR) |= causes;
+    signal_icr_causes(at(ICR) & at(IMS) & ~before);
 }
 
 void IgbCore::raise_eicr(u32 bits) {
@@ -468,13 +473,7 @@ void IgbCore::write_ims(unsigned, u32 value) {
     // Enabling a cause that is already set interrupts now, as a new cause would.
     const u32 before = at(ICR) & at(IMS);
     at(IMS) |= value & kImsValidMask;
-    const u32 newly = at(ICR) & at(IMS) & ~before;
-    if (per_vector_mode()) {
-        const u32 other = (at(IVAR_MISC) >> 8) & 0xFF;
-        if (newly && (other & kIvarValid)) raise_eicr(bit(other & kIvarVectorMask));
-    } else {
-        evaluate_single_vector(newly != 0);
-    }
+    signal_icr_causes(at(ICR) & at(IMS) & ~before);
 }
 
 void IgbCore::write_imc(unsigned, u32 value) {

@@ -172,6 +172,7 @@ class IgbCore {
     bool per_vector_mode() const; // MSI-X with GPIE.Multiple_MSIX: each EICR bit is its own vector
     u32 eicr_mask() const;        // the EICR bits that exist in the current GPIE mode
     bool single_vector_pending() const;
+    void signal_icr_causes(u32 newly);
     void raise_icr(u32 causes);
     void raise_eicr(u32 bits);
     void raise_queue_cause(u32 ivar_entry_byte, u32 icr_cause);

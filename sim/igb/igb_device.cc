@@ -1,5 +1,7 @@
 #include "sim/igb/igb_device.h"
 
+#include "sim/core/tlm_payload.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -104,14 +106,7 @@ void IgbDevice::register_write(u64 offset, unsigned size, u64 value) {
 
 bool IgbDevice::dma(tlm::tlm_command command, u64 addr, void* data, u32 size) {
     tlm::tlm_generic_payload trans;
-    trans.set_command(command);
-    trans.set_address(addr);
-    trans.set_data_ptr(static_cast<unsigned char*>(data));
-    trans.set_data_length(size);
-    trans.set_streaming_width(size);
-    trans.set_byte_enable_ptr(nullptr);
-    trans.set_dmi_allowed(false);
-    trans.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    prepare_payload(trans, command, addr, data, size);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     dma_socket->b_transport(trans, delay);
     return trans.is_response_ok();
