@@ -100,6 +100,7 @@ struct net_options {
 	unsigned int igb_queues; /* igb.queues=N (0: number of online CPUs, at most 8) */
 	int igb_itr_us; /* igb.itr=N microseconds between interrupts per vector; 0 none; -1 default
 			 */
+	bool igb_bad_dma; /* igb.baddma: fault injection, RX queue 0's ring at 1 TiB (no memory) */
 };
 
 extern struct net_options net_options;

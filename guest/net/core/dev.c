@@ -100,6 +100,8 @@ bool net_parse_option(const char *word, size_t len)
 		net_options.replay = true;
 	} else if (word_is(word, len, "procnet")) {
 		net_options.procnet = true;
+	} else if (word_is(word, len, "igb.baddma")) {
+		net_options.igb_bad_dma = true;
 	} else if (option_number(word, len, "rxwork", &n)) {
 		if (n != ~0ULL)
 			net_options.rxwork = n;

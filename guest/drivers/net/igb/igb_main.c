@@ -615,7 +615,9 @@ static void igb_configure_rx(struct igb_adapter *adapter)
 		igb_wr32(adapter, E1000_RXDCTL(i), 0);
 		igb_wrfl(adapter);
 		igb_wr32(adapter, E1000_RDBAL(i), (u32)ring->dma);
-		igb_wr32(adapter, E1000_RDBAH(i), (u32)(ring->dma >> 32));
+		/* igb.baddma: a ring the device cannot reach, to show how a DMA to nowhere ends. */
+		igb_wr32(adapter, E1000_RDBAH(i),
+			 (u32)(ring->dma >> 32) | (net_options.igb_bad_dma && i == 0 ? 0x100 : 0));
 		igb_wr32(adapter, E1000_RDLEN(i), ring->count * sizeof(union igb_adv_rx_desc));
 		igb_wr32(adapter, E1000_SRRCTL(i), srrctl);
 		igb_wr32(adapter, E1000_RDH(i), 0);
