@@ -114,6 +114,16 @@ if not m:
 mpc, rnbc = int(m.group(1)), int(m.group(2))
 if mpc != ring_full or rnbc != ring_full:
     sys.exit(f"NIC counters MPC {mpc} RNBC {rnbc} != ring_full drops {ring_full}")
+# /proc/net/softnet_stat (hex; column 1 processed, 3 time_squeeze): net_rx_action ran out of budget
+# or time under this load, and every consumed frame was counted by the CPU that processed it.
+lines = console.split("~ /proc/net/softnet_stat:\n", 1)[1].splitlines()
+rows = [l[2:].split() for l in lines[:len(s["per_cpu"])]]
+processed = [int(r[0], 16) for r in rows]
+squeezed = sum(int(r[2], 16) for r in rows)
+if processed != s["per_cpu"]:
+    sys.exit(f"softnet_stat processed {processed} != per-CPU consumption {s['per_cpu']}")
+if squeezed == 0:
+    sys.exit("a slow guest under load never ran out of NAPI budget (time_squeeze 0)")
 PY
 	;;
 loop)
