@@ -83,7 +83,9 @@ void CpuModule::sleep() {
 
 MemoryResult CpuModule::transport(tlm::tlm_command cmd, u64 addr, void* data, u32 size,
                                   tlm_utils::simple_initiator_socket<CpuModule>& socket) {
-    tlm::tlm_generic_payload trans;
+    // One payload per CPU, reused: constructing and destroying one per MMIO or port access showed
+    // in profiles, and a CPU has at most one access in flight (targets never call back into it).
+    tlm::tlm_generic_payload& trans = payload_;
     prepare_payload(trans, cmd, addr, data, size);
     sc_time delay = quantum_.get_local_time();
     socket->b_transport(trans, delay);

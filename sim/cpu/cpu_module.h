@@ -92,6 +92,7 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     bool jitter_ = false;
     std::mt19937_64 jitter_rng_; // the standard fixes its sequence: same seed, same batches everywhere
     tlm_utils::tlm_quantumkeeper quantum_;
+    tlm::tlm_generic_payload payload_; // for transport(), reused
     sc_core::sc_event wake_;
     bool wake_pending_ = false; // an interrupt line changed since the last run() began
     std::function<void(CpuModule&, const StopInfo&)> on_stop_;

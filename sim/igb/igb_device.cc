@@ -105,7 +105,8 @@ void IgbDevice::register_write(u64 offset, unsigned size, u64 value) {
 }
 
 bool IgbDevice::dma(tlm::tlm_command command, u64 addr, void* data, u32 size) {
-    tlm::tlm_generic_payload trans;
+    // Reused: one access is in flight at a time (the targets never call back into this device).
+    tlm::tlm_generic_payload& trans = payload_;
     prepare_payload(trans, command, addr, data, size);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     dma_socket->b_transport(trans, delay);

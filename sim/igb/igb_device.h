@@ -63,7 +63,7 @@ struct ReplayStats {
     u64 ready_ns = 0, first_offer_ns = 0, last_offer_ns = 0, last_consumed_ns = 0, link_down_ns = 0;
     u64 dma_faults = 0;
     u64 interrupts_signalled = 0; // MSI/MSI-X requests the device core made
-    u64 lost_interrupts = 0; // MSI-X causes routed by IVAR to a vector the function does not have
+    u64 lost_interrupts = 0;      // MSI-X causes routed by IVAR to a vector the function does not have
 };
 
 class IgbDevice : public sc_core::sc_module, private IgbHost {
@@ -130,11 +130,12 @@ class IgbDevice : public sc_core::sc_module, private IgbHost {
     IgbCore core_;
     ReplayConfig replay_;
     ReplayStats stats_;
-    u32 io_address_ = 0;         // IOADDR of the I/O BAR's indirect register window
-    sc_core::sc_event kick_;     // a register write or a received frame: EITR deadlines may have moved
-    sc_core::sc_event ready_;    // the guest's driver is up
-    sc_core::sc_event consumed_; // the guest consumed frames
-    sc_core::sc_event rx_room_;  // the guest moved an RX tail (pace max waits for it)
+    tlm::tlm_generic_payload payload_; // for dma(), reused
+    u32 io_address_ = 0;               // IOADDR of the I/O BAR's indirect register window
+    sc_core::sc_event kick_;           // a register write or a received frame: EITR deadlines may have moved
+    sc_core::sc_event ready_;          // the guest's driver is up
+    sc_core::sc_event consumed_;       // the guest consumed frames
+    sc_core::sc_event rx_room_;        // the guest moved an RX tail (pace max waits for it)
     std::function<void(const std::string&)> on_fault_, on_stuck_;
     bool faulted_ = false;
 };
