@@ -11,6 +11,9 @@
 #   deterministic PCAP                   same seed: byte-identical console and summary
 #   tx_pcap PCAP                         --tx-pcap writes what the guest sent as a readable capture
 #   bad_captures                         malformed captures: one-line error, status 2
+#   edge_frames                          a capture of odd records (empty, 1 and 13 bytes, a bare
+#                                        Ethernet header, 70000 bytes, caplen < len): each is delivered
+#                                        or dropped for its reason, and the run survives
 #   guest_capacity PCAP                  on a 100 Gb/s wire at --pace max one CPU takes over 2 million
 #                                        frames per simulated second (a guest that sleeps over pending
 #                                        softirqs or loses interrupts manages a few ten thousand)
@@ -153,6 +156,29 @@ if s["tx_frames"] < 1:
     sys.exit("the guest sent nothing (a gratuitous ARP at link-up was expected)")
 if tx["accepted"] != s["tx_frames"]:
     sys.exit(f"tx.pcap holds {tx['accepted']} frames, the NIC sent {s['tx_frames']}")
+PY
+	;;
+edge_frames)
+	python3 - "$tmp/edge.pcap" <<'PY'
+import struct, sys
+records = [b"", b"\x01", b"\xff" * 13, b"\xff" * 14, bytes(70000),
+           b"\xff" * 6 + b"\x00" * 6 + b"\x81\x00",                     # a VLAN tag cut short
+           b"\xff" * 6 + b"\x00" * 6 + b"\x08\x00" + b"\x45" + b"\x00" * 5]  # an IPv4 header cut short
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+    for i, r in enumerate(records):
+        f.write(struct.pack("<IIII", i, 0, len(r), len(r)) + r)
+    f.write(struct.pack("<IIII", 9, 0, 4, 100) + b"\xff" * 4)  # caplen 4 of 100
+PY
+	replay "$tmp/edge.pcap" --pace max --summary-json "$tmp/s.json"
+	check_summary "$tmp/s.json" "$tmp/edge.pcap"
+	python3 - "$tmp/s.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["replay"]
+want = {"empty": 1, "truncated": 1, "oversize": 1, "undersize": 2}
+got = {k: s["dropped"][k] for k in want}
+if got != want or s["delivered"] != 3:
+    sys.exit(f"dropped {got}, delivered {s['delivered']}; expected {want} and 3 delivered")
 PY
 	;;
 guest_capacity)
