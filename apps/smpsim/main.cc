@@ -153,6 +153,20 @@ nlohmann::json replay_json(const smpsim::platform::Machine& machine, const BootO
     j["consumed"] = st.consumed;
     j["drained"] = st.drained;
     j["tx_frames"] = st.tx_frames;
+    // Cycles per frame: what the CPUs executed (HLT excluded) between the replay's start and the link
+    // going down, over the frames delivered.
+    nlohmann::json busy = nlohmann::json::array(), insns = nlohmann::json::array();
+    u64 busy_total = 0, insns_total = 0;
+    for (const auto& w : machine.replay_window()) {
+        busy.push_back(w.busy_cycles);
+        insns.push_back(w.instructions);
+        busy_total += w.busy_cycles;
+        insns_total += w.instructions;
+    }
+    j["busy_cycles_per_cpu"] = busy;
+    j["instructions_per_cpu"] = insns;
+    j["cycles_per_packet"] = st.delivered ? double(busy_total) / double(st.delivered) : 0.0;
+    j["instructions_per_packet"] = st.delivered ? double(insns_total) / double(st.delivered) : 0.0;
     // The replay window: from the first frame on the wire to the guest's last consumption (or the last
     // frame, if nothing was consumed).
     const u64 end_ns = std::max(st.last_offer_ns, st.last_consumed_ns);
@@ -198,6 +212,10 @@ void print_replay_summary(const nlohmann::json& j) {
     std::cerr << "smpsim: replay: per queue:" << per_queue << "\n";
     std::cerr << "smpsim: replay: consumed by the guest per CPU:" << per_cpu
               << (j["drained"].get<bool>() ? "" : " (not all delivered frames were consumed)") << "\n";
+    std::cerr << fmt::format(
+        "smpsim: replay: {:.0f} CPU cycles and {:.0f} guest instructions per delivered frame "
+        "(all CPUs, HLT excluded)\n",
+        j["cycles_per_packet"].get<double>(), j["instructions_per_packet"].get<double>());
     std::cerr << fmt::format("smpsim: replay: {:.6f} s simulated, {:.0f} packets/s simulated, {:.3f} s host, "
                              "{:.0f} packets per host second\n",
                              double(j["sim_ns"].get<u64>()) / 1e9, j["sim_packet_rate"].get<double>(),

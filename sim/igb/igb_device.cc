@@ -194,6 +194,7 @@ void IgbDevice::replay_thread() {
                                   replay_.ready_timeout_ns / 1'000'000));
         return;
     }
+    if (on_window_) on_window_(true);
     const PcapSource& source = *replay_.source;
     Pacer pacer(replay_.pace, now_ns());
     const bool as_fast_as_accepted = replay_.pace.mode == PaceSpec::Mode::Max;
@@ -221,6 +222,7 @@ void IgbDevice::replay_thread() {
         wait(sc_core::sc_time(double(deadline - now_ns()), sc_core::SC_NS), consumed_);
     stats_.drained = stats_.consumed >= stats_.delivered;
     stats_.link_down_ns = now_ns();
+    if (on_window_) on_window_(false);
     core_.advance(now_ns());
     core_.set_link(false);
     kick_.notify(sc_core::SC_ZERO_TIME);

@@ -95,6 +95,9 @@ class IgbDevice : public sc_core::sc_module, private IgbHost {
     void set_stuck_handler(std::function<void(const std::string&)> handler) {
         on_stuck_ = std::move(handler);
     }
+    // Told when the replay window opens (the guest is ready, true) and closes (the link goes down, false),
+    // so that the platform can measure what the CPUs spent on the traffic.
+    void set_window_observer(std::function<void(bool open)> observer) { on_window_ = std::move(observer); }
 
   private:
     // IgbHost
@@ -137,6 +140,7 @@ class IgbDevice : public sc_core::sc_module, private IgbHost {
     sc_core::sc_event consumed_;       // the guest consumed frames
     sc_core::sc_event rx_room_;        // the guest moved an RX tail (pace max waits for it)
     std::function<void(const std::string&)> on_fault_, on_stuck_;
+    std::function<void(bool)> on_window_;
     bool faulted_ = false;
 };
 

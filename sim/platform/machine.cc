@@ -198,6 +198,17 @@ void Machine::build_pci() {
         result_.stop_reason = report;
         stop_all();
     });
+    nic_->set_window_observer([this](bool open) {
+        const std::vector<CpuWindow> now = cpu_totals();
+        if (open) {
+            replay_window_ = now;
+            return;
+        }
+        for (size_t i = 0; i < now.size() && i < replay_window_.size(); ++i) {
+            replay_window_[i].busy_cycles = now[i].busy_cycles - replay_window_[i].busy_cycles;
+            replay_window_[i].instructions = now[i].instructions - replay_window_[i].instructions;
+        }
+    });
     pci::PciFunction& fn = nic_->function();
     fn.firmware_assign_bar(0, kNicBar0);
     fn.firmware_assign_bar(2, kNicIoBar);
@@ -216,6 +227,16 @@ void Machine::build_pci() {
         }
     });
     io_router_->map(kMarkerPort, 4, "marker").bind(marker_->socket);
+}
+
+std::vector<Machine::CpuWindow> Machine::cpu_totals() const {
+    std::vector<CpuWindow> totals;
+    for (const auto& c : cpus_) {
+        const cpu::CpuStats& s = c->cpu().stats();
+        // Instructions reach the stats when a CPU's run slice ends (at most a quantum late); cycles at once.
+        totals.push_back({s.cycles - s.idle_cycles, s.instructions});
+    }
+    return totals;
 }
 
 Machine::~Machine() = default;

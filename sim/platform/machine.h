@@ -90,6 +90,13 @@ class Machine : public sc_core::sc_module {
     // The NIC (null without one), for the replay summary.
     const igb::IgbDevice* nic() const { return nic_.get(); }
     const igb::PcapSource* capture() const { return capture_.get(); }
+    // What each CPU executed between the start of the replay and the link going down: cycles not spent
+    // in HLT (memory latencies included in timing mode) and instructions. Empty without a replay window.
+    struct CpuWindow {
+        u64 busy_cycles = 0;
+        u64 instructions = 0;
+    };
+    const std::vector<CpuWindow>& replay_window() const { return replay_window_; }
 
   private:
     void on_cpu_stop(cpu::CpuModule& cpu, const cpu::StopInfo& info);
@@ -137,6 +144,8 @@ class Machine : public sc_core::sc_module {
         }
     };
     ActiveLowLine nic_intx_;
+    std::vector<CpuWindow> replay_window_;
+    std::vector<CpuWindow> cpu_totals() const;
     std::vector<std::unique_ptr<cache_mesi::CpuPort>> cache_ports_;
     RunResult result_;
     bool stopped_ = false;
