@@ -96,14 +96,3 @@ TEST(PicDeviceTest, PortWindowsThroughTlmSocketsProgramAndReadThePair) {
 
 } // namespace
 } // namespace smpsim::pic8259
-
-// Under SMPSIM_SANITIZE, LeakSanitizer's exit-time scan faults on the SystemC coroutine stacks' guard
-// pages; leak checking is off for this binary (ASan's other checks stay on). Unused without ASan.
-extern "C" const char* __asan_default_options() {
-    return "detect_leaks=0";
-}
-
-// libsystemc references sc_main; GoogleTest's main runs the tests instead, so this is never called.
-int sc_main(int, char*[]) {
-    return 0;
-}
