@@ -50,6 +50,26 @@ static u32 csum_partial(const void *data, unsigned int len, u32 sum)
 	return sum + (u16)(folded >> 8 | folded << 8);
 }
 
+/*
+ * Linux's ip_fast_csum(): the checksum of an IPv4 header of ihl 32-bit
+ * words, 0 for a correct header. A one's-complement sum is byte-order
+ * independent (RFC 1071), so the dwords are added in host order and the
+ * result needs no swap to be compared with 0.
+ */
+static u16 ip_fast_csum(const void *iph, unsigned int ihl)
+{
+	const u32 *w = iph;
+	u64 sum = 0;
+
+	while (ihl--)
+		sum += *w++;
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (u16)~sum;
+}
+
 static u16 csum_fold(u32 sum)
 {
 	while (sum >> 16)
@@ -186,8 +206,8 @@ static int ipv4_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_t
 		goto bad;
 	ihl = (iph->ihl_version & 0xf) * 4;
 	tot_len = ntohs(iph->tot_len);
-	if (ihl < sizeof(*iph) || tot_len < ihl || tot_len > skb->len ||
-	    csum_fold(csum_partial(iph, ihl, 0)) != 0)
+	if (ihl < sizeof(*iph) || tot_len < ihl || tot_len > skb->len || ihl > skb->len ||
+	    ip_fast_csum(iph, ihl / 4) != 0)
 		goto bad;
 	if (skb->pkt_type != PACKET_OTHERHOST && iph->daddr == dev->ip_addr) {
 		st->for_us++;
