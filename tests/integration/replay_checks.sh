@@ -159,6 +159,35 @@ if s["tx_frames"] < 1:
 if tx["accepted"] != s["tx_frames"]:
     sys.exit(f"tx.pcap holds {tx['accepted']} frames, the NIC sent {s['tx_frames']}")
 PY
+	# The capture holds one ICMP echo request to the guest (10.0.0.2): exactly one echo reply went out,
+	# with correct IPv4 and ICMP checksums, and ARP frames (the gratuitous one and a reply).
+	python3 - "$tmp/tx.pcap" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+def ones_sum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+off, replies, arps = 24, 0, 0
+while off < len(data):
+    caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
+    frame = data[off + 16:off + 16 + caplen]
+    off += 16 + caplen
+    ethertype = struct.unpack("!H", frame[12:14])[0]
+    if ethertype == 0x0806:
+        arps += 1
+    elif ethertype == 0x0800 and frame[23] == 1:
+        ihl = (frame[14] & 15) * 4
+        total = struct.unpack("!H", frame[16:18])[0]
+        if frame[14 + ihl] != 0 or ones_sum(frame[14:14 + ihl]) != 0xFFFF or ones_sum(frame[14 + ihl:14 + total]) != 0xFFFF:
+            sys.exit("the guest sent an ICMP frame that is not a well-formed echo reply")
+        replies += 1
+if replies != 1 or arps < 1:
+    sys.exit(f"{replies} ICMP echo replies and {arps} ARP frames sent; expected 1 and at least 1")
+PY
 	;;
 edge_frames)
 	python3 - "$tmp/edge.pcap" <<'PY'
