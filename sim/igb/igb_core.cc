@@ -616,22 +616,26 @@ unsigned IgbCore::choose_queue(const PacketInfo& info, std::span<const u8> frame
 
 unsigned IgbCore::rx_queue_for(std::span<const u8> frame) const {
     if (frame.size() < kEthernetHeaderLen) return 0;
-    std::vector<u8> padded(frame.begin(), frame.end());
-    if (padded.size() < kMinFrame) padded.resize(kMinFrame, 0);
-    const PacketInfo info = parse_packet(padded);
+    // Called for every frame at pace max: only a runt is copied (padded as the sending MAC would).
+    std::array<u8, kMinFrame> runt{};
+    std::span<const u8> view = frame;
+    if (frame.size() < kMinFrame) {
+        std::copy(frame.begin(), frame.end(), runt.begin());
+        view = runt;
+    }
+    const PacketInfo info = parse_packet(view);
     u32 hash = 0;
     u8 type = 0;
-    return choose_queue(info, padded, &hash, &type);
+    return choose_queue(info, view, &hash, &type);
 }
 
-void IgbCore::count_rx_size(u32 length_with_fcs) {
-    const u32 counter = length_with_fcs <= 64     ? PRC64
-                        : length_with_fcs <= 127  ? PRC127
-                        : length_with_fcs <= 255  ? PRC255
-                        : length_with_fcs <= 511  ? PRC511
-                        : length_with_fcs <= 1023 ? PRC1023
-                                                  : PRC1522;
-    if (length_with_fcs <= 1522) add_stat(counter, 1);
+// The size-bucket counters (PRC64..PRC1522, PTC64..PTC1522): six consecutive registers from `first`,
+// for frames of up to 64, 127, 255, 511, 1023 and 1522 bytes with FCS; longer ones count in none.
+void IgbCore::count_frame_size(u32 first, u32 length_with_fcs) {
+    static constexpr u32 kBucketLimits[] = {64, 127, 255, 511, 1023, 1522};
+    for (u32 i = 0; i < std::size(kBucketLimits); ++i) {
+        if (length_with_fcs <= kBucketLimits[i]) return add_stat(first + 4 * i, 1);
+    }
 }
 
 RxOutcome IgbCore::receive(std::span<const u8> frame_in, u64 now_ns) {
@@ -776,7 +780,7 @@ RxOutcome IgbCore::receive(std::span<const u8> frame_in, u64 now_ns) {
     // Statistics count the frame as it was on the wire.
     add_stat(GPRC, 1);
     add_stat64(GORCL, wire_len);
-    count_rx_size(wire_len);
+    count_frame_size(PRC64, wire_len);
     const bool broadcast = std::all_of(frame.begin(), frame.begin() + 6, [](u8 b) { return b == 0xFF; });
     if (broadcast)
         add_stat(BPRC, 1);
@@ -834,16 +838,6 @@ void IgbCore::process_all_tx() {
         process_tx(q);
 }
 
-void IgbCore::count_tx_size(u32 length_with_fcs) {
-    const u32 counter = length_with_fcs <= 64     ? PTC64
-                        : length_with_fcs <= 127  ? PTC127
-                        : length_with_fcs <= 255  ? PTC255
-                        : length_with_fcs <= 511  ? PTC511
-                        : length_with_fcs <= 1023 ? PTC1023
-                                                  : PTC1522;
-    if (length_with_fcs <= 1522) add_stat(counter, 1);
-}
-
 void IgbCore::finish_tx_frame(unsigned queue, TxState& tx) {
     if (tx.overflow || tx.frame.size() < kEthernetHeaderLen) { // nothing a MAC could send
         tx.frame.clear();
@@ -857,7 +851,7 @@ void IgbCore::finish_tx_frame(unsigned queue, TxState& tx) {
     add_stat(TPT, 1);
     add_stat64(GOTCL, wire_len);
     add_stat64(TOTL, wire_len);
-    count_tx_size(wire_len);
+    count_frame_size(PTC64, wire_len);
     const bool broadcast =
         std::all_of(tx.frame.begin(), tx.frame.begin() + 6, [](u8 b) { return b == 0xFF; });
     if (broadcast)

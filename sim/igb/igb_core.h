@@ -193,13 +193,12 @@ class IgbCore {
     u32 rx_ring_size(unsigned queue) const;
     u32 rx_buffer_size(unsigned queue) const;
     u32 max_frame_with_fcs(bool vlan_tagged) const;
-    void count_rx_size(u32 length_with_fcs);
+    void count_frame_size(u32 first, u32 length_with_fcs);
 
     // Transmit.
     void process_tx(unsigned queue);
     void process_all_tx();
     void finish_tx_frame(unsigned queue, TxState& tx);
-    void count_tx_size(u32 length_with_fcs);
     void fault(u64 addr, std::string_view what);
 
     IgbConfig config_;

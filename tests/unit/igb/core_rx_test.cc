@@ -314,5 +314,22 @@ TEST(IgbRx, RingPointersOutsideTheRingAreRefusedSafely) {
     EXPECT_TRUE(b.host.faults.empty());
 }
 
+TEST(IgbRx, SizeBucketCountersCountEachFrameOnceByItsLengthWithFcs) {
+    Bench b;
+    b.setup_rx_queue(0);
+    b.enable_rx(kRctlStripCrc);
+    // UDP frames of 60, 142 and 1514 bytes: 64, 146 and 1518 with the FCS.
+    for (size_t payload : {18, 100, 1472})
+        ASSERT_EQ(b.core.receive(make_frame({.protocol = kIpProtoUdp, .payload = payload}), 1000).drop,
+                  RxDrop::None);
+    EXPECT_EQ(b.core.read(PRC64), 1u);
+    EXPECT_EQ(b.core.read(PRC127), 0u);
+    EXPECT_EQ(b.core.read(PRC255), 1u);
+    EXPECT_EQ(b.core.read(PRC511), 0u);
+    EXPECT_EQ(b.core.read(PRC1023), 0u);
+    EXPECT_EQ(b.core.read(PRC1522), 1u);
+    EXPECT_EQ(b.core.read(PRC64), 0u); // cleared on read
+}
+
 } // namespace
 } // namespace smpsim::igb::test
