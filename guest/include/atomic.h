@@ -67,6 +67,16 @@ typedef struct {
 		__ok;                                                                              \
 	})
 
+/* A lock-prefixed read-modify-write with no result: atomic_add, atomic64_or, ... */
+#define ATOMIC_LOCK_OP(pfx, atype, ctype, sfx, op)                                                 \
+	static inline void pfx##_##op(ctype i, atype *v)                                           \
+	{                                                                                          \
+		__asm__ __volatile__("lock " #op sfx " %1, %0"                                     \
+				     : "+m"(v->counter)                                            \
+				     : "er"(i)                                                     \
+				     : "memory", "cc");                                            \
+	}
+
 /*
  * The operations, generated for atomic_t (suffix "l", int) and atomic64_t
  * (suffix "q", s64).
@@ -80,49 +90,19 @@ typedef struct {
 	{                                                                                          \
 		WRITE_ONCE(v->counter, i);                                                         \
 	}                                                                                          \
-	static inline void pfx##_add(ctype i, atype *v)                                            \
-	{                                                                                          \
-		__asm__ __volatile__("lock add" sfx " %1, %0"                                      \
-				     : "+m"(v->counter)                                            \
-				     : "er"(i)                                                     \
-				     : "memory", "cc");                                            \
-	}                                                                                          \
-	static inline void pfx##_sub(ctype i, atype *v)                                            \
-	{                                                                                          \
-		__asm__ __volatile__("lock sub" sfx " %1, %0"                                      \
-				     : "+m"(v->counter)                                            \
-				     : "er"(i)                                                     \
-				     : "memory", "cc");                                            \
-	}                                                                                          \
+	ATOMIC_LOCK_OP(pfx, atype, ctype, sfx, add)                                                \
+	ATOMIC_LOCK_OP(pfx, atype, ctype, sfx, sub)                                                \
 	static inline void pfx##_inc(atype *v)                                                     \
 	{                                                                                          \
-		__asm__ __volatile__("lock inc" sfx " %0" : "+m"(v->counter) : : "memory", "cc");  \
+		pfx##_add(1, v);                                                                   \
 	}                                                                                          \
 	static inline void pfx##_dec(atype *v)                                                     \
 	{                                                                                          \
-		__asm__ __volatile__("lock dec" sfx " %0" : "+m"(v->counter) : : "memory", "cc");  \
+		pfx##_sub(1, v);                                                                   \
 	}                                                                                          \
-	static inline void pfx##_and(ctype i, atype *v)                                            \
-	{                                                                                          \
-		__asm__ __volatile__("lock and" sfx " %1, %0"                                      \
-				     : "+m"(v->counter)                                            \
-				     : "er"(i)                                                     \
-				     : "memory", "cc");                                            \
-	}                                                                                          \
-	static inline void pfx##_or(ctype i, atype *v)                                             \
-	{                                                                                          \
-		__asm__ __volatile__("lock or" sfx " %1, %0"                                       \
-				     : "+m"(v->counter)                                            \
-				     : "er"(i)                                                     \
-				     : "memory", "cc");                                            \
-	}                                                                                          \
-	static inline void pfx##_xor(ctype i, atype *v)                                            \
-	{                                                                                          \
-		__asm__ __volatile__("lock xor" sfx " %1, %0"                                      \
-				     : "+m"(v->counter)                                            \
-				     : "er"(i)                                                     \
-				     : "memory", "cc");                                            \
-	}                                                                                          \
+	ATOMIC_LOCK_OP(pfx, atype, ctype, sfx, and)                                                \
+	ATOMIC_LOCK_OP(pfx, atype, ctype, sfx, or)                                                 \
+	ATOMIC_LOCK_OP(pfx, atype, ctype, sfx, xor)                                                \
 	/* The old value. */                                                                       \
 	static inline ctype pfx##_fetch_add(ctype i, atype *v)                                     \
 	{                                                                                          \
@@ -181,25 +161,11 @@ typedef struct {
 	}                                                                                          \
 	static inline bool pfx##_dec_and_test(atype *v)                                            \
 	{                                                                                          \
-		bool zero;                                                                         \
-		__atomic_pre_full_fence();                                                         \
-		__asm__ __volatile__("lock dec" sfx " %0"                                          \
-				     : "+m"(v->counter), "=@ccz"(zero)                             \
-				     :                                                             \
-				     : "memory");                                                  \
-		__atomic_post_full_fence();                                                        \
-		return zero;                                                                       \
+		return pfx##_sub_and_test(1, v);                                                   \
 	}                                                                                          \
 	static inline bool pfx##_inc_and_test(atype *v)                                            \
 	{                                                                                          \
-		bool zero;                                                                         \
-		__atomic_pre_full_fence();                                                         \
-		__asm__ __volatile__("lock inc" sfx " %0"                                          \
-				     : "+m"(v->counter), "=@ccz"(zero)                             \
-				     :                                                             \
-				     : "memory");                                                  \
-		__atomic_post_full_fence();                                                        \
-		return zero;                                                                       \
+		return pfx##_sub_and_test(-1, v);                                                  \
 	}                                                                                          \
 	/* true if the result is negative. */                                                      \
 	static inline bool pfx##_add_negative(ctype i, atype *v)                                   \
@@ -232,5 +198,6 @@ ATOMIC_OPS(atomic, atomic_t, int, "l")
 ATOMIC_OPS(atomic64, atomic64_t, s64, "q")
 
 #undef ATOMIC_OPS
+#undef ATOMIC_LOCK_OP
 
 #endif /* _GUEST_ATOMIC_H */

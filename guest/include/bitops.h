@@ -29,51 +29,37 @@
 #define BITS_TO_LONGS(n) (((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
 #define DECLARE_BITMAP(name, bits) unsigned long name[BITS_TO_LONGS(bits)]
 
-/* The whole bitmap may change: a "memory" clobber keeps the compiler honest. */
-static inline void set_bit(long nr, volatile unsigned long *addr)
-{
-	__asm__ __volatile__("lock btsq %1, %0" : "+m"(*addr) : "r"(nr) : "memory", "cc");
-}
+/*
+ * set_bit/clear_bit/change_bit (lock bts/btr/btc, unordered) and their
+ * test_and_ forms (fully ordered, returning the old bit). The whole bitmap
+ * may change: a "memory" clobber keeps the compiler honest.
+ */
+#define BIT_LOCK_OPS(name, insn)                                                                   \
+	static inline void name##_bit(long nr, volatile unsigned long *addr)                       \
+	{                                                                                          \
+		__asm__ __volatile__("lock " insn " %1, %0"                                        \
+				     : "+m"(*addr)                                                 \
+				     : "r"(nr)                                                     \
+				     : "memory", "cc");                                            \
+	}                                                                                          \
+	static inline bool test_and_##name##_bit(long nr, volatile unsigned long *addr)            \
+	{                                                                                          \
+		bool old;                                                                          \
+                                                                                                   \
+		__atomic_pre_full_fence();                                                         \
+		__asm__ __volatile__("lock " insn " %2, %0"                                        \
+				     : "+m"(*addr), "=@ccc"(old)                                   \
+				     : "r"(nr)                                                     \
+				     : "memory");                                                  \
+		__atomic_post_full_fence();                                                        \
+		return old;                                                                        \
+	}
 
-static inline void clear_bit(long nr, volatile unsigned long *addr)
-{
-	__asm__ __volatile__("lock btrq %1, %0" : "+m"(*addr) : "r"(nr) : "memory", "cc");
-}
+BIT_LOCK_OPS(set, "btsq")
+BIT_LOCK_OPS(clear, "btrq")
+BIT_LOCK_OPS(change, "btcq")
 
-static inline void change_bit(long nr, volatile unsigned long *addr)
-{
-	__asm__ __volatile__("lock btcq %1, %0" : "+m"(*addr) : "r"(nr) : "memory", "cc");
-}
-
-static inline bool test_and_set_bit(long nr, volatile unsigned long *addr)
-{
-	bool old;
-
-	__atomic_pre_full_fence();
-	__asm__ __volatile__("lock btsq %2, %0" : "+m"(*addr), "=@ccc"(old) : "r"(nr) : "memory");
-	__atomic_post_full_fence();
-	return old;
-}
-
-static inline bool test_and_clear_bit(long nr, volatile unsigned long *addr)
-{
-	bool old;
-
-	__atomic_pre_full_fence();
-	__asm__ __volatile__("lock btrq %2, %0" : "+m"(*addr), "=@ccc"(old) : "r"(nr) : "memory");
-	__atomic_post_full_fence();
-	return old;
-}
-
-static inline bool test_and_change_bit(long nr, volatile unsigned long *addr)
-{
-	bool old;
-
-	__atomic_pre_full_fence();
-	__asm__ __volatile__("lock btcq %2, %0" : "+m"(*addr), "=@ccc"(old) : "r"(nr) : "memory");
-	__atomic_post_full_fence();
-	return old;
-}
+#undef BIT_LOCK_OPS
 
 /* Acquire: for a bit used as a lock (with clear_bit_unlock()). */
 static inline bool test_and_set_bit_lock(long nr, volatile unsigned long *addr)
