@@ -104,9 +104,10 @@ void add_machine_options(CLI::App* cmd, BootOptions& opt) {
         ->capture_default_str();
     cmd->add_option("--max-insns", opt.machine.max_insns, "Stop after N instructions per CPU (0: no limit)")
         ->capture_default_str();
+    // Explicit ranges rather than CLI::PositiveNumber, whose error message prints DBL_MAX in full.
     cmd->add_option("--mhz", opt.machine.cpu_mhz, "CPU clock in MHz")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1.0, 100000.0));
     cmd->add_option("--quantum", opt.machine.quantum_cycles, "Cycles a CPU runs ahead before it synchronises")
         ->capture_default_str()
         ->check(CLI::Range(1, 1000000));
@@ -443,7 +444,7 @@ int sc_main(int argc, char* argv[]) {
         ->add_option("--drain-ms", replay.drain_ms,
                      "Simulated ms the guest may take, after the last frame, to consume what was delivered")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(0.001, 1e7));
 
     LitmusOptions litmus;
     CLI::App* litmus_cmd = app.add_subcommand(
