@@ -1,5 +1,6 @@
 // smpsim: the command-line tool. `smpsim boot` runs a multiboot kernel on the simulated PC.
 #include "sim/core/error.h"
+#include "sim/core/log.h"
 #include "sim/igb/rss.h"
 #include "sim/litmus/parser.h"
 #include "sim/litmus/runner.h"
@@ -65,6 +66,29 @@ class TeeBuf : public std::streambuf {
     std::streambuf* b_;
 };
 
+// How often each logged cause occurred, whether its category was printed or not.
+nlohmann::json log_counts_json() {
+    nlohmann::json j = nlohmann::json::array();
+    for (const smpsim::log::CauseCount& c : smpsim::log::logger().counts())
+        j.push_back({{"category", smpsim::log::categories()[size_t(c.category)].name},
+                     {"cause", c.cause},
+                     {"count", c.count}});
+    return j;
+}
+
+// `--log` and `--log-every`, which every subcommand takes.
+struct LogOptions {
+    std::string categories;
+    bool every = false;
+};
+
+void add_log_options(CLI::App* cmd, LogOptions& opt) {
+    cmd->add_option("--log", opt.categories,
+                    "Diagnostics to print, comma-separated (each cause once, with a count at the end):\n" +
+                        smpsim::log::categories_help() + "  all, none");
+    cmd->add_flag("--log-every", opt.every, "Print every occurrence of a logged cause, not only the first");
+}
+
 nlohmann::json summary_json(const std::string& command, const MachineConfig& m, const RunResult& r) {
     nlohmann::json j;
     j["schema"] = "smpsim-summary/1";
@@ -84,6 +108,7 @@ nlohmann::json summary_json(const std::string& command, const MachineConfig& m, 
     j["decode_cache_misses"] = r.decode_cache_misses;
     j["smc_invalidations"] = r.smc_invalidations;
     j["exceptions"] = r.exceptions;
+    j["log"] = log_counts_json();
     return j;
 }
 
@@ -400,6 +425,7 @@ int sc_main(int argc, char* argv[]) {
     app.allow_config_extras(CLI::config_extras_mode::error); // an unknown key is an error, not ignored
     app.require_subcommand(1);
 
+    LogOptions log_options;
     BootOptions boot;
     boot.machine.kernel = SMPSIM_DEFAULT_KERNEL;
     boot.machine.cpus = 4;
@@ -408,6 +434,7 @@ int sc_main(int argc, char* argv[]) {
                                    "print its serial console on stdout, a summary on stderr "
                                    "(options may also come from --config FILE, [boot] section)");
     add_machine_options(boot_cmd, boot);
+    add_log_options(boot_cmd, log_options);
 
     BootOptions replay;
     replay.replay = true;
@@ -421,6 +448,7 @@ int sc_main(int argc, char* argv[]) {
     replay_cmd->add_option("pcap", replay.machine.nic.pcap, "Capture file (pcap or pcapng, Ethernet)")
         ->required();
     add_machine_options(replay_cmd, replay);
+    add_log_options(replay_cmd, log_options);
     replay_cmd
         ->add_option("--queues", replay.queues,
                      "RX/TX queue pairs the guest uses (default: one per CPU, at most 8)")
@@ -470,6 +498,7 @@ int sc_main(int argc, char* argv[]) {
                            "Write the per-test results as JSON to FILE");
     litmus_cmd->add_option("--stats", litmus.stats_file,
                            "Write each test's per-cache-line statistics (stale hits, HITM, RFOs...) as JSON");
+    add_log_options(litmus_cmd, log_options);
 
     // `--config FILE` may also follow the subcommand (`smpsim boot --config m.toml`): CLI11 reads config
     // files on the top-level app only, so such a pair is moved in front of the subcommand.
@@ -494,9 +523,16 @@ int sc_main(int argc, char* argv[]) {
         return smpsim::platform::kExitInputError;
     }
     try {
-        if (*boot_cmd) return run_boot(boot);
-        if (*replay_cmd) return run_boot(replay);
-        if (*litmus_cmd) return run_litmus_command(litmus);
+        const smpsim::log::CategoryMask categories =
+            log_options.categories.empty() ? smpsim::log::kDefaultCategories
+                                           : smpsim::log::parse_categories(log_options.categories);
+        smpsim::log::logger().configure(categories, log_options.every);
+        int status = 0;
+        if (*boot_cmd) status = run_boot(boot);
+        if (*replay_cmd) status = run_boot(replay);
+        if (*litmus_cmd) status = run_litmus_command(litmus);
+        smpsim::log::logger().print_repeats();
+        return status;
     } catch (const InputError& e) {
         std::cerr << "smpsim: error: " << e.what() << "\n";
         return smpsim::platform::kExitInputError;

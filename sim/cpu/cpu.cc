@@ -2,6 +2,8 @@
 #include "sim/cpu/cpu.h"
 #include "sim/cpu/cpu_impl.h"
 
+#include "sim/core/log.h"
+
 #include <Zydis/Zydis.h>
 #include <fmt/format.h>
 
@@ -381,13 +383,10 @@ void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d) {
     // The FPU and SIMD state is not modelled (CPUID says so), but a kernel that keeps CR0.TS set to
     // switch FPU state lazily expects #NM first (SDM 2.5, CR0.TS): give it that.
     if (d.fpu_simd && (cpu.state().cr0 & 0x8) && !(cpu.state().cr0 & 0x4)) raise_exception(kNM);
-    static bool reported[2048] = {};
-    if (d.mnemonic < 2048 && !reported[d.mnemonic]) {
-        reported[d.mnemonic] = true;
-        std::fprintf(stderr, "smpsim: cpu%u: unsupported instruction '%s' at rip %#llx: raising #UD\n",
-                     cpu.config().apic_id, ZydisMnemonicGetString(ZydisMnemonic(d.mnemonic)),
-                     static_cast<unsigned long long>(cpu.state().rip));
-    }
+    const char* name = ZydisMnemonicGetString(ZydisMnemonic(d.mnemonic));
+    log::logger().report(log::Category::Unimp, fmt::format("unsupported instruction {}", name ? name : "?"),
+                         "cpu{}: unsupported instruction '{}' at rip {:#x}: raising #UD",
+                         cpu.config().apic_id, name ? name : "?", cpu.state().rip);
     raise_exception(kUD);
 }
 

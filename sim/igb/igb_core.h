@@ -206,7 +206,6 @@ class IgbCore {
     std::vector<u32> values_;         // one u32 per register instance
     std::vector<Slot> slot_of_value_; // which spec/index each value belongs to
     std::vector<u32> value_index_;    // per BAR0 dword: index into values_ + 1, or 0 (unknown)
-    std::unordered_set<u32> logged_unknown_;
     u64 unknown_accesses_ = 0;
 
     std::array<u16, reg::kEepromWords> eeprom_{};
