@@ -780,9 +780,11 @@ class HostCpuBanner : public ::testing::Environment {
 TEST(IsaSuite, HostCpu) {
     const std::string host = host_cpu_description();
     RecordProperty("host_cpu", host);
-    EXPECT_TRUE(host.rfind("GenuineIntel", 0) == 0 || host.rfind("AuthenticAMD", 0) == 0 ||
-                host.rfind("HygonGenuine", 0) == 0)
-        << "unexpected host vendor: " << host << " (the masks in masks.h cover Intel and AMD)";
+    std::printf("differential tests compare against: %s\n", host.c_str());
+    EXPECT_NE(host, "(no CPUID)");
+    // The masks in masks.h cover Intel's and AMD's known differences; say so when neither runs here.
+    if (host.rfind("GenuineIntel", 0) != 0 && host.rfind("AuthenticAMD", 0) != 0)
+        std::printf("note: neither an Intel nor an AMD host; masks.h may miss this vendor's choices\n");
 }
 
 // How many forms mask something, and for which reasons (masks.h).
