@@ -23,12 +23,12 @@ template <Str op, unsigned size> void h_string(CpuImpl& c, const DecodedInsn& d)
         if (c.protected_mode() && c.cpl() > iopl) raise_exception(kGP, 0);
     }
     u64 count = repeated ? c.reg(RCX, asz) : 1;
-    if (count == 0) {
-        // With a 32-bit address size the count register is ECX, and hardware writes it back even when
-        // there is nothing to do: bits 63:32 of RCX are cleared.
-        if (asz == 4) c.set_reg(RCX, 4, 0);
-        return;
-    }
+    // A count of 0 writes nothing. The SDM's REP pseudo-code picks CX, ECX or RCX by address size and
+    // decrements it (CountReg := CountReg - 1) only inside `WHILE CountReg != 0`, so with a 32-bit
+    // address size and ECX = 0 neither ECX nor ESI/EDI is written and bits 63:32 of RCX, RSI and RDI
+    // stay as they were. AMD CPUs and QEMU behave so; Intel CPUs write the three back as 32-bit
+    // registers (clearing bits 63:32), which the ISA tests mask (tests/isa/masks.h) and pin.
+    if (count == 0) return;
     u64 budget = repeated ? kChunk : 1;
     while (count != 0 && budget != 0) {
         const u64 si = c.gpr(RSI) & amask;

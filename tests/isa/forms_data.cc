@@ -183,18 +183,14 @@ void expect_ud(const Case&, Undef& u) {
 // Encodings GAS would not pick by itself.
 ISA(".byte 0x63, 0xc1", Spec().fam("MOVSXD").r(RCX, 4))        // movsxd eax, ecx without REX.W: a 32-bit move
 ISA(".byte 0x49, 0x90", Spec().fam("XCHG").r(RAX, 8).r(R8, 8)) // xchg r8, rax (REX.B 90 is not NOP)
-ISA(".byte 0xc1, 0xe0, 0x01", Spec().fam("SHL").r(RAX, 4))     // shl eax, imm8 = 1 (C1 form)
 // Interpreter only (natively SIGILL): LOCK on a register destination or a non-RMW instruction is #UD.
 ISA(".byte 0xf0, 0x01, 0xc8",
-    Spec().fam("UD").r(RAX, 4).und_fn(expect_ud, "LOCK with a register destination: #UD"))
-ISA(".byte 0xf0, 0x8b, 0x03", Spec().fam("UD").base(RBX).und_fn(expect_ud, "LOCK MOV: #UD"))
+    Spec().fam("UD").r(RAX, 4).faults(expect_ud, "LOCK with a register destination: #UD"))
+ISA(".byte 0xf0, 0x8b, 0x03", Spec().fam("UD").base(RBX).faults(expect_ud, "LOCK MOV: #UD"))
 
 } // namespace smpsim::isa_test
 namespace smpsim::isa_test {
-ISA(".byte 0xf0, 0x89, 0x03",
-    Spec().fam("UD").base(RBX).und_fn([](const Case&, Undef& u) { u.fault = 6; }, "LOCK MOV to memory: #UD"))
-ISA(".byte 0xf0, 0x0f, 0xa3, 0x0b",
-    Spec().fam("UD").base(RBX).und_fn([](const Case&, Undef& u) { u.fault = 6; }, "LOCK BT: #UD"))
-ISA(".byte 0xf0, 0x39, 0x0b",
-    Spec().fam("UD").base(RBX).und_fn([](const Case&, Undef& u) { u.fault = 6; }, "LOCK CMP: #UD"))
+ISA(".byte 0xf0, 0x89, 0x03", Spec().fam("UD").base(RBX).faults(expect_ud, "LOCK MOV to memory: #UD"))
+ISA(".byte 0xf0, 0x0f, 0xa3, 0x0b", Spec().fam("UD").base(RBX).faults(expect_ud, "LOCK BT: #UD"))
+ISA(".byte 0xf0, 0x39, 0x0b", Spec().fam("UD").base(RBX).faults(expect_ud, "LOCK CMP: #UD"))
 } // namespace smpsim::isa_test

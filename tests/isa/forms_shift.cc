@@ -6,58 +6,65 @@ namespace {
 
 enum class Sh { Shl, Shr, Sar, Rot, Rc };
 
-// Undefined parts per the SDM (count = the count masked to 5 bits, 6 for 64-bit operands):
-//   count 0: nothing changes, all flags defined (unaffected).
+// The count as the CPU masks it (5 bits, 6 for 64-bit operands): imm >= 0 is an immediate count,
+// imm < 0 means CL, in slot `cl_slot`.
+unsigned masked_count(unsigned size, int imm, const Case& c, size_t cl_slot) {
+    const u64 raw = imm >= 0 ? u64(imm) : c.vals[cl_slot];
+    return unsigned(raw & (size == 8 ? 63 : 31));
+}
+
+// Undefined parts per the SDM and the APM, each under its own name (masks.h). A masked count of 0
+// changes nothing and leaves every flag defined (unaffected).
 //   SHL/SHR/SAR: AF undefined; OF undefined unless count = 1; SHL/SHR with count >= operand width
 //   (8/16-bit operands only): CF undefined.
-//   ROL/ROR/RCL/RCR: OF undefined unless count = 1.
-// imm < 0: the count is CL, slot 1.
-UndefFn shift_undef(Sh kind, unsigned size, int imm) {
-    return [=](const Case& c, Undef& u) {
-        const u64 raw = imm >= 0 ? u64(imm) : c.vals[1];
-        const unsigned count = unsigned(raw & (size == 8 ? 63 : 31));
-        if (count == 0) return;
-        if (count != 1) u.flags |= kFlagOf;
-        if (kind == Sh::Shl || kind == Sh::Shr || kind == Sh::Sar) u.flags |= kFlagAf;
-        if ((kind == Sh::Shl || kind == Sh::Shr) && count >= size * 8) u.flags |= kFlagCf;
-    };
-}
-
-const char* shift_why(Sh kind) {
-    switch (kind) {
-    case Sh::Shl:
-    case Sh::Shr:
-        return "SHL/SHR count>0: AF undefined; count>1: OF undefined; count>=width (8/16-bit): CF undefined";
-    case Sh::Sar: return "SAR count>0: AF undefined; count>1: OF undefined";
-    default: return "rotates: count>1: OF undefined";
-    }
-}
-
+//   ROL/ROR/RCL/RCR: OF undefined unless count = 1 (AF is not affected).
+// A mask is declared only where the form's count can reach it, so that MaskSummary counts honestly.
 Spec sh(const char* fam, Sh kind, unsigned size, int imm) {
-    return Spec().fam(fam).und_fn(shift_undef(kind, size, imm), shift_why(kind));
+    Spec s = Spec().fam(fam);
+    const bool cl = imm < 0;
+    const unsigned mc = cl ? 0 : unsigned(imm) & (size == 8 ? 63 : 31); // masked immediate count
+    const bool is_shift = kind == Sh::Shl || kind == Sh::Shr || kind == Sh::Sar;
+    if (is_shift && (cl || mc != 0))
+        s.mask(Why::ShiftAf, [=](const Case& c, Undef& u) {
+            if (masked_count(size, imm, c, 1) != 0) u.flags |= kFlagAf;
+        });
+    if (cl || mc > 1)
+        s.mask(Why::ShiftOf, [=](const Case& c, Undef& u) {
+            if (masked_count(size, imm, c, 1) > 1) u.flags |= kFlagOf;
+        });
+    if ((kind == Sh::Shl || kind == Sh::Shr) && size <= 2 && (cl || mc >= size * 8))
+        s.mask(Why::ShiftCfWide, [=](const Case& c, Undef& u) {
+            if (masked_count(size, imm, c, 1) >= size * 8) u.flags |= kFlagCf;
+        });
+    return s;
 }
 
 // SHLD/SHRD: count 0 changes nothing; otherwise AF undefined, OF undefined unless count = 1; a count
 // greater than the operand size (16-bit only) leaves the result and all flags undefined.
 // Slots: dest, source, [CL]. dest_reg < 0: memory destination.
-UndefFn shd_undef(unsigned size, int imm, int dest_reg) {
-    return [=](const Case& c, Undef& u) {
-        const u64 raw = imm >= 0 ? u64(imm) : c.vals[2];
-        const unsigned count = unsigned(raw & (size == 8 ? 63 : 31));
-        if (count == 0) return;
-        u.flags |= kFlagAf;
-        if (count != 1) u.flags |= kFlagOf;
-        if (count > size * 8) {
+Spec shd(const char* fam, unsigned size, int imm, int dest_reg) {
+    Spec s = Spec().fam(fam);
+    const bool cl = imm < 0;
+    const unsigned mc = cl ? 0 : unsigned(imm) & (size == 8 ? 63 : 31); // masked immediate count
+    if (cl || mc != 0)
+        s.mask(Why::ShiftAf, [=](const Case& c, Undef& u) {
+            if (masked_count(size, imm, c, 2) != 0) u.flags |= kFlagAf;
+        });
+    if (cl || mc > 1)
+        s.mask(Why::ShiftOf, [=](const Case& c, Undef& u) {
+            if (masked_count(size, imm, c, 2) > 1) u.flags |= kFlagOf;
+        });
+    if (size == 2 && (cl || mc > 16))
+        s.mask(Why::ShdWide, [=](const Case& c, Undef& u) {
+            if (masked_count(size, imm, c, 2) <= 16) return;
             u.flags |= kArithFlags;
             if (dest_reg >= 0)
-                u.gpr[dest_reg] |= size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+                u.gpr[dest_reg] |= 0xffff;
             else
                 u.mem = true;
-        }
-    };
+        });
+    return s;
 }
-constexpr const char* kShdWhy = "SHLD/SHRD count>0: AF undefined; count>1: OF undefined; count>width "
-                                "(16-bit): result and flags undefined";
 
 } // namespace
 
@@ -93,30 +100,22 @@ ISA_SHIFT("rol", "ROL", Sh::Rot)
 ISA_SHIFT("ror", "ROR", Sh::Rot)
 ISA_SHIFT("rcl", "RCL", Sh::Rc)
 ISA_SHIFT("rcr", "RCR", Sh::Rc)
+// An encoding GAS would not pick by itself: shl eax with imm8 = 1 (C1 form, not D1).
+ISA(".byte 0xc1, 0xe0, 0x01", sh("SHL", Sh::Shl, 4, 1).r(RAX, 4))
 
 #define ISA_SHD(OP, FAM)                                                                                     \
-    ISA(OP "w $3, %cx, %ax", Spec().fam(FAM).r(RAX, 2).r(RCX, 2).und_fn(shd_undef(2, 3, RAX), kShdWhy))      \
-    ISA(OP "w $16, %dx, %si", Spec().fam(FAM).r(RSI, 2).r(RDX, 2).und_fn(shd_undef(2, 16, RSI), kShdWhy))    \
-    ISA(OP "w $20, %bx, %di", Spec().fam(FAM).r(RDI, 2).r(RBX, 2).und_fn(shd_undef(2, 20, RDI), kShdWhy))    \
-    ISA(OP "l $1, %esi, %edi", Spec().fam(FAM).r(RDI, 4).r(RSI, 4).und_fn(shd_undef(4, 1, RDI), kShdWhy))    \
-    ISA(OP "l $13, %r8d, %eax", Spec().fam(FAM).r(RAX, 4).r(R8, 4).und_fn(shd_undef(4, 13, RAX), kShdWhy))   \
-    ISA(OP "q $1, %rdx, %rbp", Spec().fam(FAM).r(RBP, 8).r(RDX, 8).und_fn(shd_undef(8, 1, RBP), kShdWhy))    \
-    ISA(OP "q $45, %r9, %r8", Spec().fam(FAM).r(R8, 8).r(R9, 8).und_fn(shd_undef(8, 45, R8), kShdWhy))       \
-    ISA(OP "w %cl, %dx, %bx",                                                                                \
-        Spec().fam(FAM).r(RBX, 2).r(RDX, 2).r(RCX, 1, Vals::Count).und_fn(shd_undef(2, -1, RBX), kShdWhy))   \
-    ISA(OP "l %cl, %eax, %edx",                                                                              \
-        Spec().fam(FAM).r(RDX, 4).r(RAX, 4).r(RCX, 1, Vals::Count).und_fn(shd_undef(4, -1, RDX), kShdWhy))   \
-    ISA(OP "q %cl, %r10, %r11",                                                                              \
-        Spec().fam(FAM).r(R11, 8).r(R10, 8).r(RCX, 1, Vals::Count).und_fn(shd_undef(8, -1, R11), kShdWhy))   \
-    ISA(OP "l %cl, %esi, (%rbx)", Spec()                                                                     \
-                                      .fam(FAM)                                                              \
-                                      .m(4)                                                                  \
-                                      .r(RSI, 4)                                                             \
-                                      .r(RCX, 1, Vals::Count)                                                \
-                                      .base(RBX)                                                             \
-                                      .und_fn(shd_undef(4, -1, -1), kShdWhy))                                \
-    ISA(OP "q $7, %rax, 8(%rbx)",                                                                            \
-        Spec().fam(FAM).m(8, 8).r(RAX, 8).base(RBX).und_fn(shd_undef(8, 7, -1), kShdWhy))
+    ISA(OP "w $3, %cx, %ax", shd(FAM, 2, 3, RAX).r(RAX, 2).r(RCX, 2))                                        \
+    ISA(OP "w $16, %dx, %si", shd(FAM, 2, 16, RSI).r(RSI, 2).r(RDX, 2))                                      \
+    ISA(OP "w $20, %bx, %di", shd(FAM, 2, 20, RDI).r(RDI, 2).r(RBX, 2))                                      \
+    ISA(OP "l $1, %esi, %edi", shd(FAM, 4, 1, RDI).r(RDI, 4).r(RSI, 4))                                      \
+    ISA(OP "l $13, %r8d, %eax", shd(FAM, 4, 13, RAX).r(RAX, 4).r(R8, 4))                                     \
+    ISA(OP "q $1, %rdx, %rbp", shd(FAM, 8, 1, RBP).r(RBP, 8).r(RDX, 8))                                      \
+    ISA(OP "q $45, %r9, %r8", shd(FAM, 8, 45, R8).r(R8, 8).r(R9, 8))                                         \
+    ISA(OP "w %cl, %dx, %bx", shd(FAM, 2, -1, RBX).r(RBX, 2).r(RDX, 2).r(RCX, 1, Vals::Count))               \
+    ISA(OP "l %cl, %eax, %edx", shd(FAM, 4, -1, RDX).r(RDX, 4).r(RAX, 4).r(RCX, 1, Vals::Count))             \
+    ISA(OP "q %cl, %r10, %r11", shd(FAM, 8, -1, R11).r(R11, 8).r(R10, 8).r(RCX, 1, Vals::Count))             \
+    ISA(OP "l %cl, %esi, (%rbx)", shd(FAM, 4, -1, -1).m(4).r(RSI, 4).r(RCX, 1, Vals::Count).base(RBX))       \
+    ISA(OP "q $7, %rax, 8(%rbx)", shd(FAM, 8, 7, -1).m(8, 8).r(RAX, 8).base(RBX))
 
 ISA_SHD("shld", "SHLD")
 ISA_SHD("shrd", "SHRD")

@@ -43,6 +43,27 @@ Spec str(const char* fam, unsigned size, Str mode, bool acc, unsigned count_size
     return s;
 }
 
+// A 32-bit-address REP form (slot 0 is ECX): random upper halves for RSI and RDI (taken from the case's
+// random R10 and R11), and bits 63:32 of RCX/RSI/RDI masked when ECX = 0.
+//   The SDM's REP pseudo-code uses ECX as the count register for address size 32 and only writes it
+//   (CountReg := CountReg - 1) inside `WHILE CountReg != 0`; with ECX = 0 the string instruction never
+//   executes, so neither ECX nor ESI/EDI is written. smpsim follows that (interp_string.cc: nothing
+//   changes), as QEMU does. AMD hosts agree; Intel hosts (and Bochs, which models them) write RCX, RSI
+//   and RDI back as 32-bit registers even then, clearing bits 63:32.
+Spec addr32(Spec s) {
+    PrepFn prep = s.prep;
+    s.prepare([prep](Case& c) {
+        c.gpr[RSI] = (c.gpr[R10] & 0xffffffff00000000ull) | (c.gpr[RSI] & 0xffffffff);
+        c.gpr[RDI] = (c.gpr[R11] & 0xffffffff00000000ull) | (c.gpr[RDI] & 0xffffffff);
+        if (prep) prep(c);
+    });
+    return s.mask(Why::RepAddr32Count0, [](const Case& c, Undef& u) {
+        if ((c.vals[0] & 0xffffffff) != 0) return;
+        for (u8 r : {RCX, RSI, RDI})
+            u.gpr[r] |= 0xffffffff00000000ull;
+    });
+}
+
 } // namespace
 
 #define ISA_STR4(PFX, OP, FAM, MODE, ACC)                                                                    \
@@ -64,10 +85,14 @@ ISA_STR4("repne ", "cmps", "CMPS", Str::CmpsNe, false)
 ISA_STR4("", "scas", "SCAS", Str::ScasEq, true)
 ISA_STR4("repe ", "scas", "SCAS", Str::ScasEq, true)
 ISA_STR4("repne ", "scas", "SCAS", Str::ScasNe, true)
-// 32-bit address size: ECX/ESI/EDI, the upper half of RCX is ignored (and RSI/RDI are written as 32-bit).
-ISA("addr32 rep movsb", str("MOVS", 1, Str::Plain, false, 4))
-ISA("addr32 rep stosl", str("STOS", 4, Str::Plain, true, 4))
-ISA("addr32 repe cmpsw", str("CMPS", 2, Str::CmpsEq, false, 4))
-ISA("addr32 repne scasb", str("SCAS", 1, Str::ScasNe, true, 4))
+// 32-bit address size: the count is ECX and the addresses ESI/EDI; the upper halves of RCX, RSI and RDI
+// hold random bits that must not matter, and ECX/ESI/EDI are written as 32-bit registers (bits 63:32
+// cleared) once an iteration runs. With ECX = 0 no iteration runs and vendors differ (masks.h).
+ISA("addr32 rep movsb", addr32(str("MOVS", 1, Str::Plain, false, 4)))
+ISA("addr32 rep stosl", addr32(str("STOS", 4, Str::Plain, true, 4)))
+ISA("addr32 repe cmpsw", addr32(str("CMPS", 2, Str::CmpsEq, false, 4)))
+ISA("addr32 repne scasb", addr32(str("SCAS", 1, Str::ScasNe, true, 4)))
+ISA("addr32 rep lodsw", addr32(str("LODS", 2, Str::Plain, true, 4)))
+ISA("addr32 rep movsq", addr32(str("MOVS", 8, Str::Plain, false, 4)))
 
 } // namespace smpsim::isa_test

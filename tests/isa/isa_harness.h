@@ -14,6 +14,7 @@
 #pragma once
 #include "sim/core/types.h"
 #include "sim/cpu/cpu_state.h"
+#include "tests/isa/masks.h"
 
 #include <functional>
 #include <iosfwd>
@@ -105,13 +106,20 @@ struct Undef {
 using UndefFn = std::function<void(const Case&, Undef&)>;
 using PrepFn = std::function<void(Case&)>;
 
+// One named reason (masks.h) applied to a form: flags always masked, and/or a case-dependent part.
+struct MaskUse {
+    Why why;
+    u64 flags = 0;
+    UndefFn fn;
+};
+
 struct Spec {
     std::vector<Slot> slots;
     std::vector<std::pair<u8, u64>> fixed; // registers with fixed values (memory bases, indexes)
-    u64 undef_flags = 0;                   // always-undefined arithmetic flags
-    std::string why;                       // which flags/results are masked and why (SDM)
-    UndefFn undef;                         // case-dependent undefined parts
-    PrepFn prep;                           // final touches to a case (string buffers)
+    std::vector<MaskUse> masks;            // what is not compared, and why
+    UndefFn fault;                         // cases that must fault (natively a signal)
+    std::string fault_why;
+    PrepFn prep; // final touches to a case (string buffers)
     std::string family;
 
     Spec& fam(std::string f) {
@@ -143,25 +151,28 @@ struct Spec {
         fixed.push_back({reg, v});
         return *this;
     }
-    Spec& und(u64 f, std::string reason) {
-        undef_flags |= f;
-        add_why(std::move(reason));
+    // Flags never compared, for the named reason.
+    Spec& mask(Why w, u64 f) {
+        masks.push_back({w, f, {}});
         return *this;
     }
-    Spec& und_fn(UndefFn f, std::string reason) {
-        undef = std::move(f);
-        add_why(std::move(reason));
+    // Parts masked case by case, for the named reason.
+    Spec& mask(Why w, UndefFn f) {
+        masks.push_back({w, 0, std::move(f)});
+        return *this;
+    }
+    // Cases that raise an exception natively: the interpreter must deliver Undef::fault.
+    Spec& faults(UndefFn f, std::string reason) {
+        fault = std::move(f);
+        fault_why = std::move(reason);
         return *this;
     }
     Spec& prepare(PrepFn f) {
         prep = std::move(f);
         return *this;
     }
-    void add_why(std::string s) {
-        if (s.empty()) return;
-        if (!why.empty()) why += "; ";
-        why += s;
-    }
+    // The masked parts and expected faults, as one line for the log.
+    std::string why() const;
 };
 
 struct Form {
@@ -173,6 +184,21 @@ struct Form {
 };
 
 std::vector<Form>& registry();
+// Builds a form from machine code without registering it (pinned_test.cc: interpreter-only forms).
+Form make_form(const char* insn, const unsigned char* begin, const unsigned char* end);
+
+// One case run in the interpreter only, with no host CPU involved: pinned_test.cc checks smpsim's chosen
+// behaviour for what the manuals leave undefined from tables of written-out values.
+struct InterpResult {
+    u64 gpr[16];
+    u64 rflags;
+    int vector; // exception vector delivered, or -1
+};
+InterpResult run_interpreter(const Form& f, const Case& c);
+
+// "AuthenticAMD family 0x1a model 0x11 stepping 0 (AMD EPYC ...)": where the differential tests ran.
+std::string host_cpu_description();
+
 void PrintTo(const Form* f, std::ostream* os);
 bool register_form(const char* insn, const unsigned char* begin, const unsigned char* end, Spec spec);
 
