@@ -382,7 +382,7 @@ void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d) {
     // switch FPU state lazily expects #NM first (SDM 2.5, CR0.TS): give it that.
     if (d.fpu_simd && (cpu.state().cr0 & 0x8) && !(cpu.state().cr0 & 0x4)) raise_exception(kNM);
     static bool reported[2048] = {};
-    if (d.mnemonic < 2048 && !reported[d.mnemonic]) {
+    if (cpu.config().report_unimplemented && d.mnemonic < 2048 && !reported[d.mnemonic]) {
         reported[d.mnemonic] = true;
         std::fprintf(stderr, "smpsim: cpu%u: unsupported instruction '%s' at rip %#llx: raising #UD\n",
                      cpu.config().apic_id, ZydisMnemonicGetString(ZydisMnemonic(d.mnemonic)),
@@ -561,6 +561,8 @@ void CpuImpl::raise_sipi(u8 vector) {
 
 void CpuImpl::triple_fault(const std::string& why) {
     stop_.reason = StopReason::TripleFault;
+    stop_.first_vector = first_vector_;
+    stop_.first_rip = first_rip_;
     stop_.message =
         fmt::format("cpu{}: triple fault ({}); CPU state:\n{}", config_.apic_id, why, dump_state());
     stop_pending_ = true;
