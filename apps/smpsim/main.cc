@@ -13,6 +13,7 @@
 #include <systemc>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -339,6 +340,27 @@ std::vector<std::string> litmus_files(const std::vector<std::string>& inputs) {
     return files;
 }
 
+// An output file of `litmus`, opened before the run so that a bad path fails at once rather than after
+// minutes of simulation; written and checked at the end.
+std::unique_ptr<std::ofstream> open_output(const std::string& path, const char* what) {
+    if (path.empty()) return nullptr;
+    auto out = std::make_unique<std::ofstream>(path);
+    if (!*out) throw InputError(fmt::format("{}: cannot open the {} file for writing", path, what));
+    return out;
+}
+
+void write_output(std::ofstream& out, const std::string& path, const std::string& text, const char* what) {
+    out << text;
+    out.close();
+    if (!out) throw InputError(fmt::format("{}: cannot write the {} file", path, what));
+}
+
+// The log goes to stdout test by test; a failed write (a full disk, /dev/full) stops the run at once.
+void check_stdout() {
+    if (!std::cout.flush() || std::fflush(stdout) != 0 || std::ferror(stdout))
+        throw InputError("cannot write the log to standard output");
+}
+
 int run_litmus_command(LitmusOptions opt) {
     if (opt.model == "tso")
         opt.run.model = smpsim::MemoryModel::Tso;
@@ -347,6 +369,8 @@ int run_litmus_command(LitmusOptions opt) {
     else
         throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
     const std::vector<std::string> files = litmus_files(opt.inputs);
+    const auto stats_out = open_output(opt.stats_file, "statistics");
+    const auto summary_out = open_output(opt.summary_json, "summary");
     opt.run.line_stats = !opt.stats_file.empty();
     nlohmann::json tests = nlohmann::json::array();
     nlohmann::json line_stats = nlohmann::json::array();
@@ -357,6 +381,7 @@ int run_litmus_command(LitmusOptions opt) {
         const smpsim::litmus::LitmusTest test = smpsim::litmus::parse_litmus_file(file);
         const smpsim::litmus::RunResult r = smpsim::litmus::run_litmus(test, opt.run);
         std::cout << smpsim::litmus::litmus7_log(test, r);
+        check_stdout();
         const bool valid = smpsim::litmus::validated(test, r);
         ok += valid;
         seconds += r.seconds;
@@ -378,20 +403,9 @@ int run_litmus_command(LitmusOptions opt) {
                          {"reordered_commits", r.reordered_commits},
                          {"seconds", r.seconds}});
     }
-    std::cout.flush();
-    if (!opt.stats_file.empty()) {
-        std::ofstream out(opt.stats_file);
-        if (!out)
-            throw InputError(fmt::format("{}: cannot open the statistics file for writing", opt.stats_file));
-        out << line_stats.dump(2) << "\n";
-    }
-    const u64 total_runs = opt.run.runs * files.size();
-    std::cerr << fmt::format(
-        "smpsim: {} litmus tests, {} validated, model {}, {} runs each, {:.3f} s, {:.0f} runs/s\n",
-        files.size(), ok, opt.model, opt.run.runs, seconds, seconds > 0 ? double(total_runs) / seconds : 0.0);
-    if (!opt.summary_json.empty()) {
-        std::ofstream out(opt.summary_json);
-        if (!out) throw InputError(fmt::format("{}: cannot open summary file for writing", opt.summary_json));
+    check_stdout();
+    if (stats_out) write_output(*stats_out, opt.stats_file, line_stats.dump(2) + "\n", "statistics");
+    if (summary_out) {
         nlohmann::json j;
         j["schema"] = "smpsim-litmus-summary/1";
         j["model"] = opt.model;
@@ -400,8 +414,13 @@ int run_litmus_command(LitmusOptions opt) {
         j["tests"] = tests;
         j["validated"] = ok;
         j["seconds"] = seconds;
-        out << j.dump(2) << "\n";
+        write_output(*summary_out, opt.summary_json, j.dump(2) + "\n", "summary");
     }
+    // The closing line comes last, so that a failed write is the only line of an unsuccessful run.
+    const u64 total_runs = opt.run.runs * files.size();
+    std::cerr << fmt::format(
+        "smpsim: {} litmus tests, {} validated, model {}, {} runs each, {:.3f} s, {:.0f} runs/s\n",
+        files.size(), ok, opt.model, opt.run.runs, seconds, seconds > 0 ? double(total_runs) / seconds : 0.0);
     return 0;
 }
 

@@ -26,6 +26,9 @@ struct CpuConfig {
     // Commit one store-buffer entry after every instruction. Off: only fences, locked instructions, a
     // full buffer and explicit commit_store() calls commit (the litmus runner decides when).
     bool auto_commit = true;
+    // Print a line on stderr the first time an instruction smpsim does not implement raises #UD. Off
+    // where the caller reports the fault itself (the litmus runner).
+    bool report_unimplemented = true;
 };
 
 enum class StopReason : u8 {
@@ -41,6 +44,10 @@ enum class StopReason : u8 {
 struct StopInfo {
     StopReason reason = StopReason::None;
     std::string message; // for TripleFault: what faulted, with a register dump
+    // For TripleFault: the exception (or interrupt) whose delivery started the cascade, and the RIP of
+    // the instruction that raised it, so that a report can name the cause rather than the #DF.
+    int first_vector = -1;
+    u64 first_rip = 0;
 };
 
 struct CpuStats {

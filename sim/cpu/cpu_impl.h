@@ -348,7 +348,9 @@ class CpuImpl final : public InterruptSink {
     u8 sipi_vector_ = 0;
     u8 interrupt_shadow_ = 0; // instructions to complete before interrupts are recognised (see above)
     bool in_nmi_ = false;
-    int delivering_ = 0; // nesting depth of exception delivery, for #DF and triple faults
+    int delivering_ = 0;  // nesting depth of exception delivery, for #DF and triple faults
+    u8 first_vector_ = 0; // the outermost delivery in progress (StopInfo::first_vector)
+    u64 first_rip_ = 0;
     InterruptSource* interrupt_source_ = nullptr;
     CpuStats stats_;
     std::optional<StoreBuffer> sb_;

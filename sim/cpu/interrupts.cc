@@ -28,6 +28,10 @@ void CpuImpl::deliver(u8 vector, bool has_error, u32 error, bool software, bool 
         explicit Depth(int& x) : d(x) { ++d; }
         ~Depth() { --d; }
     } depth(delivering_);
+    if (delivering_ == 1) {
+        first_vector_ = vector;
+        first_rip_ = st_.rip;
+    }
     const u64 return_rip = software ? next_rip : st_.rip;
     const u32 ext = external ? 1 : 0;
     try {

@@ -100,10 +100,10 @@ std::vector<u8> ThreadAssembler::encode(const Instruction& ins, const ParsedInsn
     req.machine_mode = ZYDIS_MACHINE_MODE_LONG_64;
     const u64 here = base_ + at;
 
-    // XCHG is symmetric; Zydis only knows the memory operand first.
+    // XCHG and TEST are symmetric; Zydis only knows the memory operand first (GNU as swaps them too).
     std::vector<Operand> ops = p.ops;
-    if (p.mnemonic == "xchg" && ops.size() == 2 && ops[0].kind == Operand::Kind::Reg &&
-        ops[1].kind == Operand::Kind::Mem)
+    if ((p.mnemonic == "xchg" || p.mnemonic == "test") && ops.size() == 2 &&
+        ops[0].kind == Operand::Kind::Reg && ops[1].kind == Operand::Kind::Mem)
         std::swap(ops[0], ops[1]);
 
     if (p.mnemonic == "ret") {
@@ -142,6 +142,10 @@ std::vector<u8> ThreadAssembler::encode(const Instruction& ins, const ParsedInsn
         }
         if (!msize) msize = 4; // herd's default int
         if (p.mnemonic == "movsxd" && !p.suffix_size) msize = 4;
+        // SETcc always writes one byte. LEA accesses no memory: Zydis reads its operand's size as the
+        // address size, which is 64 bits here (a smaller one would add 0x67 and truncate the address).
+        if (p.mnemonic.rfind("set", 0) == 0) msize = 1;
+        if (p.mnemonic == "lea") msize = 8;
 
         if (p.is_branch()) {
             req.branch_type = ZYDIS_BRANCH_TYPE_NEAR;

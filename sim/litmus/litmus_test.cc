@@ -40,17 +40,44 @@ bool Location::same_as(const Location& o) const {
 
 bool Condition::eval(const FinalState& state) const {
     if (root < 0) return true;
-    return eval_node(root, state);
+    // Post-order walk with an explicit stack (a long /\ chain is a deep left spine), short-circuiting
+    // /\ and \/ as && and || do. `stage` counts the children already evaluated.
+    struct Frame {
+        int node;
+        int stage;
+    };
+    std::vector<Frame> stack{{root, 0}};
+    bool value = false; // the value of the node popped last
+    while (!stack.empty()) {
+        Frame& f = stack.back();
+        const Node& node = nodes[static_cast<size_t>(f.node)];
+        switch (node.op) {
+        case Op::Not:
+            if (f.stage++ == 0) {
+                stack.push_back({node.lhs, 0});
+                continue;
+            }
+            value = !value;
+            break;
+        case Op::And:
+        case Op::Or:
+            if (f.stage == 0 || (f.stage == 1 && value == (node.op == Op::And))) {
+                const int child = f.stage++ == 0 ? node.lhs : node.rhs;
+                stack.push_back({child, 0});
+                continue;
+            }
+            break; // the left side decided, or the right side's value is the result
+        default: value = eval_atom(node, state); break;
+        }
+        stack.pop_back();
+    }
+    return value;
 }
 
-bool Condition::eval_node(int n, const FinalState& s) const {
-    const Node& node = nodes[static_cast<size_t>(n)];
+bool Condition::eval_atom(const Node& node, const FinalState& s) const {
     switch (node.op) {
     case Op::True: return true;
     case Op::False: return false;
-    case Op::Not: return !eval_node(node.lhs, s);
-    case Op::And: return eval_node(node.lhs, s) && eval_node(node.rhs, s);
-    case Op::Or: return eval_node(node.lhs, s) || eval_node(node.rhs, s);
     case Op::Eq:
     case Op::Ne: {
         if (node.loc >= s.values.size())
@@ -70,8 +97,8 @@ bool Condition::eval_node(int n, const FinalState& s) const {
         bool eq = ((s.values[node.loc] ^ expected) & mask) == 0;
         return node.op == Op::Eq ? eq : !eq;
     }
+    default: return false;
     }
-    return false;
 }
 
 namespace {
@@ -85,28 +112,60 @@ int prec(Condition::Op op) {
 } // namespace
 
 std::string Condition::str() const {
-    return root < 0 ? "true" : str_node(root, 0);
-}
-
-std::string Condition::str_node(int n, int parent_prec) const {
-    const Node& node = nodes[static_cast<size_t>(n)];
+    if (root < 0) return "true";
+    // In-order walk with an explicit stack, appending to one string (linear, no recursion).
+    struct Frame {
+        int node;
+        int parent_prec;
+        int stage;
+    };
     std::string out;
-    switch (node.op) {
-    case Op::True: return "true";
-    case Op::False: return "false";
-    case Op::Eq:
-    case Op::Ne: {
-        std::string l =
-            node.loc < observed.size() ? observed[node.loc].str() : "#" + std::to_string(node.loc);
-        if (node.loc < observed.size() && observed[node.loc].kind == Location::Kind::Memory)
-            l = "[" + l + "]";
-        return l + (node.op == Op::Eq ? "=" : "!=") + node.value.str();
+    std::vector<Frame> stack{{root, 0, 0}};
+    while (!stack.empty()) {
+        Frame& f = stack.back();
+        const Node& node = nodes[static_cast<size_t>(f.node)];
+        const bool parens = prec(node.op) < f.parent_prec;
+        switch (node.op) {
+        case Op::Not:
+            if (f.stage++ == 0) {
+                out += '~';
+                stack.push_back({node.lhs, 3, 0});
+                continue;
+            }
+            break;
+        case Op::And:
+        case Op::Or: {
+            const int p = prec(node.op);
+            if (f.stage == 0) {
+                if (parens) out += '(';
+                ++f.stage;
+                stack.push_back({node.lhs, p, 0});
+                continue;
+            }
+            if (f.stage == 1) {
+                out += node.op == Op::And ? " /\\ " : " \\/ ";
+                ++f.stage;
+                stack.push_back({node.rhs, p, 0});
+                continue;
+            }
+            if (parens) out += ')';
+            break;
+        }
+        case Op::True: out += "true"; break;
+        case Op::False: out += "false"; break;
+        case Op::Eq:
+        case Op::Ne: {
+            std::string l =
+                node.loc < observed.size() ? observed[node.loc].str() : "#" + std::to_string(node.loc);
+            if (node.loc < observed.size() && observed[node.loc].kind == Location::Kind::Memory)
+                l = "[" + l + "]";
+            out += l + (node.op == Op::Eq ? "=" : "!=") + node.value.str();
+            break;
+        }
+        }
+        stack.pop_back();
     }
-    case Op::Not: return "~" + str_node(node.lhs, 3);
-    case Op::And: out = str_node(node.lhs, 2) + " /\\ " + str_node(node.rhs, 2); break;
-    case Op::Or: out = str_node(node.lhs, 1) + " \\/ " + str_node(node.rhs, 1); break;
-    }
-    return prec(node.op) < parent_prec ? "(" + out + ")" : out;
+    return out;
 }
 
 const Variable* LitmusTest::find_variable(const std::string& n) const {

@@ -124,8 +124,14 @@ class Condition {
     std::vector<Location> observed; // copy of LitmusTest::observed, for str() and width masks
 
   private:
-    bool eval_node(int n, const FinalState& s) const;
-    std::string str_node(int n, int parent_prec) const;
+    bool eval_atom(const Node& node, const FinalState& s) const; // True, False, Eq, Ne
+};
+
+// One item of the `{...}` block as written, for herd's test hash (test_hash.h).
+struct InitItem {
+    int thread = -1;      // a register of this thread, or -1 for memory
+    std::string location; // the register's or variable's name as written
+    std::string text;     // herd's normalised item: "0:EAX=1", "x=0x10", "int x=0", "int64_t t[2]"
 };
 
 struct LitmusTest {
@@ -137,9 +143,10 @@ struct LitmusTest {
     std::vector<std::pair<std::string, std::string>> metadata; // key=value lines (Cycle=..., ...)
     std::vector<Variable> variables;                           // declared first, then implicit ones
     std::vector<RegisterInit> reg_init;
-    std::vector<Thread> threads;     // index i is thread Pi
-    std::vector<Location> locations; // the `locations [...]` list (also in observed)
-    std::vector<Location> observed;  // locations + condition atoms, deduplicated
+    std::vector<InitItem> init_items; // the `{...}` block item by item, as written
+    std::vector<Thread> threads;      // index i is thread Pi
+    std::vector<Location> locations;  // the `locations [...]` list (also in observed)
+    std::vector<Location> observed;   // locations + condition atoms, deduplicated
     Quantifier quantifier = Quantifier::Exists;
     bool legacy_final = false;                    // written as `final P; with tso: ...` (read as `exists P`)
     std::map<std::string, Quantifier> final_with; // the `with` clauses of a legacy `final`

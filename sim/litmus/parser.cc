@@ -5,9 +5,14 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
+#include <map>
 #include <set>
-#include <sstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace smpsim::litmus {
 
@@ -75,6 +80,9 @@ class Parser {
     }
 
     void parse_init_item(std::vector<Tok>& item);
+    static std::string tokens_text(const std::vector<Tok>& item, size_t from, size_t to);
+    void add_init_item(int thread, const std::string& name, const std::string& type, const std::string& value,
+                       unsigned array_size);
     Value parse_value(std::vector<Tok>& item, size_t& i, int line);
     i64 parse_int(const Tok& t, bool negative) const;
     unsigned type_size(const std::string& type, int line) const;
@@ -83,9 +91,8 @@ class Parser {
     // Conditions.
     Location parse_location(); // reads from toks_
     size_t observe(const Location& l);
-    int parse_or(Condition& c);
-    int parse_and(Condition& c);
-    int parse_unary(Condition& c);
+    int parse_condition(Condition& c); // returns the root node
+    int parse_atom(Condition& c);
     Quantifier parse_quantifier();
     int thread_of(const Tok& t) const; // "0" or "P0"
     RegisterRef reg_of(const Tok& t) const;
@@ -97,6 +104,9 @@ class Parser {
     std::vector<Tok> toks_;
     size_t pos_ = 0;
     std::set<std::string> declared_;
+    std::map<std::string, size_t> variable_index_; // name -> index in test_.variables
+    std::map<std::string, size_t> observed_index_; // Location key -> index in test_.observed
+    size_t condition_terms_ = 0;                   // atoms of the condition and filter so far
 };
 
 std::string Parser::strip_comments(std::string_view text) {
@@ -256,8 +266,9 @@ void Parser::parse_header() {
         std::string doc(rest.substr(1));
         size_t e = doc.find('"');
         while (e == std::string::npos && li_ < lines_.size()) {
+            const size_t from = doc.size(); // search only the new line: linear in the doc's length
             doc += "\n" + lines_[li_++];
-            e = doc.find('"');
+            e = doc.find('"', from);
         }
         if (e == std::string::npos) fail(line, "unterminated doc string");
         std::string_view after = trim(std::string_view(doc).substr(e + 1));
@@ -282,8 +293,9 @@ void Parser::parse_preamble() {
             ++li_;
             size_t e = doc.find('"');
             while (e == std::string::npos && li_ < lines_.size()) {
+                const size_t from = doc.size();
                 doc += "\n" + lines_[li_++];
-                e = doc.find('"');
+                e = doc.find('"', from);
             }
             if (e == std::string::npos) fail(line, "unterminated doc string");
             std::string_view after = trim(std::string_view(doc).substr(e + 1));
@@ -335,20 +347,22 @@ unsigned Parser::type_size(const std::string& type, int line) const {
 }
 
 Variable& Parser::variable(const std::string& name, int line, bool declare) {
-    for (auto& v : test_.variables)
-        if (v.name == name) {
-            if (declare) {
-                if (declared_.count(name)) fail(line, "'" + name + "' is initialised twice");
-                declared_.insert(name);
-                v.line = line;
-            }
-            return v;
+    // An index rather than a scan: a test naming many variables stays linear.
+    if (auto it = variable_index_.find(name); it != variable_index_.end()) {
+        Variable& v = test_.variables[it->second];
+        if (declare) {
+            if (declared_.count(name)) fail(line, "'" + name + "' is initialised twice");
+            declared_.insert(name);
+            v.line = line;
         }
+        return v;
+    }
     Variable v;
     v.name = name;
     v.line = declare ? line : 0;
     v.init.assign(1, Value{});
     if (declare) declared_.insert(name);
+    variable_index_.emplace(name, test_.variables.size());
     test_.variables.push_back(v);
     return test_.variables.back();
 }
@@ -446,12 +460,15 @@ void Parser::parse_init_item(std::vector<Tok>& item) {
         ri.type = type;
         ri.line = t.line;
         i += 3;
+        std::string value_text = "0";
         if (is(at(i), "=")) {
-            ++i;
+            const size_t from = ++i;
             ri.value = parse_value(item, i, line);
+            value_text = tokens_text(item, from, i);
         }
         if (i < item.size()) unexpected(at(i));
         test_.reg_init.push_back(ri);
+        add_init_item(ri.thread, ri.reg.name, type, value_text, 0);
         return;
     }
     std::string name;
@@ -471,7 +488,10 @@ void Parser::parse_init_item(std::vector<Tok>& item) {
         v.type = type;
         v.elem_size = type_size(type, t.line);
     }
+    std::string value_text = "0";
+    bool array = false;
     if (is(at(i), "[")) {
+        array = true;
         i64 n = parse_int(at(i + 1), false);
         if (n < 1 || n > 4096) fail(at(i + 1).line, "bad array size '" + at(i + 1).text + "'");
         if (!is(at(i + 2), "]")) unexpected(at(i + 2));
@@ -497,10 +517,42 @@ void Parser::parse_init_item(std::vector<Tok>& item) {
             for (size_t k = 0; k < vals.size(); ++k)
                 v.init[k] = vals[k];
         } else {
+            const size_t from = i;
             v.init[0] = parse_value(item, i, line);
+            value_text = tokens_text(item, from, i);
         }
     }
     if (i < item.size()) unexpected(at(i));
+    add_init_item(-1, name, type, value_text, v.count > 1 || array ? v.count : 0);
+}
+
+std::string Parser::tokens_text(const std::vector<Tok>& item, size_t from, size_t to) {
+    std::string s;
+    for (size_t k = from; k < to && k < item.size(); ++k)
+        s += item[k].text;
+    return s;
+}
+
+// herd's normalised form of one initial-state item (see test_hash.h).
+void Parser::add_init_item(int thread, const std::string& name, const std::string& type,
+                           const std::string& value, unsigned array_size) {
+    InitItem it;
+    it.thread = thread;
+    it.location = name;
+    const std::string loc = thread >= 0 ? std::to_string(thread) + ":" + name : name;
+    if (array_size > 0) {
+        it.text = type + " " + loc + "[" + std::to_string(array_size) + "]";
+    } else if (type.empty()) {
+        it.text = loc + "=" + value;
+    } else if (type.back() == '*') {
+        std::string base = type;
+        while (!base.empty() && (base.back() == '*' || base.back() == ' '))
+            base.pop_back();
+        it.text = base.empty() ? "*" + loc + "=" + value : base + " *" + loc + "=" + value;
+    } else {
+        it.text = type + " " + loc + "=" + value;
+    }
+    test_.init_items.push_back(std::move(it));
 }
 
 void Parser::parse_init() {
@@ -632,11 +684,18 @@ void Parser::parse_table() {
     }
 }
 
+// The identity Location::same_as compares, as a map key.
+std::string location_key(const Location& l) {
+    if (l.kind == Location::Kind::Register)
+        return "R" + std::to_string(l.thread) + ":" + std::to_string(l.reg.gpr) + "/" +
+               std::to_string(l.reg.width) + "/" + std::to_string(l.reg.shift);
+    return "M" + l.var + "[" + std::to_string(l.index) + "]";
+}
+
 size_t Parser::observe(const Location& l) {
-    for (size_t i = 0; i < test_.observed.size(); ++i)
-        if (test_.observed[i].same_as(l)) return i;
-    test_.observed.push_back(l);
-    return test_.observed.size() - 1;
+    auto [it, added] = observed_index_.emplace(location_key(l), test_.observed.size());
+    if (added) test_.observed.push_back(l);
+    return it->second;
 }
 
 Location Parser::parse_location() {
@@ -674,22 +733,9 @@ Location Parser::parse_location() {
     return l;
 }
 
-int Parser::parse_unary(Condition& c) {
+int Parser::parse_atom(Condition& c) {
     const Tok& t = peek();
     Condition::Node n;
-    if (is(t, "~")) {
-        next();
-        n.op = Condition::Op::Not;
-        n.lhs = parse_unary(c);
-        c.nodes.push_back(n);
-        return static_cast<int>(c.nodes.size() - 1);
-    }
-    if (is(t, "(")) {
-        next();
-        int r = parse_or(c);
-        expect(")");
-        return r;
-    }
     if (is_kw(t, "true") || is_kw(t, "false")) {
         next();
         n.op = is_kw(t, "true") ? Condition::Op::True : Condition::Op::False;
@@ -710,41 +756,91 @@ int Parser::parse_unary(Condition& c) {
         if (op.kind == Tok::Kind::End) fail(op.line, "unexpected end of file, expected '='");
         fail(op.line, "unexpected token '" + op.text + "', expected '='");
     }
-    std::vector<Tok> rest(toks_.begin() + static_cast<long>(pos_), toks_.end());
-    size_t i = 0;
-    n.value = parse_value(rest, i, op.line);
-    pos_ += i;
+    n.value = parse_value(toks_, pos_, op.line);
     if (n.value.symbol) variable(*n.value.symbol, op.line, false);
     c.nodes.push_back(n);
     return static_cast<int>(c.nodes.size() - 1);
 }
 
-int Parser::parse_and(Condition& c) {
-    int l = parse_unary(c);
-    while (is(peek(), "/\\")) {
-        next();
+// Operator precedence parsing with explicit stacks (no recursion, linear in the number of tokens), so
+// that neither deep nesting nor long chains can exhaust the host's stack. `~` binds tightest, then /\,
+// then \/; both binary operators associate to the left. Nodes are appended children first, so every
+// node's children have smaller indices than the node itself.
+int Parser::parse_condition(Condition& c) {
+    enum class Pending { Not, And, Or, Paren };
+    std::vector<Pending> ops;
+    std::vector<int> operands;
+    auto add_node = [&](Condition::Op op, int lhs, int rhs) {
         Condition::Node n;
-        n.op = Condition::Op::And;
-        n.lhs = l;
-        n.rhs = parse_unary(c);
+        n.op = op;
+        n.lhs = lhs;
+        n.rhs = rhs;
         c.nodes.push_back(n);
-        l = static_cast<int>(c.nodes.size() - 1);
+        return static_cast<int>(c.nodes.size() - 1);
+    };
+    size_t nesting = 0;   // `~` and `(` on `ops`
+    auto reduce = [&]() { // applies the operator on top of `ops` to its operands
+        const Pending op = ops.back();
+        ops.pop_back();
+        nesting -= op == Pending::Not;
+        const int rhs = operands.back();
+        operands.pop_back();
+        if (op == Pending::Not) {
+            operands.push_back(add_node(Condition::Op::Not, rhs, -1));
+            return;
+        }
+        const int lhs = operands.back();
+        operands.pop_back();
+        operands.push_back(add_node(op == Pending::And ? Condition::Op::And : Condition::Op::Or, lhs, rhs));
+    };
+    auto rank = [](Pending p) {
+        return p == Pending::Not ? 3 : p == Pending::And ? 2 : p == Pending::Or ? 1 : 0;
+    };
+    size_t open_parens = 0;
+    while (true) {
+        // An operand, after any number of `~` and `(`.
+        while (is(peek(), "~") || is(peek(), "(")) {
+            const Tok& t = next();
+            if (++nesting > kMaxConditionDepth)
+                fail(t.line,
+                     "condition nested deeper than " + std::to_string(kMaxConditionDepth) + " levels");
+            ops.push_back(is(t, "~") ? Pending::Not : Pending::Paren);
+            open_parens += is(t, "(");
+        }
+        const int line = peek().line;
+        if (++condition_terms_ > kMaxConditionTerms)
+            fail(line, "condition has more than " + std::to_string(kMaxConditionTerms) + " terms");
+        operands.push_back(parse_atom(c));
+        // Then operators and closing parentheses, until the next operand or the end of the condition.
+        while (true) {
+            const Tok& t = peek();
+            if (is(t, "/\\") || is(t, "\\/")) {
+                const Pending op = is(t, "/\\") ? Pending::And : Pending::Or;
+                while (!ops.empty() && rank(ops.back()) >= rank(op))
+                    reduce();
+                next();
+                ops.push_back(op);
+                break;
+            }
+            if (is(t, ")") && open_parens > 0) {
+                next();
+                while (ops.back() != Pending::Paren)
+                    reduce();
+                ops.pop_back();
+                --open_parens;
+                --nesting;
+                continue;
+            }
+            // The end of the condition.
+            if (open_parens > 0) {
+                if (t.kind == Tok::Kind::End) fail(t.line, "unexpected end of file, expected ')'");
+                fail(t.line, "unexpected token '" + t.text + "', expected ')'");
+            }
+            while (!ops.empty())
+                reduce();
+            return operands.back();
+        }
     }
-    return l;
-}
-
-int Parser::parse_or(Condition& c) {
-    int l = parse_and(c);
-    while (is(peek(), "\\/")) {
-        next();
-        Condition::Node n;
-        n.op = Condition::Op::Or;
-        n.lhs = l;
-        n.rhs = parse_and(c);
-        c.nodes.push_back(n);
-        l = static_cast<int>(c.nodes.size() - 1);
-    }
-    return l;
 }
 
 Quantifier Parser::parse_quantifier() {
@@ -763,6 +859,7 @@ void Parser::parse_tail() {
     toks_ = tokenize(li_, 0);
     pos_ = 0;
     bool have_condition = false;
+    std::set<std::string> listed; // location_key of test_.locations
     while (peek().kind != Tok::Kind::End) {
         const Tok& t = peek();
         if (have_condition) {
@@ -790,10 +887,7 @@ void Parser::parse_tail() {
                 if (peek().kind == Tok::Kind::End)
                     fail(peek().line, "unexpected end of file in 'locations [...]'");
                 Location l = parse_location();
-                bool dup = false;
-                for (const auto& x : test_.locations)
-                    dup = dup || x.same_as(l);
-                if (!dup) test_.locations.push_back(l);
+                if (listed.insert(location_key(l)).second) test_.locations.push_back(l);
                 observe(l);
                 if (is(peek(), ";"))
                     next();
@@ -806,7 +900,7 @@ void Parser::parse_tail() {
         if (is_kw(t, "filter")) {
             next();
             Condition f;
-            f.root = parse_or(f);
+            f.root = parse_condition(f);
             test_.filter = f;
             continue;
         }
@@ -821,7 +915,7 @@ void Parser::parse_tail() {
                  "unexpected token '" + t.text + "', expected 'exists', '~exists', 'forall' or 'locations'");
         }
         test_.condition_line = t.line;
-        test_.condition.root = parse_or(test_.condition);
+        test_.condition.root = parse_condition(test_.condition);
         have_condition = true;
     }
     if (!have_condition) fail(peek().line, "missing final condition (exists, ~exists or forall)");
@@ -867,11 +961,35 @@ LitmusTest parse_litmus(std::string_view text, const std::string& file) {
 }
 
 LitmusTest parse_litmus_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot open file");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse_litmus(ss.str(), path);
+    // Opened without blocking (a FIFO would wait for a writer), then checked to be a regular file of at
+    // most kMaxFileBytes before anything is read: /dev/zero or a huge file must not fill the memory.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) throw InputError(path + ": cannot open file: " + std::strerror(errno));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) throw InputError(path + ": cannot read file: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw InputError(path + ": not a regular file");
+    if (static_cast<unsigned long long>(st.st_size) > kMaxFileBytes)
+        throw InputError(path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) +
+                         " bytes");
+    std::string text;
+    char buf[65536];
+    while (true) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw InputError(path + ": cannot read file: " + std::strerror(errno));
+        }
+        if (n == 0) break;
+        text.append(buf, static_cast<size_t>(n));
+        if (text.size() > kMaxFileBytes) // the file grew while being read
+            throw InputError(path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) +
+                             " bytes");
+    }
+    return parse_litmus(text, path);
 }
 
 } // namespace smpsim::litmus

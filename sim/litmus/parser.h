@@ -15,6 +15,12 @@
 // `x!=1`. OCaml comments (* ... *) and trailing `<< ... >>` blocks are ignored. Every instruction is
 // checked with parse_instruction. Errors throw smpsim::InputError as "FILE:LINE: message", for example
 // "sb.litmus:12: unexpected token 'foo'".
+//
+// Limits (each gives a one-line InputError naming the file, and the line where it applies): a litmus
+// file is a regular file of at most kMaxFileBytes; a condition (or filter) nests `(` and `~` at most
+// kMaxConditionDepth deep and has at most kMaxConditionTerms atoms over its condition and filter. Real
+// tests stay far below them (herdtools' largest x86 conditions have a few dozen atoms). Parsing and
+// condition evaluation are linear and use no recursion, so the limits bound time, not stack.
 #pragma once
 #include "sim/litmus/litmus_test.h"
 
@@ -22,6 +28,10 @@
 #include <string_view>
 
 namespace smpsim::litmus {
+
+inline constexpr size_t kMaxFileBytes = 1u << 20;
+inline constexpr size_t kMaxConditionDepth = 1000;
+inline constexpr size_t kMaxConditionTerms = 10000;
 
 LitmusTest parse_litmus(std::string_view text, const std::string& file);
 LitmusTest parse_litmus_file(const std::string& path);

@@ -5,11 +5,13 @@
 #include "sim/core/error.h"
 #include "sim/cpu/cpu.h"
 #include "sim/cpu/decode_cache.h"
+#include "sim/litmus/test_hash.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <random>
 
 namespace smpsim::litmus {
@@ -58,11 +60,54 @@ struct Machine {
             cc.bootstrap = true;
             cc.store_buffer = true;
             cc.memory_model = options.model;
-            cc.auto_commit = false; // the scheduler decides when stores reach the cache
+            cc.auto_commit = false;          // the scheduler decides when stores reach the cache
+            cc.report_unimplemented = false; // a #UD is reported as the test's fault, in one line
             cpus.push_back(std::make_unique<cpu::Cpu>(*ports.back(), io, decode_cache, cc));
         }
     }
 };
+
+const char* exception_description(int vector) {
+    switch (vector) {
+    case 0: return "#DE divide error";
+    case 1: return "#DB debug exception";
+    case 2: return "NMI";
+    case 3: return "#BP breakpoint";
+    case 4: return "#OF overflow";
+    case 5: return "#BR bound range exceeded";
+    case 6: return "#UD invalid opcode";
+    case 7: return "#NM device not available";
+    case 8: return "#DF double fault";
+    case 10: return "#TS invalid TSS";
+    case 11: return "#NP segment not present";
+    case 12: return "#SS stack-segment fault";
+    case 13: return "#GP general protection";
+    case 14: return "#PF page fault";
+    case 16: return "#MF x87 floating-point error";
+    case 17: return "#AC alignment check";
+    case 18: return "#MC machine check";
+    case 19: return "#XM SIMD floating-point exception";
+    default: return vector < 32 ? "reserved exception" : "interrupt";
+    }
+}
+
+// One line for a thread that raised an exception: litmus threads run without an IDT, so the CPU ends in a
+// triple fault, but what the test's author needs is the first exception and the instruction behind it.
+std::string fault_message(const LitmusTest& test, const AssembledThread& th, const cpu::StopInfo& stop,
+                          u64 run) {
+    const std::string what =
+        stop.first_vector >= 0 ? exception_description(stop.first_vector) : std::string("a triple fault");
+    std::optional<size_t> index;
+    if (stop.first_rip >= th.code_address && stop.first_rip - th.code_address < th.code.size())
+        index = th.index_at(u32(stop.first_rip - th.code_address));
+    if (index) {
+        const AssembledInsn& insn = th.insns.at(*index);
+        return fmt::format("{}:{}: test {}: P{} raised {} at '{}' (run {})", test.file, insn.line, test.name,
+                           th.id, what, insn.text, run + 1);
+    }
+    return fmt::format("{}: test {}: P{} raised {} at RIP {:#x}, outside its code (run {})", test.file,
+                       test.name, th.id, what, stop.first_rip, run + 1);
+}
 
 } // namespace
 
@@ -149,7 +194,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
                     done[t] = true;
                     --remaining;
                 } else if (stop.reason == cpu::StopReason::TripleFault) {
-                    throw InputError(fmt::format("{}: P{} faulted: {}", test.file, t, stop.message));
+                    throw InputError(fault_message(test, code.threads[t], stop, run));
                 }
             }
             // Store buffers drain at their own pace.
@@ -200,10 +245,18 @@ const char* observation(const RunResult& r) {
     return "Sometimes";
 }
 
+const char* litmus7_kind(Quantifier q) {
+    switch (q) {
+    case Quantifier::Exists: return "Allowed";
+    case Quantifier::NotExists: return "Forbidden";
+    case Quantifier::Forall: return "Required";
+    }
+    return "Allowed";
+}
+
 std::string litmus7_log(const LitmusTest& test, const RunResult& r) {
     std::string out;
-    const bool required = test.quantifier == Quantifier::Forall;
-    out += fmt::format("Test {} {}\n", test.name, required ? "Required" : "Allowed");
+    out += fmt::format("Test {} {}\n", test.name, litmus7_kind(test.quantifier));
     out += fmt::format("Histogram ({} states)\n", r.histogram.size());
     for (const auto& [values, count] : r.histogram) {
         FinalState s;
@@ -212,9 +265,15 @@ std::string litmus7_log(const LitmusTest& test, const RunResult& r) {
         out += fmt::format("{:<8}{}>{}\n", count, witness ? '*' : ':', test.format_state(s));
     }
     out += validated(test, r) ? "Ok\n" : "No\n";
-    out += fmt::format("\nWitnesses\nPositive: {}, Negative: {}\n", r.positive, r.negative);
+    // Witnesses count the runs for the condition as quantified: for ~exists, a positive run is one whose
+    // state does not satisfy the proposition (litmus7 and herd7 alike).
+    const bool negated = test.quantifier == Quantifier::NotExists;
+    out += fmt::format("\nWitnesses\nPositive: {}, Negative: {}\n", negated ? r.negative : r.positive,
+                       negated ? r.positive : r.negative);
     out +=
         fmt::format("Condition {} is {}validated\n", test.condition_str(), validated(test, r) ? "" : "NOT ");
+    // As litmus7: the test's hash among its metadata lines, after the condition (herd7 prints it last).
+    out += fmt::format("Hash={}\n", herd_hash(test));
     out += fmt::format("Observation {} {} {} {}\n", test.name, observation(r), r.positive, r.negative);
     out += fmt::format("Time {} {:.2f}\n\n", test.name, r.seconds);
     return out;

@@ -50,6 +50,10 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options);
 bool validated(const LitmusTest& test, const RunResult& result); // Ok / No
 const char* observation(const RunResult& result);                // Never / Sometimes / Always
 
+// The kind litmus7 and herd7 print after the test's name: Allowed (exists), Forbidden (~exists),
+// Required (forall).
+const char* litmus7_kind(Quantifier q);
+
 // The litmus7-format log of one test: Test, Histogram, Ok/No, Witnesses, Condition, Observation, Time.
 std::string litmus7_log(const LitmusTest& test, const RunResult& result);
 

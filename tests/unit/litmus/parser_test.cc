@@ -7,6 +7,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 
@@ -390,6 +395,132 @@ TEST(LitmusParserErrors, MutatedInputsFailCleanly) {
     }
     EXPECT_GT(parsed, 0);
     EXPECT_GT(rejected, 0);
+}
+
+} // namespace
+} // namespace smpsim::litmus
+
+namespace smpsim::litmus {
+namespace {
+
+// A test whose condition is `cond`, on line 5.
+std::string with_condition(const std::string& cond) {
+    return "X86 L\n{ x=0; }\n P0 ;\n MOV EAX,[x] ;\nexists " + cond + "\n";
+}
+
+std::string repeat(const std::string& s, size_t n) {
+    std::string out;
+    out.reserve(s.size() * n);
+    for (size_t i = 0; i < n; ++i)
+        out += s;
+    return out;
+}
+
+// A chain of `terms` distinct atoms joined by `op` (each atom reads its own variable).
+std::string chain(size_t terms, const std::string& op) {
+    std::string c = "(x0=0";
+    for (size_t i = 1; i < terms; ++i)
+        c += " " + op + " x" + std::to_string(i) + "=0";
+    return c + ")";
+}
+
+TEST(LitmusParserLimits, DeepParenthesesAreAnErrorNotAStackOverflow) {
+    // 20,000 levels used to overflow the recursive parser's stack (SIGSEGV).
+    EXPECT_EQ(error_of(with_condition(repeat("(", 20000) + "x=0" + repeat(")", 20000))),
+              "t.litmus:5: condition nested deeper than 1000 levels");
+}
+
+TEST(LitmusParserLimits, AMillionNotsAreAnErrorNotAStackOverflow) {
+    EXPECT_EQ(error_of(with_condition("(" + repeat("~", 1000000) + "x=0)")),
+              "t.litmus:5: condition nested deeper than 1000 levels");
+}
+
+TEST(LitmusParserLimits, NestingUpToTheLimitParsesAndEvaluates) {
+    const size_t d = kMaxConditionDepth - 1; // one level is the condition's own parentheses
+    LitmusTest t = parse(with_condition("(" + repeat("(", d) + "x=0" + repeat(")", d) + ")"));
+    FinalState s;
+    s.values.assign(t.observed.size(), 0);
+    EXPECT_TRUE(t.satisfies(s));
+    // An even number of ~ is the atom itself; evaluation and printing need no recursion either.
+    t = parse(with_condition("(" + repeat("~", kMaxConditionDepth - 2) + "x=1)"));
+    EXPECT_FALSE(t.satisfies(s));
+    EXPECT_EQ(t.condition.str().size(), kMaxConditionDepth - 2 + 5);
+}
+
+TEST(LitmusParserLimits, TooManyTermsIsAnError) {
+    // A flat 40,000-term chain used to crash the recursive evaluator.
+    EXPECT_EQ(error_of(with_condition(chain(40000, "/\\"))),
+              "t.litmus:5: condition has more than 10000 terms");
+    // The filter's terms count too.
+    EXPECT_EQ(error_of("X86 L\n{ x=0; }\n P0 ;\n MOV EAX,[x] ;\nfilter " + chain(6000, "\\/") + "\nexists " +
+                       chain(6000, "\\/") + "\n"),
+              "t.litmus:6: condition has more than 10000 terms");
+}
+
+TEST(LitmusParserLimits, LongChainsAtTheLimitParseAndEvaluate) {
+    // The old parser was quadratic (10,000 terms took over a second; the suite would notice a regression
+    // through its time, the test itself checks the results).
+    for (const char* op : {"/\\", "\\/"}) {
+        LitmusTest t = parse(with_condition(chain(kMaxConditionTerms, op)));
+        ASSERT_EQ(t.observed.size(), kMaxConditionTerms);
+        FinalState s;
+        s.values.assign(t.observed.size(), 0);
+        EXPECT_TRUE(t.satisfies(s)) << op;
+        s.values.back() = 1;
+        EXPECT_EQ(t.satisfies(s), std::string(op) == "\\/") << op;
+        std::string printed = "[x0]=0";
+        for (size_t i = 1; i < kMaxConditionTerms; ++i)
+            printed += " " + std::string(op) + " [x" + std::to_string(i) + "]=0";
+        EXPECT_EQ(t.condition.str(), printed);
+    }
+}
+
+TEST(LitmusParserLimits, PrintingKeepsPrecedence) {
+    LitmusTest t = parse(with_condition("(~(x=1 \\/ y=1) /\\ ~~z=1 \\/ (x=2 /\\ (y=2 \\/ z=2)))"));
+    EXPECT_EQ(t.condition.str(), "~([x]=1 \\/ [y]=1) /\\ ~~[z]=1 \\/ [x]=2 /\\ ([y]=2 \\/ [z]=2)");
+    EXPECT_EQ(error_of(with_condition("((x=1)")), "t.litmus:5: unexpected end of file, expected ')'");
+    EXPECT_EQ(error_of(with_condition("(x=1 /\\ )")), "t.litmus:5: unexpected token ')'");
+}
+
+class TempFile {
+  public:
+    explicit TempFile(const std::string& contents) {
+        char name[] = "/tmp/smpsim-litmus-XXXXXX";
+        const int fd = ::mkstemp(name);
+        path_ = name;
+        FILE* f = ::fdopen(fd, "wb");
+        std::fwrite(contents.data(), 1, contents.size(), f);
+        std::fclose(f);
+    }
+    ~TempFile() { std::remove(path_.c_str()); }
+    const std::string& path() const { return path_; }
+
+  private:
+    std::string path_;
+};
+
+std::string file_error_of(const std::string& path) {
+    try {
+        parse_litmus_file(path);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(LitmusParserLimits, OnlyRegularFilesOfBoundedSize) {
+    EXPECT_EQ(file_error_of("/tmp"), "/tmp: not a regular file");
+    EXPECT_EQ(file_error_of("/dev/zero"), "/dev/zero: not a regular file");
+    EXPECT_EQ(file_error_of("/dev/urandom"), "/dev/urandom: not a regular file");
+    // A FIFO without a writer: refused at once, not waited on.
+    const std::string fifo = "/tmp/smpsim-litmus-fifo-" + std::to_string(::getpid());
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_EQ(file_error_of(fifo), fifo + ": not a regular file");
+    std::remove(fifo.c_str());
+    TempFile big(std::string(kMaxFileBytes + 1, ' '));
+    EXPECT_EQ(file_error_of(big.path()), big.path() + ": file is larger than the limit of 1048576 bytes");
+    TempFile ok("X86 SB\n{ x=0; }\n P0 ;\n MOV EAX,[x] ;\nexists (0:EAX=0)\n");
+    EXPECT_EQ(file_error_of(ok.path()), "");
 }
 
 } // namespace

@@ -148,5 +148,69 @@ exists (x=1)
     EXPECT_THROW(run_litmus(parse_litmus(loop, "loop.litmus"), o), InputError);
 }
 
+// The one-line error of running `code` (one cell per line) as thread P1 of a two-thread test.
+std::string fault_of(const std::string& code, const std::string& init = "") {
+    const std::string text =
+        "X86 F\n{ x=0; " + init + " }\n P0          | P1 ;\n MOV [x],$1  | " + code + " ;\nexists (x=1)\n";
+    RunOptions o;
+    o.runs = 3;
+    try {
+        run_litmus(parse_litmus(text, "fault.litmus"), o);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(LitmusRunner, AFaultNamesTheThreadTheExceptionAndTheInstruction) {
+    EXPECT_EQ(fault_of("UD2"), "fault.litmus:4: test F: P1 raised #UD invalid opcode at 'UD2' (run 1)");
+    EXPECT_EQ(fault_of("INT3"), "fault.litmus:4: test F: P1 raised #BP breakpoint at 'INT3' (run 1)");
+    EXPECT_EQ(fault_of("DIV ECX"), "fault.litmus:4: test F: P1 raised #DE divide error at 'DIV ECX' (run 1)");
+    // WRMSR to an MSR that does not exist (ECX = 0xdeadbeef) at CPL0.
+    EXPECT_EQ(fault_of("WRMSR", "1:ECX=0xdeadbeef;"),
+              "fault.litmus:4: test F: P1 raised #GP general protection at 'WRMSR' (run 1)");
+    // The CPU has no x87 unit.
+    const std::string x87 = fault_of("FLD DWORD PTR [x]");
+    EXPECT_NE(x87.find("fault.litmus:4: test F: P1 raised #"), std::string::npos) << x87;
+    EXPECT_NE(x87.find(" at 'FLD DWORD PTR [x]' (run 1)"), std::string::npos) << x87;
+    // One line: no CPU dump.
+    EXPECT_EQ(x87.find('\n'), std::string::npos) << x87;
+}
+
+TEST(LitmusRunner, ADataDependentFaultNamesTheRunItHappenedIn) {
+    // P1 divides by the value it reads: 0 only when it runs before P0's store. The first such run stops
+    // the test; its number is in the message.
+    const char* text = R"(X86 D
+{ x=0; 1:EAX=7; }
+ P0         | P1            ;
+ MOV [x],$1 | MOV ECX,[x]   ;
+            | DIV ECX       ;
+exists (1:EAX=7)
+)";
+    RunOptions o;
+    o.runs = 1000;
+    try {
+        run_litmus(parse_litmus(text, "d.litmus"), o);
+        FAIL() << "no run divided by zero";
+    } catch (const InputError& e) {
+        EXPECT_NE(
+            std::string(e.what()).find("d.litmus:5: test D: P1 raised #DE divide error at 'DIV ECX' (run "),
+            std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(LitmusRunner, LogKindFollowsTheQuantifier) {
+    RunOptions o;
+    o.runs = 10;
+    for (auto [q, kind] :
+         {std::pair{"exists", "Allowed"}, {"~exists", "Forbidden"}, {"forall", "Required"}}) {
+        const std::string text = std::string("X86 K\n{ x=0; }\n P0 ;\n MOV EAX,[x] ;\n") + q + " (0:EAX=0)\n";
+        const LitmusTest t = parse_litmus(text, "k.litmus");
+        const std::string log = litmus7_log(t, run_litmus(t, o));
+        EXPECT_EQ(log.substr(0, log.find('\n')), std::string("Test K ") + kind) << log;
+    }
+}
+
 } // namespace
 } // namespace smpsim::litmus
