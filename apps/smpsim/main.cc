@@ -13,7 +13,11 @@
 #include <systemc>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -26,6 +30,7 @@
 namespace {
 
 using smpsim::InputError;
+using smpsim::InternalError;
 using smpsim::u32;
 using smpsim::u64;
 using smpsim::u8;
@@ -43,28 +48,74 @@ struct BootOptions {
     double drain_ms = 200;
 };
 
-// Console: the guest's serial output goes to stdout and, optionally, to a file as well.
+// Console: the guest's serial output goes to stdout and, optionally, to a file as well. A failed write
+// to one is remembered (and reported after the run) without stopping the other.
 class TeeBuf : public std::streambuf {
   public:
     TeeBuf(std::streambuf* a, std::streambuf* b) : a_(a), b_(b) {}
+    bool a_failed() const { return a_failed_; }
+    bool b_failed() const { return b_failed_; }
 
   protected:
     int overflow(int c) override {
         if (c == EOF) return !EOF;
-        const int r1 = a_->sputc(char(c));
-        const int r2 = b_ ? b_->sputc(char(c)) : r1;
-        return (r1 == EOF || r2 == EOF) ? EOF : c;
+        if (!a_failed_ && a_->sputc(char(c)) == EOF) a_failed_ = true;
+        if (b_ && !b_failed_ && b_->sputc(char(c)) == EOF) b_failed_ = true;
+        return c;
     }
     int sync() override {
-        const int r1 = a_->pubsync();
-        const int r2 = b_ ? b_->pubsync() : 0;
-        return (r1 == 0 && r2 == 0) ? 0 : -1;
+        if (!a_failed_ && a_->pubsync() != 0) a_failed_ = true;
+        if (b_ && !b_failed_ && b_->pubsync() != 0) b_failed_ = true;
+        return 0;
     }
 
   private:
     std::streambuf* a_;
     std::streambuf* b_;
+    bool a_failed_ = false, b_failed_ = false;
 };
+
+// Output files are opened before the run, so that a path that cannot be written costs no simulation.
+std::ofstream open_output(const std::string& path, const char* what) {
+    std::ofstream out(path, std::ios::binary);
+    if (!out)
+        throw InputError(fmt::format("{}: cannot open {} for writing: {}", path, what, std::strerror(errno)));
+    return out;
+}
+
+// ...and checked after the last write: a full disk (or /dev/full) is an error, not a silent loss.
+void finish_output(std::ofstream& out, const std::string& path, const char* what) {
+    out.flush();
+    if (!out) throw InputError(fmt::format("{}: cannot write {}", path, what));
+}
+
+// Integer options: CLI11 takes "-1" as 2^64-1 and saturates 2^64; here they are errors.
+CLI::Validator unsigned_integer() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            u64 value = 0;
+            const char* end = text.data() + text.size();
+            const auto [stop, error] = std::from_chars(text.data(), end, value);
+            if (text.empty() || error != std::errc{} || stop != end)
+                return fmt::format("'{}' is not a whole number from 0 to {}", text, UINT64_MAX);
+            return {};
+        },
+        "UINT");
+}
+
+// Floating options: a finite range (CLI::Range lets NaN through).
+CLI::Validator finite_range(double min, double max) {
+    return CLI::Validator(
+        [min, max](std::string& text) -> std::string {
+            double value = 0;
+            const char* end = text.data() + text.size();
+            const auto [stop, error] = std::from_chars(text.data(), end, value);
+            if (text.empty() || error != std::errc{} || stop != end || !(value >= min && value <= max))
+                return fmt::format("'{}' is not a number in [{}, {}]", text, min, max);
+            return {};
+        },
+        fmt::format("FLOAT in [{}, {}]", min, max));
+}
 
 // How often each logged cause occurred, whether its category was printed or not.
 nlohmann::json log_counts_json() {
@@ -126,20 +177,23 @@ void add_machine_options(CLI::App* cmd, BootOptions& opt) {
     cmd->add_option("--seed", opt.machine.seed,
                     "Seed for every random choice of the simulation (e.g. the jitter of each CPU's quantum, "
                     "which decides how CPUs interleave)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(unsigned_integer());
     cmd->add_option("--max-insns", opt.machine.max_insns, "Stop after N instructions per CPU (0: no limit)")
-        ->capture_default_str();
-    // Explicit ranges rather than CLI::PositiveNumber, whose error message prints DBL_MAX in full.
+        ->capture_default_str()
+        ->check(unsigned_integer());
+    // Explicit finite ranges rather than CLI::PositiveNumber, whose error message prints DBL_MAX in full.
     cmd->add_option("--mhz", opt.machine.cpu_mhz, "CPU clock in MHz")
         ->capture_default_str()
-        ->check(CLI::Range(1.0, 100000.0));
+        ->check(finite_range(1.0, 100000.0));
     cmd->add_option("--quantum", opt.machine.quantum_cycles, "Cycles a CPU runs ahead before it synchronises")
         ->capture_default_str()
         ->check(CLI::Range(1, 1000000));
     cmd->add_option("--console", opt.console_file, "Also write the guest console to FILE");
     cmd->add_option("--model", opt.model,
                     "Timing mode with MESI caches and store buffers, and this memory model: tso (x86) or "
-                    "weak (store buffer and invalidate queue reorder). Without it: functional mode");
+                    "weak (store buffer and invalidate queue reorder). Without it: functional mode")
+        ->check(CLI::IsMember({"tso", "weak"}));
     cmd->add_option("--stats", opt.machine.stats_file,
                     "Timing mode: write per-cache-line statistics (HITM, RFOs, false sharing...) as JSON");
     cmd->add_option("--summary-json", opt.summary_json, "Write the run summary as JSON to FILE");
@@ -268,19 +322,21 @@ int run_boot(BootOptions opt) {
     }
     if (!opt.machine.stats_file.empty() && !opt.machine.timing)
         throw InputError("--stats needs the timing mode: give --model tso or --model weak");
-    std::ofstream console_file;
-    if (!opt.console_file.empty()) {
-        console_file.open(opt.console_file, std::ios::binary);
-        if (!console_file)
-            throw InputError(fmt::format("{}: cannot open console file for writing", opt.console_file));
-    }
+    if (opt.replay && opt.machine.nic.pcap.empty())
+        throw InputError("replay needs a capture file, not an empty name");
+    std::ofstream console_file, summary_file;
+    if (!opt.console_file.empty()) console_file = open_output(opt.console_file, "the console file");
+    if (!opt.summary_json.empty()) summary_file = open_output(opt.summary_json, "the summary file");
+    // The machine writes the statistics after the run; this finds a path it cannot write before it.
+    if (!opt.machine.stats_file.empty()) open_output(opt.machine.stats_file, "the statistics file");
     TeeBuf tee(std::cout.rdbuf(), console_file.is_open() ? console_file.rdbuf() : nullptr);
     std::ostream console(&tee);
 
     auto machine = std::make_unique<smpsim::platform::Machine>("machine", opt.machine, console);
     const RunResult r = machine->run();
     console.flush();
-    std::cout.flush();
+    if (tee.b_failed()) throw InputError(fmt::format("{}: cannot write the console file", opt.console_file));
+    if (tee.a_failed()) throw InputError("standard output: write error");
 
     std::cerr << "smpsim: " << r.stop_reason << "\n";
     if (!r.stop_report.empty()) std::cerr << r.stop_report << "\n";
@@ -298,10 +354,9 @@ int run_boot(BootOptions opt) {
                                 "rss_key", "reta", "mrqc", "mrqc_fields"})
             summary[key] = summary["replay"][key];
     }
-    if (!opt.summary_json.empty()) {
-        std::ofstream out(opt.summary_json);
-        if (!out) throw InputError(fmt::format("{}: cannot open summary file for writing", opt.summary_json));
-        out << summary.dump(2) << "\n";
+    if (summary_file.is_open()) {
+        summary_file << summary.dump(2) << "\n";
+        finish_output(summary_file, opt.summary_json, "the summary file");
     }
     return r.exit_status;
 }
@@ -340,6 +395,12 @@ std::vector<std::string> litmus_files(const std::vector<std::string>& inputs) {
 }
 
 int run_litmus_command(LitmusOptions opt) {
+    if (const smpsim::InjectedError kind = smpsim::injected_internal_error();
+        kind != smpsim::InjectedError::None) {
+        if (kind == smpsim::InjectedError::SystemC)
+            SC_REPORT_ERROR("smpsim/inject", "injected SystemC error (SMPSIM_INJECT_INTERNAL_ERROR)");
+        smpsim::throw_injected_error(kind);
+    }
     if (opt.model == "tso")
         opt.run.model = smpsim::MemoryModel::Tso;
     else if (opt.model == "weak")
@@ -405,19 +466,28 @@ int run_litmus_command(LitmusOptions opt) {
     return 0;
 }
 
-} // namespace
+// The largest config file smpsim reads.
+constexpr unsigned long long kMaxConfigBytes = 1ull << 20;
 
-int sc_main(int argc, char* argv[]) {
-    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-    sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
+// The footer of --help; docs/EXITS.md says more.
+constexpr const char* kExitStatusHelp =
+    "Exit status (docs/EXITS.md):\n"
+    "  odd   the guest wrote v to the exit port: (v << 1) | 1, as QEMU's isa-debug-exit\n"
+    "  0     the guest halted for good (HLT with interrupts off, nothing pending)\n"
+    "  2     usage or input error: a bad option, file or config, an output that cannot be written\n"
+    "  4     triple fault (stderr has the CPU state)\n"
+    "  6     --max-insns ran out\n"
+    "  8     no progress: every CPU sleeps or waits for a start-up IPI and nothing can wake one; or a\n"
+    "        replay cannot end (the driver never came up, or the guest did not stop)\n"
+    "  10    a device's DMA reached no memory\n"
+    "  12    the guest requested a reset (port 0xCF9, or 0xFE to the keyboard controller)\n"
+    "  70    internal error of smpsim (a bug, a SystemC error, or no host memory left)";
 
-    CLI::App app{
-        "smpsim: a cycle-approximate simulator of an SMP x86-64 PC with an Intel 82576 NIC.\n"
-        "Exit status: the guest's exit-port value v as (v << 1) | 1 (as QEMU's isa-debug-exit), 0 when\n"
-        "the guest halted for good, 2 for usage or input errors, 4 on a triple fault, 6 when\n"
-        "--max-insns ran out, 8 when every CPU sleeps with nothing left to wake it (or a replay cannot\n"
-        "end: the guest never brought its driver up or did not stop), 10 when a device's DMA reached no\n"
-        "memory."};
+// Parses the command line and runs the subcommand; `command` gets its name for error reports.
+int run_command_line(int argc, char* argv[], std::string& command) {
+    CLI::App app{"smpsim: a cycle-approximate simulator of an SMP x86-64 PC with an Intel 82576 NIC.",
+                 "smpsim"};
+    app.footer(kExitStatusHelp);
     app.set_config("--config", "",
                    "TOML or INI file with option values: keys as the long option names, in a [boot] "
                    "section for boot's options (append, mem, cpus, seed, ...); the command line wins. May "
@@ -462,7 +532,8 @@ int sc_main(int argc, char* argv[]) {
         ->add_option("--link-gbps", replay.machine.nic.link_gbps,
                      "Speed of the wire (the 82576 is a 1 Gb/s part; a faster wire with --pace max measures "
                      "how many frames the guest can take)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(finite_range(smpsim::platform::kMinLinkGbps, smpsim::platform::kMaxLinkGbps));
     replay_cmd->add_option("--loop", replay.machine.nic.loops, "Replay the capture K times")
         ->capture_default_str()
         ->check(CLI::Range(1u, 1000000u));
@@ -472,7 +543,7 @@ int sc_main(int argc, char* argv[]) {
         ->add_option("--drain-ms", replay.drain_ms,
                      "Simulated ms the guest may take, after the last frame, to consume what was delivered")
         ->capture_default_str()
-        ->check(CLI::Range(0.001, 1e7));
+        ->check(finite_range(0.001, 1e7));
 
     LitmusOptions litmus;
     CLI::App* litmus_cmd = app.add_subcommand(
@@ -490,7 +561,8 @@ int sc_main(int argc, char* argv[]) {
         ->capture_default_str()
         ->check(CLI::Range(smpsim::u64(1), smpsim::u64(100000000)));
     litmus_cmd->add_option("--seed", litmus.run.seed, "Seed of the scheduler, start skews and cache states")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(unsigned_integer());
     litmus_cmd->add_flag("--summary", litmus.summary,
                          "One line per test on stderr: name, Ok/No, observation, "
                          "positive and negative counts, file");
@@ -511,6 +583,13 @@ int sc_main(int argc, char* argv[]) {
             break;
         }
     }
+    // CLI11 reads a config file whole, whatever it is: refuse directories, devices and huge files first.
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size())
+            smpsim::check_input_file(args[i + 1], "config", kMaxConfigBytes);
+        else if (args[i].starts_with("--config="))
+            smpsim::check_input_file(args[i].substr(9), "config", kMaxConfigBytes);
+    }
     std::reverse(args.begin(), args.end()); // CLI11 takes a vector in reverse order
     try {
         app.parse(args);
@@ -522,25 +601,98 @@ int sc_main(int argc, char* argv[]) {
         std::cerr << "smpsim: error: " << e.what() << "\n";
         return smpsim::platform::kExitInputError;
     }
+    const smpsim::log::CategoryMask categories = log_options.categories.empty()
+                                                     ? smpsim::log::kDefaultCategories
+                                                     : smpsim::log::parse_categories(log_options.categories);
+    smpsim::log::logger().configure(categories, log_options.every);
+    int status = 0;
+    if (*boot_cmd) status = (command = "boot", run_boot(boot));
+    if (*replay_cmd) status = (command = "replay", run_boot(replay));
+    if (*litmus_cmd) status = (command = "litmus", run_litmus_command(litmus));
+    smpsim::log::logger().print_repeats();
+    return status;
+}
+
+// The first error raised inside the simulation, with where it happened. A SystemC process turns an
+// exception it does not catch into an SC_ERROR report (the exception type is lost on the way); the
+// report handler keeps the original exception, so an InputError from a process stays an input error.
+struct SimulationFailure {
+    std::exception_ptr error;
+    std::string where; // "at 1 us simulated, in machine.cpu0" (empty outside the simulation)
+};
+SimulationFailure g_failure;
+
+std::string simulation_context() {
+    if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) return {};
+    std::string where = fmt::format("at {} simulated", sc_core::sc_time_stamp().to_string());
+    const sc_core::sc_process_handle process = sc_core::sc_get_current_process_handle();
+    if (process.valid()) where += fmt::format(", in {}", process.name());
+    return where;
+}
+
+// SystemC's info and warnings stay silent, as before; errors and fatal errors become internal errors
+// (or the exception that caused them), reported once by sc_main.
+void on_systemc_report(const sc_core::sc_report& report, const sc_core::sc_actions&) {
+    if (report.get_severity() < sc_core::SC_ERROR) return;
+    if (!g_failure.error) {
+        std::exception_ptr cause = std::current_exception();
+        if (!cause || std::strcmp(report.get_msg_type(), sc_core::SC_ID_SIMULATION_UNCAUGHT_EXCEPTION_) != 0)
+            cause = std::make_exception_ptr(
+                InternalError(fmt::format("SystemC: {}: {}", report.get_msg_type(), report.get_msg())));
+        g_failure = {cause, simulation_context()};
+    }
+    throw report; // SystemC unwinds the simulation on its own report type
+}
+
+int internal_error(const std::string& what, const std::string& command, const std::string& where) {
+    std::cerr << fmt::format("smpsim: internal error: {} ({}{}{})\n", what, command,
+                             where.empty() ? "" : ", ", where);
+    return smpsim::platform::kExitInternalError;
+}
+
+// One line on stderr for what stopped smpsim, and its exit status (docs/EXITS.md).
+int report_failure(std::exception_ptr error, const std::string& command) {
+    std::string where;
     try {
-        const smpsim::log::CategoryMask categories =
-            log_options.categories.empty() ? smpsim::log::kDefaultCategories
-                                           : smpsim::log::parse_categories(log_options.categories);
-        smpsim::log::logger().configure(categories, log_options.every);
-        int status = 0;
-        if (*boot_cmd) status = run_boot(boot);
-        if (*replay_cmd) status = run_boot(replay);
-        if (*litmus_cmd) status = run_litmus_command(litmus);
-        smpsim::log::logger().print_repeats();
-        return status;
+        try {
+            std::rethrow_exception(error);
+        } catch (const sc_core::sc_report&) {
+            if (!g_failure.error) throw;
+            where = g_failure.where;
+            std::rethrow_exception(g_failure.error);
+        }
     } catch (const InputError& e) {
         std::cerr << "smpsim: error: " << e.what() << "\n";
         return smpsim::platform::kExitInputError;
     } catch (const std::bad_alloc&) {
-        std::cerr << "smpsim: error: out of host memory\n";
-        return smpsim::platform::kExitInputError;
+        return internal_error("out of host memory", command, where);
+    } catch (const InternalError& e) {
+        return internal_error(e.what(), command, where);
+    } catch (const sc_core::sc_report& e) {
+        return internal_error(fmt::format("SystemC: {}: {}", e.get_msg_type(), e.get_msg()), command, where);
+    } catch (const std::exception& e) {
+        return internal_error(fmt::format("unexpected exception: {}", e.what()), command, where);
+    } catch (...) {
+        return internal_error("unexpected exception of unknown type", command, where);
     }
-    return 0;
+    return smpsim::platform::kExitInternalError;
+}
+
+} // namespace
+
+int sc_main(int argc, char* argv[]) {
+    sc_core::sc_report_handler::set_handler(on_systemc_report);
+    std::string command = "smpsim";
+    try {
+        const int status = run_command_line(argc, argv, command);
+        // Output lost on the way out (stdout on a full disk) must not pass for success.
+        std::cout.flush();
+        if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout))
+            throw InputError("standard output: write error");
+        return status;
+    } catch (...) {
+        return report_failure(std::current_exception(), command);
+    }
 }
 
 // Under AddressSanitizer, LeakSanitizer's exit-time scan crashes on SystemC's coroutine stacks (the
