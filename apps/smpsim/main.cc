@@ -543,7 +543,7 @@ int run_command_line(int argc, char* argv[], std::string& command) {
         ->add_option("--drain-ms", replay.drain_ms,
                      "Simulated ms the guest may take, after the last frame, to consume what was delivered")
         ->capture_default_str()
-        ->check(finite_range(0.001, 1e7));
+        ->check(finite_range(0.001, 60000));
 
     LitmusOptions litmus;
     CLI::App* litmus_cmd = app.add_subcommand(

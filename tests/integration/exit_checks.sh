@@ -109,7 +109,7 @@ bad_numbers)
 		run 2 boot --kernel "$guest" $args
 		one_line '^smpsim: error: '
 	done
-	for args in "--drain-ms nan" "--link-gbps 1e-300" "--link-gbps nan" "--link-gbps 1001" "--pace pps=1e-300" \
+	for args in "--drain-ms nan" "--drain-ms 60001" "--link-gbps 1e-300" "--link-gbps nan" "--link-gbps 1001" "--pace pps=1e-300" \
 		"--pace scale=1e-300" "--pace pps=nan" "--pace scale=inf"; do
 		# shellcheck disable=SC2086
 		run 2 replay "$pcap" --kernel "$guest" $args
