@@ -1,11 +1,11 @@
-// smpsim: the command-line tool. `smpsim boot` runs a multiboot kernel on the simulated PC.
+// smpsim: the command-line tool. The options every subcommand shares, the dispatch to a subcommand
+// (boot.cc: boot and replay; litmus.cc: litmus), and what becomes of errors: every way out of the tool
+// ends with an exit status of docs/EXITS.md.
+#include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
 #include "sim/core/log.h"
-#include "sim/igb/rss.h"
-#include "sim/litmus/parser.h"
-#include "sim/litmus/runner.h"
+#include "sim/core/types.h"
 #include "sim/platform/machine.h"
-#include "sim/platform/pc_memory_map.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -13,61 +13,61 @@
 #include <systemc>
 
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
+#include <cstring>
+#include <exception>
 #include <fstream>
 #include <iostream>
-#include <memory>
 
-#ifndef SMPSIM_DEFAULT_KERNEL
-#define SMPSIM_DEFAULT_KERNEL "guest/guest.elf"
-#endif
+namespace smpsim::app {
 
-namespace {
+std::ofstream open_output(const std::string& path, const char* what) {
+    std::ofstream out(path, std::ios::binary);
+    if (!out)
+        throw InputError(fmt::format("{}: cannot open {} for writing: {}", path, what, std::strerror(errno)));
+    return out;
+}
 
-using smpsim::InputError;
-using smpsim::u32;
-using smpsim::u64;
-using smpsim::u8;
-using smpsim::platform::MachineConfig;
-using smpsim::platform::RunResult;
+void finish_output(std::ofstream& out, const std::string& path, const char* what) {
+    out.flush();
+    if (!out) throw InputError(fmt::format("{}: cannot write {}", path, what));
+}
 
-struct BootOptions {
-    MachineConfig machine;
-    std::string model; // empty: functional mode
-    std::string console_file;
-    std::string summary_json;
-    // replay only
-    bool replay = false;
-    unsigned queues = 0; // 0: one per CPU (at most 8)
-    double drain_ms = 200;
-};
+void check_stdout() {
+    if (!std::cout.flush() || std::fflush(stdout) != 0 || std::ferror(stdout))
+        throw InputError("standard output: write error");
+}
 
-// Console: the guest's serial output goes to stdout and, optionally, to a file as well.
-class TeeBuf : public std::streambuf {
-  public:
-    TeeBuf(std::streambuf* a, std::streambuf* b) : a_(a), b_(b) {}
+CLI::Validator unsigned_integer() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            u64 value = 0;
+            const char* end = text.data() + text.size();
+            const auto [stop, error] = std::from_chars(text.data(), end, value);
+            if (text.empty() || error != std::errc{} || stop != end)
+                return fmt::format("'{}' is not a whole number from 0 to {}", text, UINT64_MAX);
+            return {};
+        },
+        "UINT");
+}
 
-  protected:
-    int overflow(int c) override {
-        if (c == EOF) return !EOF;
-        const int r1 = a_->sputc(char(c));
-        const int r2 = b_ ? b_->sputc(char(c)) : r1;
-        return (r1 == EOF || r2 == EOF) ? EOF : c;
-    }
-    int sync() override {
-        const int r1 = a_->pubsync();
-        const int r2 = b_ ? b_->pubsync() : 0;
-        return (r1 == 0 && r2 == 0) ? 0 : -1;
-    }
+CLI::Validator finite_range(double min, double max) {
+    return CLI::Validator(
+        [min, max](std::string& text) -> std::string {
+            double value = 0;
+            const char* end = text.data() + text.size();
+            const auto [stop, error] = std::from_chars(text.data(), end, value);
+            if (text.empty() || error != std::errc{} || stop != end || !(value >= min && value <= max))
+                return fmt::format("'{}' is not a number in [{}, {}]", text, min, max);
+            return {};
+        },
+        fmt::format("FLOAT in [{}, {}]", min, max));
+}
 
-  private:
-    std::streambuf* a_;
-    std::streambuf* b_;
-};
-
-// How often each logged cause occurred, whether its category was printed or not.
 nlohmann::json log_counts_json() {
     nlohmann::json j = nlohmann::json::array();
     for (const smpsim::log::CauseCount& c : smpsim::log::logger().counts())
@@ -77,12 +77,6 @@ nlohmann::json log_counts_json() {
     return j;
 }
 
-// `--log` and `--log-every`, which every subcommand takes.
-struct LogOptions {
-    std::string categories;
-    bool every = false;
-};
-
 void add_log_options(CLI::App* cmd, LogOptions& opt) {
     cmd->add_option("--log", opt.categories,
                     "Diagnostics to print, comma-separated (each cause once, with a count at the end):\n" +
@@ -90,353 +84,36 @@ void add_log_options(CLI::App* cmd, LogOptions& opt) {
     cmd->add_flag("--log-every", opt.every, "Print every occurrence of a logged cause, not only the first");
 }
 
-nlohmann::json summary_json(const std::string& command, const MachineConfig& m, const RunResult& r) {
-    nlohmann::json j;
-    j["schema"] = "smpsim-summary/1";
-    j["command"] = command;
-    j["kernel"] = m.kernel;
-    j["cpus"] = m.cpus;
-    j["mem_mib"] = m.mem_mib;
-    j["seed"] = m.seed;
-    j["exit_status"] = r.exit_status;
-    j["stop_reason"] = r.stop_reason;
-    if (r.guest_exit_value) j["guest_exit_value"] = *r.guest_exit_value;
-    j["instructions"] = r.instructions;
-    j["cycles"] = r.cycles;
-    j["sim_seconds"] = r.sim_seconds;
-    j["host_seconds"] = r.host_seconds;
-    j["mips"] = r.host_seconds > 0 ? double(r.instructions) / r.host_seconds / 1e6 : 0.0;
-    j["decode_cache_misses"] = r.decode_cache_misses;
-    j["smc_invalidations"] = r.smc_invalidations;
-    j["exceptions"] = r.exceptions;
-    j["log"] = log_counts_json();
-    return j;
-}
+} // namespace smpsim::app
 
-// The options `boot` and `replay` share: the kernel and the machine it runs on.
-void add_machine_options(CLI::App* cmd, BootOptions& opt) {
-    cmd->add_option("--kernel", opt.machine.kernel, "Multiboot v1 ELF kernel (32- or 64-bit)")
-        ->capture_default_str();
-    cmd->add_option("--append", opt.machine.cmdline, "Kernel command line");
-    cmd->add_option("--mem", opt.machine.mem_mib, "RAM size in MiB")
-        ->capture_default_str()
-        ->check(CLI::Range(8, 3072));
-    cmd->add_option("--cpus", opt.machine.cpus, "Number of CPUs")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 16));
-    cmd->add_option("--seed", opt.machine.seed,
-                    "Seed for every random choice of the simulation (e.g. the jitter of each CPU's quantum, "
-                    "which decides how CPUs interleave)")
-        ->capture_default_str();
-    cmd->add_option("--max-insns", opt.machine.max_insns, "Stop after N instructions per CPU (0: no limit)")
-        ->capture_default_str();
-    // Explicit ranges rather than CLI::PositiveNumber, whose error message prints DBL_MAX in full.
-    cmd->add_option("--mhz", opt.machine.cpu_mhz, "CPU clock in MHz")
-        ->capture_default_str()
-        ->check(CLI::Range(1.0, 100000.0));
-    cmd->add_option("--quantum", opt.machine.quantum_cycles, "Cycles a CPU runs ahead before it synchronises")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 1000000));
-    cmd->add_option("--console", opt.console_file, "Also write the guest console to FILE");
-    cmd->add_option("--model", opt.model,
-                    "Timing mode with MESI caches and store buffers, and this memory model: tso (x86) or "
-                    "weak (store buffer and invalidate queue reorder). Without it: functional mode");
-    cmd->add_option("--stats", opt.machine.stats_file,
-                    "Timing mode: write per-cache-line statistics (HITM, RFOs, false sharing...) as JSON");
-    cmd->add_option("--summary-json", opt.summary_json, "Write the run summary as JSON to FILE");
-}
+namespace {
 
-// What the replay did, from the NIC's side and the guest's markers, with the RSS set-up the guest
-// programmed so that anyone can recompute where each frame should have gone.
-nlohmann::json replay_json(const smpsim::platform::Machine& machine, const BootOptions& opt,
-                           const RunResult& r) {
-    using smpsim::igb::DropReason;
-    const smpsim::igb::IgbDevice& nic = *machine.nic();
-    const smpsim::igb::ReplayStats& st = nic.stats();
-    const smpsim::igb::IgbCore& core = nic.core();
-    nlohmann::json j;
-    j["pcap"] = opt.machine.nic.pcap;
-    j["pace"] = opt.machine.nic.pace;
-    j["loops"] = opt.machine.nic.loops;
-    j["link_gbps"] = opt.machine.nic.link_gbps;
-    j["capture_frames"] = machine.capture() ? machine.capture()->size() : 0;
-    j["guest_ready"] = st.guest_ready;
-    j["queues"] = st.guest_queues;
-    j["offered"] = st.offered;
-    j["delivered"] = st.delivered;
-    nlohmann::json dropped = nlohmann::json::object();
-    u64 dropped_total = 0;
-    for (size_t i = 0; i < size_t(DropReason::Count); ++i) {
-        dropped[std::string(smpsim::igb::drop_reason_name(DropReason(i)))] = st.dropped[i];
-        dropped_total += st.dropped[i];
-    }
-    j["dropped"] = dropped;
-    j["dropped_total"] = dropped_total;
-    unsigned queues = std::max(1u, st.guest_queues);
-    for (unsigned q = 0; q < st.per_queue.size(); ++q)
-        if (st.per_queue[q]) queues = std::max(queues, q + 1);
-    j["per_queue"] = std::vector<u64>(st.per_queue.begin(), st.per_queue.begin() + queues);
-    j["per_cpu"] = st.consumed_per_cpu;
-    j["consumed"] = st.consumed;
-    j["drained"] = st.drained;
-    j["tx_frames"] = st.tx_frames;
-    // Cycles per frame: what the CPUs executed (HLT excluded) between the replay's start and the link
-    // going down, over the frames delivered.
-    nlohmann::json busy = nlohmann::json::array(), insns = nlohmann::json::array();
-    u64 busy_total = 0, insns_total = 0;
-    for (const auto& w : machine.replay_window()) {
-        busy.push_back(w.busy_cycles);
-        insns.push_back(w.instructions);
-        busy_total += w.busy_cycles;
-        insns_total += w.instructions;
-    }
-    j["busy_cycles_per_cpu"] = busy;
-    j["instructions_per_cpu"] = insns;
-    j["cycles_per_packet"] = st.delivered ? double(busy_total) / double(st.delivered) : 0.0;
-    j["instructions_per_packet"] = st.delivered ? double(insns_total) / double(st.delivered) : 0.0;
-    // The replay window: from the first frame on the wire to the guest's last consumption (or the last
-    // frame, if nothing was consumed).
-    const u64 end_ns = std::max(st.last_offer_ns, st.last_consumed_ns);
-    const u64 sim_ns = st.offered ? end_ns - st.first_offer_ns : 0;
-    j["sim_ns"] = sim_ns;
-    j["sim_packet_rate"] = sim_ns ? double(st.delivered) * 1e9 / double(sim_ns) : 0.0;
-    j["host_s"] = r.host_seconds;
-    j["host_packets_per_s"] = r.host_seconds > 0 ? double(st.offered) / r.host_seconds : 0.0;
-    std::string key_hex;
-    for (u8 b : core.rss_key())
-        key_hex += fmt::format("{:02x}", b);
-    j["rss_key"] = key_hex;
-    const auto reta = core.reta();
-    j["reta"] = std::vector<unsigned>(reta.begin(), reta.end());
-    const u32 mrqc = core.mrqc();
-    j["mrqc"] = mrqc;
-    nlohmann::json fields = nlohmann::json::array();
-    if (mrqc & smpsim::igb::kMrqcRssFieldIpv4) fields.push_back("ipv4");
-    if (mrqc & smpsim::igb::kMrqcRssFieldIpv4Tcp) fields.push_back("ipv4_tcp");
-    if (mrqc & smpsim::igb::kMrqcRssFieldIpv4Udp) fields.push_back("ipv4_udp");
-    j["mrqc_fields"] = fields;
-    j["max_frame"] = 1518;
-    j["dma_faults"] = st.dma_faults;
-    j["interrupts_signalled"] = st.interrupts_signalled;
-    j["messages_sent"] = nic.function().messages_sent();
-    j["messages_suppressed"] = nic.function().messages_suppressed();
-    j["lost_interrupts"] = st.lost_interrupts;
-    return j;
-}
+using smpsim::InputError;
+using smpsim::InternalError;
+using namespace smpsim::app;
 
-void print_replay_summary(const nlohmann::json& j) {
-    std::string drops;
-    for (const auto& [reason, n] : j["dropped"].items())
-        if (n.get<u64>()) drops += fmt::format("{}{} {}", drops.empty() ? "" : ", ", reason, n.get<u64>());
-    std::cerr << fmt::format("smpsim: replay: {} offered, {} delivered, {} dropped{}\n",
-                             j["offered"].get<u64>(), j["delivered"].get<u64>(),
-                             j["dropped_total"].get<u64>(), drops.empty() ? "" : " (" + drops + ")");
-    std::string per_queue, per_cpu;
-    for (size_t q = 0; q < j["per_queue"].size(); ++q)
-        per_queue += fmt::format(" q{} {}", q, j["per_queue"][q].get<u64>());
-    for (size_t c = 0; c < j["per_cpu"].size(); ++c)
-        per_cpu += fmt::format(" cpu{} {}", c, j["per_cpu"][c].get<u64>());
-    std::cerr << "smpsim: replay: per queue:" << per_queue << "\n";
-    std::cerr << "smpsim: replay: consumed by the guest per CPU:" << per_cpu
-              << (j["drained"].get<bool>() ? "" : " (not all delivered frames were consumed)") << "\n";
-    std::cerr << fmt::format(
-        "smpsim: replay: {:.0f} CPU cycles and {:.0f} guest instructions per delivered frame "
-        "(all CPUs, HLT excluded)\n",
-        j["cycles_per_packet"].get<double>(), j["instructions_per_packet"].get<double>());
-    std::cerr << fmt::format("smpsim: replay: {:.6f} s simulated, {:.0f} packets/s simulated, {:.3f} s host, "
-                             "{:.0f} packets per host second\n",
-                             double(j["sim_ns"].get<u64>()) / 1e9, j["sim_packet_rate"].get<double>(),
-                             j["host_s"].get<double>(), j["host_packets_per_s"].get<double>());
-}
+// The largest config file smpsim reads.
+constexpr unsigned long long kMaxConfigBytes = 1ull << 20;
 
-int run_boot(BootOptions opt) {
-    if (opt.replay) {
-        // The guest learns from its command line that a replay drives it (it reports readiness and stops
-        // when the link goes down) and how many queue pairs to use.
-        const unsigned queues = opt.queues ? opt.queues : std::min(8u, opt.machine.cpus);
-        opt.machine.cmdline = fmt::format("replay igb.queues={}{}{}", queues,
-                                          opt.machine.cmdline.empty() ? "" : " ", opt.machine.cmdline);
-        opt.machine.nic.drain_timeout_ns = u64(opt.drain_ms * 1e6);
-    }
-    if (!opt.model.empty()) {
-        opt.machine.timing = true;
-        if (opt.model == "tso")
-            opt.machine.model = smpsim::MemoryModel::Tso;
-        else if (opt.model == "weak")
-            opt.machine.model = smpsim::MemoryModel::Weak;
-        else
-            throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
-    }
-    if (!opt.machine.stats_file.empty() && !opt.machine.timing)
-        throw InputError("--stats needs the timing mode: give --model tso or --model weak");
-    std::ofstream console_file;
-    if (!opt.console_file.empty()) {
-        console_file.open(opt.console_file, std::ios::binary);
-        if (!console_file)
-            throw InputError(fmt::format("{}: cannot open console file for writing", opt.console_file));
-    }
-    TeeBuf tee(std::cout.rdbuf(), console_file.is_open() ? console_file.rdbuf() : nullptr);
-    std::ostream console(&tee);
+// The footer of --help; docs/EXITS.md says more.
+constexpr const char* kExitStatusHelp =
+    "Exit status (docs/EXITS.md):\n"
+    "  odd   the guest wrote v to the exit port: (v << 1) | 1, as QEMU's isa-debug-exit\n"
+    "  0     the guest halted for good (HLT with interrupts off, nothing pending)\n"
+    "  2     usage or input error: a bad option, file or config, an output that cannot be written\n"
+    "  4     triple fault (stderr has the CPU state)\n"
+    "  6     --max-insns ran out\n"
+    "  8     no progress: every CPU sleeps or waits for a start-up IPI and nothing can wake one; or a\n"
+    "        replay cannot end (the driver never came up, or the guest did not stop)\n"
+    "  10    a device's DMA reached no memory\n"
+    "  12    the guest requested a reset (port 0xCF9, or 0xFE to the keyboard controller)\n"
+    "  70    internal error of smpsim (a bug, a SystemC error, or no host memory left)";
 
-    auto machine = std::make_unique<smpsim::platform::Machine>("machine", opt.machine, console);
-    const RunResult r = machine->run();
-    console.flush();
-    std::cout.flush();
-
-    std::cerr << "smpsim: " << r.stop_reason << "\n";
-    if (!r.stop_report.empty()) std::cerr << r.stop_report << "\n";
-    const double mips = r.host_seconds > 0 ? double(r.instructions) / r.host_seconds / 1e6 : 0.0;
-    std::cerr << fmt::format(
-        "smpsim: {} instructions, {} cycles, {:.6f} s simulated, {:.3f} s host, {:.1f} guest MIPS, "
-        "exit status {}\n",
-        r.instructions, r.cycles, r.sim_seconds, r.host_seconds, mips, r.exit_status);
-    nlohmann::json summary = summary_json(opt.replay ? "replay" : "boot", opt.machine, r);
-    if (opt.replay && machine->nic()) {
-        summary["replay"] = replay_json(*machine, opt, r);
-        print_replay_summary(summary["replay"]);
-        // The replay's figures also at the top level, where scripts look first.
-        for (const char* key : {"offered", "delivered", "dropped", "per_queue", "per_cpu", "sim_ns", "host_s",
-                                "rss_key", "reta", "mrqc", "mrqc_fields"})
-            summary[key] = summary["replay"][key];
-    }
-    if (!opt.summary_json.empty()) {
-        std::ofstream out(opt.summary_json);
-        if (!out) throw InputError(fmt::format("{}: cannot open summary file for writing", opt.summary_json));
-        out << summary.dump(2) << "\n";
-    }
-    return r.exit_status;
-}
-
-struct LitmusOptions {
-    std::vector<std::string> inputs;
-    std::string model = "tso";
-    smpsim::litmus::RunOptions run;
-    bool summary = false;
-    std::string summary_json;
-    std::string stats_file;
-};
-
-// Files named on the command line, and every *.litmus below named directories, in sorted order.
-std::vector<std::string> litmus_files(const std::vector<std::string>& inputs) {
-    namespace fs = std::filesystem;
-    std::vector<std::string> files;
-    for (const std::string& in : inputs) {
-        std::error_code ec;
-        if (fs::is_directory(in, ec)) {
-            std::vector<std::string> found;
-            for (const auto& e : fs::recursive_directory_iterator(in, ec))
-                if (e.is_regular_file() && e.path().extension() == ".litmus")
-                    found.push_back(e.path().string());
-            if (ec) throw InputError(fmt::format("{}: {}", in, ec.message()));
-            std::sort(found.begin(), found.end());
-            files.insert(files.end(), found.begin(), found.end());
-        } else if (fs::exists(in, ec)) {
-            files.push_back(in);
-        } else {
-            throw InputError(fmt::format("{}: no such file or directory", in));
-        }
-    }
-    if (files.empty()) throw InputError("no litmus tests given");
-    return files;
-}
-
-// An output file of `litmus`, opened before the run so that a bad path fails at once rather than after
-// minutes of simulation; written and checked at the end.
-std::unique_ptr<std::ofstream> open_output(const std::string& path, const char* what) {
-    if (path.empty()) return nullptr;
-    auto out = std::make_unique<std::ofstream>(path);
-    if (!*out) throw InputError(fmt::format("{}: cannot open the {} file for writing", path, what));
-    return out;
-}
-
-void write_output(std::ofstream& out, const std::string& path, const std::string& text, const char* what) {
-    out << text;
-    out.close();
-    if (!out) throw InputError(fmt::format("{}: cannot write the {} file", path, what));
-}
-
-// The log goes to stdout test by test; a failed write (a full disk, /dev/full) stops the run at once.
-void check_stdout() {
-    if (!std::cout.flush() || std::fflush(stdout) != 0 || std::ferror(stdout))
-        throw InputError("cannot write the log to standard output");
-}
-
-int run_litmus_command(LitmusOptions opt) {
-    if (opt.model == "tso")
-        opt.run.model = smpsim::MemoryModel::Tso;
-    else if (opt.model == "weak")
-        opt.run.model = smpsim::MemoryModel::Weak;
-    else
-        throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
-    const std::vector<std::string> files = litmus_files(opt.inputs);
-    const auto stats_out = open_output(opt.stats_file, "statistics");
-    const auto summary_out = open_output(opt.summary_json, "summary");
-    opt.run.line_stats = !opt.stats_file.empty();
-    nlohmann::json tests = nlohmann::json::array();
-    nlohmann::json line_stats = nlohmann::json::array();
-    u64 ok = 0;
-    double seconds = 0;
-    for (const std::string& file : files) {
-        // A bad test stops the run with its error, naming the file: nothing is skipped silently.
-        const smpsim::litmus::LitmusTest test = smpsim::litmus::parse_litmus_file(file);
-        const smpsim::litmus::RunResult r = smpsim::litmus::run_litmus(test, opt.run);
-        std::cout << smpsim::litmus::litmus7_log(test, r);
-        check_stdout();
-        const bool valid = smpsim::litmus::validated(test, r);
-        ok += valid;
-        seconds += r.seconds;
-        if (opt.run.line_stats)
-            line_stats.push_back({{"test", test.name}, {"file", file}, {"caches", r.line_stats}});
-        if (opt.summary)
-            std::cerr << fmt::format("{} {} {} {} {} {}\n", test.name, valid ? "Ok" : "No",
-                                     smpsim::litmus::observation(r), r.positive, r.negative, file);
-        tests.push_back({{"name", test.name},
-                         {"file", file},
-                         {"validated", valid},
-                         {"observation", smpsim::litmus::observation(r)},
-                         {"positive", r.positive},
-                         {"negative", r.negative},
-                         {"states", r.histogram.size()},
-                         {"instructions", r.instructions},
-                         {"store_forwards", r.store_forwards},
-                         {"stale_hits", r.stale_hits},
-                         {"reordered_commits", r.reordered_commits},
-                         {"seconds", r.seconds}});
-    }
-    check_stdout();
-    if (stats_out) write_output(*stats_out, opt.stats_file, line_stats.dump(2) + "\n", "statistics");
-    if (summary_out) {
-        nlohmann::json j;
-        j["schema"] = "smpsim-litmus-summary/1";
-        j["model"] = opt.model;
-        j["runs"] = opt.run.runs;
-        j["seed"] = opt.run.seed;
-        j["tests"] = tests;
-        j["validated"] = ok;
-        j["seconds"] = seconds;
-        write_output(*summary_out, opt.summary_json, j.dump(2) + "\n", "summary");
-    }
-    // The closing line comes last, so that a failed write is the only line of an unsuccessful run.
-    const u64 total_runs = opt.run.runs * files.size();
-    std::cerr << fmt::format(
-        "smpsim: {} litmus tests, {} validated, model {}, {} runs each, {:.3f} s, {:.0f} runs/s\n",
-        files.size(), ok, opt.model, opt.run.runs, seconds, seconds > 0 ? double(total_runs) / seconds : 0.0);
-    return 0;
-}
-
-} // namespace
-
-int sc_main(int argc, char* argv[]) {
-    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
-    sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
-
-    CLI::App app{
-        "smpsim: a cycle-approximate simulator of an SMP x86-64 PC with an Intel 82576 NIC.\n"
-        "Exit status: the guest's exit-port value v as (v << 1) | 1 (as QEMU's isa-debug-exit), 0 when\n"
-        "the guest halted for good, 2 for usage or input errors, 4 on a triple fault, 6 when\n"
-        "--max-insns ran out, 8 when every CPU sleeps with nothing left to wake it (or a replay cannot\n"
-        "end: the guest never brought its driver up or did not stop), 10 when a device's DMA reached no\n"
-        "memory."};
+// Parses the command line and runs the subcommand; `command` gets its name for error reports.
+int run_command_line(int argc, char* argv[], std::string& command) {
+    CLI::App app{"smpsim: a cycle-approximate simulator of an SMP x86-64 PC with an Intel 82576 NIC.",
+                 "smpsim"};
+    app.footer(kExitStatusHelp);
     app.set_config("--config", "",
                    "TOML or INI file with option values: keys as the long option names, in a [boot] "
                    "section for boot's options (append, mem, cpus, seed, ...); the command line wins. May "
@@ -445,79 +122,8 @@ int sc_main(int argc, char* argv[]) {
     app.require_subcommand(1);
 
     LogOptions log_options;
-    BootOptions boot;
-    boot.machine.kernel = SMPSIM_DEFAULT_KERNEL;
-    boot.machine.cpus = 4;
-    CLI::App* boot_cmd =
-        app.add_subcommand("boot", "Boot a multiboot kernel (default: the bundled guest) and "
-                                   "print its serial console on stdout, a summary on stderr "
-                                   "(options may also come from --config FILE, [boot] section)");
-    add_machine_options(boot_cmd, boot);
-    add_log_options(boot_cmd, log_options);
-
-    BootOptions replay;
-    replay.replay = true;
-    replay.machine.kernel = SMPSIM_DEFAULT_KERNEL;
-    replay.machine.cpus = 4;
-    CLI::App* replay_cmd = app.add_subcommand(
-        "replay",
-        "Boot the guest, replay a pcap/pcapng capture into its 82576 NIC once the driver is up, let "
-        "the guest drain, and report what was offered, delivered (per queue and CPU) and dropped "
-        "(by reason); the guest console goes to stdout, the summary to stderr");
-    replay_cmd->add_option("pcap", replay.machine.nic.pcap, "Capture file (pcap or pcapng, Ethernet)")
-        ->required();
-    add_machine_options(replay_cmd, replay);
-    add_log_options(replay_cmd, log_options);
-    replay_cmd
-        ->add_option("--queues", replay.queues,
-                     "RX/TX queue pairs the guest uses (default: one per CPU, at most 8)")
-        ->check(CLI::Range(1, 8));
-    replay_cmd
-        ->add_option("--pace", replay.machine.nic.pace,
-                     "When frames enter the wire: original (capture timestamps), scale=F (F times faster), "
-                     "pps=N (fixed rate), max (as fast as the guest posts descriptors)")
-        ->capture_default_str();
-    replay_cmd
-        ->add_option("--link-gbps", replay.machine.nic.link_gbps,
-                     "Speed of the wire (the 82576 is a 1 Gb/s part; a faster wire with --pace max measures "
-                     "how many frames the guest can take)")
-        ->capture_default_str();
-    replay_cmd->add_option("--loop", replay.machine.nic.loops, "Replay the capture K times")
-        ->capture_default_str()
-        ->check(CLI::Range(1u, 1000000u));
-    replay_cmd->add_option("--tx-pcap", replay.machine.nic.tx_pcap,
-                           "Write the frames the guest transmits to FILE");
-    replay_cmd
-        ->add_option("--drain-ms", replay.drain_ms,
-                     "Simulated ms the guest may take, after the last frame, to consume what was delivered")
-        ->capture_default_str()
-        ->check(CLI::Range(0.001, 1e7));
-
-    LitmusOptions litmus;
-    CLI::App* litmus_cmd = app.add_subcommand(
-        "litmus",
-        "Run herd7-format x86 litmus tests on simulated CPUs with store buffers and MESI caches; print "
-        "a litmus7-format log on stdout, a summary on stderr");
-    litmus_cmd->add_option("tests", litmus.inputs, "Litmus files, or directories searched for *.litmus")
-        ->required();
-    litmus_cmd
-        ->add_option("--model", litmus.model,
-                     "Memory model: tso (x86) or weak (store buffer and "
-                     "invalidate queue reorder, as in McKenney's notes)")
-        ->capture_default_str();
-    litmus_cmd->add_option("--runs", litmus.run.runs, "Iterations of each test")
-        ->capture_default_str()
-        ->check(CLI::Range(smpsim::u64(1), smpsim::u64(100000000)));
-    litmus_cmd->add_option("--seed", litmus.run.seed, "Seed of the scheduler, start skews and cache states")
-        ->capture_default_str();
-    litmus_cmd->add_flag("--summary", litmus.summary,
-                         "One line per test on stderr: name, Ok/No, observation, "
-                         "positive and negative counts, file");
-    litmus_cmd->add_option("--summary-json", litmus.summary_json,
-                           "Write the per-test results as JSON to FILE");
-    litmus_cmd->add_option("--stats", litmus.stats_file,
-                           "Write each test's per-cache-line statistics (stale hits, HITM, RFOs...) as JSON");
-    add_log_options(litmus_cmd, log_options);
+    const Command commands[] = {add_boot_command(app, log_options), add_replay_command(app, log_options),
+                                add_litmus_command(app, log_options)};
 
     // `--config FILE` may also follow the subcommand (`smpsim boot --config m.toml`): CLI11 reads config
     // files on the top-level app only, so such a pair is moved in front of the subcommand.
@@ -530,6 +136,13 @@ int sc_main(int argc, char* argv[]) {
             break;
         }
     }
+    // CLI11 reads a config file whole, whatever it is: refuse directories, devices and huge files first.
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config" && i + 1 < args.size())
+            smpsim::check_input_file(args[i + 1], "config", kMaxConfigBytes);
+        else if (args[i].starts_with("--config="))
+            smpsim::check_input_file(args[i].substr(9), "config", kMaxConfigBytes);
+    }
     std::reverse(args.begin(), args.end()); // CLI11 takes a vector in reverse order
     try {
         app.parse(args);
@@ -541,25 +154,98 @@ int sc_main(int argc, char* argv[]) {
         std::cerr << "smpsim: error: " << e.what() << "\n";
         return smpsim::platform::kExitInputError;
     }
+    const smpsim::log::CategoryMask categories = log_options.categories.empty()
+                                                     ? smpsim::log::kDefaultCategories
+                                                     : smpsim::log::parse_categories(log_options.categories);
+    smpsim::log::logger().configure(categories, log_options.every);
+    int status = 0;
+    for (const Command& c : commands) {
+        if (!*c.cli) continue;
+        command = c.cli->get_name();
+        status = c.run();
+    }
+    smpsim::log::logger().print_repeats();
+    return status;
+}
+
+// The first error raised inside the simulation, with where it happened. A SystemC process turns an
+// exception it does not catch into an SC_ERROR report (the exception type is lost on the way); the
+// report handler keeps the original exception, so an InputError from a process stays an input error.
+struct SimulationFailure {
+    std::exception_ptr error;
+    std::string where; // "at 1 us simulated, in machine.cpu0" (empty outside the simulation)
+};
+SimulationFailure g_failure;
+
+std::string simulation_context() {
+    if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) return {};
+    std::string where = fmt::format("at {} simulated", sc_core::sc_time_stamp().to_string());
+    const sc_core::sc_process_handle process = sc_core::sc_get_current_process_handle();
+    if (process.valid()) where += fmt::format(", in {}", process.name());
+    return where;
+}
+
+// SystemC's info and warnings stay silent, as before; errors and fatal errors become internal errors
+// (or the exception that caused them), reported once by sc_main.
+void on_systemc_report(const sc_core::sc_report& report, const sc_core::sc_actions&) {
+    if (report.get_severity() < sc_core::SC_ERROR) return;
+    if (!g_failure.error) {
+        std::exception_ptr cause = std::current_exception();
+        if (!cause || std::strcmp(report.get_msg_type(), sc_core::SC_ID_SIMULATION_UNCAUGHT_EXCEPTION_) != 0)
+            cause = std::make_exception_ptr(
+                InternalError(fmt::format("SystemC: {}: {}", report.get_msg_type(), report.get_msg())));
+        g_failure = {cause, simulation_context()};
+    }
+    throw report; // SystemC unwinds the simulation on its own report type
+}
+
+int internal_error(const std::string& what, const std::string& command, const std::string& where) {
+    std::cerr << fmt::format("smpsim: internal error: {} ({}{}{})\n", what, command,
+                             where.empty() ? "" : ", ", where);
+    return smpsim::platform::kExitInternalError;
+}
+
+// One line on stderr for what stopped smpsim, and its exit status (docs/EXITS.md).
+int report_failure(std::exception_ptr error, const std::string& command) {
+    std::string where;
     try {
-        const smpsim::log::CategoryMask categories =
-            log_options.categories.empty() ? smpsim::log::kDefaultCategories
-                                           : smpsim::log::parse_categories(log_options.categories);
-        smpsim::log::logger().configure(categories, log_options.every);
-        int status = 0;
-        if (*boot_cmd) status = run_boot(boot);
-        if (*replay_cmd) status = run_boot(replay);
-        if (*litmus_cmd) status = run_litmus_command(litmus);
-        smpsim::log::logger().print_repeats();
-        return status;
+        try {
+            std::rethrow_exception(error);
+        } catch (const sc_core::sc_report&) {
+            if (!g_failure.error) throw;
+            where = g_failure.where;
+            std::rethrow_exception(g_failure.error);
+        }
     } catch (const InputError& e) {
         std::cerr << "smpsim: error: " << e.what() << "\n";
         return smpsim::platform::kExitInputError;
     } catch (const std::bad_alloc&) {
-        std::cerr << "smpsim: error: out of host memory\n";
-        return smpsim::platform::kExitInputError;
+        return internal_error("out of host memory", command, where);
+    } catch (const InternalError& e) {
+        return internal_error(e.what(), command, where);
+    } catch (const sc_core::sc_report& e) {
+        return internal_error(fmt::format("SystemC: {}: {}", e.get_msg_type(), e.get_msg()), command, where);
+    } catch (const std::exception& e) {
+        return internal_error(fmt::format("unexpected exception: {}", e.what()), command, where);
+    } catch (...) {
+        return internal_error("unexpected exception of unknown type", command, where);
     }
-    return 0;
+    return smpsim::platform::kExitInternalError;
+}
+
+} // namespace
+
+int sc_main(int argc, char* argv[]) {
+    sc_core::sc_report_handler::set_handler(on_systemc_report);
+    std::string command = "smpsim";
+    try {
+        const int status = run_command_line(argc, argv, command);
+        // Output lost on the way out (stdout on a full disk) must not pass for success.
+        check_stdout();
+        return status;
+    } catch (...) {
+        return report_failure(std::current_exception(), command);
+    }
 }
 
 // Under AddressSanitizer, LeakSanitizer's exit-time scan crashes on SystemC's coroutine stacks (the

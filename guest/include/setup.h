@@ -19,7 +19,13 @@ struct boot_options {
 	bool selftest;		    /* selftest[=VARIANT,...]: run the SMP self-tests after bring-up */
 	unsigned int selftest_variants; /* SELFTEST_* debug variants, also run */
 	bool procint;		    /* procint: /proc/interrupts right after bring-up too */
+	int reboot;		    /* reboot=cf9|kbd: REBOOT_* way to reset at the end */
 };
+
+/* reboot=: how machine_restart() resets the machine (as Linux's reboot= types). */
+#define REBOOT_NONE 0
+#define REBOOT_CF9 1 /* reboot=pci in Linux: the reset control register at port 0xcf9 */
+#define REBOOT_KBD 2 /* the 8042 keyboard controller's pulse-reset command */
 
 /* selftest=nolock: the spinlock torture once more without the lock (expect lost updates). */
 #define SELFTEST_NOLOCK 0x1

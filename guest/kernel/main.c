@@ -242,6 +242,12 @@ void kernel_main(u32 magic, u32 mbi_phys)
 	if (net_options.replay)
 		net_wait_replay_end();
 
+	if (boot_options.fault == TRIGGER_STRAY_INIT && lapic_enabled) {
+		printk("Sending INIT to every CPU: fault=init\n");
+		local_irq_disable();
+		apic_icr_write(APIC_DEST_ALLINC | APIC_INT_ASSERT | APIC_DM_INIT, 0);
+		halt_forever();
+	}
 	if (boot_options.fault >= 0) {
 		printk("Raising an exception: fault=%s\n", fault_name(boot_options.fault));
 		trigger_exception(boot_options.fault);

@@ -19,8 +19,34 @@ void machine_exit(unsigned int status)
 	halt_forever();
 }
 
+/*
+ * Resets the machine the way reboot= asks (arch/x86/kernel/reboot.c does the
+ * same): QEMU reboots, smpsim stops with its "guest requested reset" status.
+ * If nothing resets, this CPU halts.
+ */
+static void __noreturn machine_restart(int type)
+{
+	int i;
+
+	local_irq_disable();
+	if (type == REBOOT_CF9) {
+		outb(0x02, 0xcf9); /* SYS_RST: a hard reset... */
+		outb(0x06, 0xcf9); /* ...and RST_CPU, which starts it */
+	} else {
+		/* Wait until the 8042 takes a command, then pulse the reset line. */
+		for (i = 0; i < 0x10000 && (inb(0x64) & 0x02); i++)
+			cpu_relax();
+		outb(0xfe, 0x64);
+	}
+	halt_forever();
+}
+
 void kernel_exit(unsigned int status)
 {
+	if (boot_options.reboot != REBOOT_NONE) {
+		printk("Kernel finished, restarting system\n");
+		machine_restart(boot_options.reboot);
+	}
 	if (boot_options.halt) {
 		/* "halt": stop the way a machine without an exit device would. */
 		printk("Kernel finished, halting\n");

@@ -5,8 +5,13 @@
  *   panic    divide by zero at the end of boot, to test the exception path
  *   fault=K  raise an exception at the end of boot instead: de (divide
  *            error, as "panic"), ud (invalid opcode), gp (general
- *            protection), pf (page fault)
+ *            protection), pf (page fault), tf (triple fault); or init: an
+ *            INIT IPI to every CPU, the boot CPU included, after which all
+ *            wait for a start-up IPI that nobody sends
  *   mbinfo   dump the raw multiboot information during boot
+ *   reboot=cf9|kbd  reset the machine at the end instead of exiting: through
+ *            the reset control register at port 0xcf9, or the keyboard
+ *            controller (as Linux's reboot=pci and reboot=kbd)
  *   acpi=off take the CPUs and the I/O APIC from the MP table, not ACPI's MADT
  *   noapic   do not use the I/O APIC: IRQ0 stays on the 8259A (through the
  *            boot CPU's LINT0); local APIC timers and SMP as usual
@@ -37,6 +42,7 @@ static const char *const fault_names[] = {
 	[TRIGGER_GENERAL_PROTECTION] = "gp",
 	[TRIGGER_PAGE_FAULT] = "pf",
 	[TRIGGER_TRIPLE_FAULT] = "tf",
+	[TRIGGER_STRAY_INIT] = "init",
 };
 
 const char *fault_name(int kind)
@@ -146,6 +152,15 @@ static void parse_option(const char *word, size_t len)
 		boot_options.irq_affinity[irq] = (int)cpu;
 	} else if (option_is(word, len, "procint", &value) && !value) {
 		boot_options.procint = true;
+	} else if (option_is(word, len, "reboot", &value) && value) {
+		size_t n = word + len - value;
+
+		if (n == 3 && !strncmp(value, "cf9", 3))
+			boot_options.reboot = REBOOT_CF9;
+		else if (n == 3 && !strncmp(value, "kbd", 3))
+			boot_options.reboot = REBOOT_KBD;
+		else
+			printk("Unknown reboot type \"%.*s\" (cf9, kbd), ignored\n", (int)n, value);
 	} else if (option_is(word, len, "mbinfo", &value) && !value) {
 		boot_options.mbinfo = true;
 	} else if (option_is(word, len, "pci", &value) && value && word + len == value + 5 &&

@@ -1,5 +1,7 @@
 #include "sim/cache_mesi/memory_system.h"
 
+#include "sim/core/error.h"
+
 #include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -136,9 +138,9 @@ MemorySystem::~MemorySystem() = default;
 
 void MemorySystem::check(Transition t, u32 cpu, State s, Event e) const {
     if (t.actions & kImpossible) [[unlikely]]
-        throw std::logic_error("cache_mesi: impossible transition (" + std::string(to_string(s)) + ", " +
-                               std::string(to_string(e)) + ") on CPU " + std::to_string(cpu) + " under " +
-                               std::string(to_string(config_.model)));
+        throw InternalError("cache_mesi: impossible transition (" + std::string(to_string(s)) + ", " +
+                            std::string(to_string(e)) + ") on CPU " + std::to_string(cpu) + " under " +
+                            std::string(to_string(config_.model)));
 }
 
 // ---- Hot paths: a hit is a tag scan, a table lookup, a copy and a few counters.
@@ -397,7 +399,7 @@ void MemorySystem::apply_queue_to(u32 cpu, u32 f) {
         apply_queue_head(cpu);
         if (head == f) return;
     }
-    throw std::logic_error("cache_mesi: a line in S_Q has no invalidate-queue entry");
+    throw InternalError("cache_mesi: a line in S_Q has no invalidate-queue entry");
 }
 
 void MemorySystem::apply_due(u32 cpu, u64 now) {
@@ -436,8 +438,7 @@ AccessResult MemorySystem::rmw(u32 cpu, u64 paddr, u32 size, FunctionRef<u64(u64
     const u32 f1 = acquire(cpu, line1, Event::Store, byte_mask(off, n1), r, now);
     u32 f2 = f1;
     if (n1 < size) f2 = acquire(cpu, line1 + kLineSize, Event::Store, byte_mask(0, size - n1), r, now);
-    if (c.tags[f1] != line1 || c.state[f1] != State::M)
-        throw std::logic_error("cache_mesi: rmw lost its line");
+    if (c.tags[f1] != line1 || c.state[f1] != State::M) throw InternalError("cache_mesi: rmw lost its line");
     u64 old = 0;
     std::memcpy(&old, c.frame_data(f1) + off, n1);
     if (n1 < size) std::memcpy(reinterpret_cast<u8*>(&old) + n1, c.frame_data(f2), size - n1);

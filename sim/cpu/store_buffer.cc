@@ -6,9 +6,9 @@ namespace smpsim::cpu {
 
 StoreBuffer::StoreBuffer(unsigned capacity, MemoryModel model, unsigned line_size)
     : capacity_(capacity), model_(model), line_size_(line_size) {
-    if (capacity == 0) throw InputError("store buffer capacity must be at least 1");
+    if (capacity == 0) throw InternalError("store buffer capacity must be at least 1");
     if (line_size == 0 || (line_size & (line_size - 1)))
-        throw InputError("cache line size must be a power of two");
+        throw InternalError("cache line size must be a power of two");
 }
 
 void StoreBuffer::push(u64 paddr, unsigned size, u64 value) {

@@ -94,7 +94,7 @@ u32 ethernet_crc32(std::span<const u8> data) {
 
 IgbCore::IgbCore(const IgbConfig& config, IgbHost& host) : config_(config), host_(host) {
     if (config_.mac[0] & 1)
-        throw InputError(fmt::format(
+        throw InternalError(fmt::format(
             "igb: MAC address {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x} is a multicast "
             "address; a NIC needs a unicast one",
             config_.mac[0], config_.mac[1], config_.mac[2], config_.mac[3], config_.mac[4], config_.mac[5]));

@@ -2,6 +2,8 @@
 
 #include "sim/core/error.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -13,12 +15,15 @@ namespace {
 
 constexpr u64 kNever = std::numeric_limits<u64>::max();
 
-double parse_positive(std::string_view whole, std::string_view number) {
+constexpr const char* kPaceForms =
+    "expected original, scale=F (0.001 <= F <= 1e9), pps=N (0.1 <= N <= 1e10) or max";
+
+double parse_in_range(std::string_view whole, std::string_view number, double min, double max) {
     double value = 0;
     const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
-    if (error != std::errc{} || end != number.data() + number.size() || !std::isfinite(value) || value <= 0)
-        throw InputError("invalid pace '" + std::string(whole) +
-                         "': expected original, scale=F (F > 0), pps=N (N > 0) or max");
+    // The negated test also refuses NaN.
+    if (error != std::errc{} || end != number.data() + number.size() || !(value >= min && value <= max))
+        throw InputError("invalid pace '" + std::string(whole) + "': " + kPaceForms);
     return value;
 }
 
@@ -48,13 +53,12 @@ PaceSpec parse_pace(std::string_view text) {
         spec.mode = PaceSpec::Mode::Max;
     } else if (text.starts_with("scale=")) {
         spec.mode = PaceSpec::Mode::Scale;
-        spec.factor = parse_positive(text, text.substr(6));
+        spec.factor = parse_in_range(text, text.substr(6), kMinScale, kMaxScale);
     } else if (text.starts_with("pps=")) {
         spec.mode = PaceSpec::Mode::Pps;
-        spec.pps = parse_positive(text, text.substr(4));
+        spec.pps = parse_in_range(text, text.substr(4), kMinPps, kMaxPps);
     } else {
-        throw InputError("invalid pace '" + std::string(text) +
-                         "': expected original, scale=F (F > 0), pps=N (N > 0) or max");
+        throw InputError("invalid pace '" + std::string(text) + "': " + kPaceForms);
     }
     return spec;
 }
@@ -91,6 +95,14 @@ u64 Pacer::send_time_ns(u64 capture_ts_ns, u32 wire_len) {
         break;
     case PaceSpec::Mode::Max: break;
     }
+    // A gap no replay could sit through: the guest would idle for simulated hours (or "never", at
+    // kNever) and the run would look hung.
+    const u64 previous = has_previous_ ? previous_send_ns_ : pass_start_ns_;
+    if (target > previous && target - previous > kMaxFrameGapNs)
+        throw InputError(
+            fmt::format("replay: frame {} of the capture is due {:.0f} s after the previous one, "
+                        "more than the limit of {} s simulated (use --pace max, scale=F or pps=N)",
+                        pass_frames_ + 1, double(target - previous) / 1e9, kMaxFrameGapNs / 1'000'000'000));
     if (has_previous_) {
         target = std::max(target, previous_send_ns_); // monotonic
         target = std::max(target, saturating_add(previous_send_ns_, previous_line_ns_));

@@ -15,7 +15,14 @@ struct PaceSpec {
     double link_gbps = 1;
 };
 
-// "original" | "scale=F" (F > 0) | "pps=N" (N > 0) | "max"; InputError otherwise.
+// Finite ranges, so that no frame is due "never" (docs/EXITS.md).
+inline constexpr double kMinScale = 0.001, kMaxScale = 1e9;
+inline constexpr double kMinPps = 0.1, kMaxPps = 1e10;
+// The longest simulated wait between two frames (or before the first) a replay accepts: longer, and
+// send_time_ns throws InputError rather than idle the guest for simulated hours.
+inline constexpr u64 kMaxFrameGapNs = 60'000'000'000;
+
+// "original" | "scale=F" | "pps=N" | "max", F and N within the ranges above; InputError otherwise.
 PaceSpec parse_pace(std::string_view text);
 
 // Time one frame occupies a 1 Gb/s wire: frame (no FCS) + 4 FCS + 8 preamble/SFD + 12 IFG bytes, 8 ns each.

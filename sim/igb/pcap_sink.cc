@@ -6,9 +6,11 @@
 #include <fmt/format.h>
 #include <pcap/pcap.h>
 
+#include <cstdio>
+
 namespace smpsim::igb {
 
-PcapSink::PcapSink(const std::string& path) {
+PcapSink::PcapSink(const std::string& path) : path_(path) {
     handle_ = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, kMaxCaptureLength, PCAP_TSTAMP_PRECISION_NANO);
     if (!handle_) throw InputError(fmt::format("{}: cannot create pcap writer", path));
     dumper_ = pcap_dump_open(handle_, path.c_str());
@@ -35,6 +37,11 @@ void PcapSink::write(u64 timestamp_ns, std::span<const u8> frame) {
 
 void PcapSink::flush() {
     pcap_dump_flush(dumper_);
+}
+
+void PcapSink::finish() {
+    if (pcap_dump_flush(dumper_) != 0 || std::ferror(pcap_dump_file(dumper_)))
+        throw InputError(fmt::format("{}: cannot write the capture file", path_));
 }
 
 } // namespace smpsim::igb

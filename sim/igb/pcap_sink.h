@@ -21,9 +21,12 @@ class PcapSink {
     // caplen = len = frame.size() (the frame without FCS).
     void write(u64 timestamp_ns, std::span<const u8> frame);
     void flush();
+    // Flushes and checks that every frame reached the file: InputError otherwise (a full disk).
+    void finish();
     u64 frames() const { return frames_; }
 
   private:
+    std::string path_;
     pcap* handle_ = nullptr;
     pcap_dumper* dumper_ = nullptr;
     u64 frames_ = 0;

@@ -24,6 +24,7 @@ std::string link_type_name(int link_type) {
 } // namespace
 
 PcapSource::PcapSource(const std::string& path) : path_(path) {
+    check_input_file(path, "capture", kMaxCaptureFileBytes);
     // Opening with fopen first separates "no such file" from "not a capture" in the message.
     if (std::FILE* probe = std::fopen(path.c_str(), "rb")) {
         std::fclose(probe);

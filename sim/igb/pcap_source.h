@@ -11,6 +11,8 @@ namespace smpsim::igb {
 
 // Largest caplen accepted: libpcap's MAXIMUM_SNAPLEN, far above any Ethernet frame.
 inline constexpr u32 kMaxCaptureLength = 262144;
+// The largest capture file a replay reads (it is held in memory whole): 1 GiB.
+inline constexpr unsigned long long kMaxCaptureFileBytes = 1ull << 30;
 
 struct CapturedFrame {
     u64 timestamp_ns; // as recorded (µs captures are scaled to ns)

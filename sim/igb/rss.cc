@@ -54,8 +54,8 @@ ToeplitzTable::ToeplitzTable(std::span<const u8, kRssKeyLen> key) {
 
 u32 ToeplitzTable::hash(std::span<const u8> input) const {
     if (input.size() > kMaxInput)
-        throw InputError("Toeplitz hash input of " + std::to_string(input.size()) + " bytes exceeds " +
-                         std::to_string(kMaxInput));
+        throw InternalError("Toeplitz hash input of " + std::to_string(input.size()) + " bytes exceeds " +
+                            std::to_string(kMaxInput));
     u32 result = 0;
     for (size_t i = 0; i < input.size(); ++i)
         result ^= table_[i][input[i]];

@@ -22,7 +22,7 @@ class ToeplitzTable {
   public:
     static constexpr unsigned kMaxInput = 36; // IPv6 addresses + ports
     explicit ToeplitzTable(std::span<const u8, kRssKeyLen> key);
-    // Same result as toeplitz_hash(key, input); input longer than kMaxInput bytes is an InputError.
+    // Same result as toeplitz_hash(key, input); input longer than kMaxInput bytes is an InternalError.
     u32 hash(std::span<const u8> input) const;
     const std::array<u8, kRssKeyLen>& key() const { return key_; }
 

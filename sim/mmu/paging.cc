@@ -257,9 +257,10 @@ TranslateResult PageWalker::walk(u64 linear, const AccessRequest& req, const Pag
 Tlb::Tlb(u32 entries, u32 ways, u32 large_entries) : sets_(0), ways_(ways), set_mask_(0) {
     if (ways == 0 || entries < ways || entries % ways != 0 ||
         ((entries / ways) & (entries / ways - 1)) != 0) {
-        throw InputError("TLB geometry " + std::to_string(entries) + " entries / " + std::to_string(ways) +
-                         " ways: entries must be a non-zero multiple of ways, and entries / ways (the number "
-                         "of sets) a power of two");
+        throw InternalError(
+            "TLB geometry " + std::to_string(entries) + " entries / " + std::to_string(ways) +
+            " ways: entries must be a non-zero multiple of ways, and entries / ways (the number "
+            "of sets) a power of two");
     }
     sets_ = entries / ways;
     set_mask_ = sets_ - 1;

@@ -123,7 +123,7 @@ struct TlbStats {
 class Tlb {
   public:
     static constexpr u32 kDefaultLargeEntries = 16;
-    // Throws InputError unless ways >= 1, entries is a multiple of ways and entries / ways is a power of two.
+    // Throws InternalError unless ways >= 1, entries is a multiple of ways and entries / ways is a power of two.
     Tlb(u32 entries, u32 ways, u32 large_entries = kDefaultLargeEntries);
     // The entry covering linear, or nullptr; counts a hit or a miss. Valid until the next insert.
     const Translation* lookup(u64 linear);

@@ -8,10 +8,10 @@ namespace smpsim::pci {
 
 void ConfigSpace::check_access(u16 offset, unsigned size) {
     if (size != 1 && size != 2 && size != 4)
-        throw InputError("PCI config access of " + std::to_string(size) + " bytes (1, 2 or 4 allowed)");
+        throw InternalError("PCI config access of " + std::to_string(size) + " bytes (1, 2 or 4 allowed)");
     if (offset >= kConfigSpaceSize || (offset & 3) + size > 4)
-        throw InputError("PCI config access of " + std::to_string(size) + " bytes at offset " +
-                         std::to_string(offset) + " leaves its dword or config space");
+        throw InternalError("PCI config access of " + std::to_string(size) + " bytes at offset " +
+                            std::to_string(offset) + " leaves its dword or config space");
 }
 
 u32 ConfigSpace::read(u16 offset, unsigned size) const {
@@ -64,8 +64,8 @@ void ConfigSpace::set_write_one_to_clear(u16 offset, unsigned size, u32 mask) {
 u8 ConfigSpace::add_capability(u8 id, u16 size) {
     const u16 at = next_free_;
     if (at + size > kConfigSpaceSize)
-        throw InputError("PCI capability " + std::to_string(id) + " of " + std::to_string(size) +
-                         " bytes does not fit in config space");
+        throw InternalError("PCI capability " + std::to_string(id) + " of " + std::to_string(size) +
+                            " bytes does not fit in config space");
     // Capabilities are dword aligned (PCI 3.0, 6.7: the bottom two bits of a pointer are reserved).
     next_free_ = u16((at + size + 3) & ~3);
     bytes_[at] = id;

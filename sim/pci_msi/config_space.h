@@ -11,7 +11,7 @@ namespace smpsim::pci {
 
 class ConfigSpace {
   public:
-    // Software-visible accesses: 1, 2 or 4 bytes, not crossing a dword (InputError otherwise).
+    // Software-visible accesses: 1, 2 or 4 bytes, not crossing a dword (InternalError otherwise).
     u32 read(u16 offset, unsigned size) const;
     void write(u16 offset, unsigned size, u32 value);
 
@@ -28,7 +28,7 @@ class ConfigSpace {
     void set_write_one_to_clear(u16 offset, unsigned size, u32 mask);
 
     // Reserves `size` bytes for a capability, links it at the end of the list (0x34, Status.CapList)
-    // and writes its ID. Returns its offset; InputError when config space is full.
+    // and writes its ID. Returns its offset; InternalError when config space is full.
     u8 add_capability(u8 id, u16 size);
 
     const std::array<u8, kConfigSpaceSize>& bytes() const { return bytes_; }

@@ -19,7 +19,7 @@ u32 all_ones(unsigned size) {
 
 void check_port_size(unsigned size) {
     if (size != 1 && size != 2 && size != 4)
-        throw InputError("PCI port access of " + std::to_string(size) + " bytes (1, 2 or 4 allowed)");
+        throw InternalError("PCI port access of " + std::to_string(size) + " bytes (1, 2 or 4 allowed)");
 }
 
 } // namespace
@@ -32,12 +32,12 @@ PciHostBridge::PciHostBridge() : self_(kVendorIntel, kDevice440fx, kHostBridgeCl
 
 void PciHostBridge::attach(unsigned device, unsigned function, PciFunction& fn) {
     if (device >= kDevices || function >= kFunctions)
-        throw InputError("PCI address 00:" + std::to_string(device) + "." + std::to_string(function) +
-                         " out of range (device 0-31, function 0-7)");
+        throw InternalError("PCI address 00:" + std::to_string(device) + "." + std::to_string(function) +
+                            " out of range (device 0-31, function 0-7)");
     PciFunction*& slot = slots_[device * kFunctions + function];
     if (slot)
-        throw InputError("PCI address 00:" + std::to_string(device) + "." + std::to_string(function) +
-                         " is already taken");
+        throw InternalError("PCI address 00:" + std::to_string(device) + "." + std::to_string(function) +
+                            " is already taken");
     slot = &fn;
     // Function 0 announces a multi-function device (software scans functions 1-7 only then).
     unsigned count = 0;

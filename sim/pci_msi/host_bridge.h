@@ -27,7 +27,7 @@ class PciHostBridge {
 
     PciHostBridge();
 
-    // Puts fn at bus 0, device:function (bus 0 only). InputError if the slot is taken or out of range.
+    // Puts fn at bus 0, device:function (bus 0 only). InternalError if the slot is taken or out of range.
     // The caller keeps fn alive as long as the bridge.
     void attach(unsigned device, unsigned function, PciFunction& fn);
     PciFunction* function_at(unsigned device, unsigned function) const;

@@ -25,12 +25,12 @@ u64 size_mask(unsigned size) {
 
 void check_mmio_size(unsigned size) {
     if (size != 1 && size != 2 && size != 4 && size != 8)
-        throw InputError("PCI memory access of " + std::to_string(size) + " bytes (1, 2, 4 or 8 allowed)");
+        throw InternalError("PCI memory access of " + std::to_string(size) + " bytes (1, 2, 4 or 8 allowed)");
 }
 
 void check_io_size(unsigned size) {
     if (size != 1 && size != 2 && size != 4)
-        throw InputError("PCI I/O access of " + std::to_string(size) + " bytes (1, 2 or 4 allowed)");
+        throw InternalError("PCI I/O access of " + std::to_string(size) + " bytes (1, 2 or 4 allowed)");
 }
 
 // Writable bits of an MSI-X table entry byte at `pos` (0..15): the address is dword aligned (bits 1:0
@@ -46,7 +46,7 @@ u8 msix_entry_writable(unsigned pos) {
 
 PciFunction::PciFunction(u16 vendor_id, u16 device_id, u32 class_code, u8 revision) {
     if (class_code > 0xFFFFFF)
-        throw InputError("PCI class code " + hex(class_code) + " is wider than 24 bits");
+        throw InternalError("PCI class code " + hex(class_code) + " is wider than 24 bits");
     config_.set16(reg::kVendorId, vendor_id);
     config_.set16(reg::kDeviceId, device_id);
     config_.set32(reg::kRevisionId, u32(revision) | class_code << 8);
@@ -63,7 +63,8 @@ void PciFunction::set_subsystem(u16 vendor, u16 id) {
 }
 
 void PciFunction::set_interrupt_pin(u8 pin) {
-    if (pin > 4) throw InputError("PCI interrupt pin " + std::to_string(pin) + " (0 none, 1-4 INTA#-INTD#)");
+    if (pin > 4)
+        throw InternalError("PCI interrupt pin " + std::to_string(pin) + " (0 none, 1-4 INTA#-INTD#)");
     config_.set8(reg::kInterruptPin, pin);
     update_intx_line();
 }
@@ -78,20 +79,20 @@ void PciFunction::add_bar(unsigned index, BarSpec spec, BarHandler handler) {
     const std::string what = "PCI BAR " + std::to_string(index);
     const bool wide = spec.kind == BarKind::Mem64;
     if (index >= kBarCount || (wide && index + 1 >= kBarCount))
-        throw InputError(what + ": index out of range (0-5; a 64-bit BAR needs two slots)");
+        throw InternalError(what + ": index out of range (0-5; a 64-bit BAR needs two slots)");
     if (bars_[index].present || bars_[index].upper_half || (wide && (bars_[index + 1].present)))
-        throw InputError(what + " is already in use");
+        throw InternalError(what + " is already in use");
     if (!std::has_single_bit(spec.size))
-        throw InputError(what + ": size " + hex(spec.size) + " is not a power of 2");
+        throw InternalError(what + ": size " + hex(spec.size) + " is not a power of 2");
     if (spec.kind == BarKind::Io) {
         if (spec.size < bar::kMinIoSize || spec.size > bar::kMaxIoSize)
-            throw InputError(what + ": I/O size " + hex(spec.size) + " outside 4-256 bytes");
-        if (spec.prefetchable) throw InputError(what + ": an I/O BAR cannot be prefetchable");
+            throw InternalError(what + ": I/O size " + hex(spec.size) + " outside 4-256 bytes");
+        if (spec.prefetchable) throw InternalError(what + ": an I/O BAR cannot be prefetchable");
     } else {
         if (spec.size < bar::kMinMemSize)
-            throw InputError(what + ": memory size " + hex(spec.size) + " below 16");
+            throw InternalError(what + ": memory size " + hex(spec.size) + " below 16");
         if (spec.kind == BarKind::Mem32 && spec.size > (u64(1) << 31))
-            throw InputError(what + ": a 32-bit memory BAR cannot exceed 2 GiB");
+            throw InternalError(what + ": a 32-bit memory BAR cannot exceed 2 GiB");
     }
 
     const u16 offset = u16(reg::kBar0 + 4 * index);
@@ -116,7 +117,7 @@ void PciFunction::add_bar(unsigned index, BarSpec spec, BarHandler handler) {
 }
 
 const BarSpec& PciFunction::bar_spec(unsigned index) const {
-    if (!has_bar(index)) throw InputError("PCI BAR " + std::to_string(index) + " is not implemented");
+    if (!has_bar(index)) throw InternalError("PCI BAR " + std::to_string(index) + " is not implemented");
     return bars_[index].spec;
 }
 
@@ -133,7 +134,7 @@ u64 PciFunction::bar_address(unsigned index) const {
 }
 
 u8 PciFunction::add_pm_capability() {
-    if (pm_cap_) throw InputError("PCI function already has a power management capability");
+    if (pm_cap_) throw InternalError("PCI function already has a power management capability");
     const u8 at = config_.add_capability(cap_id::kPowerManagement, pm::kSize);
     // PM 1.2, no D1/D2, no PME. No_Soft_Reset: leaving D3hot keeps the function's configuration, so the
     // model needs no internal reset.
@@ -150,10 +151,10 @@ unsigned PciFunction::power_state() const {
 
 u8 PciFunction::add_msi_capability(unsigned multiple_message_capable_log2, bool address64,
                                    bool per_vector_masking) {
-    if (msi_cap_) throw InputError("PCI function already has an MSI capability");
+    if (msi_cap_) throw InternalError("PCI function already has an MSI capability");
     if (multiple_message_capable_log2 > msi::kMaxVectorsLog2)
-        throw InputError("MSI Multiple Message Capable " + std::to_string(multiple_message_capable_log2) +
-                         " (at most 5, 32 vectors)");
+        throw InternalError("MSI Multiple Message Capable " + std::to_string(multiple_message_capable_log2) +
+                            " (at most 5, 32 vectors)");
     const u8 at = config_.add_capability(cap_id::kMsi, msi::size(address64, per_vector_masking));
     u16 control = u16(multiple_message_capable_log2 << msi::kMultipleMessageCapableShift);
     if (address64) control |= msi::kAddress64;
@@ -179,25 +180,25 @@ u32 PciFunction::msi_mask_bits() const {
 
 u8 PciFunction::add_msix_capability(unsigned table_size, unsigned table_bar, u32 table_offset,
                                     unsigned pba_bar, u32 pba_offset) {
-    if (msix_cap_) throw InputError("PCI function already has an MSI-X capability");
+    if (msix_cap_) throw InternalError("PCI function already has an MSI-X capability");
     if (table_size == 0 || table_size > msix::kMaxVectors)
-        throw InputError("MSI-X table size " + std::to_string(table_size) + " (1-2048 vectors)");
+        throw InternalError("MSI-X table size " + std::to_string(table_size) + " (1-2048 vectors)");
     if ((table_offset & msix::kBirMask) || (pba_offset & msix::kBirMask))
-        throw InputError("MSI-X table and PBA offsets must be 8-byte aligned");
+        throw InternalError("MSI-X table and PBA offsets must be 8-byte aligned");
     const auto check_region = [&](const char* what, unsigned bar, u64 offset, u64 bytes) {
         if (!has_bar(bar) || bars_[bar].spec.kind == BarKind::Io)
-            throw InputError(std::string("MSI-X ") + what + " BAR " + std::to_string(bar) +
-                             " is not a memory BAR of this function");
+            throw InternalError(std::string("MSI-X ") + what + " BAR " + std::to_string(bar) +
+                                " is not a memory BAR of this function");
         if (offset + bytes > bars_[bar].spec.size)
-            throw InputError(std::string("MSI-X ") + what + " at " + hex(offset) + " does not fit in BAR " +
-                             std::to_string(bar));
+            throw InternalError(std::string("MSI-X ") + what + " at " + hex(offset) +
+                                " does not fit in BAR " + std::to_string(bar));
     };
     msix_vectors_ = table_size;
     check_region("table", table_bar, table_offset, msix_table_bytes());
     check_region("PBA", pba_bar, pba_offset, msix_pba_bytes());
     if (table_bar == pba_bar && table_offset < pba_offset + msix_pba_bytes() &&
         pba_offset < table_offset + msix_table_bytes())
-        throw InputError("MSI-X table and PBA overlap");
+        throw InternalError("MSI-X table and PBA overlap");
 
     const u8 at = config_.add_capability(cap_id::kMsix, msix::kSize);
     config_.set16(at + msix::kControl, u16(table_size - 1));
@@ -218,7 +219,7 @@ u8 PciFunction::add_msix_capability(unsigned table_size, unsigned table_bar, u32
 }
 
 u8 PciFunction::add_pcie_capability() {
-    if (pcie_cap_) throw InputError("PCI function already has a PCI Express capability");
+    if (pcie_cap_) throw InternalError("PCI function already has a PCI Express capability");
     const u8 at = config_.add_capability(cap_id::kPciExpress, pcie::kSize);
     config_.set16(at + pcie::kCapabilities, pcie::kVersion2 | pcie::kTypeEndpoint);
     // Max_Payload_Size supported 512 bytes (2), role-based error reporting (bit 15).
@@ -311,11 +312,11 @@ void PciFunction::after_config_write(const std::array<u8, kConfigSpaceSize>& bef
 void PciFunction::firmware_assign_bar(unsigned index, u64 address) {
     const BarSpec& spec = bar_spec(index);
     if (address & (spec.size - 1))
-        throw InputError("PCI BAR " + std::to_string(index) + ": address " + hex(address) +
-                         " is not aligned to its size " + hex(spec.size));
+        throw InternalError("PCI BAR " + std::to_string(index) + ": address " + hex(address) +
+                            " is not aligned to its size " + hex(spec.size));
     if (spec.kind != BarKind::Mem64 && address > 0xFFFFFFFF)
-        throw InputError("PCI BAR " + std::to_string(index) + ": address " + hex(address) +
-                         " does not fit a 32-bit BAR");
+        throw InternalError("PCI BAR " + std::to_string(index) + ": address " + hex(address) +
+                            " does not fit a 32-bit BAR");
     const u16 offset = u16(reg::kBar0 + 4 * index);
     config_write(offset, 4, u32(address));
     if (spec.kind == BarKind::Mem64) config_write(offset + 4, 4, u32(address >> 32));
@@ -458,23 +459,27 @@ bool PciFunction::msix_function_masked() const {
 }
 
 bool PciFunction::msix_vector_masked(unsigned vector) const {
-    if (vector >= msix_vectors_) throw InputError("MSI-X vector " + std::to_string(vector) + " out of range");
+    if (vector >= msix_vectors_)
+        throw InternalError("MSI-X vector " + std::to_string(vector) + " out of range");
     return msix_entry_word(vector, msix::kEntryVectorControl) & msix::kVectorMasked;
 }
 
 bool PciFunction::msix_pending(unsigned vector) const {
-    if (vector >= msix_vectors_) throw InputError("MSI-X vector " + std::to_string(vector) + " out of range");
+    if (vector >= msix_vectors_)
+        throw InternalError("MSI-X vector " + std::to_string(vector) + " out of range");
     return msix_pending_[vector];
 }
 
 u64 PciFunction::msix_message_address(unsigned vector) const {
-    if (vector >= msix_vectors_) throw InputError("MSI-X vector " + std::to_string(vector) + " out of range");
+    if (vector >= msix_vectors_)
+        throw InternalError("MSI-X vector " + std::to_string(vector) + " out of range");
     return msix_entry_word(vector, msix::kEntryAddressLow) |
            u64(msix_entry_word(vector, msix::kEntryAddressHigh)) << 32;
 }
 
 u32 PciFunction::msix_message_data(unsigned vector) const {
-    if (vector >= msix_vectors_) throw InputError("MSI-X vector " + std::to_string(vector) + " out of range");
+    if (vector >= msix_vectors_)
+        throw InternalError("MSI-X vector " + std::to_string(vector) + " out of range");
     return msix_entry_word(vector, msix::kEntryData);
 }
 
@@ -483,10 +488,10 @@ bool PciFunction::msix_deliverable(unsigned vector) const {
 }
 
 void PciFunction::msix_notify(unsigned vector) {
-    if (!msix_cap_) throw InputError("msix_notify on a PCI function without an MSI-X capability");
+    if (!msix_cap_) throw InternalError("msix_notify on a PCI function without an MSI-X capability");
     if (vector >= msix_vectors_)
-        throw InputError("MSI-X vector " + std::to_string(vector) + " beyond the table size " +
-                         std::to_string(msix_vectors_));
+        throw InternalError("MSI-X vector " + std::to_string(vector) + " beyond the table size " +
+                            std::to_string(msix_vectors_));
     if (!msix_enabled()) return;
     if (!msix_deliverable(vector)) {
         msix_pending_[vector] = true;
@@ -522,10 +527,10 @@ bool PciFunction::msi_pending(unsigned vector) const {
 }
 
 void PciFunction::msi_notify(unsigned vector) {
-    if (!msi_cap_) throw InputError("msi_notify on a PCI function without an MSI capability");
+    if (!msi_cap_) throw InternalError("msi_notify on a PCI function without an MSI capability");
     if (vector >= (1u << msi_capable_log2_))
-        throw InputError("MSI vector " + std::to_string(vector) + " beyond the " +
-                         std::to_string(1u << msi_capable_log2_) + " the function requests");
+        throw InternalError("MSI vector " + std::to_string(vector) + " beyond the " +
+                            std::to_string(1u << msi_capable_log2_) + " the function requests");
     if (!msi_enabled()) return;
     const unsigned used = std::min(vector, msi_vectors_allocated() - 1);
     if (msi_masking_) {

@@ -38,7 +38,7 @@ class PciFunction {
   public:
     PciFunction(u16 vendor_id, u16 device_id, u32 class_code /* base<<16 | sub<<8 | prog-if */, u8 revision);
 
-    // ---- Set-up by the device model (before the guest runs); bad arguments throw InputError.
+    // ---- Set-up by the device model (before the guest runs); bad arguments throw InternalError.
     void set_subsystem(u16 vendor, u16 id);
     void set_interrupt_pin(u8 pin);                                 // 0 none, 1..4 = INTA#..INTD#
     void add_bar(unsigned index, BarSpec spec, BarHandler handler); // Mem64 takes index and index+1
@@ -68,7 +68,7 @@ class PciFunction {
     u16 status() const { return config_.get16(reg::kStatus); }
     u8 interrupt_line() const { return config_.get8(reg::kInterruptLine); }
     u8 interrupt_pin() const { return config_.get8(reg::kInterruptPin); }
-    u64 bar_address(unsigned index) const; // InputError if no BAR starts at index
+    u64 bar_address(unsigned index) const; // InternalError if no BAR starts at index
     bool has_bar(unsigned index) const { return index < kBarCount && bars_[index].present; }
     const BarSpec& bar_spec(unsigned index) const;
     bool memory_enabled() const { return command() & command::kMemorySpace; }

@@ -18,7 +18,11 @@ namespace smpsim::platform {
 
 namespace {
 
+// The largest kernel image smpsim reads (docs/EXITS.md): more than any RAM it could be loaded into.
+constexpr u64 kMaxKernelBytes = u64{256} << 20;
+
 std::vector<u8> read_file(const std::string& path) {
+    check_input_file(path, "kernel", kMaxKernelBytes);
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(fmt::format("{}: cannot open kernel file", path));
     std::vector<u8> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -29,6 +33,7 @@ std::vector<u8> read_file(const std::string& path) {
 constexpr u64 kUartBase = 0x3f8;
 constexpr unsigned kUartIrq = 4;
 constexpr u64 kExitPortBase = 0xf4;
+constexpr u64 kKeyboardControllerPort = 0x64;
 constexpr u64 kIoApicBase = 0xfec00000;
 // PCI windows: memory BARs between the top of RAM (at most 3 GiB) and the I/O APIC, I/O BARs from 0xC000.
 constexpr u64 kPciMmioBase = 0xe0000000, kPciMmioSize = kIoApicBase - kPciMmioBase;
@@ -76,6 +81,9 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     uart_->core().set_irq_callback([this](bool level) { isa_irq_[kUartIrq].set_level(level); });
     exit_port_ = std::make_unique<ExitPortDevice>("exit_port", [this](u32 v) { on_guest_exit(v); });
     io_router_->map(kExitPortBase, 4, "exit_port").bind(exit_port_->socket);
+    reset_control_ = std::make_unique<ResetControlDevice>(
+        "reset_control", [this](const std::string& reason) { on_guest_reset(reason); });
+    io_router_->map(kKeyboardControllerPort, 1, "kbd_reset").bind(reset_control_->kbd_socket);
 
     if (config_.timing) {
         cache_mesi::CacheConfig cache;
@@ -152,11 +160,19 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     bsp.set_gpr(cpu::RBX, loaded.mbi_addr);
     bsp.set_rip(loaded.entry);
     bsp.set_rflags(0x2);
+
+    injected_error_ = injected_internal_error();
+    if (injected_error_ != InjectedError::None) {
+        SC_HAS_PROCESS(Machine);
+        SC_THREAD(inject_internal_error);
+    }
 }
 
 void Machine::build_pci() {
     pci_ = std::make_unique<pci::PciHostDevice>("pci", kPciMmioBase, kPciIoBase);
-    io_router_->map(0xcf8, 8, "pci_config").bind(pci_->config_socket);
+    // The PIIX3's reset control register at 0xCF9 sits among the configuration ports.
+    io_router_->map(0xcf8, 8, "pci_config").bind(reset_control_->config_socket);
+    reset_control_->pci_config.bind(pci_->config_socket);
     mem_router_->map(kPciMmioBase, kPciMmioSize, "pci_mmio").bind(pci_->mmio_socket);
     io_router_->map(kPciIoBase, kPciIoSize, "pci_io").bind(pci_->io_socket);
     if (!config_.nic.present) return;
@@ -170,8 +186,8 @@ void Machine::build_pci() {
 
     igb::ReplayConfig replay;
     replay.pace = igb::parse_pace(config_.nic.pace);
-    if (!(config_.nic.link_gbps > 0 && config_.nic.link_gbps <= 1000))
-        throw InputError("--link-gbps must be in (0, 1000]");
+    if (!(config_.nic.link_gbps >= kMinLinkGbps && config_.nic.link_gbps <= kMaxLinkGbps))
+        throw InputError(fmt::format("--link-gbps must be in [{}, {}]", kMinLinkGbps, kMaxLinkGbps));
     replay.pace.link_gbps = config_.nic.link_gbps;
     if (config_.nic.loops < 1) throw InputError("--loop must be at least 1");
     replay.loops = config_.nic.loops;
@@ -249,6 +265,20 @@ void Machine::on_guest_exit(u32 value) {
     stop_all();
 }
 
+void Machine::on_guest_reset(const std::string& reason) {
+    if (stopped_) return;
+    result_.exit_status = kExitGuestReset;
+    result_.stop_reason = reason;
+    stop_all();
+}
+
+void Machine::inject_internal_error() {
+    wait(sc_core::sc_time(1, sc_core::SC_US));
+    if (injected_error_ == InjectedError::SystemC)
+        SC_REPORT_ERROR("smpsim/inject", "injected SystemC error (SMPSIM_INJECT_INTERNAL_ERROR)");
+    throw_injected_error(injected_error_);
+}
+
 void Machine::on_cpu_stop(cpu::CpuModule& module, const cpu::StopInfo& info) {
     if (stopped_) return;
     const std::string who = module.basename();
@@ -267,9 +297,15 @@ void Machine::on_cpu_stop(cpu::CpuModule& module, const cpu::StopInfo& info) {
             last_halt_message_ = fmt::format("{}: {}", who, info.message);
         for (auto& c : cpus_)
             if (!c->finished() && !c->deep_sleep()) return;
-        result_.exit_status = kExitHalted;
-        result_.stop_reason =
-            last_halt_message_.empty() ? "every CPU waits for a start-up IPI" : last_halt_message_;
+        if (last_halt_message_.empty()) {
+            // No CPU halted: the boot CPU itself waits for a SIPI (a stray INIT reached it). Nothing
+            // finished; the machine is stuck.
+            result_.exit_status = kExitNoProgress;
+            result_.stop_reason = "every CPU waits for a start-up IPI";
+        } else {
+            result_.exit_status = kExitHalted;
+            result_.stop_reason = last_halt_message_;
+        }
         stop_all();
         break;
     case cpu::StopReason::InsnLimit:
@@ -298,6 +334,7 @@ RunResult Machine::run() {
         result_.stop_reason = "all CPUs are halted and nothing can wake them";
     }
     console_.flush();
+    if (tx_sink_) tx_sink_->finish();
     result_.host_seconds = std::chrono::duration<double>(end - start).count();
     result_.sim_seconds = sc_core::sc_time_stamp().to_seconds();
     if (caches_ && !config_.stats_file.empty()) {
@@ -306,6 +343,8 @@ RunResult Machine::run() {
             throw InputError(
                 fmt::format("{}: cannot open the statistics file for writing", config_.stats_file));
         out << caches_->stats_json().dump(2) << "\n";
+        out.flush();
+        if (!out) throw InputError(fmt::format("{}: cannot write the statistics file", config_.stats_file));
     }
     for (auto& c : cpus_) {
         const cpu::CpuStats& s = c->cpu().stats();

@@ -5,6 +5,7 @@
 #include "sim/apic/apic_devices.h"
 #include "sim/cache_mesi/memory_system.h"
 #include "sim/cache_mesi/ports.h"
+#include "sim/core/error.h"
 #include "sim/core/memory_model.h"
 #include "sim/core/types.h"
 #include "sim/cpu/cpu_module.h"
@@ -66,6 +67,13 @@ inline constexpr int kExitTripleFault = 4;
 inline constexpr int kExitInsnLimit = 6;
 inline constexpr int kExitNoProgress = 8;   // every CPU asleep and nothing left that could wake one
 inline constexpr int kExitDeviceFault = 10; // a device's DMA reached no memory
+inline constexpr int kExitGuestReset = 12;  // the guest asked for a reset (port 0xCF9 or the 8042)
+// The simulator's own failure (a broken invariant, an unexpected exception, a SystemC error, no host
+// memory left): EX_SOFTWARE of sysexits.h.
+inline constexpr int kExitInternalError = 70;
+
+// --link-gbps: a finite range, so that a frame's wire time stays a sane number of nanoseconds.
+inline constexpr double kMinLinkGbps = 0.001, kMaxLinkGbps = 1000;
 
 struct RunResult {
     int exit_status = 0;
@@ -101,7 +109,9 @@ class Machine : public sc_core::sc_module {
   private:
     void on_cpu_stop(cpu::CpuModule& cpu, const cpu::StopInfo& info);
     void on_guest_exit(u32 value);
+    void on_guest_reset(const std::string& reason);
     void stop_all();
+    void inject_internal_error(); // SMPSIM_INJECT_INTERNAL_ERROR (sim/core/error.h), a SystemC thread
 
     MachineConfig config_;
     std::ostream& console_;
@@ -111,6 +121,7 @@ class Machine : public sc_core::sc_module {
     std::unique_ptr<Router> io_router_;
     std::unique_ptr<UartDevice> uart_;
     std::unique_ptr<ExitPortDevice> exit_port_;
+    std::unique_ptr<ResetControlDevice> reset_control_;
     std::unique_ptr<pic8259::PicDevice> pic_;
     std::unique_ptr<PitDevice> pit_;
     std::unique_ptr<apic::IoApicDevice> ioapic_;
@@ -149,6 +160,7 @@ class Machine : public sc_core::sc_module {
     std::vector<std::unique_ptr<cache_mesi::CpuPort>> cache_ports_;
     RunResult result_;
     bool stopped_ = false;
+    InjectedError injected_error_ = InjectedError::None;
     std::string last_halt_message_;
 };
 

@@ -39,7 +39,7 @@ enum InterruptType : u8 { kInt = 0, kNmi = 1, kSmi = 2, kExtInt = 3 };
 } // namespace
 
 std::vector<u8> build_mp_table(const MpTableConfig& c, u32 fp_addr) {
-    if (c.cpus < 1 || c.cpus > 255) throw InputError("MP table: 1..255 CPUs");
+    if (c.cpus < 1 || c.cpus > 255) throw InternalError("MP table: 1..255 CPUs");
     std::vector<u8> b;
     const u32 table_addr = fp_addr + 16;
 
@@ -148,7 +148,7 @@ std::vector<u8> build_mp_table(const MpTableConfig& c, u32 fp_addr) {
 
 void install_mp_table(std::span<u8> ram, const MpTableConfig& config, u32 fp_addr) {
     const std::vector<u8> bytes = build_mp_table(config, fp_addr);
-    if (u64(fp_addr) + bytes.size() > ram.size()) throw InputError("MP table does not fit in RAM");
+    if (u64(fp_addr) + bytes.size() > ram.size()) throw InternalError("MP table does not fit in RAM");
     std::memcpy(ram.data() + fp_addr, bytes.data(), bytes.size());
 }
 

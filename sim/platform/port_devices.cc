@@ -1,5 +1,7 @@
 #include "sim/platform/port_devices.h"
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 namespace smpsim::platform {
@@ -40,6 +42,41 @@ void ExitPortDevice::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_ti
         on_exit_(value);
     } else {
         std::memset(trans.get_data_ptr(), 0xff, trans.get_data_length());
+    }
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+ResetControlDevice::ResetControlDevice(sc_core::sc_module_name name,
+                                       std::function<void(const std::string&)> on_reset)
+    : sc_module(name), config_socket("config_socket"), kbd_socket("kbd_socket"), pci_config("pci_config"),
+      on_reset_(std::move(on_reset)) {
+    config_socket.register_b_transport(this, &ResetControlDevice::config_transport);
+    kbd_socket.register_b_transport(this, &ResetControlDevice::kbd_transport);
+}
+
+void ResetControlDevice::config_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+    constexpr u64 kResetControlOffset = 1; // 0xCF9 - 0xCF8
+    if (trans.get_address() != kResetControlOffset || trans.get_data_length() != 1) {
+        pci_config->b_transport(trans, delay);
+        return;
+    }
+    u8& data = *trans.get_data_ptr();
+    if (trans.is_read()) {
+        data = reset_control_;
+    } else if (trans.is_write()) {
+        reset_control_ = data & 0x0a;
+        if (data & 0x04) on_reset_(fmt::format("guest requested a reset: {:#04x} to port 0xcf9", data));
+    }
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void ResetControlDevice::kbd_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
+    constexpr u8 kPulseResetLine = 0xfe;
+    if (trans.is_read()) {
+        // Status: output buffer empty, input buffer empty (ready for a command).
+        std::memset(trans.get_data_ptr(), 0, trans.get_data_length());
+    } else if (trans.is_write() && trans.get_data_ptr()[0] == kPulseResetLine) {
+        on_reset_("guest requested a reset: 0xfe to the keyboard controller (port 0x64)");
     }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -6,9 +6,11 @@
 
 #include <systemc>
 #include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
 #include <functional>
+#include <string>
 
 namespace smpsim::platform {
 
@@ -32,6 +34,27 @@ class ExitPortDevice : public sc_core::sc_module {
   private:
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
     std::function<void(u32)> on_exit_;
+};
+
+// The two ways a PC guest asks for a reset, as QEMU models them:
+// - the reset control register of the PIIX3 at port 0xCF9 (a byte write with bit 2, RST_CPU, set: Linux's
+//   reboot=pci writes 0x06, a full reset 0x0E);
+// - the 8042 keyboard controller's pulse-reset command, 0xFE written to port 0x64 (Linux's reboot=kbd).
+// smpsim does not reboot: on_reset gets a one-line description and the run ends (docs/EXITS.md).
+// Port 0xCF9 lies inside the PCI configuration ports 0xCF8-0xCFF: `config_socket` takes that whole range
+// and passes every access but a byte at 0xCF9 on to `pci_config` (the host bridge), as the PIIX3 does.
+class ResetControlDevice : public sc_core::sc_module {
+  public:
+    tlm_utils::simple_target_socket<ResetControlDevice> config_socket; // ports 0xCF8-0xCFF
+    tlm_utils::simple_target_socket<ResetControlDevice> kbd_socket;    // port 0x64
+    tlm_utils::simple_initiator_socket<ResetControlDevice> pci_config;
+    ResetControlDevice(sc_core::sc_module_name name, std::function<void(const std::string&)> on_reset);
+
+  private:
+    void config_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    void kbd_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    std::function<void(const std::string&)> on_reset_;
+    u8 reset_control_ = 0; // RCR bits 3:1 as last written (bit 2 is self-clearing)
 };
 
 // Guest-to-simulator markers (in the spirit of gem5's m5ops) on an I/O port QEMU leaves unassigned, so

@@ -15,7 +15,7 @@ Router::Router(sc_core::sc_module_name name) : sc_module(name), target("target")
 Router::InitiatorSocket& Router::map(u64 base, u64 size, const std::string& device) {
     for (const Range& r : ranges_)
         if (base < r.base + r.size && r.base < base + size)
-            throw InputError(
+            throw InternalError(
                 fmt::format("{}: {} at {:#x} overlaps {} at {:#x}", name(), device, base, r.device, r.base));
     ranges_.push_back({base, size, device});
     const int id = int(sockets_.size());

@@ -50,9 +50,14 @@ bad_config)
 	done
 	;;
 deterministic)
-	# Same seed and input: byte-identical console, and the same summary but for host time.
-	"$smpsim" boot --kernel "$guest" --seed 7 --summary-json a.json >a.txt 2>/dev/null || true
-	"$smpsim" boot --kernel "$guest" --seed 7 --summary-json b.json >b.txt 2>/dev/null || true
+	# Same seed and input: the same exit status, byte-identical console, and the same summary but for
+	# host time.
+	status_a=0
+	"$smpsim" boot --kernel "$guest" --seed 7 --summary-json a.json >a.txt 2>/dev/null || status_a=$?
+	status_b=0
+	"$smpsim" boot --kernel "$guest" --seed 7 --summary-json b.json >b.txt 2>/dev/null || status_b=$?
+	[ "$status_a" = "$status_b" ] || { echo "exit status $status_a, then $status_b"; exit 1; }
+	[ "$status_a" = 1 ] || { echo "exit status $status_a, expected 1"; exit 1; }
 	cmp a.txt b.txt
 	grep -v -e host_seconds -e '"mips"' a.json >a2
 	grep -v -e host_seconds -e '"mips"' b.json >b2

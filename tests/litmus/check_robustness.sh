@@ -69,10 +69,10 @@ expect "^smpsim: error: .*/de.litmus:5: test DE: P0 raised #DE divide error at '
 # 4. Outputs that cannot be written: checked before the run (nothing on stdout), or reported when a
 # write fails.
 printf 'X86 SB\n{ x=0; y=0; }\n P0 | P1 ;\n MOV [x],$1 | MOV [y],$1 ;\n MOV EAX,[y] | MOV EAX,[x] ;\nexists (0:EAX=0 /\\ 1:EAX=0)\n' >"$tmp/sb.litmus"
-expect "^smpsim: error: $tmp/no/such/dir/s.json: cannot open the summary file for writing$" \
+expect "^smpsim: error: $tmp/no/such/dir/s.json: cannot open the summary file for writing: No such file or directory$" \
 	"$smpsim" litmus "$tmp/sb.litmus" --runs 10 --summary-json "$tmp/no/such/dir/s.json"
 if [ -s "$tmp/out" ]; then echo "FAIL: the run started before the summary path was checked"; failures=$((failures + 1)); fi
-expect "^smpsim: error: $tmp/no/such/dir/s.json: cannot open the statistics file for writing$" \
+expect "^smpsim: error: $tmp/no/such/dir/s.json: cannot open the statistics file for writing: No such file or directory$" \
 	"$smpsim" litmus "$tmp/sb.litmus" --runs 10 --stats "$tmp/no/such/dir/s.json"
 if [ -s "$tmp/out" ]; then echo "FAIL: the run started before the statistics path was checked"; failures=$((failures + 1)); fi
 expect "^smpsim: error: /dev/full: cannot write the summary file$" \
@@ -82,7 +82,7 @@ expect "^smpsim: error: /dev/full: cannot write the statistics file$" \
 status=0
 "$smpsim" litmus "$tmp/sb.litmus" --runs 10 >/dev/full 2>"$tmp/err" || status=$?
 if [ "$status" != 2 ] || [ "$(wc -l <"$tmp/err")" != 1 ] ||
-	! grep -Eq "^smpsim: error: cannot write the log to standard output$" "$tmp/err"; then
+	! grep -Eq "^smpsim: error: standard output: write error$" "$tmp/err"; then
 	echo "FAIL: stdout on /dev/full: status $status"; cat "$tmp/err"; failures=$((failures + 1))
 else
 	echo "ok: $(cat "$tmp/err")"

@@ -28,6 +28,7 @@
 #define APIC_ICR 0x300
 #define APIC_DEST_ALLBUT 0xc0000 /* destination shorthand: all excluding self */
 #define APIC_DEST_SELF 0x40000
+#define APIC_DEST_ALLINC 0x80000 /* destination shorthand: all including self */
 #define APIC_INT_LEVELTRIG 0x08000
 #define APIC_INT_ASSERT 0x04000
 #define APIC_ICR_BUSY 0x01000

@@ -18,6 +18,9 @@
 #define TRIGGER_GENERAL_PROTECTION 2
 #define TRIGGER_PAGE_FAULT 3
 #define TRIGGER_TRIPLE_FAULT 4
+/* Not an exception: INIT to every CPU, the sender included, as a stray INIT would (kernel/main.c).
+ */
+#define TRIGGER_STRAY_INIT 5
 
 #ifndef __ASSEMBLER__
 #include "../compiler.h"

@@ -119,9 +119,9 @@ TEST(StoreBuffer, FullAtCapacityAndTakeRemovesTheEntry) {
     EXPECT_LT(sb.entries()[0].seq, e.seq) << "sequence numbers follow program order";
 }
 
-TEST(StoreBuffer, BadGeometryIsAnInputError) {
-    EXPECT_THROW(StoreBuffer(0), InputError);
-    EXPECT_THROW(StoreBuffer(4, MemoryModel::Tso, 48), InputError);
+TEST(StoreBuffer, BadGeometryIsAnInternalError) {
+    EXPECT_THROW(StoreBuffer(0), InternalError);
+    EXPECT_THROW(StoreBuffer(4, MemoryModel::Tso, 48), InternalError);
 }
 
 } // namespace

@@ -254,9 +254,9 @@ TEST(IgbRegisters, RxDescCtlEnableReadsBack) {
     EXPECT_EQ(core.read(txq(5, kQDescCtl)), kQueueEnable);
 }
 
-TEST(IgbRegisters, MulticastMacIsAnInputError) {
+TEST(IgbRegisters, MulticastMacIsAnInternalError) {
     FakeHost host;
-    EXPECT_THROW(IgbCore(IgbConfig{.mac = {0x01, 0, 0x5e, 0, 0, 1}}, host), InputError);
+    EXPECT_THROW(IgbCore(IgbConfig{.mac = {0x01, 0, 0x5e, 0, 0, 1}}, host), InternalError);
 }
 
 TEST(IgbCrc, MatchesTheCrc32CheckValue) {

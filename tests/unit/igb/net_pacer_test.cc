@@ -114,11 +114,24 @@ TEST(Pacer, LoopPassesRestartRelativeToTheirFirstFrame) {
     EXPECT_EQ(rate.send_time_ns(0, 60), 6'000'000u);
 }
 
-TEST(Pacer, ExtremeRatesSaturateInsteadOfOverflowing) {
-    Pacer slow(parse_pace("pps=1e-300"), 0);
-    EXPECT_EQ(slow.send_time_ns(0, 60), 0u);
-    EXPECT_EQ(slow.send_time_ns(0, 60), std::numeric_limits<u64>::max());
-    EXPECT_EQ(slow.send_time_ns(0, 60), std::numeric_limits<u64>::max());
+TEST(ParsePace, RatesAndFactorsHaveFiniteRanges) {
+    // A tiny rate or factor would put the next frame "never" and hang the replay.
+    for (const char* bad :
+         {"pps=1e-300", "pps=0.09", "pps=1e11", "scale=1e-300", "scale=0.0009", "scale=2e9"})
+        EXPECT_THROW(parse_pace(bad), InputError) << bad;
+    EXPECT_DOUBLE_EQ(parse_pace("pps=0.1").pps, 0.1);
+    EXPECT_DOUBLE_EQ(parse_pace("scale=0.001").factor, 0.001);
+}
+
+TEST(Pacer, AGapBeyondTheLimitIsAnInputError) {
+    Pacer original(parse_pace("original"), 0);
+    EXPECT_EQ(original.send_time_ns(0, 60), 0u);
+    EXPECT_EQ(original.send_time_ns(kMaxFrameGapNs, 60), kMaxFrameGapNs);
+    EXPECT_THROW(original.send_time_ns(3 * kMaxFrameGapNs, 60), InputError);
+    // Slowed down 1000 times, a 1-second gap of the capture becomes 1000 s.
+    Pacer slowed(parse_pace("scale=0.001"), 0);
+    EXPECT_EQ(slowed.send_time_ns(0, 60), 0u);
+    EXPECT_THROW(slowed.send_time_ns(1'000'000'000, 60), InputError);
 }
 
 TEST(Pacer, AFasterLinkShortensTheLineTimeAndMaxFollowsIt) {

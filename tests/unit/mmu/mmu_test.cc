@@ -979,10 +979,10 @@ TEST(Tlb, FlushKeepingGlobalsDropsOnlyNonGlobalEntries) {
 }
 
 TEST(Tlb, RejectsGeometryWithoutPowerOfTwoSets) {
-    EXPECT_THROW(Tlb(48, 4), InputError); // 12 sets
-    EXPECT_THROW(Tlb(10, 4), InputError); // not a multiple
-    EXPECT_THROW(Tlb(2, 4), InputError);  // fewer entries than ways
-    EXPECT_THROW(Tlb(4, 0), InputError);
+    EXPECT_THROW(Tlb(48, 4), InternalError); // 12 sets
+    EXPECT_THROW(Tlb(10, 4), InternalError); // not a multiple
+    EXPECT_THROW(Tlb(2, 4), InternalError);  // fewer entries than ways
+    EXPECT_THROW(Tlb(4, 0), InternalError);
     EXPECT_NO_THROW(Tlb(64, 4));
     EXPECT_NO_THROW(Tlb(4, 4));
     EXPECT_NO_THROW(Tlb(1, 1));
@@ -1247,7 +1247,7 @@ TEST_F(MmuTest, TranslatesPaeAnd32BitTablesToo) {
 TEST_F(MmuTest, RejectsBadTlbGeometry) {
     MmuConfig config;
     config.dtlb_entries = 48;
-    EXPECT_THROW(Mmu(mem, config), InputError);
+    EXPECT_THROW(Mmu(mem, config), InternalError);
 }
 
 } // namespace

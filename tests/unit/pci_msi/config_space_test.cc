@@ -33,13 +33,13 @@ TEST(ConfigSpace, SubDwordAccessesAtAnyOffsetInsideADword) {
     EXPECT_EQ(c.read(0x10, 4), 0x11CCBBAAu);
 }
 
-TEST(ConfigSpace, BadAccessesAreInputErrors) {
+TEST(ConfigSpace, BadAccessesAreInternalErrors) {
     ConfigSpace c;
-    EXPECT_THROW(c.read(0x10, 3), InputError);
-    EXPECT_THROW(c.read(0x12, 4), InputError); // crosses a dword
-    EXPECT_THROW(c.read(0x13, 2), InputError);
-    EXPECT_THROW(c.write(0x100, 1, 0), InputError);
-    EXPECT_THROW(c.write(0x0, 8, 0), InputError);
+    EXPECT_THROW(c.read(0x10, 3), InternalError);
+    EXPECT_THROW(c.read(0x12, 4), InternalError); // crosses a dword
+    EXPECT_THROW(c.read(0x13, 2), InternalError);
+    EXPECT_THROW(c.write(0x100, 1, 0), InternalError);
+    EXPECT_THROW(c.write(0x0, 8, 0), InternalError);
 }
 
 TEST(ConfigSpace, CapabilitiesAreLinkedDwordAlignedAndBounded) {
@@ -52,7 +52,7 @@ TEST(ConfigSpace, CapabilitiesAreLinkedDwordAlignedAndBounded) {
     EXPECT_EQ(c.get8(0x49), 0x54);
     EXPECT_EQ(c.get8(0x55), 0x00);
     EXPECT_TRUE(c.get16(0x06) & (1 << 4));
-    EXPECT_THROW(c.add_capability(0x10, 0xB0), InputError); // 0x60 + 0xB0 > 0x100
+    EXPECT_THROW(c.add_capability(0x10, 0xB0), InternalError); // 0x60 + 0xB0 > 0x100
 }
 
 } // namespace

@@ -89,16 +89,16 @@ TEST_F(HostBridgeFixture, NonexistentFunctionsReadAllOnesAndIgnoreWrites) {
 }
 
 TEST_F(HostBridgeFixture, AttachRulesAndMultiFunctionHeader) {
-    EXPECT_THROW(bridge.attach(0, 0, nic), InputError); // the host bridge's own slot
-    EXPECT_THROW(bridge.attach(32, 0, nic), InputError);
-    EXPECT_THROW(bridge.attach(1, 8, nic), InputError);
+    EXPECT_THROW(bridge.attach(0, 0, nic), InternalError); // the host bridge's own slot
+    EXPECT_THROW(bridge.attach(32, 0, nic), InternalError);
+    EXPECT_THROW(bridge.attach(1, 8, nic), InternalError);
     PciFunction second{0x8086, 0x10C9, 0x020000, 1};
     bridge.attach(3, 0, nic);
     EXPECT_EQ(config_read(3, 0, 0x0E, 1), 0x00u);
     bridge.attach(3, 1, second);
     EXPECT_EQ(config_read(3, 0, 0x0E, 1), 0x80u); // function 0 now announces more functions
     EXPECT_EQ(config_read(3, 1, 0x00), 0x10C98086u);
-    EXPECT_THROW(bridge.attach(3, 1, second), InputError);
+    EXPECT_THROW(bridge.attach(3, 1, second), InternalError);
     EXPECT_EQ(bridge.function_at(3, 1), &second);
     EXPECT_EQ(bridge.function_at(5, 0), nullptr);
 }
@@ -175,10 +175,10 @@ TEST_F(HostBridgeFixture, CapabilityWalkOverEveryFunction) {
     EXPECT_FALSE(config_read(0, 0, 0x06, 2) & status::kCapabilitiesList);
 }
 
-TEST_F(HostBridgeFixture, BadAccessSizesAreInputErrors) {
-    EXPECT_THROW(bridge.io_read(0xCFC, 3), InputError);
-    EXPECT_THROW(bridge.io_write(0xCFC, 8, 0), InputError);
-    EXPECT_THROW(bridge.mmio_read(0xFEB00000, 16), InputError);
+TEST_F(HostBridgeFixture, BadAccessSizesAreInternalErrors) {
+    EXPECT_THROW(bridge.io_read(0xCFC, 3), InternalError);
+    EXPECT_THROW(bridge.io_write(0xCFC, 8, 0), InternalError);
+    EXPECT_THROW(bridge.mmio_read(0xFEB00000, 16), InternalError);
 }
 
 } // namespace

@@ -82,7 +82,7 @@ TEST_F(MsiFixture, MultipleMessageVectorsReplaceTheLowDataBits) {
     EXPECT_EQ(sent[0].data, 0x50u);
     EXPECT_EQ(sent[1].data, 0x53u);
     EXPECT_EQ(sent[2].data, 0x53u);
-    EXPECT_THROW(fn.msi_notify(8), InputError); // the function never requested vector 8
+    EXPECT_THROW(fn.msi_notify(8), InternalError); // the function never requested vector 8
 }
 
 TEST_F(MsiFixture, DisabledMsiSendsNothing) {
@@ -130,11 +130,11 @@ TEST_F(MsiFixture, BusMasterOffSuppressesAndCountsMessages) {
     EXPECT_EQ(fn.messages_sent(), 1u);
 }
 
-TEST(MsiNotify, WithoutCapabilityIsAnInputError) {
+TEST(MsiNotify, WithoutCapabilityIsAnInternalError) {
     PciFunction fn(0x8086, 0x1237, 0x060000, 2);
-    EXPECT_THROW(fn.msi_notify(), InputError);
-    EXPECT_THROW(fn.msix_notify(0), InputError);
-    EXPECT_THROW(fn.add_msi_capability(6, false, false), InputError);
+    EXPECT_THROW(fn.msi_notify(), InternalError);
+    EXPECT_THROW(fn.msix_notify(0), InternalError);
+    EXPECT_THROW(fn.add_msi_capability(6, false, false), InternalError);
 }
 
 // Intel SDM vol. 3, 11.11: the fields of an x86 MSI address and data.

@@ -153,7 +153,7 @@ TEST_F(MsixFixture, DisabledMsixDoesNothing) {
     EXPECT_EQ(fn.messages_sent() + fn.messages_suppressed(), 0u);
     // The table is still accessible while disabled (drivers program it before enabling).
     EXPECT_EQ(read(entry(0) + 8, 4), 0x41u);
-    EXPECT_THROW(fn.msix_notify(kVectors), InputError);
+    EXPECT_THROW(fn.msix_notify(kVectors), InternalError);
 }
 
 TEST_F(MsixFixture, BusMasterOffSuppressesMessages) {
@@ -178,13 +178,13 @@ TEST(MsixLayout, TableAndPbaMustFitInMemoryBars) {
     PciFunction fn(0x8086, 0x10C9, 0x020000, 1);
     fn.add_bar(0, {BarKind::Mem32, 4096}, {});
     fn.add_bar(2, {BarKind::Io, 32}, {});
-    EXPECT_THROW(fn.add_msix_capability(0, 0, 0, 0, 0x800), InputError);     // no vectors
-    EXPECT_THROW(fn.add_msix_capability(2049, 0, 0, 0, 0x800), InputError);  // too many
-    EXPECT_THROW(fn.add_msix_capability(4, 1, 0, 0, 0x800), InputError);     // no BAR 1
-    EXPECT_THROW(fn.add_msix_capability(4, 2, 0, 0, 0x800), InputError);     // I/O BAR
-    EXPECT_THROW(fn.add_msix_capability(4, 0, 4, 0, 0x800), InputError);     // not 8-byte aligned
-    EXPECT_THROW(fn.add_msix_capability(4, 0, 0xFF8, 0, 0x800), InputError); // table past the BAR
-    EXPECT_THROW(fn.add_msix_capability(4, 0, 0, 0, 0x20), InputError);      // PBA inside the table
+    EXPECT_THROW(fn.add_msix_capability(0, 0, 0, 0, 0x800), InternalError);     // no vectors
+    EXPECT_THROW(fn.add_msix_capability(2049, 0, 0, 0, 0x800), InternalError);  // too many
+    EXPECT_THROW(fn.add_msix_capability(4, 1, 0, 0, 0x800), InternalError);     // no BAR 1
+    EXPECT_THROW(fn.add_msix_capability(4, 2, 0, 0, 0x800), InternalError);     // I/O BAR
+    EXPECT_THROW(fn.add_msix_capability(4, 0, 4, 0, 0x800), InternalError);     // not 8-byte aligned
+    EXPECT_THROW(fn.add_msix_capability(4, 0, 0xFF8, 0, 0x800), InternalError); // table past the BAR
+    EXPECT_THROW(fn.add_msix_capability(4, 0, 0, 0, 0x20), InternalError);      // PBA inside the table
     EXPECT_NO_THROW(fn.add_msix_capability(4, 0, 0, 0, 0x40));
 }
 

@@ -119,7 +119,7 @@ TEST(PciFunction, Mem64BarSizingUsesBothDwords) {
     EXPECT_EQ(fn.bar_address(0), 0x80000C000ull);
     EXPECT_EQ(fn.config_read(reg::kBar0 + 4, 4), 0x8u);
     EXPECT_FALSE(fn.has_bar(1)); // the upper half is not a BAR of its own
-    EXPECT_THROW(fn.bar_address(1), InputError);
+    EXPECT_THROW(fn.bar_address(1), InternalError);
 
     // A BAR larger than 4 GiB has read-only bits in the upper dword too.
     fn.add_bar(2, {BarKind::Mem64, 8ull << 30, false}, {});
@@ -144,22 +144,22 @@ TEST(PciFunction, IoBarSizingAndUnimplementedBars) {
     }
 }
 
-TEST(PciFunction, BadBarsAreInputErrors) {
+TEST(PciFunction, BadBarsAreInternalErrors) {
     PciFunction fn = make_nic();
-    EXPECT_THROW(fn.add_bar(6, {BarKind::Mem32, 4096}, {}), InputError);
-    EXPECT_THROW(fn.add_bar(5, {BarKind::Mem64, 4096}, {}), InputError);
-    EXPECT_THROW(fn.add_bar(0, {BarKind::Mem32, 3000}, {}), InputError);
-    EXPECT_THROW(fn.add_bar(0, {BarKind::Mem32, 8}, {}), InputError);
-    EXPECT_THROW(fn.add_bar(0, {BarKind::Io, 512}, {}), InputError);
-    EXPECT_THROW(fn.add_bar(0, {BarKind::Io, 16, true}, {}), InputError);
+    EXPECT_THROW(fn.add_bar(6, {BarKind::Mem32, 4096}, {}), InternalError);
+    EXPECT_THROW(fn.add_bar(5, {BarKind::Mem64, 4096}, {}), InternalError);
+    EXPECT_THROW(fn.add_bar(0, {BarKind::Mem32, 3000}, {}), InternalError);
+    EXPECT_THROW(fn.add_bar(0, {BarKind::Mem32, 8}, {}), InternalError);
+    EXPECT_THROW(fn.add_bar(0, {BarKind::Io, 512}, {}), InternalError);
+    EXPECT_THROW(fn.add_bar(0, {BarKind::Io, 16, true}, {}), InternalError);
     fn.add_bar(0, {BarKind::Mem64, 4096}, {});
-    EXPECT_THROW(fn.add_bar(1, {BarKind::Mem32, 4096}, {}), InputError); // upper half of BAR 0
-    EXPECT_THROW(fn.add_bar(0, {BarKind::Mem32, 4096}, {}), InputError);
+    EXPECT_THROW(fn.add_bar(1, {BarKind::Mem32, 4096}, {}), InternalError); // upper half of BAR 0
+    EXPECT_THROW(fn.add_bar(0, {BarKind::Mem32, 4096}, {}), InternalError);
     fn.add_bar(3, {BarKind::Mem32, 4096}, {});
-    EXPECT_THROW(fn.add_bar(2, {BarKind::Mem64, 4096}, {}), InputError); // would take BAR 3
-    EXPECT_THROW(fn.firmware_assign_bar(0, 0x1800), InputError);         // not size aligned
-    EXPECT_THROW(fn.firmware_assign_bar(3, 0x100000000ull), InputError); // above 4 GiB in a 32-bit BAR
-    EXPECT_THROW(fn.firmware_assign_bar(4, 0x1000), InputError);         // no BAR there
+    EXPECT_THROW(fn.add_bar(2, {BarKind::Mem64, 4096}, {}), InternalError); // would take BAR 3
+    EXPECT_THROW(fn.firmware_assign_bar(0, 0x1800), InternalError);         // not size aligned
+    EXPECT_THROW(fn.firmware_assign_bar(3, 0x100000000ull), InternalError); // above 4 GiB in a 32-bit BAR
+    EXPECT_THROW(fn.firmware_assign_bar(4, 0x1000), InternalError);         // no BAR there
 }
 
 TEST(PciFunction, CapabilityListFromPointerAtOffset34) {
@@ -197,7 +197,7 @@ TEST(PciFunction, CapabilityListFromPointerAtOffset34) {
     fn.config_write(pm, 2, 0xFFFF);
     EXPECT_EQ(fn.config_read(pm, 1), cap_id::kPowerManagement);
     EXPECT_EQ(fn.config_read(pm + 1, 1), msi);
-    EXPECT_THROW(fn.add_msi_capability(0, false, false), InputError); // one of each
+    EXPECT_THROW(fn.add_msi_capability(0, false, false), InternalError); // one of each
 }
 
 TEST(PciFunction, PcieCapabilityIsAVersion2Endpoint) {
@@ -275,7 +275,7 @@ TEST(PciFunction, MemoryAndIoDecodingFollowTheCommandRegister) {
     EXPECT_EQ(port_value, 0x54u);
     EXPECT_FALSE(fn.io_read(0xC020, 1, port_value));
     EXPECT_FALSE(fn.mmio_read(0xFEB00010, 4, value)); // memory decoding now off
-    EXPECT_THROW(fn.mmio_read(0xFEB00010, 3, value), InputError);
+    EXPECT_THROW(fn.mmio_read(0xFEB00010, 3, value), InternalError);
 }
 
 TEST(PciFunction, InterruptDisableAndMsiGateTheIntxLine) {
@@ -312,7 +312,7 @@ TEST(PciFunction, FunctionWithoutAPinNeverDrivesTheLine) {
     fn.set_intx(true);
     EXPECT_FALSE(raised);
     EXPECT_TRUE(fn.status() & status::kInterrupt);
-    EXPECT_THROW(fn.set_interrupt_pin(5), InputError);
+    EXPECT_THROW(fn.set_interrupt_pin(5), InternalError);
 }
 
 TEST(PciFunction, ConfigChangedFiresOnCommandBarAndInterruptControlChangesOnly) {

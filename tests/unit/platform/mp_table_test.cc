@@ -75,7 +75,7 @@ TEST(MpTable, Irq0IsAssignedToIoApicPin2AndOtherIsaIrqsToTheirOwnPin) {
 
 TEST(MpTable, InstallRejectsATableThatDoesNotFitInRam) {
     std::vector<u8> ram(0xf0000 + 8);
-    EXPECT_THROW(install_mp_table(ram, {.cpus = 2}), InputError);
+    EXPECT_THROW(install_mp_table(ram, {.cpus = 2}), InternalError);
     std::vector<u8> big(0x100000);
     install_mp_table(big, {.cpus = 2});
     EXPECT_EQ(big[0xf0000], '_');

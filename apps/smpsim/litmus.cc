@@ -1,0 +1,161 @@
+// `smpsim litmus` runs herd7-format x86 litmus tests on simulated CPUs and prints litmus7's log.
+#include "apps/smpsim/smpsim.h"
+#include "sim/core/error.h"
+#include "sim/litmus/parser.h"
+#include "sim/litmus/runner.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <systemc>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+namespace smpsim::app {
+namespace {
+
+struct LitmusOptions {
+    std::vector<std::string> inputs;
+    std::string model = "tso";
+    smpsim::litmus::RunOptions run;
+    bool summary = false;
+    std::string summary_json;
+    std::string stats_file;
+};
+
+// Files named on the command line, and every *.litmus below named directories, in sorted order.
+std::vector<std::string> litmus_files(const std::vector<std::string>& inputs) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> files;
+    for (const std::string& in : inputs) {
+        std::error_code ec;
+        if (fs::is_directory(in, ec)) {
+            std::vector<std::string> found;
+            for (const auto& e : fs::recursive_directory_iterator(in, ec))
+                if (e.is_regular_file() && e.path().extension() == ".litmus")
+                    found.push_back(e.path().string());
+            if (ec) throw InputError(fmt::format("{}: {}", in, ec.message()));
+            std::sort(found.begin(), found.end());
+            files.insert(files.end(), found.begin(), found.end());
+        } else if (fs::exists(in, ec)) {
+            files.push_back(in);
+        } else {
+            throw InputError(fmt::format("{}: no such file or directory", in));
+        }
+    }
+    if (files.empty()) throw InputError("no litmus tests given");
+    return files;
+}
+
+int run_litmus_command(LitmusOptions opt) {
+    if (const smpsim::InjectedError kind = smpsim::injected_internal_error();
+        kind != smpsim::InjectedError::None) {
+        if (kind == smpsim::InjectedError::SystemC)
+            SC_REPORT_ERROR("smpsim/inject", "injected SystemC error (SMPSIM_INJECT_INTERNAL_ERROR)");
+        smpsim::throw_injected_error(kind);
+    }
+    if (opt.model == "tso")
+        opt.run.model = smpsim::MemoryModel::Tso;
+    else if (opt.model == "weak")
+        opt.run.model = smpsim::MemoryModel::Weak;
+    else
+        throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
+    const std::vector<std::string> files = litmus_files(opt.inputs);
+    std::ofstream stats_out, summary_out;
+    if (!opt.stats_file.empty()) stats_out = open_output(opt.stats_file, "the statistics file");
+    if (!opt.summary_json.empty()) summary_out = open_output(opt.summary_json, "the summary file");
+    opt.run.line_stats = !opt.stats_file.empty();
+    nlohmann::json tests = nlohmann::json::array();
+    nlohmann::json line_stats = nlohmann::json::array();
+    u64 ok = 0;
+    double seconds = 0;
+    for (const std::string& file : files) {
+        // A bad test stops the run with its error, naming the file: nothing is skipped silently.
+        const smpsim::litmus::LitmusTest test = smpsim::litmus::parse_litmus_file(file);
+        const smpsim::litmus::RunResult r = smpsim::litmus::run_litmus(test, opt.run);
+        std::cout << smpsim::litmus::litmus7_log(test, r);
+        check_stdout();
+        const bool valid = smpsim::litmus::validated(test, r);
+        ok += valid;
+        seconds += r.seconds;
+        if (opt.run.line_stats)
+            line_stats.push_back({{"test", test.name}, {"file", file}, {"caches", r.line_stats}});
+        if (opt.summary)
+            std::cerr << fmt::format("{} {} {} {} {} {}\n", test.name, valid ? "Ok" : "No",
+                                     smpsim::litmus::observation(r), r.positive, r.negative, file);
+        tests.push_back({{"name", test.name},
+                         {"file", file},
+                         {"validated", valid},
+                         {"observation", smpsim::litmus::observation(r)},
+                         {"positive", r.positive},
+                         {"negative", r.negative},
+                         {"states", r.histogram.size()},
+                         {"instructions", r.instructions},
+                         {"store_forwards", r.store_forwards},
+                         {"stale_hits", r.stale_hits},
+                         {"reordered_commits", r.reordered_commits},
+                         {"seconds", r.seconds}});
+    }
+    check_stdout();
+    if (stats_out.is_open()) {
+        stats_out << line_stats.dump(2) << "\n";
+        finish_output(stats_out, opt.stats_file, "the statistics file");
+    }
+    if (summary_out.is_open()) {
+        nlohmann::json j;
+        j["schema"] = "smpsim-litmus-summary/1";
+        j["model"] = opt.model;
+        j["runs"] = opt.run.runs;
+        j["seed"] = opt.run.seed;
+        j["tests"] = tests;
+        j["validated"] = ok;
+        j["seconds"] = seconds;
+        summary_out << j.dump(2) << "\n";
+        finish_output(summary_out, opt.summary_json, "the summary file");
+    }
+    // The closing line comes last, so that a failed write is the only line of an unsuccessful run.
+    const u64 total_runs = opt.run.runs * files.size();
+    std::cerr << fmt::format(
+        "smpsim: {} litmus tests, {} validated, model {}, {} runs each, {:.3f} s, {:.0f} runs/s\n",
+        files.size(), ok, opt.model, opt.run.runs, seconds, seconds > 0 ? double(total_runs) / seconds : 0.0);
+    return 0;
+}
+
+} // namespace
+
+Command add_litmus_command(CLI::App& app, LogOptions& log_options) {
+    auto options = std::make_shared<LitmusOptions>();
+    LitmusOptions& litmus = *options;
+    CLI::App* litmus_cmd = app.add_subcommand(
+        "litmus",
+        "Run herd7-format x86 litmus tests on simulated CPUs with store buffers and MESI caches; print "
+        "a litmus7-format log on stdout, a summary on stderr");
+    litmus_cmd->add_option("tests", litmus.inputs, "Litmus files, or directories searched for *.litmus")
+        ->required();
+    litmus_cmd
+        ->add_option("--model", litmus.model,
+                     "Memory model: tso (x86) or weak (store buffer and "
+                     "invalidate queue reorder, as in McKenney's notes)")
+        ->capture_default_str();
+    litmus_cmd->add_option("--runs", litmus.run.runs, "Iterations of each test")
+        ->capture_default_str()
+        ->check(CLI::Range(smpsim::u64(1), smpsim::u64(100000000)));
+    litmus_cmd->add_option("--seed", litmus.run.seed, "Seed of the scheduler, start skews and cache states")
+        ->capture_default_str()
+        ->check(unsigned_integer());
+    litmus_cmd->add_flag("--summary", litmus.summary,
+                         "One line per test on stderr: name, Ok/No, observation, "
+                         "positive and negative counts, file");
+    litmus_cmd->add_option("--summary-json", litmus.summary_json,
+                           "Write the per-test results as JSON to FILE");
+    litmus_cmd->add_option("--stats", litmus.stats_file,
+                           "Write each test's per-cache-line statistics (stale hits, HITM, RFOs...) as JSON");
+    add_log_options(litmus_cmd, log_options);
+    return {litmus_cmd, [options] { return run_litmus_command(*options); }};
+}
+
+} // namespace smpsim::app

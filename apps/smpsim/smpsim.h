@@ -1,0 +1,47 @@
+// What the subcommands of the smpsim tool share: options every subcommand takes, output files, and the
+// validators of numeric options. main.cc parses the command line, dispatches and reports errors;
+// boot.cc has `boot` and `replay`, litmus.cc `litmus`.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <functional>
+#include <string>
+
+namespace smpsim::app {
+
+// `--log` and `--log-every`, which every subcommand takes.
+struct LogOptions {
+    std::string categories;
+    bool every = false;
+};
+void add_log_options(CLI::App* cmd, LogOptions& opt);
+// How often each logged cause occurred, whether its category was printed or not.
+nlohmann::json log_counts_json();
+
+// Output files are opened before the run, so that a path that cannot be written costs no simulation
+// (InputError otherwise)...
+std::ofstream open_output(const std::string& path, const char* what);
+// ...and checked after the last write: a full disk (or /dev/full) is an InputError, not a silent loss.
+void finish_output(std::ofstream& out, const std::string& path, const char* what);
+
+// Stdout carries the console or the log: a failed write (a full disk, /dev/full) is an InputError at once,
+// not output lost without a word.
+void check_stdout();
+
+// Integer options: CLI11 takes "-1" as 2^64-1 and saturates 2^64; this refuses both.
+CLI::Validator unsigned_integer();
+// Floating options: a finite range (CLI::Range lets NaN through).
+CLI::Validator finite_range(double min, double max);
+
+// A subcommand: its CLI11 node, and what runs it once the command line is parsed (its exit status).
+struct Command {
+    CLI::App* cli;
+    std::function<int()> run;
+};
+Command add_boot_command(CLI::App& app, LogOptions& log_options);   // boot.cc
+Command add_replay_command(CLI::App& app, LogOptions& log_options); // boot.cc
+Command add_litmus_command(CLI::App& app, LogOptions& log_options); // litmus.cc
+
+} // namespace smpsim::app
