@@ -1,8 +1,8 @@
 // RSS: the Toeplitz hash against Microsoft's published "Verifying the RSS Hash Calculation" vectors, and
 // the 82576's choice of hash input and RSS type from MRQC's field-enable bits.
-#include "net_test_frames.h"
 #include "sim/core/error.h"
 #include "sim/igb/rss.h"
+#include "test_frames.h"
 
 #include <gtest/gtest.h>
 #include <random>

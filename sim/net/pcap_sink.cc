@@ -1,12 +1,12 @@
-#include "sim/igb/pcap_sink.h"
+#include "sim/net/pcap_sink.h"
 
 #include "sim/core/error.h"
-#include "sim/igb/pcap_source.h"
+#include "sim/net/pcap_source.h"
 
 #include <fmt/format.h>
 #include <pcap/pcap.h>
 
-namespace smpsim::igb {
+namespace smpsim::net {
 
 PcapSink::PcapSink(const std::string& path) {
     handle_ = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, kMaxCaptureLength, PCAP_TSTAMP_PRECISION_NANO);
@@ -37,4 +37,4 @@ void PcapSink::flush() {
     pcap_dump_flush(dumper_);
 }
 
-} // namespace smpsim::igb
+} // namespace smpsim::net

@@ -1,10 +1,10 @@
 // Pacer schedules for every mode (simulated time only) and parse_pace's accepted and rejected texts.
 #include "sim/core/error.h"
-#include "sim/igb/pacer.h"
+#include "sim/net/pacer.h"
 
 #include <gtest/gtest.h>
 
-namespace smpsim::igb {
+namespace smpsim::net {
 namespace {
 
 using Mode = PaceSpec::Mode;
@@ -134,4 +134,4 @@ TEST(Pacer, AFasterLinkShortensTheLineTimeAndMaxFollowsIt) {
 }
 
 } // namespace
-} // namespace smpsim::igb
+} // namespace smpsim::net
