@@ -93,7 +93,7 @@ TEST(Pacer, MaxIsBackToBackAtLineRate) {
     Pacer pacer(parse_pace("max"), 500);
     EXPECT_EQ(pacer.send_time_ns(123, 60), 500u);
     EXPECT_EQ(pacer.send_time_ns(9'999'999, 100), 500u + 672);
-    EXPECT_EQ(pacer.send_time_ns(0, 60), 500u + 672 + line_time_ns(100));
+    EXPECT_EQ(pacer.send_time_ns(0, 60), 500u + 672 + 992); // 100 + 24 bytes at 8 ns
 }
 
 TEST(Pacer, LoopPassesRestartRelativeToTheirFirstFrame) {
