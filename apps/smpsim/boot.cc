@@ -126,9 +126,9 @@ void add_machine_options(CLI::App* cmd, BootOptions& opt) {
 // programmed so that anyone can recompute where each frame should have gone.
 nlohmann::json replay_json(const smpsim::platform::Machine& machine, const BootOptions& opt,
                            const RunResult& r) {
-    using smpsim::igb::DropReason;
+    using smpsim::net::DropReason;
     const smpsim::igb::IgbDevice& nic = *machine.nic();
-    const smpsim::igb::ReplayStats& st = nic.stats();
+    const smpsim::net::ReplayStats& st = machine.wire()->stats();
     const smpsim::igb::IgbCore& core = nic.core();
     nlohmann::json j;
     j["pcap"] = opt.machine.nic.pcap;
@@ -143,15 +143,17 @@ nlohmann::json replay_json(const smpsim::platform::Machine& machine, const BootO
     nlohmann::json dropped = nlohmann::json::object();
     u64 dropped_total = 0;
     for (size_t i = 0; i < size_t(DropReason::Count); ++i) {
-        dropped[std::string(smpsim::igb::drop_reason_name(DropReason(i)))] = st.dropped[i];
+        dropped[std::string(smpsim::net::drop_reason_name(DropReason(i)))] = st.dropped[i];
         dropped_total += st.dropped[i];
     }
     j["dropped"] = dropped;
     j["dropped_total"] = dropped_total;
     unsigned queues = std::max(1u, st.guest_queues);
     for (unsigned q = 0; q < st.per_queue.size(); ++q)
-        if (st.per_queue[q]) queues = std::max(queues, q + 1);
+        if (st.per_queue[q] || st.ring_full_per_queue[q]) queues = std::max(queues, q + 1);
     j["per_queue"] = std::vector<u64>(st.per_queue.begin(), st.per_queue.begin() + queues);
+    j["ring_full_per_queue"] =
+        std::vector<u64>(st.ring_full_per_queue.begin(), st.ring_full_per_queue.begin() + queues);
     j["per_cpu"] = st.consumed_per_cpu;
     j["consumed"] = st.consumed;
     j["drained"] = st.drained;
@@ -192,11 +194,11 @@ nlohmann::json replay_json(const smpsim::platform::Machine& machine, const BootO
     if (mrqc & smpsim::igb::kMrqcRssFieldIpv4Udp) fields.push_back("ipv4_udp");
     j["mrqc_fields"] = fields;
     j["max_frame"] = 1518;
-    j["dma_faults"] = st.dma_faults;
-    j["interrupts_signalled"] = st.interrupts_signalled;
+    j["dma_faults"] = nic.stats().dma_faults;
+    j["interrupts_signalled"] = nic.stats().interrupts_signalled;
     j["messages_sent"] = nic.function().messages_sent();
     j["messages_suppressed"] = nic.function().messages_suppressed();
-    j["lost_interrupts"] = st.lost_interrupts;
+    j["lost_interrupts"] = nic.stats().lost_interrupts;
     return j;
 }
 

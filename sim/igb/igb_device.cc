@@ -12,31 +12,11 @@ namespace smpsim::igb {
 
 namespace {
 constexpr u32 kRegIoAddr = 0, kRegIoData = 4; // I/O BAR: indirect access to the BAR0 registers
-constexpr u64 kMaxFrameOnWire = 16384;        // nothing longer reaches the MAC at all
 } // namespace
 
-std::string_view drop_reason_name(DropReason reason) {
-    switch (reason) {
-    case DropReason::RingFull: return "ring_full";
-    case DropReason::Oversize: return "oversize";
-    case DropReason::Truncated: return "truncated";
-    case DropReason::LinkType: return "link_type";
-    case DropReason::Empty: return "empty";
-    case DropReason::RxDisabled: return "rx_disabled";
-    case DropReason::NoBusMaster: return "no_bus_master";
-    case DropReason::Filtered: return "filtered";
-    case DropReason::Undersize: return "undersize";
-    case DropReason::Count: break;
-    }
-    return "?";
-}
-
-IgbDevice::IgbDevice(sc_core::sc_module_name name, const IgbConfig& config, const ReplayConfig& replay,
-                     unsigned cpus)
+IgbDevice::IgbDevice(sc_core::sc_module_name name, const IgbConfig& config)
     : sc_module(name), dma_socket("dma_socket"),
-      function_(kVendorId, kDeviceId, 0x020000 /* Ethernet controller */, 0x01), core_(config, *this),
-      replay_(replay) {
-    stats_.consumed_per_cpu.assign(cpus, 0);
+      function_(kVendorId, kDeviceId, 0x020000 /* Ethernet controller */, 0x01), core_(config, *this) {
     function_.set_subsystem(0x8086, 0xa03c);
     function_.set_interrupt_pin(1);
     pci::BarHandler registers{
@@ -64,11 +44,9 @@ IgbDevice::IgbDevice(sc_core::sc_module_name name, const IgbConfig& config, cons
         [this](u64 address, u32 data) { dma(tlm::TLM_WRITE_COMMAND, address, &data, 4); });
     function_.set_config_changed([this] { config_changed(); });
     config_changed();
-    core_.set_link(true);
 
     SC_HAS_PROCESS(IgbDevice);
     SC_THREAD(timer_thread);
-    SC_THREAD(replay_thread);
 }
 
 u64 IgbDevice::now_ns() const {
@@ -101,7 +79,7 @@ void IgbDevice::register_write(u64 offset, unsigned size, u64 value) {
         core_.write(u32(offset & ~u64(3)), u32(value << (8 * (offset & 3))));
     }
     kick_.notify(sc_core::SC_ZERO_TIME);
-    rx_room_.notify(sc_core::SC_ZERO_TIME);
+    if (wire_) wire_->receive_possible(); // the guest may have moved an RX tail
 }
 
 bool IgbDevice::dma(tlm::tlm_command command, u64 addr, void* data, u32 size) {
@@ -122,8 +100,7 @@ bool IgbDevice::dma_write(u64 addr, const void* src, u32 size) {
 }
 
 void IgbDevice::transmit(std::span<const u8> frame) {
-    ++stats_.tx_frames;
-    if (replay_.tx_sink) replay_.tx_sink->write(now_ns(), frame);
+    if (wire_) wire_->transmit(frame);
 }
 
 void IgbDevice::dma_fault(u64 addr, std::string_view what) {
@@ -145,91 +122,31 @@ void IgbDevice::timer_thread() {
     }
 }
 
-void IgbDevice::guest_ready(u32 queues) {
-    if (stats_.guest_ready) return;
-    stats_.guest_ready = true;
-    stats_.guest_queues = queues;
-    stats_.ready_ns = now_ns();
-    ready_.notify(sc_core::SC_ZERO_TIME);
-}
-
-void IgbDevice::guest_rx_done(u32 cpu, u32 frames) {
-    if (cpu < stats_.consumed_per_cpu.size()) stats_.consumed_per_cpu[cpu] += frames;
-    stats_.consumed += frames;
-    stats_.last_consumed_ns = now_ns();
-    consumed_.notify(sc_core::SC_ZERO_TIME);
-}
-
-void IgbDevice::offer(const CapturedFrame& frame) {
-    ++stats_.offered;
-    const u64 now = now_ns();
-    if (stats_.offered == 1) stats_.first_offer_ns = now;
-    stats_.last_offer_ns = now;
-    if (frame.data.empty()) return count_drop(DropReason::Empty);
-    if (frame.data.size() < frame.wire_len) return count_drop(DropReason::Truncated);
-    if (frame.data.size() > kMaxFrameOnWire) return count_drop(DropReason::Oversize);
-    const RxOutcome outcome = core_.receive(frame.data, now);
+EthRxResult IgbDevice::receive(std::span<const u8> frame) {
+    const RxOutcome outcome = core_.receive(frame, now_ns());
     kick_.notify(sc_core::SC_ZERO_TIME);
+    EthRxResult result{.queue = outcome.queue};
     switch (outcome.drop) {
-    case RxDrop::None:
-        ++stats_.delivered;
-        ++stats_.per_queue[outcome.queue & 15];
-        return;
-    case RxDrop::RxDisabled: return count_drop(DropReason::RxDisabled);
-    case RxDrop::RingFull: return count_drop(DropReason::RingFull);
-    case RxDrop::Oversize: return count_drop(DropReason::Oversize);
-    case RxDrop::Undersize: return count_drop(DropReason::Undersize);
-    case RxDrop::NoBusMaster: return count_drop(DropReason::NoBusMaster);
-    case RxDrop::Filtered: return count_drop(DropReason::Filtered);
+    case RxDrop::None: result.status = EthRxStatus::Delivered; break;
+    case RxDrop::RxDisabled: result.status = EthRxStatus::RxDisabled; break;
+    case RxDrop::RingFull: result.status = EthRxStatus::RingFull; break;
+    case RxDrop::Oversize: result.status = EthRxStatus::Oversize; break;
+    case RxDrop::Undersize: result.status = EthRxStatus::Undersize; break;
+    case RxDrop::NoBusMaster: result.status = EthRxStatus::NoBusMaster; break;
+    case RxDrop::Filtered: result.status = EthRxStatus::Filtered; break;
     }
+    return result;
 }
 
-void IgbDevice::replay_thread() {
-    if (!replay_.source) return;
-    if (!stats_.guest_ready) wait(sc_core::sc_time(double(replay_.ready_timeout_ns), sc_core::SC_NS), ready_);
-    if (!stats_.guest_ready) {
-        if (on_stuck_)
-            on_stuck_(fmt::format("replay: the guest's driver did not report ready within {} ms of simulated "
-                                  "time (is it a kernel with the igb driver?)",
-                                  replay_.ready_timeout_ns / 1'000'000));
-        return;
-    }
-    if (on_window_) on_window_(true);
-    const PcapSource& source = *replay_.source;
-    Pacer pacer(replay_.pace, now_ns());
-    const bool as_fast_as_accepted = replay_.pace.mode == PaceSpec::Mode::Max;
-    for (u32 pass = 0; pass < replay_.loops; ++pass) {
-        if (pass > 0) pacer.start_pass(now_ns());
-        for (size_t i = 0; i < source.size(); ++i) {
-            if (faulted_) return;
-            const CapturedFrame& frame = source.frame(i);
-            const u64 when = pacer.send_time_ns(frame.timestamp_ns, frame.wire_len);
-            const u64 now = now_ns();
-            if (when > now) wait(sc_core::sc_time(double(when - now), sc_core::SC_NS));
-            if (as_fast_as_accepted && !frame.data.empty() && frame.data.size() == frame.wire_len &&
-                frame.data.size() <= kMaxFrameOnWire) {
-                // "As fast as the guest posts descriptors": hold the frame until its queue has room.
-                const unsigned queue = core_.rx_queue_for(frame.data);
-                while (core_.rx_enabled() && !core_.rx_queue_has_room(queue) && !faulted_)
-                    wait(sc_core::sc_time(10, sc_core::SC_US), rx_room_);
-            }
-            offer(frame);
-        }
-    }
-    // Let the guest drain what was delivered, then take the link down: the end of the replay.
-    const u64 deadline = now_ns() + replay_.drain_timeout_ns;
-    while (stats_.consumed < stats_.delivered && now_ns() < deadline && !faulted_)
-        wait(sc_core::sc_time(double(deadline - now_ns()), sc_core::SC_NS), consumed_);
-    stats_.drained = stats_.consumed >= stats_.delivered;
-    stats_.link_down_ns = now_ns();
-    if (on_window_) on_window_(false);
+bool IgbDevice::can_receive(std::span<const u8> frame) const {
+    return !core_.rx_enabled() || core_.rx_queue_has_room(core_.rx_queue_for(frame));
+}
+
+void IgbDevice::set_link(bool up) {
     core_.advance(now_ns());
-    core_.set_link(false);
-    kick_.notify(sc_core::SC_ZERO_TIME);
-    wait(sc_core::sc_time(double(replay_.exit_timeout_ns), sc_core::SC_NS));
-    if (on_stuck_)
-        on_stuck_(fmt::format("replay: the guest did not stop within {} ms of the link going down",
-                              replay_.exit_timeout_ns / 1'000'000));
+    core_.set_link(up);
+    // At elaboration (the cable plugged in before the run) there is nothing to wake yet.
+    if (sc_core::sc_is_running()) kick_.notify(sc_core::SC_ZERO_TIME);
 }
 
 } // namespace smpsim::igb

@@ -1,13 +1,11 @@
 // The 82576 as a PCI function on the platform (the bus wrapper around IgbCore, as QEMU's igb.c is around
 // igb_core.c): config space with its capabilities and BARs, a TLM initiator socket for bus-master DMA and
-// MSI/MSI-X messages, EITR timers in simulated time, and the wire: frames from a capture are paced onto it
-// and frames the guest sends can be written to a pcap.
+// MSI/MSI-X messages, EITR timers in simulated time, and the NIC's end of an Ethernet port (the wire side,
+// sim/net, is connected to it by the platform).
 #pragma once
+#include "sim/core/ethernet_port.h"
 #include "sim/core/types.h"
 #include "sim/igb/igb_core.h"
-#include "sim/igb/pacer.h"
-#include "sim/igb/pcap_sink.h"
-#include "sim/igb/pcap_source.h"
 #include "sim/pci_msi/pci_function.h"
 
 #include <systemc>
@@ -22,51 +20,14 @@
 
 namespace smpsim::igb {
 
-// Why a frame offered to the NIC did not reach the guest's memory.
-enum class DropReason : u8 {
-    RingFull,    // no free RX descriptor in the frame's queue (counted in RNBC and MPC)
-    Oversize,    // longer than the max frame size or the RX buffer (ROC)
-    Truncated,   // captured with caplen < len: the frame's tail is unknown, so it is not replayed
-    LinkType,    // captured on a non-Ethernet interface
-    Empty,       // a zero-length record
-    RxDisabled,  // RCTL.RXEN clear or the queue not enabled
-    NoBusMaster, // the driver has not enabled bus mastering
-    Filtered,    // refused by the address filters
-    Undersize,
-    Count,
-};
-std::string_view drop_reason_name(DropReason reason);
-
-struct ReplayConfig {
-    const PcapSource* source = nullptr; // null: no traffic (the link still comes up)
-    PaceSpec pace;
-    u32 loops = 1;
-    PcapSink* tx_sink = nullptr;
-    // After the last frame, how long the guest may take to consume what was delivered before the link
-    // goes down anyway (simulated time).
-    u64 drain_timeout_ns = 200'000'000;
-    u64 ready_timeout_ns = 5'000'000'000; // for the guest's NET_READY marker
-    u64 exit_timeout_ns = 1'000'000'000;  // for the guest to stop once the link is down
-};
-
-struct ReplayStats {
-    u64 offered = 0;
-    u64 delivered = 0;
-    std::array<u64, size_t(DropReason::Count)> dropped{};
-    std::array<u64, 16> per_queue{};
-    std::vector<u64> consumed_per_cpu; // frames the guest's NAPI polls passed to the stack, per CPU
-    u64 consumed = 0;
-    u64 tx_frames = 0;
-    bool guest_ready = false;
-    u32 guest_queues = 0;
-    bool drained = false; // the guest consumed every delivered frame before the link went down
-    u64 ready_ns = 0, first_offer_ns = 0, last_offer_ns = 0, last_consumed_ns = 0, link_down_ns = 0;
+// What the device did that the core does not count.
+struct IgbDeviceStats {
     u64 dma_faults = 0;
     u64 interrupts_signalled = 0; // MSI/MSI-X requests the device core made
     u64 lost_interrupts = 0;      // MSI-X causes routed by IVAR to a vector the function does not have
 };
 
-class IgbDevice : public sc_core::sc_module, private IgbHost {
+class IgbDevice : public sc_core::sc_module, public EthernetNicPort, private IgbHost {
   public:
     tlm_utils::simple_initiator_socket<IgbDevice> dma_socket;
 
@@ -74,30 +35,25 @@ class IgbDevice : public sc_core::sc_module, private IgbHost {
     static constexpr unsigned kMsixVectors = 10;
     static constexpr u64 kBar0Size = 128 << 10, kIoBarSize = 32, kMsixBarSize = 16 << 10;
 
-    IgbDevice(sc_core::sc_module_name name, const IgbConfig& config, const ReplayConfig& replay,
-              unsigned cpus);
+    IgbDevice(sc_core::sc_module_name name, const IgbConfig& config);
 
     pci::PciFunction& function() { return function_; }
     const pci::PciFunction& function() const { return function_; }
     IgbCore& core() { return core_; }
     const IgbCore& core() const { return core_; }
-    const ReplayStats& stats() const { return stats_; }
+    const IgbDeviceStats& stats() const { return stats_; }
 
-    // Guest markers (the platform's marker port forwards them).
-    void guest_ready(u32 queues);
-    void guest_rx_done(u32 cpu, u32 frames);
+    // The wire this port is cabled to (null: none; transmitted frames go nowhere).
+    void attach_wire(EthernetWirePort* wire) { wire_ = wire; }
+    // EthernetNicPort
+    EthRxResult receive(std::span<const u8> frame) override;
+    bool can_receive(std::span<const u8> frame) const override;
+    void set_link(bool up) override;
+
     // A DMA reached no memory: the platform stops the run with this report.
     void set_fault_handler(std::function<void(const std::string&)> handler) {
         on_fault_ = std::move(handler);
     }
-    // The replay cannot end by itself: the guest never brought its driver up, or did not stop after the
-    // link went down. The platform ends the run with this report.
-    void set_stuck_handler(std::function<void(const std::string&)> handler) {
-        on_stuck_ = std::move(handler);
-    }
-    // Told when the replay window opens (the guest is ready, true) and closes (the link goes down, false),
-    // so that the platform can measure what the CPUs spent on the traffic.
-    void set_window_observer(std::function<void(bool open)> observer) { on_window_ = std::move(observer); }
 
   private:
     // IgbHost
@@ -125,22 +81,15 @@ class IgbDevice : public sc_core::sc_module, private IgbHost {
     void register_write(u64 offset, unsigned size, u64 value);
     void config_changed();
     void timer_thread();
-    void replay_thread();
-    void offer(const CapturedFrame& frame);
-    void count_drop(DropReason reason) { ++stats_.dropped[size_t(reason)]; }
 
     pci::PciFunction function_;
     IgbCore core_;
-    ReplayConfig replay_;
-    ReplayStats stats_;
+    EthernetWirePort* wire_ = nullptr;
+    IgbDeviceStats stats_;
     tlm::tlm_generic_payload payload_; // for dma(), reused
     u32 io_address_ = 0;               // IOADDR of the I/O BAR's indirect register window
     sc_core::sc_event kick_;           // a register write or a received frame: EITR deadlines may have moved
-    sc_core::sc_event ready_;          // the guest's driver is up
-    sc_core::sc_event consumed_;       // the guest consumed frames
-    sc_core::sc_event rx_room_;        // the guest moved an RX tail (pace max waits for it)
-    std::function<void(const std::string&)> on_fault_, on_stuck_;
-    std::function<void(bool)> on_window_;
+    std::function<void(const std::string&)> on_fault_;
     bool faulted_ = false;
 };
 

@@ -184,8 +184,8 @@ void Machine::build_pci() {
             if (decode_cache_.is_code_page(page)) decode_cache_.invalidate(page);
     });
 
-    igb::ReplayConfig replay;
-    replay.pace = igb::parse_pace(config_.nic.pace);
+    net::ReplayConfig replay;
+    replay.pace = net::parse_pace(config_.nic.pace);
     if (!(config_.nic.link_gbps >= kMinLinkGbps && config_.nic.link_gbps <= kMaxLinkGbps))
         throw InputError(fmt::format("--link-gbps must be in [{}, {}]", kMinLinkGbps, kMaxLinkGbps));
     replay.pace.link_gbps = config_.nic.link_gbps;
@@ -193,28 +193,33 @@ void Machine::build_pci() {
     replay.loops = config_.nic.loops;
     replay.drain_timeout_ns = config_.nic.drain_timeout_ns;
     if (!config_.nic.pcap.empty()) {
-        capture_ = std::make_unique<igb::PcapSource>(config_.nic.pcap);
+        capture_ = std::make_unique<net::PcapSource>(config_.nic.pcap);
         replay.source = capture_.get();
     }
     if (!config_.nic.tx_pcap.empty()) {
-        tx_sink_ = std::make_unique<igb::PcapSink>(config_.nic.tx_pcap);
+        tx_sink_ = std::make_unique<net::PcapSink>(config_.nic.tx_pcap);
         replay.tx_sink = tx_sink_.get();
     }
-    nic_ = std::make_unique<igb::IgbDevice>("igb0", igb::IgbConfig{}, replay, config_.cpus);
+    // The NIC, then at once the link partner on its wire (the order their processes run in).
+    nic_ = std::make_unique<igb::IgbDevice>("igb0", igb::IgbConfig{});
+    wire_ = std::make_unique<net::LinkPartner>("igb0_wire", replay, config_.cpus);
+    nic_->attach_wire(wire_.get());
+    wire_->connect(*nic_);
     nic_->dma_socket.bind(dma_router_->socket);
     nic_->set_fault_handler([this](const std::string& report) {
+        wire_->stop(); // a NIC that cannot reach memory takes no more frames
         if (stopped_) return;
         result_.exit_status = kExitDeviceFault;
         result_.stop_reason = report;
         stop_all();
     });
-    nic_->set_stuck_handler([this](const std::string& report) {
+    wire_->set_stuck_handler([this](const std::string& report) {
         if (stopped_) return;
         result_.exit_status = kExitNoProgress;
         result_.stop_reason = report;
         stop_all();
     });
-    nic_->set_window_observer([this](bool open) {
+    wire_->set_window_observer([this](bool open) {
         const std::vector<CpuWindow> now = cpu_totals();
         if (open) {
             replay_window_ = now;
@@ -238,8 +243,8 @@ void Machine::build_pci() {
 
     marker_ = std::make_unique<MarkerPortDevice>("marker", [this](MarkerCommand command, u32 payload) {
         switch (command) {
-        case MarkerCommand::NetReady: nic_->guest_ready(payload); break;
-        case MarkerCommand::RxDone: nic_->guest_rx_done(payload >> 16, payload & 0xffff); break;
+        case MarkerCommand::NetReady: wire_->guest_ready(payload); break;
+        case MarkerCommand::RxDone: wire_->guest_rx_done(payload >> 16, payload & 0xffff); break;
         }
     });
     io_router_->map(kMarkerPort, 4, "marker").bind(marker_->socket);

@@ -11,6 +11,7 @@
 #include "sim/cpu/cpu_module.h"
 #include "sim/cpu/decode_cache.h"
 #include "sim/igb/igb_device.h"
+#include "sim/net/link_partner.h"
 #include "sim/pci_msi/pci_host_device.h"
 #include "sim/pic8259/pic_device.h"
 #include "sim/platform/dma_router.h"
@@ -95,9 +96,10 @@ class Machine : public sc_core::sc_module {
     Machine(sc_core::sc_module_name name, const MachineConfig& config, std::ostream& console);
     ~Machine() override;
     RunResult run();
-    // The NIC (null without one), for the replay summary.
+    // The NIC and the link partner on its wire (null without a NIC), for the replay summary.
     const igb::IgbDevice* nic() const { return nic_.get(); }
-    const igb::PcapSource* capture() const { return capture_.get(); }
+    const net::LinkPartner* wire() const { return wire_.get(); }
+    const net::PcapSource* capture() const { return capture_.get(); }
     // What each CPU executed between the start of the replay and the link going down: cycles not spent
     // in HLT (memory latencies included in timing mode) and instructions. Empty without a replay window.
     struct CpuWindow {
@@ -139,13 +141,14 @@ class Machine : public sc_core::sc_module {
     IsaLine isa_irq_[16];
     std::vector<std::unique_ptr<cpu::CpuModule>> cpus_;
     std::unique_ptr<cache_mesi::MemorySystem> caches_;
-    // PCI: the host bridge, the NIC, what bus masters reach, and the guest's marker port.
+    // PCI: the host bridge, the NIC and its wire, what bus masters reach, and the guest's marker port.
     void build_pci();
     std::unique_ptr<pci::PciHostDevice> pci_;
     std::unique_ptr<DmaRouter> dma_router_;
-    std::unique_ptr<igb::PcapSource> capture_;
-    std::unique_ptr<igb::PcapSink> tx_sink_;
+    std::unique_ptr<net::PcapSource> capture_;
+    std::unique_ptr<net::PcapSink> tx_sink_;
     std::unique_ptr<igb::IgbDevice> nic_;
+    std::unique_ptr<net::LinkPartner> wire_;
     std::unique_ptr<MarkerPortDevice> marker_;
     // PCI INTx# is active low; the I/O APIC pin sees the electrical level.
     struct ActiveLowLine {

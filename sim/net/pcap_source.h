@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace smpsim::igb {
+namespace smpsim::net {
 
 // Largest caplen accepted: libpcap's MAXIMUM_SNAPLEN, far above any Ethernet frame.
 inline constexpr u32 kMaxCaptureLength = 262144;
@@ -46,4 +46,4 @@ class PcapSource {
     std::vector<CapturedFrame> frames_;
 };
 
-} // namespace smpsim::igb
+} // namespace smpsim::net

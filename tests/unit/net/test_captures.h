@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <vector>
 
-namespace smpsim::igb::test {
+namespace smpsim::net::test {
 
 struct Record {
     u64 timestamp_ns;
@@ -134,4 +134,4 @@ inline std::vector<u8> read_file(const std::string& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-} // namespace smpsim::igb::test
+} // namespace smpsim::net::test

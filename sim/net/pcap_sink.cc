@@ -1,14 +1,14 @@
-#include "sim/igb/pcap_sink.h"
+#include "sim/net/pcap_sink.h"
 
 #include "sim/core/error.h"
-#include "sim/igb/pcap_source.h"
+#include "sim/net/pcap_source.h"
 
 #include <fmt/format.h>
 #include <pcap/pcap.h>
 
 #include <cstdio>
 
-namespace smpsim::igb {
+namespace smpsim::net {
 
 PcapSink::PcapSink(const std::string& path) : path_(path) {
     handle_ = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, kMaxCaptureLength, PCAP_TSTAMP_PRECISION_NANO);
@@ -44,4 +44,4 @@ void PcapSink::finish() {
         throw InputError(fmt::format("{}: cannot write the capture file", path_));
 }
 
-} // namespace smpsim::igb
+} // namespace smpsim::net

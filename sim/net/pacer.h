@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-namespace smpsim::igb {
+namespace smpsim::net {
 
 struct PaceSpec {
     enum class Mode : u8 { Original, Scale, Pps, Max } mode = Mode::Original;
@@ -56,4 +56,4 @@ class Pacer {
     u64 previous_line_ns_ = 0;
 };
 
-} // namespace smpsim::igb
+} // namespace smpsim::net

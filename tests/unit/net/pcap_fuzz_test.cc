@@ -1,17 +1,21 @@
 // Malformed captures give a PcapSource or an InputError, never a crash (CI runs this under ASan/UBSan):
 // every truncation of small valid pcap and pcapng files, bad magic, huge caplen, zero-length records and
 // seeded random byte flips.
-#include "net_test_captures.h"
-#include "net_test_frames.h"
 #include "sim/core/error.h"
 #include "sim/igb/packet.h"
-#include "sim/igb/pcap_source.h"
 #include "sim/igb/rss.h"
+#include "sim/net/pcap_source.h"
+#include "test_captures.h"
+#include "tests/unit/igb/test_frames.h"
 
 #include <gtest/gtest.h>
 #include <random>
 
-namespace smpsim::igb {
+namespace smpsim::net {
+namespace test {
+using namespace igb::test; // frame builders
+}
+using namespace igb; // the 82576's parser and RSS, applied to what the captures hold
 namespace {
 
 struct Outcome {
@@ -99,4 +103,4 @@ TEST(PcapFuzz, SeededRandomByteFlips) {
 }
 
 } // namespace
-} // namespace smpsim::igb
+} // namespace smpsim::net

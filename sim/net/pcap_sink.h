@@ -8,7 +8,7 @@
 struct pcap;
 struct pcap_dumper;
 
-namespace smpsim::igb {
+namespace smpsim::net {
 
 class PcapSink {
   public:
@@ -32,4 +32,4 @@ class PcapSink {
     u64 frames_ = 0;
 };
 
-} // namespace smpsim::igb
+} // namespace smpsim::net

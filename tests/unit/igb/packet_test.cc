@@ -1,8 +1,8 @@
 // parse_packet on hand-built frames: VLAN, IPv4 options, checksums, fragments, IPv6, truncation at every
 // length (never reading out of bounds: the sanitizer build checks that), and random byte strings.
-#include "net_test_frames.h"
 #include "sim/igb/packet.h"
 #include "sim/igb/rss.h"
+#include "test_frames.h"
 
 #include <gtest/gtest.h>
 #include <random>

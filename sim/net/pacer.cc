@@ -1,4 +1,4 @@
-#include "sim/igb/pacer.h"
+#include "sim/net/pacer.h"
 
 #include "sim/core/error.h"
 
@@ -10,7 +10,7 @@
 #include <limits>
 #include <string>
 
-namespace smpsim::igb {
+namespace smpsim::net {
 namespace {
 
 constexpr u64 kNever = std::numeric_limits<u64>::max();
@@ -114,4 +114,4 @@ u64 Pacer::send_time_ns(u64 capture_ts_ns, u32 wire_len) {
     return target;
 }
 
-} // namespace smpsim::igb
+} // namespace smpsim::net

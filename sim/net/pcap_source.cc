@@ -1,4 +1,4 @@
-#include "sim/igb/pcap_source.h"
+#include "sim/net/pcap_source.h"
 
 #include "sim/core/error.h"
 
@@ -9,7 +9,7 @@
 #include <memory>
 #include <pcap/pcap.h>
 
-namespace smpsim::igb {
+namespace smpsim::net {
 namespace {
 
 struct PcapCloser {
@@ -73,4 +73,4 @@ PcapSource::PcapSource(const std::string& path) : path_(path) {
                            std::span<const u8>(bytes_.data() + record.offset, record.length)});
 }
 
-} // namespace smpsim::igb
+} // namespace smpsim::net

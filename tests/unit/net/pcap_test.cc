@@ -1,14 +1,18 @@
 // PcapSource on µs/ns pcap and pcapng, its one-line errors, and PcapSink round trips.
-#include "net_test_captures.h"
-#include "net_test_frames.h"
 #include "sim/core/error.h"
-#include "sim/igb/pcap_sink.h"
-#include "sim/igb/pcap_source.h"
+#include "sim/net/pcap_sink.h"
+#include "sim/net/pcap_source.h"
+#include "test_captures.h"
+#include "tests/unit/igb/test_frames.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace smpsim::igb {
+namespace smpsim::net {
+namespace test {
+using namespace igb::test; // frame builders
+}
+using namespace igb; // the 82576's parser and RSS, applied to what the captures hold
 namespace {
 
 using test::Record;
@@ -131,4 +135,4 @@ TEST(PcapSink, UncreatableFileIsInputError) {
 }
 
 } // namespace
-} // namespace smpsim::igb
+} // namespace smpsim::net
