@@ -7,8 +7,8 @@
 // unknown offsets once per cause (log category `unimp`) while counting every one.
 //
 // Word is the register width: u8 for port-I/O devices (8259A, PIT, UART), u32 for the APICs and the igb.
-// Offsets are in bytes; a register is Word-aligned, and an access is one whole Word (no sub-word access:
-// devices with byte-addressable registers, such as PCI config space, are banks of u8).
+// Offsets are in bytes (or register numbers, see the constructor); a register is Word-aligned, and an
+// access is one whole Word (no sub-word access: byte-addressable registers make a bank of u8).
 //
 // Devices whose ports hide a state machine (the PIT's access modes, the 8259A's ICW sequence, the UART's
 // DLAB bank switch) keep that logic in their own C++ and use the bank for decoding and metadata; a device
@@ -17,6 +17,7 @@
 #include "sim/core/log.h"
 #include "sim/core/types.h"
 
+#include <bit>
 #include <concepts>
 #include <limits>
 #include <span>
@@ -109,6 +110,19 @@ struct UnknownAccessLog {
 };
 UnknownAccessLog make_unknown_access_log(std::string_view device, u32 size);
 
+// A named field of a register or table entry: bits First..First+Width-1 of a Raw word, with explicit
+// shifts and masks (C++ bit-field layout is implementation-defined, so a struct of bit-fields would not
+// say where a field lives). As in gem5's BitUnion: `using Vector = BitField<u64, 0, 8>;`.
+template <std::unsigned_integral Raw, unsigned First, unsigned Width> struct BitField {
+    static_assert(Width > 0 && First + Width <= sizeof(Raw) * 8, "field outside its word");
+    static constexpr Raw kMask =
+        Raw((Width == sizeof(Raw) * 8 ? Raw(~Raw(0)) : Raw((Raw(1) << Width) - 1)) << First);
+    static constexpr Raw get(Raw raw) { return Raw((raw & kMask) >> First); }
+    static constexpr Raw set(Raw raw, Raw value) {
+        return Raw((raw & ~kMask) | (Raw(value << First) & kMask));
+    }
+};
+
 template <std::unsigned_integral Word, typename Owner> class RegisterBank {
   public:
     using Spec = Register<Word, Owner>;
@@ -116,11 +130,15 @@ template <std::unsigned_integral Word, typename Owner> class RegisterBank {
     using UnknownHandler = void (Owner::*)(u32 offset, bool is_write);
     static constexpr u32 kWordBytes = sizeof(Word);
 
-    // device: the name in log messages; size: bytes the bank decodes (offsets 0..size-1). A register
-    // outside that window, misaligned, or overlapping another is a programming error (std::logic_error).
-    RegisterBank(std::string_view device, u32 size, std::span<const Spec> table, Owner& owner)
-        : owner_(&owner), table_(table), slot_index_(size / kWordBytes, 0),
-          log_(make_unknown_access_log(device, size)) {
+    // device: the name in log messages; size: the offsets the bank decodes (0..size-1). unit: how many
+    // offsets one register takes, a power of two: sizeof(Word) when offsets are byte addresses (the
+    // default), 1 when they are register numbers (an index/data pair such as the I/O APIC's IOREGSEL).
+    // A register outside the window, misaligned, or overlapping another is a programming error
+    // (std::logic_error).
+    RegisterBank(std::string_view device, u32 size, std::span<const Spec> table, Owner& owner,
+                 u32 unit = kWordBytes)
+        : owner_(&owner), table_(table), unit_mask_(unit - 1), unit_shift_(shift_of(device, unit)),
+          slot_index_(size >> unit_shift_, 0), log_(make_unknown_access_log(device, size)) {
         for (const Spec& spec : table) {
             if (spec.count == 0) throw std::logic_error(std::string(device) + ": empty register array");
             for (unsigned i = 0; i < spec.count; ++i) {
@@ -190,7 +208,6 @@ template <std::unsigned_integral Word, typename Owner> class RegisterBank {
 
     bool contains(u32 offset) const { return decode(offset) != 0; }
 
-
     // The stored value of a known offset (handlers and the device's own logic use it). The offset must
     // be a register's: an unknown one is a programming error.
     Word& at(u32 offset) { return values_[decode(offset) - 1]; }
@@ -222,6 +239,11 @@ template <std::unsigned_integral Word, typename Owner> class RegisterBank {
         unsigned index = 0;
     };
 
+    static u32 shift_of(std::string_view device, u32 unit) {
+        if (unit == 0 || (unit & (unit - 1)) != 0)
+            throw std::logic_error(std::string(device) + ": register unit is not a power of two");
+        return u32(std::countr_zero(unit));
+    }
     static void apply_write(const Spec& spec, Word& value, Word data) {
         switch (spec.access) {
         case Access::ReadWrite: value = Word((value & ~spec.writable) | (data & spec.writable)); break;
@@ -233,16 +255,17 @@ template <std::unsigned_integral Word, typename Owner> class RegisterBank {
     }
     // Slot number + 1 of the register at `offset`, 0 when none answers there.
     u32 decode(u32 offset) const {
-        if (offset % kWordBytes != 0 || offset / kWordBytes >= slot_index_.size()) return 0;
-        return slot_index_[offset / kWordBytes];
+        if ((offset & unit_mask_) != 0 || (offset >> unit_shift_) >= slot_index_.size()) return 0;
+        return slot_index_[offset >> unit_shift_];
     }
     void claim(const Spec& spec, u32 offset, u32 index) {
         const std::string where =
             log_.device + ": register " + std::string(spec.name) + " at " + std::to_string(offset);
-        if (offset % kWordBytes != 0) throw std::logic_error(where + " is misaligned");
-        if (offset / kWordBytes >= slot_index_.size()) throw std::logic_error(where + " is outside the bank");
-        if (slot_index_[offset / kWordBytes] != 0) throw std::logic_error(where + " overlaps another");
-        slot_index_[offset / kWordBytes] = index + 1;
+        if ((offset & unit_mask_) != 0) throw std::logic_error(where + " is misaligned");
+        if ((offset >> unit_shift_) >= slot_index_.size())
+            throw std::logic_error(where + " is outside the bank");
+        if (slot_index_[offset >> unit_shift_] != 0) throw std::logic_error(where + " overlaps another");
+        slot_index_[offset >> unit_shift_] = index + 1;
     }
     void unknown(u32 offset, bool is_write) {
         log_.report(offset, is_write);
@@ -251,9 +274,11 @@ template <std::unsigned_integral Word, typename Owner> class RegisterBank {
 
     Owner* owner_;
     std::span<const Spec> table_;
+    u32 unit_mask_;
+    u32 unit_shift_;
     std::vector<Word> values_;    // one per register instance
     std::vector<Slot> slots_;     // which row and instance each value belongs to
-    std::vector<u32> slot_index_; // per Word of the window: index into values_ + 1, or 0 (unknown)
+    std::vector<u32> slot_index_; // per register unit of the window: index into values_ + 1, or 0 (unknown)
     UnknownAccessLog log_;
     UnknownHandler on_unknown_ = nullptr;
 };

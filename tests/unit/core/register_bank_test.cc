@@ -195,6 +195,52 @@ TEST_F(RegisterBankTest, ByteWideBank) {
     EXPECT_EQ(out_.str(), "smpsim: unimp: dev8: unknown register read at 0x3\n");
 }
 
+// Registers addressed by number (an index/data pair): 32-bit registers, one offset each.
+struct Indexed {
+    using R = regs::Register<u32, Indexed>;
+    static constexpr R kTable[] = {
+        R{"ID", 0x00}.mask(0x0F000000),
+        R{"VER", 0x01}.init(0x00170011).read_only(),
+        R{"LOW", 0x10}.array(3, 2).init(0x10000),
+        R{"HIGH", 0x11}.array(3, 2).mask(0xFF000000),
+    };
+    regs::RegisterBank<u32, Indexed> bank{"indexed", 0x100, kTable, *this, 1};
+};
+
+TEST_F(RegisterBankTest, RegistersAddressedByNumber) {
+    Indexed d;
+    EXPECT_EQ(d.bank.read(0x01), 0x00170011u);
+    d.bank.write(0x00, 0xFFFFFFFF);
+    EXPECT_EQ(d.bank.read(0x00), 0x0F000000u);
+    EXPECT_EQ(d.bank.read(0x14), 0x10000u); // LOW[2]
+    d.bank.write(0x15, 0xFFFFFFFF);         // HIGH[2]
+    EXPECT_EQ(d.bank.read(0x15), 0xFF000000u);
+    EXPECT_EQ(d.bank.read(0x13), 0u); // HIGH[1], untouched
+    EXPECT_EQ(d.bank.read(0x16), 0u); // past the arrays
+    EXPECT_EQ(d.bank.read(0x02), 0u);
+    EXPECT_EQ(d.bank.unknown_accesses(), 2u);
+    EXPECT_EQ(out_.str(), "smpsim: unimp: indexed: unknown register read at 0x16\n");
+}
+
+TEST(BitField, GetsAndSetsOnlyItsBits) {
+    using Vector = regs::BitField<u64, 0, 8>;
+    using Mode = regs::BitField<u64, 8, 3>;
+    using Destination = regs::BitField<u64, 56, 8>;
+    using Whole = regs::BitField<u32, 0, 32>;
+    static_assert(Mode::kMask == 0x700);
+    static_assert(Destination::kMask == 0xFF00000000000000ull);
+    static_assert(Whole::kMask == 0xFFFFFFFFu);
+    u64 raw = 0x00000000000100FFull;
+    EXPECT_EQ(Vector::get(raw), 0xFFu);
+    raw = Mode::set(raw, 0xF); // too wide: only 3 bits land
+    EXPECT_EQ(raw, 0x00000000000107FFull);
+    raw = Destination::set(raw, 0xA5);
+    EXPECT_EQ(Destination::get(raw), 0xA5u);
+    EXPECT_EQ(raw, 0xA5000000000107FFull);
+    raw = Vector::set(raw, 0x31);
+    EXPECT_EQ(raw, 0xA500000000010731ull);
+}
+
 struct BadTable {
     using R = regs::Register<u32, BadTable>;
 };
@@ -210,6 +256,7 @@ TEST_F(RegisterBankTest, OverlappingMisplacedOrMisalignedRegistersAreRejected) {
     EXPECT_THROW((regs::RegisterBank<u32, BadTable>("bad", 0x100, kOutside, owner)), std::logic_error);
     static constexpr R kMisaligned[] = {R{"A", 0x2}};
     EXPECT_THROW((regs::RegisterBank<u32, BadTable>("bad", 0x100, kMisaligned, owner)), std::logic_error);
+    EXPECT_THROW((regs::RegisterBank<u32, BadTable>("bad", 0x100, kOutside, owner, 3)), std::logic_error);
     static constexpr R kFine[] = {R{"A", 0x0}.array(4, 8), R{"B", 0x4}.array(4, 8)};
     EXPECT_NO_THROW((regs::RegisterBank<u32, BadTable>("fine", 0x100, kFine, owner)));
 }
