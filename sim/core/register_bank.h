@@ -10,6 +10,11 @@
 // Offsets are in bytes (or register numbers, see the constructor); a register is Word-aligned, and an
 // access is one whole Word (no sub-word access: byte-addressable registers make a bank of u8).
 //
+// PCI configuration space (sim/pci_msi/config_space.*) is not a bank: its layout is built at run time
+// (capabilities are chained in as a function is assembled, BAR masks follow the BAR's size), software
+// accesses it with 1, 2 or 4 bytes at any offset inside a dword, and its rules are per bit (Command and
+// Status mix RW, RO and RW1C bits in one register), so it keeps its own per-byte writable and RW1C masks.
+//
 // Devices whose ports hide a state machine (the PIT's access modes, the 8259A's ICW sequence, the UART's
 // DLAB bank switch) keep that logic in their own C++ and use the bank for decoding and metadata; a device
 // may give banked registers offsets of their own past the real window and choose the offset to decode.
