@@ -18,11 +18,41 @@
 // requires for them.
 #pragma once
 #include "sim/core/interrupt.h"
+#include "sim/core/register_bank.h"
 #include "sim/core/types.h"
 
 #include <array>
+#include <span>
 
 namespace smpsim::apic {
+
+// One redirection-table entry (82093AA 3.2.4) as named fields of its 64 bits, in the manner of gem5's
+// i82094aa.hh, but with explicit shifts and masks (regs::BitField): C++ bit-field layout is
+// implementation-defined.
+struct RedirectionEntry {
+    using Vector = regs::BitField<u64, 0, 8>;
+    using DeliveryModeBits = regs::BitField<u64, 8, 3>;
+    using DestinationMode = regs::BitField<u64, 11, 1>; // 1 = logical
+    using DeliveryStatus = regs::BitField<u64, 12, 1>;  // read-only; always idle here
+    using Polarity = regs::BitField<u64, 13, 1>;        // 1 = active low
+    using RemoteIrr = regs::BitField<u64, 14, 1>;       // read-only
+    using TriggerMode = regs::BitField<u64, 15, 1>;     // 1 = level
+    using Mask = regs::BitField<u64, 16, 1>;
+    using Destination = regs::BitField<u64, 56, 8>;
+
+    u64 raw = 0;
+
+    u8 vector() const { return u8(Vector::get(raw)); }
+    u32 delivery_mode_bits() const { return u32(DeliveryModeBits::get(raw)); }
+    DeliveryMode delivery_mode() const { return DeliveryMode(delivery_mode_bits()); }
+    bool logical() const { return DestinationMode::get(raw); }
+    bool active_low() const { return Polarity::get(raw); }
+    bool remote_irr() const { return RemoteIrr::get(raw); }
+    bool level_triggered() const { return TriggerMode::get(raw); }
+    bool masked() const { return Mask::get(raw); }
+    u8 destination() const { return u8(Destination::get(raw)); }
+    void set_remote_irr(bool on) { raw = RemoteIrr::set(raw, on); }
+};
 
 class IoApic {
   public:
@@ -57,8 +87,8 @@ class IoApic {
     // An EOI for `vector` (from ApicBus::broadcast_eoi).
     void eoi(u8 vector);
 
-    u64 redirection(unsigned n) const { return entries_.at(n); }
-    u8 id() const { return u8((id_ >> 24) & 0x0F); }
+    u64 redirection(unsigned n) const { return entry(n).raw; }
+    u8 id() const { return u8((registers_.at(kRegId) >> 24) & 0x0F); }
     // Messages sent so far (statistics).
     u64 messages_sent() const { return messages_sent_; }
 
@@ -70,6 +100,21 @@ class IoApic {
         unsigned index = 0;
     };
 
+    // The MMIO window and the indirect registers, declared in io_apic.cc.
+    using WindowRegister = regs::Register<u32, IoApic>;
+    static std::span<const WindowRegister> window_table();
+    static std::span<const WindowRegister> register_table();
+    u32 read_window(unsigned) { return registers_.read(window_.at(kRegSel)); }
+    void write_window(unsigned, u32 value) { registers_.write(window_.at(kRegSel), value); }
+    u32 read_arbitration(unsigned) { return registers_.at(kRegId); }
+    void write_redirection_low(unsigned n, u32 value);
+    void write_redirection_high(unsigned n, u32 value);
+    void written(unsigned n);
+
+    // Entry n is stored as two 32-bit registers, 0x10 + 2n (low) and 0x11 + 2n (high).
+    RedirectionEntry entry(unsigned n) const;
+    void set_entry(unsigned n, RedirectionEntry e);
+
     void set_pin(unsigned n, bool level);
     bool asserted(unsigned n) const;
     void evaluate_level(unsigned n);
@@ -77,9 +122,8 @@ class IoApic {
 
     const u8 initial_id_;
     ApicBus* bus_ = nullptr;
-    u32 id_ = 0;
-    u8 regsel_ = 0;
-    std::array<u64, kPins> entries_{};
+    regs::RegisterBank<u32, IoApic> window_;    // IOREGSEL, IOWIN (byte offsets)
+    regs::RegisterBank<u32, IoApic> registers_; // what IOWIN reaches (register numbers)
     std::array<bool, kPins> raw_{};
     std::array<Pin, kPins> pins_{};
     u64 messages_sent_ = 0;

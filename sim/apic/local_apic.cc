@@ -24,9 +24,49 @@ DeliveryMode mode_of(u32 reg) {
     return DeliveryMode((reg >> 8) & 7);
 }
 
+constexpr u32 kLvtAnyWritable =
+    kLvtWritable[0] | kLvtWritable[1] | kLvtWritable[2] | kLvtWritable[3] | kLvtWritable[4] | kLvtWritable[5];
+
 } // namespace
 
-LocalApic::LocalApic(u8 apic_id, u64 timer_hz) : initial_id_(apic_id), timer_hz_(timer_hz ? timer_hz : 1) {
+// Every register, declared once (SDM 10.4.1, table "Local APIC Register Address Map"; reset values from
+// 10.4.7.1 and 10.12.5.1). The ID's reset value is the initial APIC ID, set by reset_registers().
+std::span<const LocalApic::Register> LocalApic::register_table() {
+    using R = Register;
+    static const R kTable[] = {
+        R{"ID", kId}.mask(0xFF000000),
+        R{"VERSION", kVersion}.init(kVersionValue).read_only(),
+        R{"TPR", kTpr}.mask(0xFF).write_with(&LocalApic::write_tpr),
+        R{"APR", kApr}.read_only().read_with(&LocalApic::read_apr),
+        R{"PPR", kPpr}.read_only().read_with(&LocalApic::read_ppr),
+        R{"EOI", kEoi}.write_only().write_with(&LocalApic::write_eoi),
+        R{"RRD", kRrd}.read_only(), // remote read is not supported (its status would say "invalid")
+        R{"LDR", kLdr}.mask(0xFF000000),
+        R{"DFR", kDfr}.init(0xFFFFFFFF).mask(0xF0000000), // bits 27:0 read as ones
+        R{"SVR", kSvr}.init(0xFF).mask(0xFF | kSvrEnable | kSvrFocus).write_with(&LocalApic::write_svr),
+        R{"ISR", kIsr}.array(8, 0x10).read_only().read_with(&LocalApic::read_isr),
+        R{"TMR", kTmr}.array(8, 0x10).read_only().read_with(&LocalApic::read_tmr),
+        R{"IRR", kIrr}.array(8, 0x10).read_only().read_with(&LocalApic::read_irr),
+        R{"ESR", kEsr}.write_with(&LocalApic::write_esr),
+        R{"ICR_LOW", kIcrLow}.mask(0x000CCFFF & ~kDeliveryStatus).write_with(&LocalApic::write_icr_low),
+        R{"ICR_HIGH", kIcrHigh}.mask(0xFF000000),
+        // Timer, thermal, performance counters, LINT0, LINT1, error: each has its own writable bits.
+        R{"LVT", kLvtTimer}
+            .array(kLvtCount, 0x10)
+            .init(kMasked)
+            .mask(kLvtAnyWritable)
+            .write_with(&LocalApic::write_lvt),
+        R{"TIMER_INITIAL", kTimerInitial}.write_with(&LocalApic::write_timer_initial),
+        R{"TIMER_CURRENT", kTimerCurrent}.read_only().read_with(&LocalApic::read_timer_current),
+        R{"TIMER_DIVIDE", kTimerDivide}.mask(0xB).write_with(&LocalApic::write_timer_divide),
+    };
+    return kTable;
+}
+
+LocalApic::LocalApic(u8 apic_id, u64 timer_hz)
+    : initial_id_(apic_id), timer_hz_(timer_hz ? timer_hz : 1),
+      regs_("lapic", kPageSize, register_table(), *this) {
+    regs_.set_unknown_handler(&LocalApic::illegal_register);
     reset();
 }
 
@@ -36,26 +76,20 @@ void LocalApic::reset() {
 }
 
 void LocalApic::set_virtual_wire_mode() {
-    lvt_[kLint0] = u32(DeliveryMode::ExtInt) << 8;
-    lvt_[kLint1] = u32(DeliveryMode::Nmi) << 8;
+    lvt_at(kLint0) = u32(DeliveryMode::ExtInt) << 8;
+    lvt_at(kLint1) = u32(DeliveryMode::Nmi) << 8;
     update_intr();
 }
 
 void LocalApic::reset_registers(bool keep_id) {
-    if (!keep_id) id_ = u32(initial_id_) << 24;
-    tpr_ = 0;
-    ldr_ = 0;
-    dfr_ = 0xFFFFFFFF;
-    svr_ = 0xFF;
-    icr_low_ = icr_high_ = 0;
-    esr_ = esr_pending_ = 0;
-    lvt_.fill(kMasked);
+    const u32 id = keep_id ? regs_.at(kId) : u32(initial_id_) << 24;
+    regs_.reset();
+    regs_.at(kId) = id;
+    esr_pending_ = 0;
     irr_.fill(0);
     isr_.fill(0);
     tmr_.fill(0);
     extint_message_ = false;
-    timer_initial_ = 0;
-    timer_divide_ = 0;
     timer_running_ = false;
     ref_tick_ = 0;
     ref_count_ = 0;
@@ -70,7 +104,7 @@ int LocalApic::highest(const Bits& b) {
 u8 LocalApic::ppr() const {
     // SDM 10.8.3.1: PPR = TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4]:0.
     const int isrv = std::max(highest(isr_), 0);
-    if ((tpr_ & 0xF0) >= u32(isrv & 0xF0)) return u8(tpr_);
+    if ((regs_.at(kTpr) & 0xF0) >= u32(isrv & 0xF0)) return u8(regs_.at(kTpr));
     return u8(isrv & 0xF0);
 }
 
@@ -79,8 +113,8 @@ u8 LocalApic::arbitration_priority() const {
     // the highest in-service class, else the highest of the three classes.
     const u32 isrv = u32(std::max(highest(isr_), 0)) & 0xF0;
     const u32 irrv = u32(std::max(highest(irr_), 0)) & 0xF0;
-    const u32 tpr_class = tpr_ & 0xF0;
-    if (tpr_class >= irrv && tpr_class > isrv) return u8(tpr_);
+    const u32 tpr_class = regs_.at(kTpr) & 0xF0;
+    if (tpr_class >= irrv && tpr_class > isrv) return u8(regs_.at(kTpr));
     return u8(std::max({tpr_class, isrv, irrv}));
 }
 
@@ -94,103 +128,64 @@ u64 LocalApic::clamp_now(u64 now) {
 
 u32 LocalApic::read(u32 offset, u64 now) {
     advance(now);
-    now = last_now_;
     offset &= kPageSize - 1;
     if (offset & 0xF) return 0;
-    if (offset >= kIsr && offset < kIsr + 0x80) return isr_[(offset - kIsr) >> 4];
-    if (offset >= kTmr && offset < kTmr + 0x80) return tmr_[(offset - kTmr) >> 4];
-    if (offset >= kIrr && offset < kIrr + 0x80) return irr_[(offset - kIrr) >> 4];
-    switch (offset) {
-    case kId: return id_;
-    case kVersion: return kVersionValue;
-    case kTpr: return tpr_;
-    case kApr: return arbitration_priority();
-    case kPpr: return ppr();
-    case kEoi: return 0; // write-only
-    case kRrd: return 0; // remote read is not supported (its status would say "invalid")
-    case kLdr: return ldr_;
-    case kDfr: return dfr_;
-    case kSvr: return svr_;
-    case kEsr: return esr_;
-    case kIcrLow: return icr_low_;
-    case kIcrHigh: return icr_high_;
-    case kLvtTimer: return lvt_[kTimer];
-    case kLvtThermal: return lvt_[kThermal];
-    case kLvtPerf: return lvt_[kPerf];
-    case kLvtLint0: return lvt_[kLint0];
-    case kLvtLint1: return lvt_[kLint1];
-    case kLvtError: return lvt_[kError];
-    case kTimerInitial: return timer_initial_;
-    case kTimerCurrent: return timer_current(now);
-    case kTimerDivide: return timer_divide_;
-    default: signal_error(kEsrIllegalRegister); return 0;
-    }
+    return regs_.read(offset);
 }
 
 void LocalApic::write(u32 offset, u32 value, u64 now) {
     advance(now);
-    now = last_now_;
     offset &= kPageSize - 1;
     if (offset & 0xF) return;
-    if (offset >= kIsr && offset < kIrr + 0x80) return; // ISR, TMR, IRR are read-only
-    switch (offset) {
-    case kId: id_ = value & 0xFF000000; break;
-    case kVersion:
-    case kApr:
-    case kPpr:
-    case kRrd:
-    case kTimerCurrent: break; // read-only: ignored
-    case kTpr:
-        tpr_ = value & 0xFF;
-        update_intr();
-        break;
-    case kEoi: do_eoi(); break;
-    case kLdr: ldr_ = value & 0xFF000000; break;
-    case kDfr: dfr_ = (value & 0xF0000000) | 0x0FFFFFFF; break;
-    case kSvr: {
-        const bool was_enabled = software_enabled();
-        svr_ = value & (0xFF | kSvrEnable | kSvrFocus);
-        if (was_enabled && !software_enabled())
-            for (auto& l : lvt_)
-                l |= kMasked; // SDM 10.4.7.2
-        update_intr();
-        break;
-    }
-    case kEsr:
-        // SDM 10.5.3: a write makes the errors collected since the previous write readable.
-        esr_ = esr_pending_;
-        esr_pending_ = 0;
-        break;
-    case kIcrLow:
-        icr_low_ = value & ~kDeliveryStatus & 0x000CCFFF;
-        send_icr();
-        break;
-    case kIcrHigh: icr_high_ = value & 0xFF000000; break;
-    case kLvtTimer: write_lvt(kTimer, value); break;
-    case kLvtThermal: write_lvt(kThermal, value); break;
-    case kLvtPerf: write_lvt(kPerf, value); break;
-    case kLvtLint0: write_lvt(kLint0, value); break;
-    case kLvtLint1: write_lvt(kLint1, value); break;
-    case kLvtError: write_lvt(kError, value); break;
-    case kTimerInitial:
-        timer_initial_ = value;
-        start_timer(now, value); // 0 stops the timer (SDM 10.5.4)
-        break;
-    case kTimerDivide: {
-        const u32 current = timer_current(now);
-        timer_divide_ = value & 0xB;
-        if (timer_running_) start_timer(now, current); // the count continues at the new rate
-        break;
-    }
-    default: signal_error(kEsrIllegalRegister); break;
-    }
+    regs_.write(offset, value);
 }
 
-void LocalApic::write_lvt(int index, u32 value) {
+void LocalApic::illegal_register(u32, bool) {
+    signal_error(kEsrIllegalRegister);
+}
+
+void LocalApic::write_tpr(unsigned, u32 value) {
+    regs_.store(kTpr, value);
+    update_intr();
+}
+
+void LocalApic::write_svr(unsigned, u32 value) {
+    const bool was_enabled = software_enabled();
+    regs_.store(kSvr, value);
+    if (was_enabled && !software_enabled())
+        for (int i = 0; i < kLvtCount; ++i)
+            lvt_at(i) |= kMasked; // SDM 10.4.7.2
+    update_intr();
+}
+
+void LocalApic::write_esr(unsigned, u32) {
+    // SDM 10.5.3: a write makes the errors collected since the previous write readable.
+    regs_.at(kEsr) = esr_pending_;
+    esr_pending_ = 0;
+}
+
+void LocalApic::write_icr_low(unsigned, u32 value) {
+    regs_.store(kIcrLow, value);
+    send_icr();
+}
+
+void LocalApic::write_timer_initial(unsigned, u32 value) {
+    regs_.store(kTimerInitial, value);
+    start_timer(last_now_, value); // 0 stops the timer (SDM 10.5.4)
+}
+
+void LocalApic::write_timer_divide(unsigned, u32 value) {
+    const u32 current = timer_current(last_now_);
+    regs_.store(kTimerDivide, value);
+    if (timer_running_) start_timer(last_now_, current); // the count continues at the new rate
+}
+
+void LocalApic::write_lvt(unsigned entry, u32 value) {
+    const int index = int(entry);
     u32 v = value & kLvtWritable[index];
     if (!software_enabled()) v |= kMasked; // masks cannot be cleared while software-disabled
-    if (index == kLint0 || index == kLint1) v |= lvt_[index] & kRemoteIrr;
-    lvt_[index] = v;
+    if (index == kLint0 || index == kLint1) v |= lvt_at(index) & kRemoteIrr;
+    lvt_at(index) = v;
     if (index == kLint0 || index == kLint1) {
         // A level-triggered input that is still asserted is delivered when it gets unmasked.
         const int pin = index - kLint0;
@@ -204,7 +199,7 @@ void LocalApic::write_lvt(int index, u32 value) {
 // Timer (SDM 10.5.4)
 
 u32 LocalApic::timer_divisor() const {
-    const u32 code = ((timer_divide_ >> 1) & 4) | (timer_divide_ & 3);
+    const u32 code = ((regs_.at(kTimerDivide) >> 1) & 4) | (regs_.at(kTimerDivide) & 3);
     return code == 7 ? 1 : 2u << code;
 }
 
@@ -219,8 +214,8 @@ u32 LocalApic::timer_current(u64 now) const {
     const u64 div = timer_divisor();
     const u64 elapsed = (now - std::min(now, ref_tick_)) / div;
     if (elapsed < ref_count_) return u32(ref_count_ - elapsed);
-    if (!(lvt_[kTimer] & kTimerPeriodic) || timer_initial_ == 0) return 0;
-    return u32(timer_initial_ - (elapsed - ref_count_) % timer_initial_);
+    if (!(lvt_at(kTimer) & kTimerPeriodic) || regs_.at(kTimerInitial) == 0) return 0;
+    return u32(regs_.at(kTimerInitial) - (elapsed - ref_count_) % regs_.at(kTimerInitial));
 }
 
 std::optional<u64> LocalApic::next_timer_event(u64) const {
@@ -234,11 +229,11 @@ void LocalApic::advance(u64 now) {
     const u64 div = timer_divisor();
     const u64 fire = ref_tick_ + u64(ref_count_) * div;
     if (now < fire) return;
-    if ((lvt_[kTimer] & kTimerPeriodic) && timer_initial_ != 0) {
+    if ((lvt_at(kTimer) & kTimerPeriodic) && regs_.at(kTimerInitial) != 0) {
         // Reload; expiries that passed unseen merge into one IRR bit, as they would in hardware.
-        const u64 period = u64(timer_initial_) * div;
+        const u64 period = u64(regs_.at(kTimerInitial)) * div;
         ref_tick_ = fire + (now - fire) / period * period;
-        ref_count_ = timer_initial_;
+        ref_count_ = regs_.at(kTimerInitial);
     } else {
         timer_running_ = false;
     }
@@ -246,7 +241,7 @@ void LocalApic::advance(u64 now) {
 }
 
 void LocalApic::timer_fire() {
-    const u32 lvt = lvt_[kTimer];
+    const u32 lvt = lvt_at(kTimer);
     if (!(lvt & kMasked)) accept_vector(u8(lvt), false);
 }
 
@@ -268,16 +263,16 @@ void LocalApic::accept_vector(u8 vector, bool level) {
 
 void LocalApic::signal_error(u8 bits) {
     esr_pending_ |= bits;
-    if (in_error_ || (lvt_[kError] & kMasked)) return;
+    if (in_error_ || (lvt_at(kError) & kMasked)) return;
     in_error_ = true; // an illegal error vector must not recurse
-    accept_vector(u8(lvt_[kError]), false);
+    accept_vector(u8(lvt_at(kError)), false);
     in_error_ = false;
 }
 
 bool LocalApic::extint_requested() const {
     if (extint_message_) return true;
     for (int pin = 0; pin < 2; ++pin) {
-        const u32 lvt = lvt_[kLint0 + pin];
+        const u32 lvt = lvt_at(kLint0 + pin);
         if (!(lvt & kMasked) && mode_of(lvt) == DeliveryMode::ExtInt && lint_asserted(pin)) return true;
     }
     return false;
@@ -297,12 +292,12 @@ u8 LocalApic::acknowledge() {
     if (extint_requested()) {
         // ExtINT: the 8259A supplies the vector; nothing enters IRR/ISR (SDM 10.5.1, "ExtINT").
         extint_message_ = false;
-        const u8 vector = extint_ ? extint_->acknowledge() : u8(svr_);
+        const u8 vector = extint_ ? extint_->acknowledge() : u8(regs_.at(kSvr));
         update_intr();
         return vector;
     }
     const int v = deliverable_vector();
-    if (v < 0) return u8(svr_); // spurious interrupt: not placed in ISR, needs no EOI (SDM 10.9)
+    if (v < 0) return u8(regs_.at(kSvr)); // spurious interrupt: not placed in ISR, needs no EOI (SDM 10.9)
     clear(irr_, unsigned(v));
     set(isr_, unsigned(v));
     update_intr();
@@ -316,7 +311,7 @@ void LocalApic::do_eoi() {
     const bool level = test(tmr_, unsigned(v));
     if (level) {
         for (int pin = 0; pin < 2; ++pin) {
-            u32& lvt = lvt_[kLint0 + pin];
+            u32& lvt = lvt_at(kLint0 + pin);
             if ((lvt & kRemoteIrr) && u8(lvt) == v) lvt &= ~kRemoteIrr;
         }
     }
@@ -340,7 +335,7 @@ void LocalApic::update_intr(bool force) {
 // LINT0/LINT1 (SDM 10.5.1)
 
 bool LocalApic::lint_asserted(int pin) const {
-    const bool active_low = lvt_[kLint0 + pin] & kPolarityLow;
+    const bool active_low = lvt_at(kLint0 + pin) & kPolarityLow;
     return lint_raw_[pin] != active_low;
 }
 
@@ -351,7 +346,7 @@ void LocalApic::set_lint(int pin, bool level) {
 }
 
 void LocalApic::lint_changed(int pin, bool was_asserted) {
-    const u32 lvt = lvt_[kLint0 + pin];
+    const u32 lvt = lvt_at(kLint0 + pin);
     const bool now_asserted = lint_asserted(pin);
     const bool rising = now_asserted && !was_asserted;
     const DeliveryMode mode = mode_of(lvt);
@@ -364,7 +359,7 @@ void LocalApic::lint_changed(int pin, bool was_asserted) {
         // Level-triggered fixed interrupts use remote IRR; LINT1 is edge-only (SDM 10.5.1).
         if ((lvt & kLevelTrigger) && pin == 0) {
             if (now_asserted && !(lvt & kRemoteIrr) && u8(lvt) >= 16) {
-                lvt_[kLint0 + pin] |= kRemoteIrr;
+                lvt_at(kLint0 + pin) |= kRemoteIrr;
                 accept_vector(u8(lvt), true);
             } else if (now_asserted && u8(lvt) < 16) {
                 accept_vector(u8(lvt), true); // logs the illegal vector
@@ -404,8 +399,8 @@ bool LocalApic::accepts(const ApicMessage& m) const {
     const u8 dest = u8(m.destination);
     if (!m.logical) return dest == 0xFF || dest == my_id; // SDM 10.6.2.1
     // SDM 10.6.2.2: logical destinations.
-    const u8 ldr = u8(ldr_ >> 24);
-    if ((dfr_ >> 28) == 0xF) return (dest & ldr) != 0; // flat model
+    const u8 ldr = u8(regs_.at(kLdr) >> 24);
+    if ((regs_.at(kDfr) >> 28) == 0xF) return (dest & ldr) != 0; // flat model
     // Cluster model: bits 7:4 cluster (15 = all clusters), bits 3:0 one bit per APIC in the cluster.
     const bool cluster_match = (dest >> 4) == 0xF || (dest >> 4) == (ldr >> 4);
     return cluster_match && (dest & ldr & 0x0F) != 0;
@@ -445,17 +440,18 @@ void LocalApic::deliver_local(const ApicMessage& m) {
 }
 
 void LocalApic::send_icr() {
-    const u32 mode_bits = (icr_low_ >> 8) & 7;
+    const u32 mode_bits = (regs_.at(kIcrLow) >> 8) & 7;
     if (mode_bits == 3 || mode_bits == 7) return; // reserved delivery modes
     ApicMessage m;
-    m.vector = u8(icr_low_);
+    m.vector = u8(regs_.at(kIcrLow));
     m.mode = DeliveryMode(mode_bits);
-    m.logical = (icr_low_ & kIcrLogical) != 0;
-    m.destination = icr_high_ >> 24;
-    m.shorthand = DestShorthand((icr_low_ >> 18) & 3);
+    m.logical = (regs_.at(kIcrLow) & kIcrLogical) != 0;
+    m.destination = regs_.at(kIcrHigh) >> 24;
+    m.shorthand = DestShorthand((regs_.at(kIcrLow) >> 18) & 3);
     m.source_apic_id = id();
     // SDM 10.6.1: the trigger mode only matters for INIT level de-assert; IPIs are edge-triggered.
-    if (m.mode == DeliveryMode::Init && (icr_low_ & kLevelTrigger) && !(icr_low_ & kIcrLevelAssert)) {
+    if (m.mode == DeliveryMode::Init && (regs_.at(kIcrLow) & kLevelTrigger) &&
+        !(regs_.at(kIcrLow) & kIcrLevelAssert)) {
         m.assert = false;
         m.level_triggered = true;
     }

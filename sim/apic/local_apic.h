@@ -27,10 +27,12 @@
 //   CPU is told.
 #pragma once
 #include "sim/core/interrupt.h"
+#include "sim/core/register_bank.h"
 #include "sim/core/types.h"
 
 #include <array>
 #include <optional>
+#include <span>
 
 namespace smpsim::apic {
 
@@ -102,8 +104,8 @@ class LocalApic final : public InterruptSource {
     u8 acknowledge() override;
 
     // Inspection (tests, debuggers, reports).
-    u8 id() const { return u8(id_ >> 24); }
-    bool software_enabled() const { return (svr_ & kSvrEnable) != 0; }
+    u8 id() const { return u8(regs_.at(kId) >> 24); }
+    bool software_enabled() const { return (regs_.at(kSvr) & kSvrEnable) != 0; }
     bool irr_bit(u8 vector) const { return test(irr_, vector); }
     bool isr_bit(u8 vector) const { return test(isr_, vector); }
     bool tmr_bit(u8 vector) const { return test(tmr_, vector); }
@@ -127,8 +129,29 @@ class LocalApic final : public InterruptSource {
     static void clear(Bits& b, unsigned v) { b[v >> 5] &= ~(1u << (v & 31)); }
     static int highest(const Bits& b); // -1 when empty
 
+    using Register = regs::Register<u32, LocalApic>;
+    static std::span<const Register> register_table();
+    u32& lvt_at(int index) { return regs_.at(kLvtTimer + 0x10 * u32(index)); }
+    u32 lvt_at(int index) const { return regs_.at(kLvtTimer + 0x10 * u32(index)); }
+
+    // Register handlers (named in the table).
+    u32 read_apr(unsigned) { return arbitration_priority(); }
+    u32 read_ppr(unsigned) { return ppr(); }
+    u32 read_isr(unsigned i) { return isr_[i]; }
+    u32 read_tmr(unsigned i) { return tmr_[i]; }
+    u32 read_irr(unsigned i) { return irr_[i]; }
+    u32 read_timer_current(unsigned) { return timer_current(last_now_); }
+    void write_tpr(unsigned, u32 value);
+    void write_eoi(unsigned, u32) { do_eoi(); }
+    void write_svr(unsigned, u32 value);
+    void write_esr(unsigned, u32 value);
+    void write_icr_low(unsigned, u32 value);
+    void write_lvt(unsigned index, u32 value);
+    void write_timer_initial(unsigned, u32 value);
+    void write_timer_divide(unsigned, u32 value);
+    void illegal_register(u32 offset, bool is_write);
+
     void reset_registers(bool keep_id);
-    void write_lvt(int index, u32 value);
     u32 timer_divisor() const;
     u32 timer_current(u64 now) const;
     void timer_fire();
@@ -158,17 +181,16 @@ class LocalApic final : public InterruptSource {
     Lint lint_[2] = {Lint(*this, 0), Lint(*this, 1)};
     bool lint_raw_[2] = {false, false};
 
-    u32 id_ = 0, tpr_ = 0, ldr_ = 0, dfr_ = 0, svr_ = 0, icr_low_ = 0, icr_high_ = 0;
-    u32 esr_ = 0;         // the value software reads
-    u32 esr_pending_ = 0; // errors since the last ESR write
+    // The registers software sees, declared in register_table(); ISR, TMR and IRR are views of the
+    // bitmaps below.
+    regs::RegisterBank<u32, LocalApic> regs_;
+    u32 esr_pending_ = 0; // errors since the last ESR write (ESR itself holds the value software reads)
     bool in_error_ = false;
-    std::array<u32, kLvtCount> lvt_{};
     Bits irr_{}, isr_{}, tmr_{};
     bool extint_message_ = false;
     bool intr_level_ = false;
 
     // Timer: the count was `ref_count_` at tick `ref_tick_` and drops by one every divisor ticks.
-    u32 timer_initial_ = 0, timer_divide_ = 0;
     bool timer_running_ = false;
     u64 ref_tick_ = 0;
     u32 ref_count_ = 0;

@@ -92,44 +92,18 @@ u32 ethernet_crc32(std::span<const u8> data) {
 // ---------------------------------------------------------------------------------------------------------
 // Construction, reset and register storage
 
-IgbCore::IgbCore(const IgbConfig& config, IgbHost& host) : config_(config), host_(host) {
+IgbCore::IgbCore(const IgbConfig& config, IgbHost& host)
+    : config_(config), host_(host), regs_("igb", kBar0Size, register_table(), *this) {
     if (config_.mac[0] & 1)
         throw InternalError(fmt::format(
             "igb: MAC address {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x} is a multicast "
             "address; a NIC needs a unicast one",
             config_.mac[0], config_.mac[1], config_.mac[2], config_.mac[3], config_.mac[4], config_.mac[5]));
-    build_slot_map();
     reset();
 }
 
-void IgbCore::build_slot_map() {
-    value_index_.assign(kBar0Size / 4, 0);
-    auto claim = [this](u32 offset, u32 value_index) {
-        // The table is fixed at compile time; an overlap is a programming error the table test catches.
-        if (offset / 4 < value_index_.size() && value_index_[offset / 4] == 0)
-            value_index_[offset / 4] = value_index + 1;
-    };
-    for (const RegisterSpec& spec : register_table()) {
-        for (unsigned i = 0; i < spec.count; ++i) {
-            const u32 index = u32(values_.size());
-            values_.push_back(0);
-            slot_of_value_.push_back(Slot{&spec, i});
-            claim(spec.offset + i * spec.stride, index);
-            if (i < spec.alias_count) claim(spec.alias_offset + i * spec.alias_stride, index);
-        }
-    }
-}
-
-u32& IgbCore::at(u32 offset) {
-    return values_[value_index_[offset / 4] - 1];
-}
-u32 IgbCore::at(u32 offset) const {
-    return values_[value_index_[offset / 4] - 1];
-}
-
 void IgbCore::reset() {
-    for (size_t i = 0; i < values_.size(); ++i)
-        values_[i] = slot_of_value_[i].spec->reset;
+    regs_.reset();
 
     // NVM image: the MAC address in words 0..2 (little-endian byte pairs), no alternate MAC (0x37 =
     // 0xFFFF), and the checksum word that makes words 0..0x3F sum to 0xBABA.
@@ -154,62 +128,6 @@ void IgbCore::reset() {
         tx = TxState{};
     rx_faulted_.fill(false);
     lower_intx_if_idle();
-}
-
-u32 IgbCore::plain_store(const RegisterSpec& spec, u32 old_value, u32 value) {
-    return (old_value & ~spec.writable) | (value & spec.writable);
-}
-
-void IgbCore::count_unknown(u32 offset, bool is_write) {
-    ++unknown_accesses_;
-    // One cause per direction, not per offset: a fuzzing driver touches thousands of offsets.
-    log::logger().report(log::Category::Unimp,
-                         is_write ? "igb unknown register write" : "igb unknown register read",
-                         "igb: unknown register {} at {:#07x}", is_write ? "write" : "read", offset);
-}
-
-u32 IgbCore::read(u32 offset) {
-    if (offset % 4 != 0 || offset >= kBar0Size || value_index_[offset / 4] == 0) {
-        count_unknown(offset, false);
-        return 0;
-    }
-    const u32 index = value_index_[offset / 4] - 1;
-    const Slot& slot = slot_of_value_[index];
-    const RegisterSpec& spec = *slot.spec;
-    if (spec.on_read) return (this->*spec.on_read)(slot.index);
-    switch (spec.access) {
-    case RegAccess::WriteOnly: return 0;
-    case RegAccess::ReadClear: {
-        const u32 value = values_[index];
-        values_[index] = 0;
-        return value;
-    }
-    case RegAccess::ReadWrite:
-    case RegAccess::ReadOnly: break;
-    }
-    return values_[index];
-}
-
-void IgbCore::write(u32 offset, u32 value) {
-    if (offset % 4 != 0 || offset >= kBar0Size || value_index_[offset / 4] == 0) {
-        count_unknown(offset, true);
-        return;
-    }
-    const u32 index = value_index_[offset / 4] - 1;
-    const Slot& slot = slot_of_value_[index];
-    const RegisterSpec& spec = *slot.spec;
-    if (spec.on_write) return (this->*spec.on_write)(slot.index, value);
-    if (spec.access == RegAccess::ReadWrite) values_[index] = plain_store(spec, values_[index], value);
-}
-
-u32 IgbCore::peek(u32 offset) const {
-    if (offset % 4 != 0 || offset >= kBar0Size || value_index_[offset / 4] == 0) return 0;
-    return at(offset);
-}
-
-void IgbCore::poke(u32 offset, u32 value) {
-    if (offset % 4 != 0 || offset >= kBar0Size || value_index_[offset / 4] == 0) return;
-    at(offset) = value;
 }
 
 void IgbCore::add_stat(u32 offset, u64 amount) {

@@ -6,6 +6,7 @@
 // Every register is declared once in one table (igb_registers.cc): name, offset, array count and stride,
 // reset value, writable bits, access kind and optional read/write handlers.
 #pragma once
+#include "sim/core/register_bank.h"
 #include "sim/core/types.h"
 #include "sim/igb/igb_regs.h"
 
@@ -50,29 +51,9 @@ struct RxOutcome {
 
 class IgbCore;
 
-// One row of the register table.
-enum class RegAccess : u8 {
-    ReadWrite, // a write stores the writable bits
-    ReadOnly,  // writes are ignored
-    WriteOnly, // reads return 0 (command registers such as ICS, IMC, EICS, EIMC)
-    ReadClear, // statistics: a read returns the count and clears it; writes are ignored
-};
-struct RegisterSpec {
-    using ReadHandler = u32 (IgbCore::*)(unsigned index);
-    using WriteHandler = void (IgbCore::*)(unsigned index, u32 value);
-    std::string_view name;
-    u32 offset = 0;     // instance 0
-    u16 count = 1;      // instances (arrays: MTA, RETA, per-queue registers...)
-    u32 stride = 4;     // bytes between instances
-    u32 reset = 0;      // value after power-on and CTRL.RST
-    u32 writable = ~0u; // bits a plain write stores (ReadWrite without a write handler)
-    RegAccess access = RegAccess::ReadWrite;
-    ReadHandler on_read = nullptr;   // replaces the plain read (the value is computed or has side effects)
-    WriteHandler on_write = nullptr; // replaces the plain store
-    u16 alias_count = 0;             // the first alias_count instances also answer at alias_offset...
-    u32 alias_offset = 0;
-    u32 alias_stride = 0;
-};
+// One row of the register table (sim/core/register_bank.h), with IgbCore's member functions as handlers.
+using RegisterSpec = regs::Register<u32, IgbCore>;
+using RegAccess = regs::Access;
 
 // Ethernet FCS: CRC-32 (IEEE 802.3), as appended to a frame (least significant byte first).
 u32 ethernet_crc32(std::span<const u8> data);
@@ -82,8 +63,8 @@ class IgbCore {
     IgbCore(const IgbConfig& config, IgbHost& host);
 
     void reset(); // power-on / CTRL.RST (PCI state — bus master, interrupt mode — and the link stay)
-    u32 read(u32 offset); // BAR0 register read (32-bit, offset 4-aligned)
-    void write(u32 offset, u32 value);
+    u32 read(u32 offset) { return regs_.read(offset); } // BAR0 register read (32-bit, offset 4-aligned)
+    void write(u32 offset, u32 value) { regs_.write(offset, value); }
     void set_interrupt_mode(InterruptMode mode); // from PCI config (MSI-X enable etc.)
     void set_bus_master(bool enabled);
     void set_link(bool up); // STATUS.LU, ICR.LSC, "other" cause
@@ -108,21 +89,17 @@ class IgbCore {
     // construction: a CTRL.RST does not clear them.
     u64 rx_packets(unsigned queue) const;
     u64 tx_packets(unsigned queue) const;
-    u64 unknown_register_accesses() const { return unknown_accesses_; }
+    u64 unknown_register_accesses() const { return regs_.unknown_accesses(); }
 
     // The register table, for the wrapper's debug views and the table-driven tests.
     static std::span<const RegisterSpec> register_table();
     // Raw register access without side effects (no read-clear, no handlers); unknown offsets read 0 and
     // ignore pokes. For tests, debuggers and reports.
-    u32 peek(u32 offset) const;
-    void poke(u32 offset, u32 value);
+    u32 peek(u32 offset) const { return regs_.peek(offset); }
+    void poke(u32 offset, u32 value) { regs_.poke(offset, value); }
     std::array<u16, reg::kEepromWords> eeprom() const { return eeprom_; }
 
   private:
-    struct Slot {
-        const RegisterSpec* spec = nullptr;
-        unsigned index = 0;
-    };
     struct TxState {
         std::vector<u8> frame; // buffers gathered so far for the packet in progress
         bool overflow = false; // the packet outgrew kMaxTxFrame: it is dropped at EOP
@@ -137,11 +114,8 @@ class IgbCore {
     };
 
     // Register storage.
-    void build_slot_map();
-    u32& at(u32 offset);
-    u32 at(u32 offset) const;
-    static u32 plain_store(const RegisterSpec& spec, u32 old_value, u32 value);
-    void count_unknown(u32 offset, bool is_write);
+    u32& at(u32 offset) { return regs_.at(offset); }
+    u32 at(u32 offset) const { return regs_.at(offset); }
     void add_stat(u32 offset, u64 amount);       // 32-bit counter, saturating
     void add_stat64(u32 low_offset, u64 amount); // low/high pair
 
@@ -203,10 +177,7 @@ class IgbCore {
 
     IgbConfig config_;
     IgbHost& host_;
-    std::vector<u32> values_;         // one u32 per register instance
-    std::vector<Slot> slot_of_value_; // which spec/index each value belongs to
-    std::vector<u32> value_index_;    // per BAR0 dword: index into values_ + 1, or 0 (unknown)
-    u64 unknown_accesses_ = 0;
+    regs::RegisterBank<u32, IgbCore> regs_; // BAR0, decoded through register_table()
 
     std::array<u16, reg::kEepromWords> eeprom_{};
     std::array<u16, 32> phy_{};

@@ -211,7 +211,7 @@ u8 Pic8259::acknowledge() {
 // ---------------------------------------------------------------------------------------------------
 // PicPair
 
-PicPair::PicPair() {
+PicPair::PicPair() : ports_("pic", kElcr2 + 1, register_table(), *this) {
     for (unsigned i = 0; i < inputs_.size(); ++i) {
         inputs_[i].pair = this;
         inputs_[i].n = i;
@@ -221,7 +221,7 @@ PicPair::PicPair() {
 }
 
 void PicPair::reset() {
-    elcr_ = {};
+    ports_.reset();
     master_.set_level_triggered_mask(0);
     slave_.set_level_triggered_mask(0);
     master_.reset();
@@ -242,34 +242,42 @@ void PicPair::program_bios_defaults() {
     io_write(kSlaveData, 0xff);
 }
 
+// 8259A datasheet (A0 selects the command or data port of each chip; what a port reaches depends on the
+// ICW sequence and OCW3) and PIIX datasheet (ELCR1/ELCR2, reset 0: all edge; bits of IRQ 0, 1, 2, 8, 13
+// read-only 0).
+std::span<const PicPair::Register> PicPair::register_table() {
+    using R = Register;
+    static const R kTable[] = {
+        R{"CMD", kMasterCommand}
+            .array(2, kSlaveCommand - kMasterCommand)
+            .read_with(&PicPair::read_command)
+            .write_with(&PicPair::write_command),
+        R{"DATA", kMasterData}
+            .array(2, kSlaveData - kMasterData)
+            .read_with(&PicPair::read_data)
+            .write_with(&PicPair::write_data),
+        R{"ELCR1", kElcr1}.mask(kElcr1Writable).write_with(&PicPair::write_elcr1),
+        R{"ELCR2", kElcr2}.mask(kElcr2Writable).write_with(&PicPair::write_elcr2),
+    };
+    return kTable;
+}
+
 u8 PicPair::io_read(u16 port) {
-    switch (port) {
-    case kMasterCommand: return master_.read(false);
-    case kMasterData: return master_.read(true);
-    case kSlaveCommand: return slave_.read(false);
-    case kSlaveData: return slave_.read(true);
-    case kElcr1: return elcr_[0];
-    case kElcr2: return elcr_[1];
-    default: return 0xff;
-    }
+    return ports_.read(port);
 }
 
 void PicPair::io_write(u16 port, u8 value) {
-    switch (port) {
-    case kMasterCommand: master_.write(false, value); break;
-    case kMasterData: master_.write(true, value); break;
-    case kSlaveCommand: slave_.write(false, value); break;
-    case kSlaveData: slave_.write(true, value); break;
-    case kElcr1:
-        elcr_[0] = value & kElcr1Writable;
-        master_.set_level_triggered_mask(elcr_[0]);
-        break;
-    case kElcr2:
-        elcr_[1] = value & kElcr2Writable;
-        slave_.set_level_triggered_mask(elcr_[1]);
-        break;
-    default: break;
-    }
+    ports_.write(port, value);
+}
+
+void PicPair::write_elcr1(unsigned, u8 value) {
+    ports_.store(kElcr1, value);
+    master_.set_level_triggered_mask(ports_.at(kElcr1));
+}
+
+void PicPair::write_elcr2(unsigned, u8 value) {
+    ports_.store(kElcr2, value);
+    slave_.set_level_triggered_mask(ports_.at(kElcr2));
 }
 
 InterruptLine& PicPair::irq(unsigned n) {

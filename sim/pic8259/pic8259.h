@@ -43,11 +43,13 @@
 // - ICW1's ADI and address bits, ICW4's BUF and M/S are stored and otherwise ignored.
 #pragma once
 #include "sim/core/interrupt.h"
+#include "sim/core/register_bank.h"
 #include "sim/core/types.h"
 
 #include <array>
 #include <functional>
 #include <optional>
+#include <span>
 
 namespace smpsim::pic8259 {
 
@@ -187,7 +189,7 @@ class PicPair final : public InterruptSource {
     bool has_pending() override { return master_.int_output(); }
     u8 acknowledge() override;
 
-    u8 elcr(unsigned which) const { return which == 0 ? elcr_[0] : elcr_[1]; }
+    u8 elcr(unsigned which) const { return ports_.at(which == 0 ? kElcr1 : kElcr2); }
     Pic8259& master() { return master_; }
     Pic8259& slave() { return slave_; }
     const Pic8259& master() const { return master_; }
@@ -201,10 +203,22 @@ class PicPair final : public InterruptSource {
         unsigned n = 0;
     };
 
+    // The six ports, by port number (declared in pic8259.cc). The chips' ICW/OCW sequencing stays in
+    // Pic8259; the ELCRs are stored here.
+    using Register = regs::Register<u8, PicPair>;
+    static std::span<const Register> register_table();
+    Pic8259& chip(unsigned index) { return index == 0 ? master_ : slave_; }
+    u8 read_command(unsigned chip_index) { return chip(chip_index).read(false); }
+    void write_command(unsigned chip_index, u8 value) { chip(chip_index).write(false, value); }
+    u8 read_data(unsigned chip_index) { return chip(chip_index).read(true); }
+    void write_data(unsigned chip_index, u8 value) { chip(chip_index).write(true, value); }
+    void write_elcr1(unsigned, u8 value);
+    void write_elcr2(unsigned, u8 value);
+
     Pic8259 master_{true};
     Pic8259 slave_{false};
     std::array<Input, 16> inputs_;
-    std::array<u8, 2> elcr_{};
+    regs::RegisterBank<u8, PicPair> ports_;
     std::function<void(bool)> intr_cb_;
     InterruptLine* intr_line_ = nullptr;
 

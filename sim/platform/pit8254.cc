@@ -8,7 +8,7 @@ u32 count_of(u16 cr) {
 }
 } // namespace
 
-Pit8254::Pit8254() {
+Pit8254::Pit8254() : ports_("pit", kControl + 1, register_table(), *this) {
     reset();
 }
 
@@ -313,22 +313,43 @@ u8 Pit8254::read_counter(Counter& c, u64 now) {
     return byte;
 }
 
+// 8254 datasheet, "Read/Write Operations Summary": A1-A0 select counter 0, 1, 2 or the control word
+// register, which is write-only.
+std::span<const Pit8254::Register> Pit8254::register_table() {
+    using R = Register;
+    static const R kTable[] = {
+        R{"COUNTER", 0}
+            .array(kCounters, 1)
+            .read_with(&Pit8254::read_counter_port)
+            .write_with(&Pit8254::write_counter_port),
+        R{"CONTROL", kControl}
+            .write_only()
+            .read_with(&Pit8254::read_control_port)
+            .write_with(&Pit8254::write_control_port),
+    };
+    return kTable;
+}
+
 u8 Pit8254::read(u32 offset, u64 now) {
-    if (offset >= kCounters) return 0xff; // the control word register cannot be read
-    Counter& c = counters_[offset];
-    settle(c, now);
-    return read_counter(c, now);
+    now_ = now;
+    return ports_.read(offset);
 }
 
 void Pit8254::write(u32 offset, u8 value, u64 now) {
-    if (offset == kControl) {
-        control_word(value, now);
-        return;
-    }
-    if (offset > kControl) return;
-    Counter& c = counters_[offset];
-    settle(c, now);
-    write_counter(c, value, now);
+    now_ = now;
+    ports_.write(offset, value);
+}
+
+u8 Pit8254::read_counter_port(unsigned index) {
+    Counter& c = counters_[index];
+    settle(c, now_);
+    return read_counter(c, now_);
+}
+
+void Pit8254::write_counter_port(unsigned index, u8 value) {
+    Counter& c = counters_[index];
+    settle(c, now_);
+    write_counter(c, value, now_);
 }
 
 void Pit8254::set_gate(unsigned counter, bool level, u64 now) {

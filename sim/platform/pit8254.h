@@ -36,10 +36,12 @@
 // Calls may come with a `now` earlier than an earlier call's (temporally decoupled initiators): the state
 // is kept as formulas of time, so earlier queries are answered from the current programming.
 #pragma once
+#include "sim/core/register_bank.h"
 #include "sim/core/types.h"
 
 #include <array>
 #include <optional>
+#include <span>
 
 namespace smpsim::platform {
 
@@ -50,6 +52,8 @@ class Pit8254 {
     static constexpr u32 kControl = 3;
 
     Pit8254();
+    Pit8254(const Pit8254&) = delete;
+    Pit8254& operator=(const Pit8254&) = delete;
     // Power-on state (undefined on the part): every counter as after a mode 0, LSB-then-MSB control word
     // with no count written — not counting, OUT low, NULL COUNT set — and every gate high.
     void reset();
@@ -112,6 +116,16 @@ class Pit8254 {
     };
 
     std::array<Counter, kCounters> counters_;
+    // The four ports, declared in pit8254.cc. The access modes and latches behind them stay in Counter.
+    using Register = regs::Register<u8, Pit8254>;
+    static std::span<const Register> register_table();
+    regs::RegisterBank<u8, Pit8254> ports_;
+    u64 now_ = 0; // the time of the port access being decoded, for the handlers
+
+    u8 read_counter_port(unsigned index);
+    void write_counter_port(unsigned index, u8 value);
+    u8 read_control_port(unsigned) { return 0xff; } // write-only: nothing drives the bus
+    void write_control_port(unsigned, u8 value) { control_word(value, now_); }
 
     static bool phase_out(const Phase& p, u64 t);
     static u16 phase_value(const Phase& p, u64 t);

@@ -20,10 +20,12 @@
 // (IIR 0xC) is reported at once, as if the four character times had passed. There are no line errors:
 // the receiver line status interrupt never fires. Offsets are taken modulo 8.
 #pragma once
+#include "sim/core/register_bank.h"
 #include "sim/core/types.h"
 
 #include <deque>
 #include <functional>
+#include <span>
 
 namespace smpsim::platform {
 
@@ -75,18 +77,35 @@ class Uart16550 {
     // The UART's own INTRPT output (IIR bit 0 clear), before the OUT2 gate.
     bool interrupt_pending() const { return (iir_value() & 0x01) == 0; }
 
-    u16 divisor() const { return static_cast<u16>(dll_ | (dlm_ << 8)); }
-    bool fifo_enabled() const { return (fcr_ & kFcrEnable) != 0; }
+    u16 divisor() const { return static_cast<u16>(regs_.at(kDll) | (regs_.at(kDlm) << 8)); }
+    bool fifo_enabled() const { return (regs_.at(kIirFcr) & kFcrEnable) != 0; }
     size_t rx_fifo_count() const { return rx_.size(); }
     size_t input_backlog() const { return backlog_.size(); }
 
   private:
+    // The divisor latch, banked over offsets 0 and 1 while LCR.DLAB is set, has bank offsets of its own.
+    static constexpr u32 kDll = 8, kDlm = 9, kBankSize = 10;
+    using Register = regs::Register<u8, Uart16550>;
+    static std::span<const Register> register_table();
+    u32 decode(u32 offset) const; // the bank offset of a port offset, after the DLAB switch
+
+    // Register handlers (named in the table).
+    u8 read_rbr(unsigned);
+    void write_thr(unsigned, u8 value);
+    void write_ier(unsigned, u8 value);
+    u8 read_iir(unsigned);
+    void write_fcr(unsigned, u8 value);
+    void write_mcr(unsigned, u8 value);
+    u8 read_lsr(unsigned) { return lsr_value(); }
+    u8 read_msr(unsigned);
+
     TxCallback tx_;
     IrqCallback irq_cb_;
-    std::deque<u8> rx_;      // receiver FIFO / holding register
-    std::deque<u8> backlog_; // host input not yet in the receiver
-    u8 rbr_last_ = 0;        // value returned when the receiver is empty
-    u8 ier_ = 0, fcr_ = 0, lcr_ = 0, mcr_ = 0, msr_deltas_ = 0, scr_ = 0, dll_ = 0, dlm_ = 0;
+    std::deque<u8> rx_;                      // receiver FIFO / holding register
+    std::deque<u8> backlog_;                 // host input not yet in the receiver
+    u8 rbr_last_ = 0;                        // value returned when the receiver is empty
+    regs::RegisterBank<u8, Uart16550> regs_; // FCR is stored at the IIR/FCR offset
+    u8 msr_deltas_ = 0;
     bool thre_pending_ = false; // "THR empty" interrupt latched
     bool last_irq_ = false;
 
@@ -95,8 +114,11 @@ class Uart16550 {
     void refill();
     void receive(u8 byte);
     u8 msr_lines() const;
+    u8 mcr() const { return regs_.at(kMcr); }
+    u8 rbr_value() const { return rx_.empty() ? rbr_last_ : rx_.front(); }
     u8 iir_value() const;
     u8 lsr_value() const;
+    u8 msr_value() const { return static_cast<u8>(msr_lines() | msr_deltas_); }
     void update_irq();
 };
 

@@ -1,9 +1,12 @@
 // Unit tests of the I/O APIC core (Intel 82093AA datasheet), driven without SystemC.
 #include "sim/apic/apic_bus_router.h"
 #include "sim/apic/io_apic.h"
+#include "sim/core/log.h"
 #include "tests/unit/apic/apic_fakes.h"
 
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 namespace smpsim::apic {
 namespace {
@@ -59,6 +62,47 @@ TEST_F(IoApicTest, RedirectionEntryProgramming) {
     EXPECT_EQ(reg(0x11 + 2 * 5), 0xFF000000u);
     EXPECT_EQ(ioapic.redirection(5), 0xFF0000000001AFFFull);
     EXPECT_TRUE(bus.sent.empty());
+}
+
+// 82093AA 3.2.4, table "IOREDTBL": where each named field of an entry lives.
+TEST(IoApicRedirectionEntry, FieldsSitWhereTheDatasheetPutsThem) {
+    using E = RedirectionEntry;
+    static_assert(E::Vector::kMask == 0x00000000000000FFull);
+    static_assert(E::DeliveryModeBits::kMask == 0x0000000000000700ull);
+    static_assert(E::DestinationMode::kMask == 1ull << 11);
+    static_assert(E::DeliveryStatus::kMask == 1ull << 12);
+    static_assert(E::Polarity::kMask == 1ull << 13);
+    static_assert(E::RemoteIrr::kMask == 1ull << 14);
+    static_assert(E::TriggerMode::kMask == 1ull << 15);
+    static_assert(E::Mask::kMask == 1ull << 16);
+    static_assert(E::Destination::kMask == 0xFF00000000000000ull);
+    const E e{0x070000000001A931ull}; // dest 7, masked, level, active low, logical, lowest priority, 0x31
+    EXPECT_EQ(e.vector(), 0x31);
+    EXPECT_EQ(e.delivery_mode(), DeliveryMode::LowestPriority);
+    EXPECT_TRUE(e.logical());
+    EXPECT_TRUE(e.active_low());
+    EXPECT_FALSE(e.remote_irr());
+    EXPECT_TRUE(e.level_triggered());
+    EXPECT_TRUE(e.masked());
+    EXPECT_EQ(e.destination(), 7);
+}
+
+// Reserved registers and MMIO offsets read 0, ignore writes, and are reported once per cause.
+TEST_F(IoApicTest, ReservedRegistersAreLoggedOncePerCause) {
+    std::ostringstream out;
+    log::logger().reset();
+    log::logger().configure(log::kDefaultCategories, false, &out);
+    EXPECT_EQ(reg(0x03), 0u);
+    EXPECT_EQ(reg(0x40), 0u);
+    set_reg(0x40, 1);
+    EXPECT_EQ(ioapic.read(0x04), 0u);
+    EXPECT_EQ(log::logger().count(log::Category::Unimp, "ioapic IOWIN unknown register read"), 2u);
+    EXPECT_EQ(log::logger().count(log::Category::Unimp, "ioapic IOWIN unknown register write"), 1u);
+    EXPECT_EQ(log::logger().count(log::Category::Unimp, "ioapic unknown register read"), 1u);
+    EXPECT_EQ(out.str(), "smpsim: unimp: ioapic IOWIN: unknown register read at 0x03\n"
+                         "smpsim: unimp: ioapic IOWIN: unknown register write at 0x40\n"
+                         "smpsim: unimp: ioapic: unknown register read at 0x04\n");
+    log::logger().reset();
 }
 
 // 82093AA 3.2.4 (trigger mode): an edge-triggered pin sends one message per asserted edge.

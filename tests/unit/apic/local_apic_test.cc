@@ -1,11 +1,13 @@
 // Unit tests of the local APIC core (Intel SDM vol. 3, chapter 10), driven without SystemC.
 #include "sim/apic/apic_bus_router.h"
 #include "sim/apic/local_apic.h"
+#include "sim/core/log.h"
 #include "tests/unit/apic/apic_fakes.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <sstream>
 
 namespace smpsim::apic {
 namespace {
@@ -139,6 +141,23 @@ TEST_F(LocalApicTest, ReservedOffsetsReadZeroAndLogIllegalRegister) {
     EXPECT_EQ(rd(L::kVersion + 4), 0u);
     wr(L::kTpr + 4, 0x80);
     EXPECT_EQ(rd(L::kTpr), 0u);
+}
+
+// Reserved offsets are also reported in the `unimp` log category, once per direction, and counted.
+TEST(LocalApicRegisters, ReservedOffsetsAreLoggedOncePerCause) {
+    std::ostringstream out;
+    log::logger().reset();
+    log::logger().configure(log::kDefaultCategories, false, &out);
+    LocalApic apic(0);
+    EXPECT_EQ(apic.read(0x2F0, 0), 0u);
+    EXPECT_EQ(apic.read(0x400, 0), 0u);
+    apic.write(0x3F0, 1, 0);
+    apic.write(L::kTpr + 4, 1, 0); // not 16-byte aligned: silently ignored, as before
+    EXPECT_EQ(log::logger().count(log::Category::Unimp, "lapic unknown register read"), 2u);
+    EXPECT_EQ(log::logger().count(log::Category::Unimp, "lapic unknown register write"), 1u);
+    EXPECT_EQ(out.str(), "smpsim: unimp: lapic: unknown register read at 0x2f0\n"
+                         "smpsim: unimp: lapic: unknown register write at 0x3f0\n");
+    log::logger().reset();
 }
 
 // SDM 10.5.3: the ESR shows errors only after a write; the next write clears them.

@@ -1,9 +1,11 @@
 // Unit tests of the 8259A core (Pic8259) and the PC pair (PicPair). Comments cite the behaviour from the
 // Intel 8259A datasheet (231468) and the PIIX ELCR description.
+#include "sim/core/log.h"
 #include "sim/pic8259/pic8259.h"
 
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <vector>
 
 namespace smpsim::pic8259 {
@@ -413,6 +415,24 @@ TEST_F(PicPairTest, AcknowledgeWithoutRequestGivesSpuriousIrq7) {
     init();
     EXPECT_EQ(pic.acknowledge(), 0x27);
     EXPECT_EQ(pic.master().isr(), 0x00);
+}
+
+// Power-on state of the pair (as after ICW1 with IC4 = 0, which clears IMR and ISR, reads select IRR):
+// command ports read IRR 0, data ports IMR 0, ELCRs 0 (all edge). Other ports are not the pair's: reads
+// give 0 and both directions are reported once in the unimp category.
+TEST_F(PicPairTest, PowerOnPortValuesAndUnknownPorts) {
+    std::ostringstream out;
+    log::logger().reset();
+    log::logger().configure(log::kDefaultCategories, false, &out);
+    for (u16 port : {M0, M1, S0, S1, u16(0x4d0), u16(0x4d1)})
+        EXPECT_EQ(pic.io_read(port), 0x00) << port;
+    pic.io_write(M0, 0x0b); // OCW3: read ISR
+    EXPECT_EQ(pic.io_read(M0), 0x00);
+    EXPECT_EQ(pic.io_read(0x22), 0x00);
+    pic.io_write(0x4d2, 1);
+    EXPECT_EQ(out.str(), "smpsim: unimp: pic: unknown register read at 0x022\n"
+                         "smpsim: unimp: pic: unknown register write at 0x4d2\n");
+    log::logger().reset();
 }
 
 // ELCR (PIIX 0x4D0/0x4D1): IRQ0, 1, 2, 8 and 13 must stay edge-triggered; their bits read 0.

@@ -2,7 +2,11 @@
 // datasheet's description of each behaviour.
 #include "sim/platform/pit8254.h"
 
+#include "sim/core/log.h"
+
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 namespace smpsim::platform {
 namespace {
@@ -196,6 +200,26 @@ TEST(Pit8254Test, ReadBackLatchesStatusByteAndCount) {
     pit.write(3, 0xe4, 40);
     EXPECT_EQ(pit.read(1, 40), 0x70); // OUT low, NULL COUNT, rw 3, mode 0
     EXPECT_EQ(pit.read(3, 40), 0xff); // the control register is write-only
+}
+
+// The datasheet leaves the power-on state undefined; the model's: every counter as after control word
+// "mode 0, LSB then MSB, binary" with no count written: status OUT low, NULL COUNT, RW 11, mode 0 (0x70).
+// Ports 0-3 are the only ones: others are reported once in the unimp category.
+TEST(Pit8254Test, PowerOnStatusAndPorts) {
+    std::ostringstream out;
+    log::logger().reset();
+    log::logger().configure(log::kDefaultCategories, false, &out);
+    Pit8254 pit;
+    for (unsigned c = 0; c < 3; ++c) {
+        pit.write(3, u8(0xe0 | (2u << c)), 0); // read-back: status only
+        EXPECT_EQ(pit.read(c, 0), 0x70) << c;
+    }
+    EXPECT_EQ(pit.read(3, 0), 0xff);
+    EXPECT_EQ(pit.read(4, 0), 0);
+    pit.write(4, 0, 0);
+    EXPECT_EQ(out.str(), "smpsim: unimp: pit: unknown register read at 0x4\n"
+                         "smpsim: unimp: pit: unknown register write at 0x4\n");
+    log::logger().reset();
 }
 
 // RW=01 writes/reads the LSB only (MSB = 0), RW=10 the MSB only (LSB = 0), RW=11 LSB then MSB through a

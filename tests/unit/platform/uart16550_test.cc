@@ -18,6 +18,8 @@ struct UartBench : ::testing::Test {
     }
 };
 
+// 16550D datasheet, table "UART Reset Configuration": IER, LCR, MCR 0; IIR 0x01 (no interrupt pending);
+// LSR 0x60 (THRE, TEMT); MSR bits 3:0 0 and bits 7:4 the modem inputs (connected: DCD, DSR, CTS).
 TEST_F(UartBench, ResetState) {
     EXPECT_EQ(uart.read(U::kIer), 0x00);
     EXPECT_EQ(uart.read(U::kIirFcr), 0x01);
@@ -28,6 +30,30 @@ TEST_F(UartBench, ResetState) {
     EXPECT_EQ(uart.read(U::kScr), 0x00);
     EXPECT_FALSE(uart.irq_level());
     EXPECT_FALSE(uart.fifo_enabled());
+}
+
+// 16550D datasheet, "Register Summary": IER has four enable bits (7:4 read 0), MCR five (7:5 read 0),
+// LSR and MSR ignore writes; FCR keeps enable, DMA mode and the trigger level (read back through
+// fifo_enabled and the trigger behaviour: FCR itself is write-only).
+TEST_F(UartBench, WritableBits) {
+    uart.write(U::kIer, 0xff);
+    EXPECT_EQ(uart.read(U::kIer), 0x0f);
+    uart.write(U::kIer, 0);
+    uart.write(U::kMcr, 0xff);
+    EXPECT_EQ(uart.read(U::kMcr), 0x1f);
+    uart.write(U::kMcr, 0);
+    uart.write(U::kLsr, 0x00);
+    EXPECT_EQ(uart.read(U::kLsr), 0x60);
+    uart.read(U::kMsr);
+    uart.write(U::kMsr, 0x0f);
+    EXPECT_EQ(uart.read(U::kMsr), 0xb0);
+    uart.write(U::kLcr, 0xff);
+    EXPECT_EQ(uart.read(U::kLcr), 0xff);
+    uart.write(U::kLcr, 0x03);
+    uart.write(U::kIirFcr, 0xff); // enable, clear both FIFOs, DMA mode, trigger 14
+    EXPECT_TRUE(uart.fifo_enabled());
+    EXPECT_EQ(uart.read(U::kIirFcr), 0xc1); // FIFOs enabled, no interrupt
+    EXPECT_EQ(uart.peek(U::kIirFcr), 0xc1);
 }
 
 TEST_F(UartBench, DlabSwitchesOffsetsZeroAndOne) {
