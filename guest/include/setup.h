@@ -19,6 +19,7 @@ struct boot_options {
 	bool selftest;		    /* selftest[=VARIANT,...]: run the SMP self-tests after bring-up */
 	unsigned int selftest_variants; /* SELFTEST_* debug variants, also run */
 	bool procint;		    /* procint: /proc/interrupts right after bring-up too */
+	bool bad_mmio;		    /* badmmio: touch a physical address no device decodes */
 };
 
 /* selftest=nolock: the spinlock torture once more without the lock (expect lost updates). */

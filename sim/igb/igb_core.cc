@@ -725,14 +725,14 @@ RxOutcome IgbCore::receive(std::span<const u8> frame_in, u64 now_ns) {
     const u64 desc_addr = ring + u64(head) * kDescriptorSize;
     u8 desc[kDescriptorSize];
     if (!host_.dma_read(desc_addr, desc, kDescriptorSize)) {
-        fault(desc_addr, "RX descriptor read");
+        fault(desc_addr, fmt::format("RX queue {} descriptor read", queue));
         rx_faulted_[queue] = true;
         outcome.drop = RxDrop::RxDisabled;
         return outcome;
     }
     const u64 buffer = load_le64(desc); // read format: packet buffer address, header buffer address
     if (!host_.dma_write(buffer, data.data(), u32(data.size()))) {
-        fault(buffer, "RX packet buffer write");
+        fault(buffer, fmt::format("RX queue {} packet buffer write", queue));
         rx_faulted_[queue] = true;
         outcome.drop = RxDrop::RxDisabled;
         return outcome;
@@ -772,7 +772,7 @@ RxOutcome IgbCore::receive(std::span<const u8> frame_in, u64 now_ns) {
     store_le32(wb + 8, status);
     store_le32(wb + 12, u32(data.size()) | u32(vlan) << 16);
     if (!host_.dma_write(desc_addr, wb, kDescriptorSize)) {
-        fault(desc_addr, "RX descriptor write-back");
+        fault(desc_addr, fmt::format("RX queue {} descriptor write-back", queue));
         rx_faulted_[queue] = true;
         outcome.drop = RxDrop::RxDisabled;
         return outcome;
@@ -891,7 +891,7 @@ void IgbCore::process_tx(unsigned queue) {
         u8 desc[kDescriptorSize];
         if (!host_.dma_read(desc_addr, desc, kDescriptorSize)) {
             tx.faulted = true;
-            fault(desc_addr, "TX descriptor read");
+            fault(desc_addr, fmt::format("TX queue {} descriptor read", queue));
             break;
         }
         const u32 cmd_type_len = load_le32(desc + 8);
@@ -909,7 +909,7 @@ void IgbCore::process_tx(unsigned queue) {
                 tx.frame.resize(at_byte + length);
                 if (!host_.dma_read(buffer, tx.frame.data() + at_byte, length)) {
                     tx.faulted = true;
-                    fault(buffer, "TX buffer read");
+                    fault(buffer, fmt::format("TX queue {} buffer read", queue));
                     break;
                 }
             }
@@ -932,7 +932,7 @@ void IgbCore::process_tx(unsigned queue) {
                 const u32 value = head;
                 if (!host_.dma_write(head_wb_addr, &value, 4)) {
                     tx.faulted = true;
-                    fault(head_wb_addr, "TX head write-back");
+                    fault(head_wb_addr, fmt::format("TX queue {} head write-back", queue));
                     break;
                 }
             } else {
@@ -940,7 +940,7 @@ void IgbCore::process_tx(unsigned queue) {
                 store_le32(status, kTxdStatusDone);
                 if (!host_.dma_write(desc_addr + 12, status, 4)) {
                     tx.faulted = true;
-                    fault(desc_addr + 12, "TX descriptor write-back");
+                    fault(desc_addr + 12, fmt::format("TX queue {} descriptor write-back", queue));
                     break;
                 }
             }

@@ -3,6 +3,7 @@
 // MSI/MSI-X messages, EITR timers in simulated time, and the wire: frames from a capture are paced onto it
 // and frames the guest sends can be written to a pcap.
 #pragma once
+#include "sim/core/bus_fault.h"
 #include "sim/core/types.h"
 #include "sim/igb/igb_core.h"
 #include "sim/igb/pacer.h"
@@ -61,7 +62,10 @@ struct ReplayStats {
     u32 guest_queues = 0;
     bool drained = false; // the guest consumed every delivered frame before the link went down
     u64 ready_ns = 0, first_offer_ns = 0, last_offer_ns = 0, last_consumed_ns = 0, link_down_ns = 0;
+    // Bus-master requests that reached no memory (data, descriptors, messages), and the first
+    // BusFaultLog::kKept of them.
     u64 dma_faults = 0;
+    std::vector<BusFault> first_dma_faults;
     u64 interrupts_signalled = 0; // MSI/MSI-X requests the device core made
     u64 lost_interrupts = 0;      // MSI-X causes routed by IVAR to a vector the function does not have
 };
@@ -86,7 +90,10 @@ class IgbDevice : public sc_core::sc_module, private IgbHost {
     // Guest markers (the platform's marker port forwards them).
     void guest_ready(u32 queues);
     void guest_rx_done(u32 cpu, u32 frames);
-    // A DMA reached no memory: the platform stops the run with this report.
+    // A DMA reached no memory. It completed as an unsupported request (reads all ones, writes dropped);
+    // the function's PCI Status has Received Master Abort set for a read; the core stopped the queue
+    // concerned (see IgbCore). The handler hears of every such fault with a one-line report, and may stop
+    // the run (--stop-on-dma-fault); without one, the run goes on.
     void set_fault_handler(std::function<void(const std::string&)> handler) {
         on_fault_ = std::move(handler);
     }
@@ -118,6 +125,7 @@ class IgbDevice : public sc_core::sc_module, private IgbHost {
     void set_intx(bool asserted) override { function_.set_intx(asserted); }
     void transmit(std::span<const u8> frame) override;
     void dma_fault(u64 addr, std::string_view what) override;
+    void record_fault(u64 addr, u32 size, bool write, std::string_view what);
 
     bool dma(tlm::tlm_command command, u64 addr, void* data, u32 size);
     u64 now_ns() const;
@@ -141,7 +149,11 @@ class IgbDevice : public sc_core::sc_module, private IgbHost {
     sc_core::sc_event rx_room_;        // the guest moved an RX tail (pace max waits for it)
     std::function<void(const std::string&)> on_fault_, on_stuck_;
     std::function<void(bool)> on_window_;
-    bool faulted_ = false;
+    BusFaultLog faults_;
+    struct FailedAccess {
+        u32 size = 0;
+        bool write = false;
+    } last_failed_; // the bus access that failed last, for the core's dma_fault() that follows it
 };
 
 } // namespace smpsim::igb

@@ -5,6 +5,7 @@
 #include "sim/apic/apic_devices.h"
 #include "sim/cache_mesi/memory_system.h"
 #include "sim/cache_mesi/ports.h"
+#include "sim/core/bus_fault.h"
 #include "sim/core/memory_model.h"
 #include "sim/core/types.h"
 #include "sim/cpu/cpu_module.h"
@@ -56,6 +57,10 @@ struct MachineConfig {
     MemoryModel model = MemoryModel::Tso;
     std::string stats_file; // per-line cache statistics as JSON at the end (timing mode)
     NicConfig nic;
+    // Bus faults (docs/FAULTS.md) complete as master aborts and the run goes on, unless these ask to stop
+    // at the first one (exit status 10).
+    bool stop_on_dma_fault = false;  // a device's DMA reached no memory
+    bool stop_on_mmio_fault = false; // a CPU's access reached a physical address with nothing behind it
 };
 
 // Exit statuses that are not the guest's own: always even, so they never collide with the odd
@@ -64,8 +69,9 @@ inline constexpr int kExitHalted = 0;
 inline constexpr int kExitInputError = 2;
 inline constexpr int kExitTripleFault = 4;
 inline constexpr int kExitInsnLimit = 6;
-inline constexpr int kExitNoProgress = 8;   // every CPU asleep and nothing left that could wake one
-inline constexpr int kExitDeviceFault = 10; // a device's DMA reached no memory
+inline constexpr int kExitNoProgress = 8; // every CPU asleep and nothing left that could wake one
+// A DMA or MMIO access reached no memory and --stop-on-dma-fault or --stop-on-mmio-fault asked to stop.
+inline constexpr int kExitDeviceFault = 10;
 
 struct RunResult {
     int exit_status = 0;
@@ -79,6 +85,9 @@ struct RunResult {
     u64 decode_cache_misses = 0;
     u64 smc_invalidations = 0;
     u64 exceptions = 0;
+    // CPU accesses to physical addresses with nothing behind them (read all ones, writes dropped).
+    u64 mmio_faults = 0;
+    std::vector<BusFault> first_mmio_faults;
 };
 
 class Machine : public sc_core::sc_module {
@@ -102,6 +111,8 @@ class Machine : public sc_core::sc_module {
     void on_cpu_stop(cpu::CpuModule& cpu, const cpu::StopInfo& info);
     void on_guest_exit(u32 value);
     void stop_all();
+    void on_mmio_fault(int initiator, u64 addr, u32 size, bool write);
+    BusFaultLog mmio_faults_;
 
     MachineConfig config_;
     std::ostream& console_;
