@@ -7,6 +7,7 @@
 // reset value, writable bits, access kind and optional read/write handlers.
 #pragma once
 #include "sim/core/types.h"
+#include "sim/igb/igb_descriptors.h"
 #include "sim/igb/igb_regs.h"
 
 #include <array>
@@ -204,6 +205,9 @@ class IgbCore {
     u32 rx_buffer_size(unsigned queue) const;
     u32 max_frame_with_fcs(bool vlan_tagged) const;
     void count_frame_size(u32 first, u32 length_with_fcs);
+    AdvRxDescWriteBack rx_write_back(const PacketInfo& info, std::span<const u8> frame, u32 length,
+                                     u32 rss_hash, u8 rss_type, bool vlan_stripped) const;
+    void count_rx_frame(unsigned queue, std::span<const u8> frame, u32 wire_len);
 
     // Transmit.
     void process_tx(unsigned queue);
