@@ -14,7 +14,7 @@
 #   edge_frames                          a capture of odd records (empty, 1 and 13 bytes, a bare
 #                                        Ethernet header, 70000 bytes, caplen < len): each is delivered
 #                                        or dropped for its reason, and the run survives
-#   dma_fault PCAP                       a guest that points RX queue 0's ring at no memory (igb.baddma):
+#   dma_fault PCAP [SMPSIM-OPTIONS...]   a guest that points RX queue 0's ring at no memory (igb.baddma):
 #                                        the DMA completes as an unsupported request, the run goes on and
 #                                        ends with the guest's own status, the summary counts the faults
 #                                        with their addresses, the NIC's PCI Status has Received Master
@@ -223,7 +223,9 @@ guest_capacity)
 	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["replay"]["sim_packet_rate"]; sys.exit(0 if r > 2e6 else f"{r:.0f} frames per simulated second")' "$tmp/s.json"
 	;;
 dma_fault)
-	replay "$1" --cpus 2 --queues 2 --append igb.baddma --summary-json "$tmp/s.json"
+	pcap=$1
+	shift
+	replay "$pcap" --cpus 2 --queues 2 --append igb.baddma --summary-json "$tmp/s.json" "$@"
 	python3 - "$tmp/s.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
