@@ -63,6 +63,17 @@ class TeeBuf : public std::streambuf {
     bool a_failed_ = false, b_failed_ = false;
 };
 
+// The first bus faults of a run, as the summary lists them.
+nlohmann::json bus_faults_json(const std::vector<smpsim::BusFault>& faults) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const smpsim::BusFault& f : faults)
+        list.push_back({{"address", fmt::format("{:#x}", f.addr)},
+                        {"size", f.size},
+                        {"direction", f.write ? "write" : "read"},
+                        {"what", f.what}});
+    return list;
+}
+
 nlohmann::json summary_json(const std::string& command, const MachineConfig& m, const RunResult& r) {
     nlohmann::json j;
     j["schema"] = "smpsim-summary/1";
@@ -83,6 +94,8 @@ nlohmann::json summary_json(const std::string& command, const MachineConfig& m, 
     j["smc_invalidations"] = r.smc_invalidations;
     j["exceptions"] = r.exceptions;
     j["log"] = log_counts_json();
+    j["mmio_faults"] = r.mmio_faults;
+    j["mmio_fault_addresses"] = bus_faults_json(r.first_mmio_faults);
     return j;
 }
 
@@ -120,6 +133,12 @@ void add_machine_options(CLI::App* cmd, BootOptions& opt) {
     cmd->add_option("--stats", opt.machine.stats_file,
                     "Timing mode: write per-cache-line statistics (HITM, RFOs, false sharing...) as JSON");
     cmd->add_option("--summary-json", opt.summary_json, "Write the run summary as JSON to FILE");
+    cmd->add_flag("--stop-on-dma-fault", opt.machine.stop_on_dma_fault,
+                  "Stop with status 10 at the first device DMA that reaches no memory (default: it completes "
+                  "as an unsupported request, is counted, and the run goes on)");
+    cmd->add_flag("--stop-on-mmio-fault", opt.machine.stop_on_mmio_fault,
+                  "Stop with status 10 at the first CPU access to a physical address with nothing behind it "
+                  "(default: reads all ones, writes dropped, counted, and the run goes on)");
 }
 
 // What the replay did, from the NIC's side and the guest's markers, with the RSS set-up the guest
@@ -195,6 +214,8 @@ nlohmann::json replay_json(const smpsim::platform::Machine& machine, const BootO
     j["mrqc_fields"] = fields;
     j["max_frame"] = 1518;
     j["dma_faults"] = nic.stats().dma_faults;
+    j["dma_fault_addresses"] = bus_faults_json(nic.stats().first_dma_faults);
+    j["pci_status"] = nic.function().status();
     j["interrupts_signalled"] = nic.stats().interrupts_signalled;
     j["messages_sent"] = nic.function().messages_sent();
     j["messages_suppressed"] = nic.function().messages_suppressed();
@@ -221,6 +242,10 @@ void print_replay_summary(const nlohmann::json& j) {
         "smpsim: replay: {:.0f} CPU cycles and {:.0f} guest instructions per delivered frame "
         "(all CPUs, HLT excluded)\n",
         j["cycles_per_packet"].get<double>(), j["instructions_per_packet"].get<double>());
+    if (j["dma_faults"].get<u64>())
+        std::cerr << fmt::format("smpsim: replay: {} DMA faults (requests to no memory), first at {}\n",
+                                 j["dma_faults"].get<u64>(),
+                                 j["dma_fault_addresses"][0]["address"].get<std::string>());
     std::cerr << fmt::format("smpsim: replay: {:.6f} s simulated, {:.0f} packets/s simulated, {:.3f} s host, "
                              "{:.0f} packets per host second\n",
                              double(j["sim_ns"].get<u64>()) / 1e9, j["sim_packet_rate"].get<double>(),
@@ -270,6 +295,9 @@ int run_boot(BootOptions opt) {
         "smpsim: {} instructions, {} cycles, {:.6f} s simulated, {:.3f} s host, {:.1f} guest MIPS, "
         "exit status {}\n",
         r.instructions, r.cycles, r.sim_seconds, r.host_seconds, mips, r.exit_status);
+    if (r.mmio_faults)
+        std::cerr << fmt::format("smpsim: {} MMIO faults (CPU accesses to no memory), first: {} at {:#x}\n",
+                                 r.mmio_faults, r.first_mmio_faults[0].what, r.first_mmio_faults[0].addr);
     nlohmann::json summary = summary_json(opt.replay ? "replay" : "boot", opt.machine, r);
     if (opt.replay && machine->nic()) {
         summary["replay"] = replay_json(*machine, opt, r);

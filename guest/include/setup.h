@@ -20,6 +20,7 @@ struct boot_options {
 	unsigned int selftest_variants; /* SELFTEST_* debug variants, also run */
 	bool procint;		    /* procint: /proc/interrupts right after bring-up too */
 	int reboot;		    /* reboot=cf9|kbd: REBOOT_* way to reset at the end */
+	bool bad_mmio;		    /* badmmio: touch a physical address no device decodes */
 };
 
 /* reboot=: how machine_restart() resets the machine (as Linux's reboot= types). */

@@ -7,6 +7,7 @@
 #include "asm/apic.h"
 #include "asm/cpu.h"
 #include "asm/i8259.h"
+#include "asm/io.h"
 #include "asm/io_apic.h"
 #include "asm/irq.h"
 #include "asm/mpspec.h"
@@ -149,6 +150,19 @@ static void net_init(void)
 }
 
 /* The end: timer summary, /proc/interrupts, the other CPUs stopped, timers off. */
+/*
+ * badmmio: a read and a write where no device of smpsim's PC decodes (QEMU has
+ * its HPET there). On a PC that is a master abort: the read returns all ones.
+ */
+static void poke_unmapped_mmio(void)
+{
+	volatile u32 *reg = phys_to_virt(0xfed00000);
+	u32 value = *reg;
+
+	*reg = 0x12345678;
+	printk("badmmio: read 0x%x from 0xfed00000\n", value);
+}
+
 static void __noreturn shutdown(unsigned int status)
 {
 	unsigned int n = num_online_cpus();
@@ -248,6 +262,9 @@ void kernel_main(u32 magic, u32 mbi_phys)
 		apic_icr_write(APIC_DEST_ALLINC | APIC_INT_ASSERT | APIC_DM_INIT, 0);
 		halt_forever();
 	}
+	if (boot_options.bad_mmio)
+		poke_unmapped_mmio();
+
 	if (boot_options.fault >= 0) {
 		printk("Raising an exception: fault=%s\n", fault_name(boot_options.fault));
 		trigger_exception(boot_options.fault);

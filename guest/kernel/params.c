@@ -19,6 +19,8 @@
  *            selftest=V1,V2 also runs the debug variants nolock and
  *            noshootdown, norcu
  *   procint  print /proc/interrupts right after bring-up as well
+ *   badmmio  read and write 0xfed00000 at the end of boot, where no device of
+ *            smpsim's PC decodes (a master abort; QEMU has its HPET there)
  *   pci=nomsi     no MSI or MSI-X: PCI devices use INTx (through the I/O APIC)
  *   replay, procnet, rxwork=N, ip=A.B.C.D, igb.msix=0, igb.queues=N, igb.itr=US
  *            network options, parsed by net_parse_option() (net/core/dev.c)
@@ -161,6 +163,8 @@ static void parse_option(const char *word, size_t len)
 			boot_options.reboot = REBOOT_KBD;
 		else
 			printk("Unknown reboot type \"%.*s\" (cf9, kbd), ignored\n", (int)n, value);
+	} else if (option_is(word, len, "badmmio", &value) && !value) {
+		boot_options.bad_mmio = true;
 	} else if (option_is(word, len, "mbinfo", &value) && !value) {
 		boot_options.mbinfo = true;
 	} else if (option_is(word, len, "pci", &value) && value && word + len == value + 5 &&

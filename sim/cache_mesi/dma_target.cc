@@ -1,5 +1,7 @@
 #include "sim/cache_mesi/dma_target.h"
 
+#include "sim/core/bus_fault.h"
+
 namespace smpsim::cache_mesi {
 
 DmaTarget::DmaTarget(sc_core::sc_module_name name, MemorySystem& memory, sc_core::sc_time cycle)
@@ -20,6 +22,8 @@ void DmaTarget::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
     else if (trans.is_write())
         r = memory_.dma_write(trans.get_address(), trans.get_data_ptr(), length, now);
     if (!r.ok) {
+        // Outside memory: an unsupported request, as at the platform's DMA router (reads all ones).
+        if (trans.is_read()) fill_all_ones(trans.get_data_ptr(), length);
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }

@@ -559,6 +559,60 @@ void IgbCore::count_frame_size(u32 first, u32 length_with_fcs) {
     }
 }
 
+// The advanced write-back descriptor for a packet of `length` bytes written to the buffer.
+AdvRxDescWriteBack IgbCore::rx_write_back(const PacketInfo& info, std::span<const u8> frame, u32 length,
+                                          u32 rss_hash, u8 rss_type, bool vlan_stripped) const {
+    AdvRxDescWriteBack wb;
+    wb.rss_type = rss_type & 0xF;
+    u32 packet_type = 0;
+    if (info.ipv4) packet_type |= kRxdPacketIpv4 | (info.ipv4_header_len > 20 ? kRxdPacketIpv4Options : 0);
+    if (info.ipv6) packet_type |= kRxdPacketIpv6;
+    if (info.tcp) packet_type |= kRxdPacketTcp;
+    if (info.udp) packet_type |= kRxdPacketUdp;
+    wb.packet_type = packet_type;
+    u32 status = kRxdStatusDone | kRxdStatusEndOfPacket;
+    if (vlan_stripped) {
+        status |= kRxdStatusVlan;
+        wb.vlan_tag = info.vlan_tci;
+    }
+    const u32 rxcsum = at(RXCSUM);
+    if ((rxcsum & kRxcsumIpOffload) && info.ipv4 && info.ipv4_header_ok) {
+        status |= kRxdStatusIpChecksum;
+        if (!info.ipv4_checksum_ok) status |= kRxdErrorIp;
+    }
+    if ((rxcsum & kRxcsumL4Offload) && (info.tcp || info.udp)) {
+        status |= kRxdStatusL4Checksum | (info.udp ? kRxdStatusUdpChecksum : 0);
+        if (!info.l4_checksum_ok) status |= kRxdErrorL4;
+    }
+    wb.status_error = status;
+    // Dword 1 is the RSS hash when RXCSUM.PCSD is set; otherwise the IP identification (the fragment
+    // checksum it would carry beside it is not modelled and reads 0).
+    wb.rss_hash_or_ip_id = rss_hash;
+    if (!(rxcsum & kRxcsumPacketChecksumDisable))
+        wb.rss_hash_or_ip_id = info.ipv4 && info.ipv4_header_ok
+                                   ? u32(frame[info.l3_offset + 4]) << 8 | frame[info.l3_offset + 5]
+                                   : 0;
+    wb.packet_length = length & 0xFFFF;
+    return wb;
+}
+
+// The receive statistics of a frame delivered to `queue`, counted as it was on the wire.
+void IgbCore::count_rx_frame(unsigned queue, std::span<const u8> frame, u32 wire_len) {
+    add_stat(GPRC, 1);
+    add_stat64(GORCL, wire_len);
+    count_frame_size(PRC64, wire_len);
+    const bool broadcast = std::all_of(frame.begin(), frame.begin() + 6, [](u8 b) { return b == 0xFF; });
+    if (broadcast)
+        add_stat(BPRC, 1);
+    else if (frame[0] & 1) {
+        add_stat(MPRC, 1);
+        add_stat(PQMPRC0 + kPerQueueStatStride * queue, 1);
+    }
+    add_stat(PQGPRC0 + kPerQueueStatStride * queue, 1);
+    add_stat(PQGORC0 + kPerQueueStatStride * queue, wire_len);
+    ++rx_packets_[queue];
+}
+
 RxOutcome IgbCore::receive(std::span<const u8> frame_in, u64 now_ns) {
     advance(now_ns);
     RxOutcome outcome;
@@ -639,79 +693,29 @@ RxOutcome IgbCore::receive(std::span<const u8> frame_in, u64 now_ns) {
         return outcome;
     }
 
+    // Fetch the descriptor the driver posted, write the packet to its buffer, write the descriptor back.
+    // A DMA that reaches no memory stops the queue (see RxDrop and docs/FAULTS.md).
+    auto stop_queue = [&](u64 addr, std::string_view what) {
+        fault(addr, fmt::format("RX queue {} {}", queue, what));
+        rx_faulted_[queue] = true;
+        outcome.drop = RxDrop::RxDisabled;
+        return outcome;
+    };
     const u64 ring = u64(at(rxq(queue, kQBaseHigh))) << 32 | at(rxq(queue, kQBaseLow));
     const u64 desc_addr = ring + u64(head) * kDescriptorSize;
-    u8 desc[kDescriptorSize];
-    if (!host_.dma_read(desc_addr, desc, kDescriptorSize)) {
-        fault(desc_addr, "RX descriptor read");
-        rx_faulted_[queue] = true;
-        outcome.drop = RxDrop::RxDisabled;
-        return outcome;
-    }
-    const u64 buffer = load_le64(desc); // read format: packet buffer address, header buffer address
-    if (!host_.dma_write(buffer, data.data(), u32(data.size()))) {
-        fault(buffer, "RX packet buffer write");
-        rx_faulted_[queue] = true;
-        outcome.drop = RxDrop::RxDisabled;
-        return outcome;
-    }
-
-    // Advanced write-back format.
-    u32 packet_type = 0;
-    if (info.ipv4) packet_type |= kRxdPacketIpv4 | (info.ipv4_header_len > 20 ? kRxdPacketIpv4Options : 0);
-    if (info.ipv6) packet_type |= kRxdPacketIpv6;
-    if (info.tcp) packet_type |= kRxdPacketTcp;
-    if (info.udp) packet_type |= kRxdPacketUdp;
-    u32 status = kRxdStatusDone | kRxdStatusEndOfPacket;
-    u16 vlan = 0;
-    if (strip_vlan) {
-        status |= kRxdStatusVlan;
-        vlan = info.vlan_tci;
-    }
-    const u32 rxcsum = at(RXCSUM);
-    if ((rxcsum & kRxcsumIpOffload) && info.ipv4 && info.ipv4_header_ok) {
-        status |= kRxdStatusIpChecksum;
-        if (!info.ipv4_checksum_ok) status |= kRxdErrorIp;
-    }
-    if ((rxcsum & kRxcsumL4Offload) && (info.tcp || info.udp)) {
-        status |= kRxdStatusL4Checksum | (info.udp ? kRxdStatusUdpChecksum : 0);
-        if (!info.l4_checksum_ok) status |= kRxdErrorL4;
-    }
-    // Dword 1 is the RSS hash when RXCSUM.PCSD is set; otherwise the IP identification (the fragment
-    // checksum it would carry beside it is not modelled and reads 0).
-    u32 dword1 = outcome.rss_hash;
-    if (!(rxcsum & kRxcsumPacketChecksumDisable))
-        dword1 = info.ipv4 && info.ipv4_header_ok
-                     ? u32(frame[info.l3_offset + 4]) << 8 | frame[info.l3_offset + 5]
-                     : 0;
-    u8 wb[kDescriptorSize];
-    store_le32(wb + 0, u32(rss_type & 0xF) | (packet_type << kRxdPacketTypeShift));
-    store_le32(wb + 4, dword1);
-    store_le32(wb + 8, status);
-    store_le32(wb + 12, u32(data.size()) | u32(vlan) << 16);
-    if (!host_.dma_write(desc_addr, wb, kDescriptorSize)) {
-        fault(desc_addr, "RX descriptor write-back");
-        rx_faulted_[queue] = true;
-        outcome.drop = RxDrop::RxDisabled;
-        return outcome;
-    }
+    RawDescriptor raw;
+    if (!host_.dma_read(desc_addr, raw.data(), kDescriptorSize))
+        return stop_queue(desc_addr, "descriptor read");
+    const AdvRxDescRead posted = AdvRxDescRead::decode(raw);
+    if (!host_.dma_write(posted.packet_buffer_addr, data.data(), u32(data.size())))
+        return stop_queue(posted.packet_buffer_addr, "packet buffer write");
+    const RawDescriptor done =
+        rx_write_back(info, frame, u32(data.size()), outcome.rss_hash, rss_type, strip_vlan).encode();
+    if (!host_.dma_write(desc_addr, done.data(), kDescriptorSize))
+        return stop_queue(desc_addr, "descriptor write-back");
     const u32 free_before = (tail + size - head) % size;
     head = (head + 1) % size;
-
-    // Statistics count the frame as it was on the wire.
-    add_stat(GPRC, 1);
-    add_stat64(GORCL, wire_len);
-    count_frame_size(PRC64, wire_len);
-    const bool broadcast = std::all_of(frame.begin(), frame.begin() + 6, [](u8 b) { return b == 0xFF; });
-    if (broadcast)
-        add_stat(BPRC, 1);
-    else if (frame[0] & 1) {
-        add_stat(MPRC, 1);
-        add_stat(PQMPRC0 + kPerQueueStatStride * queue, 1);
-    }
-    add_stat(PQGPRC0 + kPerQueueStatStride * queue, 1);
-    add_stat(PQGORC0 + kPerQueueStatStride * queue, wire_len);
-    ++rx_packets_[queue];
+    count_rx_frame(queue, frame, wire_len);
 
     // RXDMT0 when the free descriptors fall to the SRRCTL.RDMTS threshold (in units of 16 descriptors).
     u32 causes = kIcrRxDescWritten;
@@ -809,7 +813,7 @@ void IgbCore::process_tx(unsigned queue) {
         u8 desc[kDescriptorSize];
         if (!host_.dma_read(desc_addr, desc, kDescriptorSize)) {
             tx.faulted = true;
-            fault(desc_addr, "TX descriptor read");
+            fault(desc_addr, fmt::format("TX queue {} descriptor read", queue));
             break;
         }
         const u32 cmd_type_len = load_le32(desc + 8);
@@ -827,7 +831,7 @@ void IgbCore::process_tx(unsigned queue) {
                 tx.frame.resize(at_byte + length);
                 if (!host_.dma_read(buffer, tx.frame.data() + at_byte, length)) {
                     tx.faulted = true;
-                    fault(buffer, "TX buffer read");
+                    fault(buffer, fmt::format("TX queue {} buffer read", queue));
                     break;
                 }
             }
@@ -850,7 +854,7 @@ void IgbCore::process_tx(unsigned queue) {
                 const u32 value = head;
                 if (!host_.dma_write(head_wb_addr, &value, 4)) {
                     tx.faulted = true;
-                    fault(head_wb_addr, "TX head write-back");
+                    fault(head_wb_addr, fmt::format("TX queue {} head write-back", queue));
                     break;
                 }
             } else {
@@ -858,7 +862,7 @@ void IgbCore::process_tx(unsigned queue) {
                 store_le32(status, kTxdStatusDone);
                 if (!host_.dma_write(desc_addr + 12, status, 4)) {
                     tx.faulted = true;
-                    fault(desc_addr + 12, "TX descriptor write-back");
+                    fault(desc_addr + 12, fmt::format("TX queue {} descriptor write-back", queue));
                     break;
                 }
             }

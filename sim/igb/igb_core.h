@@ -8,6 +8,7 @@
 #pragma once
 #include "sim/core/register_bank.h"
 #include "sim/core/types.h"
+#include "sim/igb/igb_descriptors.h"
 #include "sim/igb/igb_regs.h"
 
 #include <array>
@@ -37,11 +38,20 @@ class IgbHost {
     virtual void signal_msi() = 0;
     virtual void set_intx(bool asserted) = 0;
     virtual void transmit(std::span<const u8> frame) = 0;        // a frame the guest sent (no FCS)
-    virtual void dma_fault(u64 addr, std::string_view what) = 0; // DMA to nowhere: the platform stops the run
+    // A DMA reached no memory (the dma_read/dma_write just before failed). The core has stopped the queue.
+    virtual void dma_fault(u64 addr, std::string_view what) = 0;
 };
 
 // Why receive() did not put a frame into guest memory. A DMA fault on the ring reports RxDisabled: the
 // ring is stopped from then on.
+//
+// DMA faults. A descriptor or buffer access that reaches no memory completes as a PCIe unsupported
+// request (reads all ones, writes dropped; the wrapper sets Received Master Abort in the PCI Status for a
+// read). The model then stops that one queue, as if the driver had cleared RXDCTL/TXDCTL.ENABLE: no more
+// fetches, write-backs or interrupts from it, and frames for it are dropped (RxDisabled), until the
+// driver enables the queue again or resets the device. Other queues go on. (This is the "halt the queue
+// on an unsuccessful completion" behaviour of Intel's later DMA engines; QEMU's igb instead ignores the
+// completion status and carries on with whatever the read returned.)
 enum class RxDrop : u8 { None, RxDisabled, RingFull, Oversize, Undersize, NoBusMaster, Filtered };
 struct RxOutcome {
     RxDrop drop = RxDrop::None;
@@ -79,6 +89,8 @@ class IgbCore {
     unsigned rx_queue_for(std::span<const u8> frame) const;
     bool rx_queue_has_room(unsigned queue) const;
     bool rx_enabled() const; // RCTL.RXEN and at least one queue enabled with descriptors
+    // RXDCTL.ENABLE, a ring, and not stopped by a DMA fault.
+    bool rx_queue_enabled(unsigned queue) const;
 
     // RSS set-up as programmed (for the replay summary).
     std::array<u8, 40> rss_key() const;
@@ -163,11 +175,13 @@ class IgbCore {
     bool accept_address(std::span<const u8> frame) const;
     bool accept_vlan(const PacketInfo& info) const;
     unsigned choose_queue(const PacketInfo& info, std::span<const u8> frame, u32* hash, u8* type) const;
-    bool rx_queue_enabled(unsigned queue) const;
     u32 rx_ring_size(unsigned queue) const;
     u32 rx_buffer_size(unsigned queue) const;
     u32 max_frame_with_fcs(bool vlan_tagged) const;
     void count_frame_size(u32 first, u32 length_with_fcs);
+    AdvRxDescWriteBack rx_write_back(const PacketInfo& info, std::span<const u8> frame, u32 length,
+                                     u32 rss_hash, u8 rss_type, bool vlan_stripped) const;
+    void count_rx_frame(unsigned queue, std::span<const u8> frame, u32 wire_len);
 
     // Transmit.
     void process_tx(unsigned queue);

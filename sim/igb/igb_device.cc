@@ -1,6 +1,8 @@
 #include "sim/igb/igb_device.h"
 
+#include "sim/core/log.h"
 #include "sim/core/tlm_payload.h"
+#include "sim/pci_msi/pci_regs.h"
 
 #include <fmt/format.h>
 
@@ -40,8 +42,10 @@ IgbDevice::IgbDevice(sc_core::sc_module_name name, const IgbConfig& config)
     function_.add_msi_capability(0, true, true);
     function_.add_msix_capability(kMsixVectors, 3, 0x0000, 3, 0x2000);
     function_.add_pcie_capability();
-    function_.set_message_writer(
-        [this](u64 address, u32 data) { dma(tlm::TLM_WRITE_COMMAND, address, &data, 4); });
+    // An MSI or MSI-X message is a bus-master write like any other: one aimed at no memory is a fault too.
+    function_.set_message_writer([this](u64 address, u32 data) {
+        if (!dma(tlm::TLM_WRITE_COMMAND, address, &data, 4)) record_fault(address, 4, true, "interrupt message");
+    });
     function_.set_config_changed([this] { config_changed(); });
     config_changed();
 
@@ -88,7 +92,13 @@ bool IgbDevice::dma(tlm::tlm_command command, u64 addr, void* data, u32 size) {
     prepare_payload(trans, command, addr, data, size);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     dma_socket->b_transport(trans, delay);
-    return trans.is_response_ok();
+    if (trans.is_response_ok()) return true;
+    // An unsupported request (the router already returned all ones or dropped the write). A requester
+    // that gets a UR completion to a read sets Received Master Abort (PCIe base spec, Status register);
+    // a posted write gets no completion, so only the root complex knows (our summary counts it).
+    if (command == tlm::TLM_READ_COMMAND) function_.raise_status(pci::status::kReceivedMasterAbort);
+    last_failed_ = {size, command == tlm::TLM_WRITE_COMMAND};
+    return false;
 }
 
 bool IgbDevice::dma_read(u64 addr, void* dst, u32 size) {
@@ -104,10 +114,18 @@ void IgbDevice::transmit(std::span<const u8> frame) {
 }
 
 void IgbDevice::dma_fault(u64 addr, std::string_view what) {
-    ++stats_.dma_faults;
-    if (faulted_) return;
-    faulted_ = true;
-    if (on_fault_) on_fault_(fmt::format("igb: {} at physical address {:#x} reached no memory", what, addr));
+    record_fault(addr, last_failed_.size, last_failed_.write, what);
+}
+
+void IgbDevice::record_fault(u64 addr, u32 size, bool write, std::string_view what) {
+    faults_.record({addr, size, write, std::string(what)});
+    stats_.dma_faults = faults_.count();
+    stats_.first_dma_faults = faults_.first();
+    const std::string report = fmt::format("igb: {} at physical address {:#x} reached no memory", what, addr);
+    log::logger().report(log::Category::Dma, "device DMA to no memory",
+                         "{} (completed as an unsupported request: {})", report,
+                         write ? "write dropped" : "read all ones");
+    if (on_fault_) on_fault_(report);
 }
 
 void IgbDevice::timer_thread() {
@@ -139,7 +157,10 @@ EthRxResult IgbDevice::receive(std::span<const u8> frame) {
 }
 
 bool IgbDevice::can_receive(std::span<const u8> frame) const {
-    return !core_.rx_enabled() || core_.rx_queue_has_room(core_.rx_queue_for(frame));
+    // A disabled NIC or queue (a DMA fault stops the queue) takes the frame at once, to drop it: a frame
+    // held for a queue that will never have room would keep the replay from ending.
+    const unsigned queue = core_.rx_queue_for(frame);
+    return !core_.rx_enabled() || !core_.rx_queue_enabled(queue) || core_.rx_queue_has_room(queue);
 }
 
 void IgbDevice::set_link(bool up) {

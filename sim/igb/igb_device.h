@@ -3,6 +3,7 @@
 // MSI/MSI-X messages, EITR timers in simulated time, and the NIC's end of an Ethernet port (the wire side,
 // sim/net, is connected to it by the platform).
 #pragma once
+#include "sim/core/bus_fault.h"
 #include "sim/core/ethernet_port.h"
 #include "sim/core/types.h"
 #include "sim/igb/igb_core.h"
@@ -22,7 +23,10 @@ namespace smpsim::igb {
 
 // What the device did that the core does not count.
 struct IgbDeviceStats {
+    // Bus-master requests that reached no memory (data, descriptors, messages), and the first
+    // BusFaultLog::kKept of them.
     u64 dma_faults = 0;
+    std::vector<BusFault> first_dma_faults;
     u64 interrupts_signalled = 0; // MSI/MSI-X requests the device core made
     u64 lost_interrupts = 0;      // MSI-X causes routed by IVAR to a vector the function does not have
 };
@@ -50,7 +54,10 @@ class IgbDevice : public sc_core::sc_module, public EthernetNicPort, private Igb
     bool can_receive(std::span<const u8> frame) const override;
     void set_link(bool up) override;
 
-    // A DMA reached no memory: the platform stops the run with this report.
+    // A DMA reached no memory. It completed as an unsupported request (reads all ones, writes dropped);
+    // the function's PCI Status has Received Master Abort set for a read; the core stopped the queue
+    // concerned (see IgbCore). The handler hears of every such fault with a one-line report, and may stop
+    // the run (--stop-on-dma-fault); without one, the run goes on.
     void set_fault_handler(std::function<void(const std::string&)> handler) {
         on_fault_ = std::move(handler);
     }
@@ -74,6 +81,7 @@ class IgbDevice : public sc_core::sc_module, public EthernetNicPort, private Igb
     void set_intx(bool asserted) override { function_.set_intx(asserted); }
     void transmit(std::span<const u8> frame) override;
     void dma_fault(u64 addr, std::string_view what) override;
+    void record_fault(u64 addr, u32 size, bool write, std::string_view what);
 
     bool dma(tlm::tlm_command command, u64 addr, void* data, u32 size);
     u64 now_ns() const;
@@ -90,7 +98,11 @@ class IgbDevice : public sc_core::sc_module, public EthernetNicPort, private Igb
     u32 io_address_ = 0;               // IOADDR of the I/O BAR's indirect register window
     sc_core::sc_event kick_;           // a register write or a received frame: EITR deadlines may have moved
     std::function<void(const std::string&)> on_fault_;
-    bool faulted_ = false;
+    BusFaultLog faults_;
+    struct FailedAccess {
+        u32 size = 0;
+        bool write = false;
+    } last_failed_; // the bus access that failed last, for the core's dma_fault() that follows it
 };
 
 } // namespace smpsim::igb

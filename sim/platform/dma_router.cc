@@ -1,6 +1,7 @@
 #include "sim/platform/dma_router.h"
 
 #include "sim/apic/msi.h"
+#include "sim/core/bus_fault.h"
 
 #include <cstring>
 
@@ -26,16 +27,11 @@ void DmaRouter::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
             ++messages_;
             trans.set_response_status(tlm::TLM_OK_RESPONSE);
         } else {
-            ++faults_;
-            trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            unsupported_request(trans);
         }
         return;
     }
-    if (len == 0 || addr >= ram_.size() || len > ram_.size() - addr) {
-        ++faults_;
-        trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
+    if (len == 0 || addr >= ram_.size() || len > ram_.size() - addr) return unsupported_request(trans);
     if (coherent_) {
         now_cycles_ = u64((sc_core::sc_time_stamp() + delay) / cycle_);
         const MemoryResult r = trans.is_write() ? coherent_->write(addr, data, len, AccessKind::Dma)
@@ -53,6 +49,12 @@ void DmaRouter::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
         bytes_read_ += len;
     }
     trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void DmaRouter::unsupported_request(tlm::tlm_generic_payload& trans) {
+    ++faults_;
+    if (trans.is_read()) fill_all_ones(trans.get_data_ptr(), trans.get_data_length());
+    trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
 }
 
 } // namespace smpsim::platform

@@ -1,7 +1,14 @@
 // What a PCI bus master's writes and reads reach (the root complex's upstream side): message-signalled
 // interrupts at 0xFEExxxxx go to the local APICs as APIC bus messages; everything else is memory, which
-// is RAM through the coherent fabric in timing mode or directly otherwise. An access outside RAM is a
-// DMA to nowhere: it fails with an address error and is counted, never fatal here (the device reports it).
+// is RAM through the coherent fabric in timing mode or directly otherwise.
+//
+// One rule for everything else a bus master aims at: RAM beyond its end, addresses with nothing behind
+// them, an access straddling the end of RAM, a read or a non-dword write in the MSI window, and MMIO
+// ranges the CPUs see (the local APIC window, the I/O APIC, any device's BAR, the NIC's own included)
+// are "no memory". Peer-to-peer DMA between devices is not modelled. The request completes as an
+// unsupported request: a read returns all ones, a write is dropped, and the response is
+// TLM_ADDRESS_ERROR_RESPONSE. It is counted here and never fatal here: the device records it (its PCI
+// Status register, the run's summary) and the platform decides whether to stop.
 #pragma once
 #include "sim/cache_mesi/ports.h"
 #include "sim/core/interrupt.h"
@@ -38,6 +45,7 @@ class DmaRouter : public sc_core::sc_module {
 
   private:
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+    void unsupported_request(tlm::tlm_generic_payload& trans); // reads all ones, writes dropped
 
     std::span<u8> ram_;
     u64 now_cycles_ = 0; // the caches' clock at the current access

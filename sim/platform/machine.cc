@@ -1,6 +1,7 @@
 #include "sim/platform/machine.h"
 
 #include "sim/core/error.h"
+#include "sim/core/log.h"
 #include "sim/cpu/cpu_state.h"
 #include "sim/platform/mp_table.h"
 #include "sim/platform/multiboot.h"
@@ -57,6 +58,9 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     mem_router_ = std::make_unique<Router>("mem_router");
     io_router_ = std::make_unique<Router>("io_router");
     mem_router_->map(0, ram_->size(), "ram").bind(ram_->socket);
+    mem_router_->set_fault_listener([this](int initiator, u64 addr, u32 size, bool write) {
+        on_mmio_fault(initiator, addr, size, write);
+    });
 
     // Interrupt controllers: the 8259A pair, the I/O APIC, and the APIC bus between APICs.
     pic_ = std::make_unique<pic8259::PicDevice>("pic");
@@ -207,8 +211,9 @@ void Machine::build_pci() {
     wire_->connect(*nic_);
     nic_->dma_socket.bind(dma_router_->socket);
     nic_->set_fault_handler([this](const std::string& report) {
+        // Without --stop-on-dma-fault the fault was an unsupported request and the run goes on.
+        if (stopped_ || !config_.stop_on_dma_fault) return;
         wire_->stop(); // a NIC that cannot reach memory takes no more frames
-        if (stopped_) return;
         result_.exit_status = kExitDeviceFault;
         result_.stop_reason = report;
         stop_all();
@@ -322,6 +327,22 @@ void Machine::on_cpu_stop(cpu::CpuModule& module, const cpu::StopInfo& info) {
     }
 }
 
+// A CPU reached a physical address nothing decodes (the router answered all ones or dropped the write),
+// as a chipset does with a master abort: counted, reported once, and fatal only when asked.
+void Machine::on_mmio_fault(int initiator, u64 addr, u32 size, bool write) {
+    // The CPUs bind to the router first, in order, so the initiator index is the CPU number.
+    const std::string who = fmt::format("cpu{}", initiator);
+    mmio_faults_.record({addr, size, write, who});
+    const std::string report = fmt::format("{}: {}-byte MMIO {} at physical address {:#x} reached nothing",
+                                           who, size, write ? "write" : "read", addr);
+    log::logger().report(log::Category::Mmio, "CPU access to no memory", "{} ({})", report,
+                         write ? "write dropped" : "read all ones");
+    if (stopped_ || !config_.stop_on_mmio_fault) return;
+    result_.exit_status = kExitDeviceFault;
+    result_.stop_reason = report;
+    stop_all();
+}
+
 void Machine::stop_all() {
     stopped_ = true;
     for (auto& c : cpus_)
@@ -359,6 +380,8 @@ RunResult Machine::run() {
         result_.smc_invalidations += s.smc_invalidations;
         result_.exceptions += s.exceptions;
     }
+    result_.mmio_faults = mmio_faults_.count();
+    result_.first_mmio_faults = mmio_faults_.first();
     return result_;
 }
 

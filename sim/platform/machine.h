@@ -5,6 +5,7 @@
 #include "sim/apic/apic_devices.h"
 #include "sim/cache_mesi/memory_system.h"
 #include "sim/cache_mesi/ports.h"
+#include "sim/core/bus_fault.h"
 #include "sim/core/error.h"
 #include "sim/core/memory_model.h"
 #include "sim/core/types.h"
@@ -58,6 +59,10 @@ struct MachineConfig {
     MemoryModel model = MemoryModel::Tso;
     std::string stats_file; // per-line cache statistics as JSON at the end (timing mode)
     NicConfig nic;
+    // Bus faults (docs/FAULTS.md) complete as master aborts and the run goes on, unless these ask to stop
+    // at the first one (exit status 10).
+    bool stop_on_dma_fault = false;  // a device's DMA reached no memory
+    bool stop_on_mmio_fault = false; // a CPU's access reached a physical address with nothing behind it
 };
 
 // Exit statuses that are not the guest's own: always even, so they never collide with the odd
@@ -67,7 +72,8 @@ inline constexpr int kExitInputError = 2;
 inline constexpr int kExitTripleFault = 4;
 inline constexpr int kExitInsnLimit = 6;
 inline constexpr int kExitNoProgress = 8;   // every CPU asleep and nothing left that could wake one
-inline constexpr int kExitDeviceFault = 10; // a device's DMA reached no memory
+// A DMA or MMIO access reached no memory and --stop-on-dma-fault or --stop-on-mmio-fault asked to stop.
+inline constexpr int kExitDeviceFault = 10;
 inline constexpr int kExitGuestReset = 12;  // the guest asked for a reset (port 0xCF9 or the 8042)
 // The simulator's own failure (a broken invariant, an unexpected exception, a SystemC error, no host
 // memory left): EX_SOFTWARE of sysexits.h.
@@ -88,6 +94,9 @@ struct RunResult {
     u64 decode_cache_misses = 0;
     u64 smc_invalidations = 0;
     u64 exceptions = 0;
+    // CPU accesses to physical addresses with nothing behind them (read all ones, writes dropped).
+    u64 mmio_faults = 0;
+    std::vector<BusFault> first_mmio_faults;
 };
 
 class Machine : public sc_core::sc_module {
@@ -114,6 +123,8 @@ class Machine : public sc_core::sc_module {
     void on_guest_reset(const std::string& reason);
     void stop_all();
     void inject_internal_error(); // SMPSIM_INJECT_INTERNAL_ERROR (sim/core/error.h), a SystemC thread
+    void on_mmio_fault(int initiator, u64 addr, u32 size, bool write);
+    BusFaultLog mmio_faults_;
 
     MachineConfig config_;
     std::ostream& console_;

@@ -1,5 +1,6 @@
 #include "sim/platform/router.h"
 
+#include "sim/core/bus_fault.h"
 #include "sim/core/error.h"
 
 #include <fmt/format.h>
@@ -31,12 +32,14 @@ int Router::find(u64 addr) const {
     return -1;
 }
 
-void Router::b_transport(int, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
+void Router::b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     const u64 addr = trans.get_address();
     const int i = find(addr);
     if (i < 0) {
         ++unmapped_;
+        if (trans.is_read()) fill_all_ones(trans.get_data_ptr(), trans.get_data_length());
         trans.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        if (on_fault_) on_fault_(initiator, addr, trans.get_data_length(), trans.is_write());
         return;
     }
     trans.set_address(addr - ranges_[i].base);

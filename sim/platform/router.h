@@ -9,6 +9,7 @@
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,8 +25,13 @@ class Router : public sc_core::sc_module {
     // Maps [base, base + size) to a new initiator socket; bind it to the device. Targets see addresses
     // relative to base. Overlapping ranges are a configuration error.
     InitiatorSocket& map(u64 base, u64 size, const std::string& device);
-    // Accesses that no range claimed (reported, never fatal).
+    // Accesses that no range claimed. They complete as a master abort does on a PC: a read returns all
+    // ones, a write is dropped, and the response is TLM_ADDRESS_ERROR_RESPONSE. The listener hears of each
+    // (`initiator` is the index of the binding on `target`, in binding order); it reports them and may stop
+    // the run, never the router.
     u64 unmapped_accesses() const { return unmapped_; }
+    using FaultListener = std::function<void(int initiator, u64 addr, u32 size, bool write)>;
+    void set_fault_listener(FaultListener listener) { on_fault_ = std::move(listener); }
 
   private:
     struct Range {
@@ -42,6 +48,7 @@ class Router : public sc_core::sc_module {
     std::vector<Range> ranges_;
     std::vector<std::unique_ptr<InitiatorSocket>> sockets_;
     u64 unmapped_ = 0;
+    FaultListener on_fault_;
 };
 
 } // namespace smpsim::platform

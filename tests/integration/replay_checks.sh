@@ -15,6 +15,11 @@
 #   edge_frames                          a capture of odd records (empty, 1 and 13 bytes, a bare
 #                                        Ethernet header, 70000 bytes, caplen < len): each is delivered
 #                                        or dropped for its reason, and the run survives
+#   dma_fault PCAP [SMPSIM-OPTIONS...]   a guest that points RX queue 0's ring at no memory (igb.baddma):
+#                                        the DMA completes as an unsupported request, the run goes on and
+#                                        ends with the guest's own status, the summary counts the faults
+#                                        with their addresses, the NIC's PCI Status has Received Master
+#                                        Abort, and the other queues still deliver
 #   guest_capacity PCAP                  on a 100 Gb/s wire at --pace max one CPU takes over 2 million
 #                                        frames per simulated second (a guest that sleeps over pending
 #                                        softirqs or loses interrupts manages a few ten thousand)
@@ -225,6 +230,36 @@ guest_capacity)
 	replay "$1" --pace max --link-gbps 100 --cpus 1 --summary-json "$tmp/s.json"
 	check_summary "$tmp/s.json" "$1" max
 	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["replay"]["sim_packet_rate"]; sys.exit(0 if r > 2e6 else f"{r:.0f} frames per simulated second")' "$tmp/s.json"
+	;;
+dma_fault)
+	pcap=$1
+	shift
+	replay "$pcap" --cpus 2 --queues 2 --append igb.baddma --summary-json "$tmp/s.json" "$@"
+	python3 - "$tmp/s.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+r = s["replay"]
+def fail(msg):
+    sys.exit(f"dma_fault check failed: {msg}\n" + json.dumps({k: r[k] for k in
+             ("offered", "delivered", "dropped", "per_queue", "dma_faults", "dma_fault_addresses", "pci_status")}))
+if r["dma_faults"] < 1:
+    fail("no DMA fault counted")
+first = r["dma_fault_addresses"][0]
+# igb.baddma adds 1 TiB (RDBAH + 0x100) to queue 0's ring address.
+if not (first["what"] == "RX queue 0 descriptor read" and first["direction"] == "read"
+        and int(first["address"], 16) >> 40 == 1):
+    fail(f"first fault {first}")
+if len(r["dma_fault_addresses"]) != min(r["dma_faults"], 8):
+    fail("the summary lists the first faults, up to 8")
+if not r["pci_status"] & (1 << 13):
+    fail("Received Master Abort is not set in the NIC's PCI Status register")
+if r["per_queue"][1] == 0 or r["dropped"]["rx_disabled"] == 0:
+    fail("queue 1 should deliver and queue 0's frames be dropped as rx_disabled once it stopped")
+if r["offered"] != r["delivered"] + sum(r["dropped"].values()):
+    fail("accounting")
+PY
+	grep -Eq '^smpsim: replay: [0-9]+ DMA faults \(requests to no memory\), first at 0x10[0-9a-f]{9}$' "$tmp/stderr.txt" ||
+		{ echo "no DMA fault line on stderr"; cat "$tmp/stderr.txt"; exit 1; }
 	;;
 bad_captures)
 	printf 'this is not a capture at all, just text\n' >"$tmp/text.pcap"
