@@ -151,7 +151,7 @@ class Harness : public sc_core::sc_module {
         const sc_core::sc_time cycle(0.5, sc_core::SC_NS);
         dma_router_ = std::make_unique<platform::DmaRouter>("dma_router", ram_->bytes(), caches_.get(),
                                                             apic_bus_, cycle);
-        nic_ = std::make_unique<igb::IgbDevice>("igb0", igb::IgbConfig{}, igb::ReplayConfig{}, kCpus);
+        nic_ = std::make_unique<igb::IgbDevice>("igb0", igb::IgbConfig{});
         nic_->dma_socket.bind(dma_router_->socket);
         pci::PciFunction& fn = nic_->function();
         fn.firmware_assign_bar(0, kNicBar0);

@@ -124,7 +124,7 @@ TEST(IgbDmaFault, RecordsReceivedMasterAbortCountsTheFaultAndGoesOn) {
     std::vector<u8> ram(1 << 20, 0);
     RecordingApicBus bus;
     DmaRouter router(unique("dma_router").c_str(), ram, nullptr, bus, sc_core::sc_time(1, sc_core::SC_NS));
-    igb::IgbDevice nic(unique("igb").c_str(), igb::IgbConfig{}, igb::ReplayConfig{}, 1);
+    igb::IgbDevice nic(unique("igb").c_str(), igb::IgbConfig{});
     nic.dma_socket.bind(router.socket);
     std::vector<std::string> reports;
     nic.set_fault_handler([&](const std::string& r) { reports.push_back(r); });
