@@ -81,11 +81,12 @@ static u16 csum_fold(u32 sum)
 static struct sk_buff *reply_skb(struct net_device *dev, const struct sk_buff *rx, const u8 *dest,
 				 u16 proto)
 {
-	struct sk_buff *skb = alloc_skb(64);
+	struct sk_buff *skb = alloc_skb(SKB_MAX_HEAD);
 	struct ethhdr *eth;
 
 	if (!skb)
 		return NULL;
+	skb_reserve(skb, 64);
 	skb->dev = dev;
 	skb->queue_mapping = rx ? rx->queue_mapping : 0;
 	eth = (struct ethhdr *)skb_put(skb, ETH_HLEN);
@@ -152,7 +153,7 @@ static int arp_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_ty
 		dev_queue_xmit(reply);
 	}
 out:
-	kfree_skb(skb);
+	consume_skb(skb);
 	return 0;
 }
 
@@ -215,11 +216,11 @@ static int ipv4_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_t
 		if (iph->protocol == IPPROTO_ICMP && !(ntohs(iph->frag_off) & 0x3fff))
 			icmp_echo(skb, dev, iph, ihl, tot_len);
 	}
-	kfree_skb(skb);
+	consume_skb(skb);
 	return 0;
 bad:
 	st->header_errors++;
-	kfree_skb(skb);
+	kfree_skb_reason(skb, SKB_DROP_REASON_IP_INHDR);
 	return 0;
 }
 

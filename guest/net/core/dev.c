@@ -358,7 +358,7 @@ int netif_receive_skb(struct sk_buff *skb)
 	}
 	rcu_read_unlock();
 	sd->rx_nohandler++;
-	kfree_skb(skb);
+	kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
 	return 0;
 }
 
@@ -368,7 +368,7 @@ int dev_queue_xmit(struct sk_buff *skb)
 
 	if (!dev || !dev->start_xmit || !dev->carrier || !dev->num_tx_queues) {
 		this_cpu_ptr(&softnet_data)->dropped++;
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		return -1;
 	}
 	if (skb->queue_mapping >= dev->num_tx_queues)
@@ -485,6 +485,7 @@ void net_show_views(void)
 		printk(MACHINE_DEPENDENT "net: skb allocation failures: %lu\n",
 		       skb_alloc_failures());
 	net_show_softnet_stat();
+	skb_drop_reason_show();
 }
 
 void net_dev_init(void)
