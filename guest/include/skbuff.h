@@ -70,10 +70,12 @@ struct skb_shared_info {
 	FN(IP_INHDR)                                                                               \
 	FN(IP_RPFILTER)                                                                            \
 	FN(IP_INADDRERRORS)                                                                        \
+	FN(IP_INVALID_SOURCE)                                                                      \
 	FN(IP_NOPROTO)                                                                             \
 	FN(TCP_CSUM)                                                                               \
 	FN(ICMP_CSUM)                                                                              \
 	FN(UNHANDLED_PROTO)                                                                        \
+	FN(INVALID_PROTO)                                                                          \
 	FN(NOMEM)                                                                                  \
 	FN(DEV_READY)                                                                              \
 	FN(FULL_RING)                                                                              \
@@ -141,6 +143,19 @@ const char *skb_drop_reason_name(enum skb_drop_reason reason);
 unsigned long skb_drop_reason_count(enum skb_drop_reason reason);
 /* The drop counts per reason, total and per CPU ("~ " lines). */
 void skb_drop_reason_show(void);
+
+/*
+ * Takes the 802.1Q/802.1ad tag at skb->data (skb->protocol is the tag's type)
+ * into vlan_tci, as Linux's skb_vlan_untag(): protocol becomes the inner
+ * ethertype, the MAC addresses move up over the tag. A tag already present is
+ * left alone. NULL (the skb freed) if the frame is too short for the tag.
+ */
+struct sk_buff *skb_vlan_untag(struct sk_buff *skb);
+
+static inline u16 skb_vlan_tag_get_id(const struct sk_buff *skb)
+{
+	return skb->vlan_tci & 0x0fff;
+}
 
 /* A data buffer of SKB_BUF_SIZE bytes (physically contiguous), or NULL. */
 void *netdev_alloc_buf(void);
@@ -257,6 +272,11 @@ static inline void skb_reset_mac_header(struct sk_buff *skb)
 static inline void skb_reset_network_header(struct sk_buff *skb)
 {
 	skb->network_header = skb->data - skb->head;
+}
+
+static inline void skb_reset_transport_header(struct sk_buff *skb)
+{
+	skb->transport_header = skb->data - skb->head;
 }
 
 static inline void skb_set_transport_header(struct sk_buff *skb, int offset)

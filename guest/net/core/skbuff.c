@@ -15,6 +15,7 @@
 #include "asm/percpu.h"
 #include "asm/processor.h"
 #include "cpumask.h"
+#include "if_ether.h"
 #include "kernel.h"
 #include "mm.h"
 #include "spinlock.h"
@@ -288,6 +289,41 @@ void consume_skb(struct sk_buff *skb)
 	if (skb->head)
 		skb_release_data(skb);
 	cache_free(&skb_head_cache, skb);
+}
+
+struct sk_buff *skb_vlan_untag(struct sk_buff *skb)
+{
+	const struct vlan_hdr *vhdr;
+	u16 proto;
+
+	if (unlikely(skb->vlan_present))
+		return skb;
+	/* The encapsulated protocol is read too (vlan_set_encap_proto()). */
+	if (unlikely(!pskb_may_pull(skb, VLAN_HLEN + sizeof(u16))))
+		goto err_free;
+	vhdr = (const struct vlan_hdr *)skb->data;
+	skb->vlan_tci = ntohs(vhdr->h_vlan_TCI);
+	skb->vlan_present = 1;
+	skb->vlan_8021ad = skb->protocol == ETH_P_8021AD;
+	proto = ntohs(vhdr->h_vlan_encapsulated_proto);
+	__skb_pull(skb, VLAN_HLEN);
+	/* vlan_set_encap_proto(): below 0x600 the field is an 802.3 length. */
+	if (proto >= ETH_P_802_3_MIN)
+		skb->protocol = proto;
+	else if (*(const u16 *)skb->data == 0xffff)
+		skb->protocol = ETH_P_802_3; /* raw 802.3 (Novell) */
+	else
+		skb->protocol = ETH_P_802_2;
+	/* skb_reorder_vlan_header(): the MAC addresses move up over the tag. */
+	memmove(skb_mac_header(skb) + VLAN_HLEN, skb_mac_header(skb), 2 * ETH_ALEN);
+	skb->mac_header += VLAN_HLEN;
+	skb_reset_network_header(skb);
+	skb_reset_transport_header(skb);
+	return skb;
+
+err_free:
+	kfree_skb(skb);
+	return NULL;
 }
 
 /* --- Drop reasons ---------------------------------------------------------------------------- */

@@ -299,8 +299,12 @@ static int igb_clean_rx_irq(struct igb_q_vector *q_vector, int budget)
 		skb->hash = desc->wb.rss;
 		skb->l4_hash = (desc->wb.pkt_info & E1000_RXDADV_RSSTYPE_MASK) != 0;
 		skb->queue_mapping = ring->queue_index;
-		if ((staterr &
-		     (E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS)) &&
+		/*
+		 * As Linux's igb_rx_checksum(): only a TCP or UDP checksum the NIC
+		 * verified (TCPCS/UDPCS, no TCPE/IPE) spares the stack its own check;
+		 * IPCS alone does not (ip_rcv checks the header anyway).
+		 */
+		if ((staterr & (E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS)) &&
 		    !(staterr & (E1000_RXDEXT_STATERR_IPE | E1000_RXDEXT_STATERR_TCPE))) {
 			skb->ip_summed = CHECKSUM_UNNECESSARY;
 			ring->csum_good++;
