@@ -19,6 +19,17 @@
 #define ETH_P_8021Q 0x8100
 #define ETH_P_8021AD 0x88a8
 #define ETH_P_IPV6 0x86dd
+#define ETH_P_802_3_MIN 0x0600 /* smaller h_proto values are 802.3 lengths */
+#define ETH_P_802_3 0x0001
+#define ETH_P_802_2 0x0004
+
+#define VLAN_VID_MASK 0x0fff
+
+/* The 802.1Q tag after the MAC addresses: TCI, then the encapsulated ethertype. */
+struct vlan_hdr {
+	u16 h_vlan_TCI;
+	u16 h_vlan_encapsulated_proto;
+} __packed;
 
 struct ethhdr {
 	u8 h_dest[ETH_ALEN];
@@ -57,11 +68,43 @@ struct iphdr {
 } __packed;
 
 #define IPPROTO_ICMP 1
+#define IPPROTO_IGMP 2
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 
+struct udphdr {
+	u16 source;
+	u16 dest;
+	u16 len;
+	u16 check;
+} __packed;
+
+struct tcphdr {
+	u16 source;
+	u16 dest;
+	u32 seq;
+	u32 ack_seq;
+	u8 doff_res; /* data offset in words << 4 */
+	u8 flags;
+	u16 window;
+	u16 check;
+	u16 urg_ptr;
+} __packed;
+
 #define ICMP_ECHOREPLY 0
+#define ICMP_DEST_UNREACH 3
+#define ICMP_SOURCE_QUENCH 4
+#define ICMP_REDIRECT 5
 #define ICMP_ECHO 8
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAMETERPROB 12
+#define ICMP_TIMESTAMP 13
+#define ICMP_TIMESTAMPREPLY 14
+#define ICMP_INFO_REQUEST 15
+#define ICMP_INFO_REPLY 16
+#define ICMP_ADDRESS 17
+#define ICMP_ADDRESSREPLY 18
+#define NR_ICMP_TYPES 18
 
 struct icmphdr {
 	u8 type;

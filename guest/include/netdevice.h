@@ -27,6 +27,8 @@
 #include "types.h"
 
 #define IFNAMSIZ 16
+#define NET_RX_SUCCESS 0
+#define NET_RX_DROP 1
 #define NAPI_POLL_WEIGHT 64
 #define NETDEV_BUDGET 300
 #define NETDEV_BUDGET_JIFFIES 2
@@ -144,9 +146,14 @@ int dev_queue_xmit(struct sk_buff *skb);
 void dev_add_pack(struct packet_type *pt);
 void dev_remove_pack(struct packet_type *pt);
 
-/* net/core/arp_icmp.c: the ARP and IPv4 (ICMP echo) handlers, and the gratuitous ARP. */
+/* net/ipv4/arp.c: registers the ARP and IPv4 handlers; the gratuitous ARP. */
 void net_proto_init(void);
 void arp_send_gratuitous(struct net_device *dev);
+/* A frame from dev to dest of ethertype proto with the Ethernet header put, on rx's queue index. */
+struct sk_buff *eth_reply_skb(struct net_device *dev, const struct sk_buff *rx, const u8 *dest,
+			      u16 proto);
+/* Pads a frame to the 60-byte Ethernet minimum. */
+void eth_pad_to_min(struct sk_buff *skb);
 
 /* The end of a replay (link down with "replay"): the driver reports it, kernel_main waits for it.
  */

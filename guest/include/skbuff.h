@@ -2,15 +2,31 @@
 #define _GUEST_SKBUFF_H
 
 /*
- * Socket buffers (net/core/skbuff.c), the minimum of Linux's: a head with the
- * packet's metadata pointing into a data buffer of SKB_BUF_SIZE bytes. Heads
- * and buffers come from two slab-style object caches with per-CPU magazines,
- * filled from the page allocator only in process context (skb_pool_grow():
- * the page allocator takes no lock), so interrupt and softirq code never
- * reaches it. A NIC driver hands its RX buffers out with build_skb() and takes
- * new ones with netdev_alloc_buf(); kfree_skb() returns both parts.
+ * Socket buffers (net/core/skbuff.c), linear ones as Linux has them: a head
+ * (struct sk_buff) with the packet's metadata and four marks into a data
+ * buffer of SKB_BUF_SIZE bytes,
+ *
+ *   head          data               tail            end
+ *    | headroom    | packet (len)     | tailroom      | struct skb_shared_info |
+ *
+ * tail and end are offsets from head, as Linux's sk_buff_data_t on 64-bit.
+ * The buffer ends in a struct skb_shared_info whose dataref counts the heads
+ * that share it: skb_clone() makes a second head on the same buffer (both
+ * marked cloned, dataref 2), skb_copy() a private buffer. dataref is valid
+ * only while skb->cloned is set (an skb never cloned is its buffer's only
+ * user): build_skb() leaves the cold end of the buffer alone. There are no paged
+ * fragments: data_len is always 0 and pskb_may_pull() only checks the length.
+ *
+ * Heads and buffers come from two slab-style object caches with per-CPU
+ * magazines, filled from the page allocator only in process context
+ * (skb_pool_grow(): the page allocator takes no lock), so interrupt and
+ * softirq code never reaches it. A NIC driver hands its RX buffers out with
+ * build_skb() and takes new ones with netdev_alloc_buf(). consume_skb() frees
+ * a packet that was used; kfree_skb_reason() one that was dropped, counted per
+ * CPU under its reason (skb_drop_reason_show() prints the counts).
  */
 
+#include "atomic.h"
 #include "types.h"
 
 /* One RX buffer: half a page, what the 82576 gets per descriptor (SRRCTL.BSIZEPACKET = 2 KiB). */
@@ -28,29 +44,118 @@
 
 struct net_device;
 
+/* At the end of every data buffer (Linux's skb_shinfo()). */
+struct skb_shared_info {
+	atomic_t dataref; /* heads using this buffer; valid while they are marked cloned */
+	u8 nr_frags;	  /* always 0: linear skbs only */
+	u8 tx_flags;
+	u16 gso_size;
+	u16 gso_segs;
+};
+
+#define SKB_DATA_ALIGN(x) (((x) + 63) & ~63U)
+/* Bytes of a buffer of size x available for the packet. */
+#define SKB_WITH_OVERHEAD(x) ((x)-SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+/* The longest packet an skb holds (headroom included). */
+#define SKB_MAX_HEAD SKB_WITH_OVERHEAD(SKB_BUF_SIZE)
+
+/* Why a packet was dropped: the subset of Linux's enum skb_drop_reason used here, same names. */
+#define DEFINE_DROP_REASON(FN)                                                                     \
+	FN(NOT_SPECIFIED)                                                                          \
+	FN(NO_SOCKET)                                                                              \
+	FN(PKT_TOO_SMALL)                                                                          \
+	FN(UDP_CSUM)                                                                               \
+	FN(OTHERHOST)                                                                              \
+	FN(IP_CSUM)                                                                                \
+	FN(IP_INHDR)                                                                               \
+	FN(IP_RPFILTER)                                                                            \
+	FN(IP_INADDRERRORS)                                                                        \
+	FN(IP_INVALID_SOURCE)                                                                      \
+	FN(IP_NOPROTO)                                                                             \
+	FN(TCP_CSUM)                                                                               \
+	FN(ICMP_CSUM)                                                                              \
+	FN(UNHANDLED_PROTO)                                                                        \
+	FN(INVALID_PROTO)                                                                          \
+	FN(NOMEM)                                                                                  \
+	FN(DEV_READY)                                                                              \
+	FN(FULL_RING)                                                                              \
+	FN(PKT_TOO_BIG)                                                                            \
+	FN(VLAN_FILTER)
+
+enum skb_drop_reason {
+	SKB_NOT_DROPPED_YET = 0,
+#define FN(reason) SKB_DROP_REASON_##reason,
+	DEFINE_DROP_REASON(FN)
+#undef FN
+		SKB_DROP_REASON_MAX,
+};
+
 struct sk_buff {
 	struct sk_buff *next; /* free lists, queues */
 	struct net_device *dev;
 	u8 *head;	   /* the buffer */
 	u8 *data;	   /* current start of the packet */
-	unsigned int len;  /* bytes from data */
+	unsigned int len;  /* bytes from data to tail (linear: no data_len) */
+	u32 tail;	   /* offsets from head */
+	u32 end;	   /* where skb_shared_info starts */
+	u32 hash;	   /* RSS hash from the NIC */
 	u16 protocol;	   /* ethertype, host byte order (eth_type_trans) */
 	u16 queue_mapping; /* RX queue it came from / TX queue it goes to */
-	u32 hash;	   /* RSS hash from the NIC */
 	u16 mac_header;	   /* offsets from head */
 	u16 network_header;
-	u8 pkt_type;  /* PACKET_* */
-	u8 ip_summed; /* CHECKSUM_* */
-	u8 l4_hash;   /* hash covers the ports */
+	u16 transport_header;
+	u16 vlan_tci;		  /* tag taken off by skb_vlan_untag(), if vlan_present */
+	u8 pkt_type;		  /* PACKET_* */
+	u8 ip_summed;		  /* CHECKSUM_* */
+	u8 l4_hash : 1,		  /* hash covers the ports */
+		cloned : 1,	  /* the buffer may be shared: look at dataref */
+		vlan_present : 1, /* vlan_tci holds a tag */
+		vlan_8021ad : 1;  /* the tag was 802.1ad (vlan_proto) */
 };
 
-/* An skb with an empty buffer of SKB_BUF_SIZE bytes (data = head + headroom); NULL if none left. */
-struct sk_buff *alloc_skb(unsigned int headroom);
-/* An skb around buf (a netdev_alloc_buf() buffer) that holds len bytes; NULL if no head left. */
+static inline struct skb_shared_info *skb_shinfo(const struct sk_buff *skb)
+{
+	return (struct skb_shared_info *)(skb->head + skb->end);
+}
+
+/* An skb with an empty buffer for size bytes (at most SKB_MAX_HEAD), data = head; NULL if none. */
+struct sk_buff *alloc_skb(unsigned int size);
+/* An skb around buf (a netdev_alloc_buf() buffer) that holds len bytes (at most SKB_MAX_HEAD);
+ * NULL if no head left. */
 struct sk_buff *build_skb(void *buf, unsigned int len);
-/* Frees the head and its buffer. */
-void kfree_skb(struct sk_buff *skb);
-#define consume_skb kfree_skb
+/* A second head on the same buffer (dataref + 1); NULL if no head left. */
+struct sk_buff *skb_clone(struct sk_buff *skb);
+/* A private copy of head and buffer, same offsets; NULL if out of memory. */
+struct sk_buff *skb_copy(const struct sk_buff *skb);
+/* Frees a dropped packet, counted under reason on this CPU. */
+void kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason);
+/* Frees a packet that was used (not a drop). */
+void consume_skb(struct sk_buff *skb);
+
+static inline void kfree_skb(struct sk_buff *skb)
+{
+	kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
+}
+
+/* Linux's name of a reason without the prefix ("IP_CSUM"). */
+const char *skb_drop_reason_name(enum skb_drop_reason reason);
+/* Drops under reason so far, summed over the CPUs. */
+unsigned long skb_drop_reason_count(enum skb_drop_reason reason);
+/* The drop counts per reason, total and per CPU ("~ " lines). */
+void skb_drop_reason_show(void);
+
+/*
+ * Takes the 802.1Q/802.1ad tag at skb->data (skb->protocol is the tag's type)
+ * into vlan_tci, as Linux's skb_vlan_untag(): protocol becomes the inner
+ * ethertype, the MAC addresses move up over the tag. A tag already present is
+ * left alone. NULL (the skb freed) if the frame is too short for the tag.
+ */
+struct sk_buff *skb_vlan_untag(struct sk_buff *skb);
+
+static inline u16 skb_vlan_tag_get_id(const struct sk_buff *skb)
+{
+	return skb->vlan_tci & 0x0fff;
+}
 
 /* A data buffer of SKB_BUF_SIZE bytes (physically contiguous), or NULL. */
 void *netdev_alloc_buf(void);
@@ -58,31 +163,90 @@ void netdev_free_buf(void *buf);
 
 /* Fills the caches from the page allocator: process context, nobody else allocating pages. */
 void skb_pool_grow(unsigned int heads, unsigned int bufs);
+/* Heads and buffers handed out; exact only while no other CPU uses the caches (self-tests). */
+void skb_cache_in_use(unsigned int *heads, unsigned int *bufs);
 /* Allocation failures so far (heads and buffers). */
 unsigned long skb_alloc_failures(void);
 
-static inline u8 *skb_put(struct sk_buff *skb, unsigned int len)
+static inline u8 *skb_tail_pointer(const struct sk_buff *skb)
 {
-	u8 *tail = skb->data + skb->len;
-
-	skb->len += len;
-	return tail;
+	return skb->head + skb->tail;
 }
 
+static inline u8 *skb_end_pointer(const struct sk_buff *skb)
+{
+	return skb->head + skb->end;
+}
+
+static inline unsigned int skb_headlen(const struct sk_buff *skb)
+{
+	return skb->len;
+}
+
+static inline unsigned int skb_headroom(const struct sk_buff *skb)
+{
+	return skb->data - skb->head;
+}
+
+static inline int skb_tailroom(const struct sk_buff *skb)
+{
+	return skb->end - skb->tail;
+}
+
+static inline bool skb_cloned(const struct sk_buff *skb)
+{
+	return skb->cloned && atomic_read(&skb_shinfo(skb)->dataref) != 1;
+}
+
+/* Empty skb: moves data and tail len bytes on, to leave headroom. */
+static inline void skb_reserve(struct sk_buff *skb, int len)
+{
+	skb->data += len;
+	skb->tail += len;
+}
+
+/* Adds len bytes at the tail; returns where they start. No room is a bug (Linux: skb_over_panic).
+ */
+u8 *skb_put(struct sk_buff *skb, unsigned int len);
+/* Adds len bytes in front of data; returns the new data. No room is a bug (skb_under_panic). */
+u8 *skb_push(struct sk_buff *skb, unsigned int len);
+
+static inline u8 *__skb_pull(struct sk_buff *skb, unsigned int len)
+{
+	skb->len -= len;
+	return skb->data += len;
+}
+
+/* Removes len bytes from the front; the new data, or NULL (nothing changed) if len > skb->len. */
 static inline u8 *skb_pull(struct sk_buff *skb, unsigned int len)
 {
-	if (len > skb->len)
-		return NULL;
-	skb->len -= len;
-	skb->data += len;
-	return skb->data;
+	return len > skb->len ? NULL : __skb_pull(skb, len);
 }
 
-static inline u8 *skb_push(struct sk_buff *skb, unsigned int len)
+static inline void __skb_trim(struct sk_buff *skb, unsigned int len)
 {
-	skb->data -= len;
-	skb->len += len;
-	return skb->data;
+	skb->len = len;
+	skb->tail = skb->data + len - skb->head;
+}
+
+/* Cuts the packet to len bytes if it is longer. */
+static inline void skb_trim(struct sk_buff *skb, unsigned int len)
+{
+	if (skb->len > len)
+		__skb_trim(skb, len);
+}
+
+/* As Linux's: true if the first len bytes are in the linear part (here: if the packet has them). */
+static inline bool pskb_may_pull(struct sk_buff *skb, unsigned int len)
+{
+	return len <= skb_headlen(skb);
+}
+
+/* Trims to len; 0 (cannot fail: no CHECKSUM_COMPLETE, no fragments). */
+static inline int pskb_trim_rcsum(struct sk_buff *skb, unsigned int len)
+{
+	skb_trim(skb, len);
+	return 0;
 }
 
 static inline u8 *skb_mac_header(const struct sk_buff *skb)
@@ -95,9 +259,34 @@ static inline u8 *skb_network_header(const struct sk_buff *skb)
 	return skb->head + skb->network_header;
 }
 
+static inline u8 *skb_transport_header(const struct sk_buff *skb)
+{
+	return skb->head + skb->transport_header;
+}
+
+static inline void skb_reset_mac_header(struct sk_buff *skb)
+{
+	skb->mac_header = skb->data - skb->head;
+}
+
 static inline void skb_reset_network_header(struct sk_buff *skb)
 {
 	skb->network_header = skb->data - skb->head;
+}
+
+static inline void skb_reset_transport_header(struct sk_buff *skb)
+{
+	skb->transport_header = skb->data - skb->head;
+}
+
+static inline void skb_set_transport_header(struct sk_buff *skb, int offset)
+{
+	skb->transport_header = skb->data - skb->head + offset;
+}
+
+static inline unsigned int skb_network_offset(const struct sk_buff *skb)
+{
+	return skb->network_header - (skb->data - skb->head);
 }
 
 #endif /* _GUEST_SKBUFF_H */

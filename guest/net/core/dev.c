@@ -18,6 +18,7 @@
 #include "netdevice.h"
 #include "rcupdate.h"
 #include "smp.h"
+#include "snmp.h"
 #include "spinlock.h"
 #include "string.h"
 #include "timer.h"
@@ -335,6 +336,53 @@ static void rx_busy_work(struct softnet_data *sd, const struct sk_buff *skb)
 	sd->rxwork_sink = acc;
 }
 
+static inline bool eth_type_vlan(u16 ethertype)
+{
+	return ethertype == ETH_P_8021Q || ethertype == ETH_P_8021AD;
+}
+
+/*
+ * A VLAN-tagged frame on a device with no VLAN device on top, as Linux 6.18's
+ * __netif_receive_skb_core() (net/core/dev.c) handles it when the NIC has not
+ * stripped the tag (the igb driver does not enable CTRL.VME):
+ *
+ *   - skb_vlan_untag() takes the tag into skb->vlan_tci and sets
+ *     skb->protocol to the inner ethertype (a frame too short for the tag is
+ *     freed there);
+ *   - vlan_do_receive() (net/8021q/vlan_core.c) finds no VLAN device for
+ *     (vlan_proto, VID) and returns false with the skb untouched (since Linux
+ *     3.x it no longer sets PACKET_OTHERHOST itself);
+ *   - at check_vlan_id, a VID != 0 makes the frame PACKET_OTHERHOST ("Vlan id
+ *     is non 0 and vlan_do_receive() above couldn't find vlan device"); a
+ *     priority tag (VID 0) over another 802.1Q/802.1ad tag is untagged again
+ *     and checked again; then the tag is cleared (__vlan_hwaccel_clear_tag()).
+ *
+ * The frame then goes to the handler of its inner ethertype: with VID != 0,
+ * ip_rcv() drops it as OTHERHOST before InReceives and arp_rcv() ignores it;
+ * a priority-tagged (VID 0) frame is received as if untagged.
+ */
+static struct sk_buff *netif_receive_vlan(struct sk_buff *skb)
+{
+	skb = skb_vlan_untag(skb);
+	if (unlikely(!skb))
+		return NULL;
+	/* vlan_do_receive(&skb): no VLAN device, false. */
+	for (;;) {
+		if (skb_vlan_tag_get_id(skb)) {
+			skb->pkt_type = PACKET_OTHERHOST;
+		} else if (eth_type_vlan(skb->protocol)) {
+			skb->vlan_present = 0;
+			skb = skb_vlan_untag(skb);
+			if (unlikely(!skb))
+				return NULL;
+			continue;
+		}
+		break;
+	}
+	skb->vlan_present = 0;
+	return skb;
+}
+
 int netif_receive_skb(struct sk_buff *skb)
 {
 	struct softnet_data *sd = this_cpu_ptr(&softnet_data);
@@ -346,6 +394,12 @@ int netif_receive_skb(struct sk_buff *skb)
 	sd->rx_proto[proto_class(protocol)]++;
 	if (net_options.rxwork)
 		rx_busy_work(sd, skb);
+	if (unlikely(eth_type_vlan(protocol))) {
+		skb = netif_receive_vlan(skb);
+		if (!skb)
+			return NET_RX_DROP;
+		protocol = skb->protocol;
+	}
 
 	rcu_read_lock();
 	for (pt = rcu_dereference(ptype_base); pt; pt = rcu_dereference(pt->next)) {
@@ -358,7 +412,7 @@ int netif_receive_skb(struct sk_buff *skb)
 	}
 	rcu_read_unlock();
 	sd->rx_nohandler++;
-	kfree_skb(skb);
+	kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
 	return 0;
 }
 
@@ -368,7 +422,7 @@ int dev_queue_xmit(struct sk_buff *skb)
 
 	if (!dev || !dev->start_xmit || !dev->carrier || !dev->num_tx_queues) {
 		this_cpu_ptr(&softnet_data)->dropped++;
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		return -1;
 	}
 	if (skb->queue_mapping >= dev->num_tx_queues)
@@ -485,6 +539,8 @@ void net_show_views(void)
 		printk(MACHINE_DEPENDENT "net: skb allocation failures: %lu\n",
 		       skb_alloc_failures());
 	net_show_softnet_stat();
+	skb_drop_reason_show();
+	snmp_seq_show();
 }
 
 void net_dev_init(void)

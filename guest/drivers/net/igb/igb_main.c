@@ -279,10 +279,13 @@ static int igb_clean_rx_irq(struct igb_q_vector *q_vector, int budget)
 		cleaned++;
 		if (!buf)
 			continue;
-		/* 2 KiB buffers and 1522-byte frames: a frame always fits one descriptor. */
+		/*
+		 * 2 KiB buffers and 1522-byte frames: a frame always fits one descriptor,
+		 * and ends before the skb_shared_info that build_skb() puts at the end.
+		 */
 		if (!(staterr & E1000_RXD_STAT_EOP) ||
 		    (staterr & E1000_RXDEXT_ERR_FRAME_ERR_MASK) || len < ETH_HLEN ||
-		    len > SKB_BUF_SIZE) {
+		    len > SKB_MAX_HEAD) {
 			ring->errors++;
 			netdev_free_buf(buf);
 			continue;
@@ -296,8 +299,12 @@ static int igb_clean_rx_irq(struct igb_q_vector *q_vector, int budget)
 		skb->hash = desc->wb.rss;
 		skb->l4_hash = (desc->wb.pkt_info & E1000_RXDADV_RSSTYPE_MASK) != 0;
 		skb->queue_mapping = ring->queue_index;
-		if ((staterr &
-		     (E1000_RXD_STAT_IPCS | E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS)) &&
+		/*
+		 * As Linux's igb_rx_checksum(): only a TCP or UDP checksum the NIC
+		 * verified (TCPCS/UDPCS, no TCPE/IPE) spares the stack its own check;
+		 * IPCS alone does not (ip_rcv checks the header anyway).
+		 */
+		if ((staterr & (E1000_RXD_STAT_TCPCS | E1000_RXD_STAT_UDPCS)) &&
 		    !(staterr & (E1000_RXDEXT_STATERR_IPE | E1000_RXDEXT_STATERR_TCPE))) {
 			skb->ip_summed = CHECKSUM_UNNECESSARY;
 			ring->csum_good++;
@@ -327,7 +334,7 @@ static void igb_clean_tx_irq(struct igb_q_vector *q_vector)
 		if (!(READ_ONCE(ring_desc[ntc].wb.status) & E1000_TXD_STAT_DD))
 			break;
 		dma_rmb();
-		kfree_skb(ring->tx_skb[ntc]);
+		consume_skb(ring->tx_skb[ntc]);
 		ring->tx_skb[ntc] = NULL;
 		ring->packets++;
 		if (++ntc == ring->count)
@@ -346,14 +353,14 @@ static int igb_xmit_frame(struct sk_buff *skb, struct net_device *dev)
 	unsigned int i;
 
 	if (!skb->len || skb->len > ETH_FRAME_LEN + VLAN_HLEN) {
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
 		return -1;
 	}
 	flags = spin_lock_irqsave(&ring->lock);
 	if (!igb_desc_unused(ring)) {
 		ring->dropped++;
 		spin_unlock_irqrestore(&ring->lock, flags);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_FULL_RING);
 		return -1;
 	}
 	i = ring->next_to_use;

@@ -1,0 +1,94 @@
+#!/bin/sh
+# Guest network stack checks: netstack_checks.sh SMPSIM GUEST CASE [ARGS...]
+#   snmp PCAP        the replay ends normally and prints /proc/net/snmp in Linux's format (a header line
+#                    and a value line per protocol, as many values as names, Linux's Ip: fields), and the
+#                    sums are the same on 1 and 4 CPUs
+#   shared DIR       every capture in DIR replays to the guest's normal end with the view printed
+#                    (skips when DIR is absent)
+set -eu
+smpsim=$1
+guest=$2
+case_name=$3
+shift 3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# replay PCAP OUT [OPTIONS...]: the guest must end with its normal exit status.
+replay() {
+	pcap=$1
+	out=$2
+	shift 2
+	"$smpsim" replay --kernel "$guest" "$pcap" --pace max "$@" >"$tmp/raw" 2>"$tmp/err" || true
+	tr -d '\r' <"$tmp/raw" >"$out" # the console's CRLF line ends
+	if ! grep -q "^Kernel finished, exit status 0$" "$out"; then
+		echo "FAIL: $(basename "$pcap"): the guest did not end normally" >&2
+		tail -n 5 "$out" "$tmp/err" >&2
+		exit 1
+	fi
+}
+
+# snmp_of OUT: the /proc/net/snmp lines, checked for Linux's format.
+snmp_of() {
+	python3 - "$1" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+try:
+    start = lines.index("/proc/net/snmp:") + 1
+except ValueError:
+    sys.exit("no /proc/net/snmp view")
+ip = ("Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos "
+      "InDiscards InDelivers OutRequests OutDiscards OutNoRoutes ReasmTimeout ReasmReqds ReasmOKs "
+      "ReasmFails FragOKs FragFails FragCreates OutTransmits")
+view, i, seen = [], start, []
+while i + 1 < len(lines) and lines[i].split(":")[0] in ("Ip", "Icmp", "IcmpMsg", "Tcp", "Udp", "UdpLite"):
+    names, values = lines[i].split(), lines[i + 1].split()
+    if names[0] != values[0] or len(names) != len(values):
+        sys.exit(f"not a header/value pair: {lines[i]!r} / {lines[i + 1]!r}")
+    if not all(v.lstrip("-").isdigit() for v in values[1:]):
+        sys.exit(f"non-numeric values: {lines[i + 1]!r}")
+    seen.append(names[0])
+    view += [lines[i], lines[i + 1]]
+    i += 2
+if lines[start] != ip:
+    sys.exit(f"Ip: fields differ from Linux's: {lines[start]!r}")
+if [s for s in seen if s != "IcmpMsg:"] != ["Ip:", "Icmp:", "Tcp:", "Udp:", "UdpLite:"]:
+    sys.exit(f"protocols {seen}")
+print("\n".join(view))
+PY
+}
+
+case $case_name in
+snmp)
+	replay "$1" "$tmp/one.txt" --cpus 1
+	replay "$1" "$tmp/four.txt" --cpus 4
+	snmp_of "$tmp/one.txt" >"$tmp/one.snmp"
+	snmp_of "$tmp/four.txt" >"$tmp/four.snmp"
+	if ! diff "$tmp/one.snmp" "$tmp/four.snmp" >&2; then
+		echo "FAIL: /proc/net/snmp differs between 1 and 4 CPUs" >&2
+		exit 1
+	fi
+	# The capture reaches the guest's own address: something must have been received and delivered.
+	python3 - "$tmp/one.snmp" <<'PY'
+import sys
+ip = dict(zip(*[l.split()[1:] for l in open(sys.argv[1]).read().splitlines()[:2]]))
+if int(ip["InReceives"]) == 0 or int(ip["InDelivers"]) == 0:
+    sys.exit(f"nothing received or delivered: {ip}")
+PY
+	;;
+shared)
+	if [ ! -d "$1" ]; then
+		echo "skipped: $1 is absent"
+		exit 0
+	fi
+	for pcap in "$1"/*.pcap "$1"/*.pcapng; do
+		[ -e "$pcap" ] || continue
+		replay "$pcap" "$tmp/out.txt" --cpus 2
+		snmp_of "$tmp/out.txt" >/dev/null
+		echo "ok: $(basename "$pcap")"
+	done
+	;;
+*)
+	echo "unknown case $case_name" >&2
+	exit 2
+	;;
+esac
