@@ -7,6 +7,17 @@ case_name=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
+
+# boot_ok SMPSIM ARGS...: the run must end with status 1, the guest's own exit 0 (it exits so after
+# its self-tests whether they passed or not; what they printed is checked by the caller).
+# Its message goes to fd 3, the script's stderr: callers redirect the run's own output.
+exec 3>&2
+boot_ok() {
+	status=0
+	"$@" || status=$?
+	[ "$status" = 1 ] || { echo "exit status $status, expected 1: $*" >&3; exit 1; }
+}
+
 case $case_name in
 summary_json)
 	# --summary-json writes the stderr summary as JSON with a versioned schema.
@@ -66,7 +77,7 @@ deterministic)
 timing_mode)
 	# With caches and store buffers (--model) the guest prints the same transcript as in functional
 	# mode, machine-dependent lines aside; --stats writes the per-line cache statistics.
-	"$smpsim" boot --kernel "$guest" --cpus 4 >functional.txt 2>/dev/null || true
+	boot_ok "$smpsim" boot --kernel "$guest" --cpus 4 >functional.txt 2>/dev/null
 	status=0
 	"$smpsim" boot --kernel "$guest" --cpus 4 --model tso --stats stats.json >tso.txt 2>/dev/null || status=$?
 	[ "$status" = 1 ]
@@ -89,7 +100,7 @@ selftests)
 	# Every guest self-test passes on 2, 4 and 8 CPUs, functional and timing (tso) modes.
 	for args in "--cpus 2" "--cpus 4" "--cpus 8" "--cpus 4 --model tso"; do
 		# shellcheck disable=SC2086 # args is a list of options
-		"$smpsim" boot --kernel "$guest" $args --append selftest >out.txt 2>/dev/null || true
+		boot_ok "$smpsim" boot --kernel "$guest" $args --append selftest >out.txt 2>/dev/null
 		for t in atomic bitops spinlock seqlock rwlock mp ipi on_each_cpu tlb irqaffinity softirq timer rcu; do
 			grep -q "^selftest $t: PASS" out.txt || { echo "[$args] $t:"; grep "selftest" out.txt; exit 1; }
 		done
@@ -99,7 +110,7 @@ selftests)
 irq_affinity)
 	# irqaffinity=IRQ:CPU from the kernel command line reprograms the I/O APIC entry; an offline CPU is
 	# refused with a message.
-	"$smpsim" boot --kernel "$guest" --cpus 4 --append "irqaffinity=0:2 irqaffinity=4:9" >out.txt 2>/dev/null || true
+	boot_ok "$smpsim" boot --kernel "$guest" --cpus 4 --append "irqaffinity=0:2 irqaffinity=4:9" >out.txt 2>/dev/null
 	grep -q '^IRQ 0 affinity: CPU 2' out.txt
 	grep -q '^IRQ 4: cannot send it to CPU 9 (not online)' out.txt
 	;;
@@ -108,18 +119,18 @@ selftest_races)
 	# shootdown IPI, some CPU still reads through its stale TLB entry.
 	short=0
 	for seed in 1 2 3; do
-		"$smpsim" boot --kernel "$guest" --cpus 4 --seed "$seed" --append selftest=nolock >out.txt 2>/dev/null || true
+		boot_ok "$smpsim" boot --kernel "$guest" --cpus 4 --seed "$seed" --append selftest=nolock >out.txt 2>/dev/null
 		line=$(grep '^selftest spinlock-nolock: lost ' out.txt)
 		lost=$(echo "$line" | sed 's/.*lost \([0-9]*\) of.*/\1/')
 		[ "$lost" -gt 0 ] && short=$((short + 1))
 	done
 	[ "$short" -ge 1 ]
-	"$smpsim" boot --kernel "$guest" --cpus 4 --append selftest=noshootdown >out.txt 2>/dev/null || true
+	boot_ok "$smpsim" boot --kernel "$guest" --cpus 4 --append selftest=noshootdown >out.txt 2>/dev/null
 	grep -Eq '^selftest tlb-noshootdown: [1-9][0-9]* of 3 other CPUs read the unmapped page through a stale TLB entry' out.txt
 	# Without the grace period, RCU readers meet freed (poisoned) elements in at least one seeded run.
 	poisoned=0
 	for seed in 1 2 3; do
-		"$smpsim" boot --kernel "$guest" --cpus 4 --seed "$seed" --append selftest=norcu >out.txt 2>/dev/null || true
+		boot_ok "$smpsim" boot --kernel "$guest" --cpus 4 --seed "$seed" --append selftest=norcu >out.txt 2>/dev/null
 		grep -Eq '^selftest rcu-norcu: readers saw [1-9][0-9]* poisoned elements' out.txt && poisoned=$((poisoned + 1))
 	done
 	[ "$poisoned" -ge 1 ]
@@ -128,12 +139,12 @@ weak_barriers)
 	# On the weak memory model the x86 build (smp_rmb/smp_wmb = compiler barriers) fails the message-
 	# passing self-test and the weak build (LFENCE/SFENCE) passes it; both pass on tso.
 	weak_guest=$(dirname "$guest")/guest-weak.elf
-	"$smpsim" boot --kernel "$guest" --cpus 4 --model weak --append selftest >x86.txt 2>/dev/null || true
+	boot_ok "$smpsim" boot --kernel "$guest" --cpus 4 --model weak --append selftest >x86.txt 2>/dev/null
 	grep -q '^selftest mp: FAIL .* reads saw the flag but not the data' x86.txt
-	"$smpsim" boot --kernel "$weak_guest" --cpus 4 --model weak --append selftest >weak.txt 2>/dev/null || true
+	boot_ok "$smpsim" boot --kernel "$weak_guest" --cpus 4 --model weak --append selftest >weak.txt 2>/dev/null
 	grep -q '^selftest mp: PASS' weak.txt
 	grep -q '^selftests: 0 failed' weak.txt
-	"$smpsim" boot --kernel "$guest" --cpus 4 --model tso --append selftest >tso.txt 2>/dev/null || true
+	boot_ok "$smpsim" boot --kernel "$guest" --cpus 4 --model tso --append selftest >tso.txt 2>/dev/null
 	grep -q '^selftest mp: PASS' tso.txt
 	;;
 truncated_kernel)

@@ -18,9 +18,10 @@ replay() {
 	pcap=$1
 	out=$2
 	shift 2
-	"$smpsim" replay --kernel "$guest" "$pcap" --pace max "$@" >"$tmp/raw" 2>"$tmp/err" || true
+	status=0
+	"$smpsim" replay --kernel "$guest" "$pcap" --pace max "$@" >"$tmp/raw" 2>"$tmp/err" || status=$?
 	tr -d '\r' <"$tmp/raw" >"$out" # the console's CRLF line ends
-	if ! grep -q "^Kernel finished, exit status 0$" "$out"; then
+	if [ "$status" != 1 ] || ! grep -q "^Kernel finished, exit status 0$" "$out"; then
 		echo "FAIL: $(basename "$pcap"): the guest did not end normally" >&2
 		tail -n 5 "$out" "$tmp/err" >&2
 		exit 1
