@@ -105,7 +105,8 @@ constexpr const char* kExitStatusHelp =
     "  6     --max-insns ran out\n"
     "  8     no progress: every CPU sleeps or waits for a start-up IPI and nothing can wake one; or a\n"
     "        replay cannot end (the driver never came up, or the guest did not stop)\n"
-    "  10    a device's DMA reached no memory\n"
+    "  10    --stop-on-dma-fault or --stop-on-mmio-fault, and an access reached no memory (without\n"
+    "        them such accesses are counted and the run goes on: docs/FAULTS.md)\n"
     "  12    the guest requested a reset (port 0xCF9, or 0xFE to the keyboard controller)\n"
     "  70    internal error of smpsim (a bug, a SystemC error, or no host memory left)";
 
