@@ -263,12 +263,7 @@ int run_boot(BootOptions opt) {
     }
     if (!opt.model.empty()) {
         opt.machine.timing = true;
-        if (opt.model == "tso")
-            opt.machine.model = smpsim::MemoryModel::Tso;
-        else if (opt.model == "weak")
-            opt.machine.model = smpsim::MemoryModel::Weak;
-        else
-            throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
+        opt.machine.model = parse_memory_model(opt.model);
     }
     if (!opt.machine.stats_file.empty() && !opt.machine.timing)
         throw InputError("--stats needs the timing mode: give --model tso or --model weak");

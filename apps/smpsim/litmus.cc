@@ -58,12 +58,7 @@ int run_litmus_command(LitmusOptions opt) {
             SC_REPORT_ERROR("smpsim/inject", "injected SystemC error (SMPSIM_INJECT_INTERNAL_ERROR)");
         smpsim::throw_injected_error(kind);
     }
-    if (opt.model == "tso")
-        opt.run.model = smpsim::MemoryModel::Tso;
-    else if (opt.model == "weak")
-        opt.run.model = smpsim::MemoryModel::Weak;
-    else
-        throw InputError(fmt::format("--model must be tso or weak, not '{}'", opt.model));
+    opt.run.model = parse_memory_model(opt.model);
     const std::vector<std::string> files = litmus_files(opt.inputs);
     std::ofstream stats_out, summary_out;
     if (!opt.stats_file.empty()) stats_out = open_output(opt.stats_file, "the statistics file");

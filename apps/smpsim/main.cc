@@ -37,6 +37,12 @@ void finish_output(std::ofstream& out, const std::string& path, const char* what
     if (!out) throw InputError(fmt::format("{}: cannot write {}", path, what));
 }
 
+MemoryModel parse_memory_model(const std::string& name) {
+    if (name == "tso") return MemoryModel::Tso;
+    if (name == "weak") return MemoryModel::Weak;
+    throw InputError(fmt::format("--model must be tso or weak, not '{}'", name));
+}
+
 void check_stdout() {
     if (!std::cout.flush() || std::fflush(stdout) != 0 || std::ferror(stdout))
         throw InputError("standard output: write error");

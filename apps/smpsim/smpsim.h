@@ -2,6 +2,8 @@
 // validators of numeric options. main.cc parses the command line, dispatches and reports errors;
 // boot.cc has `boot` and `replay`, litmus.cc `litmus`.
 #pragma once
+#include "sim/core/memory_model.h"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -29,6 +31,9 @@ void finish_output(std::ofstream& out, const std::string& path, const char* what
 // Stdout carries the console or the log: a failed write (a full disk, /dev/full) is an InputError at once,
 // not output lost without a word.
 void check_stdout();
+
+// `--model`: tso or weak (InputError otherwise).
+MemoryModel parse_memory_model(const std::string& name);
 
 // Integer options: CLI11 takes "-1" as 2^64-1 and saturates 2^64; this refuses both.
 CLI::Validator unsigned_integer();

@@ -105,11 +105,12 @@ extern atomic64_t icmpmsg_statistics[ICMPMSG_MIB_MAX];
 #define __TCP_INC_STATS(field) (this_cpu_ptr(&ipv4_mib)->tcp[field]++)
 #define __UDP_INC_STATS(field) (this_cpu_ptr(&ipv4_mib)->udp[field]++)
 
-/* A counter summed over the CPUs (Linux's snmp_fold_field()); the MIB is picked by offset. */
-unsigned long snmp_fold_ip(unsigned int field);
-unsigned long snmp_fold_icmp(unsigned int field);
-unsigned long snmp_fold_tcp(unsigned int field);
-unsigned long snmp_fold_udp(unsigned int field);
+/* A counter summed over the CPUs (Linux's snmp_fold_field()); the MIB is picked by its offset. */
+unsigned long snmp_fold_field(size_t mib_offset, unsigned int field);
+#define snmp_fold_ip(field) snmp_fold_field(offsetof(struct ipv4_mib, ip), (field))
+#define snmp_fold_icmp(field) snmp_fold_field(offsetof(struct ipv4_mib, icmp), (field))
+#define snmp_fold_tcp(field) snmp_fold_field(offsetof(struct ipv4_mib, tcp), (field))
+#define snmp_fold_udp(field) snmp_fold_field(offsetof(struct ipv4_mib, udp), (field))
 
 /* Prints /proc/net/snmp in Linux's format (Ip, Icmp, IcmpMsg if any, Tcp, Udp, UdpLite). */
 void snmp_seq_show(void);

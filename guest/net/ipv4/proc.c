@@ -39,39 +39,16 @@ static const char *const snmp4_udp_list[UDP_MIB_MAX] = {
 	"SndbufErrors", "InCsumErrors", "IgnoredMulti", "MemErrors",
 };
 
-unsigned long snmp_fold_ip(unsigned int field)
+unsigned long snmp_fold_field(size_t mib_offset, unsigned int field)
 {
 	unsigned long sum = 0;
 	unsigned int cpu;
 
-	for_each_possible_cpu(cpu) sum += per_cpu_ptr(&ipv4_mib, cpu)->ip[field];
-	return sum;
-}
+	for_each_possible_cpu(cpu) {
+		const unsigned long *mib = (const void *)((const char *)per_cpu_ptr(&ipv4_mib, cpu) + mib_offset);
 
-unsigned long snmp_fold_icmp(unsigned int field)
-{
-	unsigned long sum = 0;
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) sum += per_cpu_ptr(&ipv4_mib, cpu)->icmp[field];
-	return sum;
-}
-
-unsigned long snmp_fold_tcp(unsigned int field)
-{
-	unsigned long sum = 0;
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) sum += per_cpu_ptr(&ipv4_mib, cpu)->tcp[field];
-	return sum;
-}
-
-unsigned long snmp_fold_udp(unsigned int field)
-{
-	unsigned long sum = 0;
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) sum += per_cpu_ptr(&ipv4_mib, cpu)->udp[field];
+		sum += mib[field];
+	}
 	return sum;
 }
 

@@ -29,7 +29,10 @@ shift
 qemu=${QEMU:-qemu-system-x86_64}
 append=${GUEST_APPEND-}
 memory=${QEMU_MEMORY:-128}
-timeout_s=${QEMU_TIMEOUT:-60}
+# A guard against a hung guest, not a speed check. QEMU's vCPUs are host threads: on a loaded 2-core
+# machine (ctest -j2 beside a build) 4 vCPUs are descheduled often, and the ticket-spinlock torture
+# then crawls (lock-holder preemption), so a self-test boot can take minutes there instead of seconds.
+timeout_s=${QEMU_TIMEOUT:-240}
 
 tmpdir=
 # shellcheck disable=SC2317 # called through trap
