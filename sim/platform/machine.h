@@ -16,6 +16,7 @@
 #include "sim/pci_msi/pci_host_device.h"
 #include "sim/pic8259/pic_device.h"
 #include "sim/platform/dma_router.h"
+#include "sim/platform/isa_line.h"
 #include "sim/platform/pit_device.h"
 #include "sim/platform/port_devices.h"
 #include "sim/platform/ram.h"
@@ -71,10 +72,10 @@ inline constexpr int kExitHalted = 0;
 inline constexpr int kExitInputError = 2;
 inline constexpr int kExitTripleFault = 4;
 inline constexpr int kExitInsnLimit = 6;
-inline constexpr int kExitNoProgress = 8;   // every CPU asleep and nothing left that could wake one
+inline constexpr int kExitNoProgress = 8; // every CPU asleep and nothing left that could wake one
 // A DMA or MMIO access reached no memory and --stop-on-dma-fault or --stop-on-mmio-fault asked to stop.
 inline constexpr int kExitDeviceFault = 10;
-inline constexpr int kExitGuestReset = 12;  // the guest asked for a reset (port 0xCF9 or the 8042)
+inline constexpr int kExitGuestReset = 12; // the guest asked for a reset (port 0xCF9 or the 8042)
 // The simulator's own failure (a broken invariant, an unexpected exception, a SystemC error, no host
 // memory left): EX_SOFTWARE of sysexits.h.
 inline constexpr int kExitInternalError = 70;
@@ -141,14 +142,6 @@ class Machine : public sc_core::sc_module {
     apic::ApicBusRouter apic_bus_;
     std::vector<std::unique_ptr<apic::LocalApicDevice>> lapics_;
     // ISA interrupt lines go to the 8259A and to the I/O APIC pin the MP table names for them.
-    struct IsaLine final : InterruptLine {
-        InterruptLine* pic = nullptr;
-        InterruptLine* ioapic = nullptr;
-        void set_level(bool level) override {
-            if (pic) pic->set_level(level);
-            if (ioapic) ioapic->set_level(level);
-        }
-    };
     IsaLine isa_irq_[16];
     std::vector<std::unique_ptr<cpu::CpuModule>> cpus_;
     std::unique_ptr<cache_mesi::MemorySystem> caches_;

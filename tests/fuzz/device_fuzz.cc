@@ -29,6 +29,7 @@
 #include "sim/pci_msi/pci_host_device.h"
 #include "sim/pic8259/pic_device.h"
 #include "sim/platform/dma_router.h"
+#include "sim/platform/isa_line.h"
 #include "sim/platform/mp_table.h"
 #include "sim/platform/pit_device.h"
 #include "sim/platform/port_devices.h"
@@ -81,16 +82,6 @@ struct FuzzCpu final : InterruptSink {
     void raise_nmi() override { ++nmis; }
     void raise_init() override { ++inits; }
     void raise_sipi(u8) override { ++sipis; }
-};
-
-// An ISA interrupt line to the 8259A and the I/O APIC, as Machine wires them.
-struct IsaLine final : InterruptLine {
-    InterruptLine* pic = nullptr;
-    InterruptLine* ioapic = nullptr;
-    void set_level(bool level) override {
-        if (pic) pic->set_level(level);
-        if (ioapic) ioapic->set_level(level);
-    }
 };
 
 class Harness : public sc_core::sc_module {
@@ -549,7 +540,7 @@ class Harness : public sc_core::sc_module {
     std::unique_ptr<pic8259::PicDevice> pic_;
     std::unique_ptr<apic::IoApicDevice> ioapic_;
     apic::ApicBusRouter apic_bus_;
-    std::array<IsaLine, 16> isa_{};
+    std::array<platform::IsaLine, 16> isa_{};
     std::unique_ptr<platform::PitDevice> pit_;
     std::unique_ptr<platform::UartDevice> uart_;
     std::unique_ptr<cache_mesi::MemorySystem> caches_;
