@@ -99,6 +99,7 @@ struct sk_buff {
 	u32 tail;	   /* offsets from head */
 	u32 end;	   /* where skb_shared_info starts */
 	u32 hash;	   /* RSS hash from the NIC */
+	unsigned long _nfct; /* nf_conn pointer | enum ip_conntrack_info (nf_ct_get()); 0: none */
 	u16 protocol;	   /* ethertype, host byte order (eth_type_trans) */
 	u16 queue_mapping; /* RX queue it came from / TX queue it goes to */
 	u16 mac_header;	   /* offsets from head */
@@ -127,6 +128,12 @@ struct sk_buff *build_skb(void *buf, unsigned int len);
 struct sk_buff *skb_clone(struct sk_buff *skb);
 /* A private copy of head and buffer, same offsets; NULL if out of memory. */
 struct sk_buff *skb_copy(const struct sk_buff *skb);
+/*
+ * The one's-complement sum (csum_partial()) of len bytes of the packet from
+ * offset (relative to skb->data), added to sum; bytes at odd offsets are summed
+ * as the low half of their 16-bit word, wherever a piece of the packet starts.
+ */
+u32 skb_checksum(const struct sk_buff *skb, unsigned int offset, unsigned int len, u32 sum);
 /* Frees a dropped packet, counted under reason on this CPU. */
 void kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason);
 /* Frees a packet that was used (not a drop). */

@@ -11,6 +11,7 @@
  * CPUs or from interrupts, so the caches grow only in skb_pool_grow().
  */
 
+#include "checksum.h"
 #include "skbuff.h"
 #include "asm/percpu.h"
 #include "asm/processor.h"
@@ -45,10 +46,10 @@ struct obj_cache {
 	struct obj_magazine cpu[NR_CPUS];
 };
 
-static struct obj_cache skb_head_cache = { .name = "skbuff_head", .size = 64 };
+static struct obj_cache skb_head_cache = { .name = "skbuff_head", .size = 128 };
 static struct obj_cache skb_buf_cache = { .name = "skbuff_buf", .size = SKB_BUF_SIZE };
 
-_Static_assert(sizeof(struct sk_buff) <= 64, "sk_buff must fit its 64-byte cache objects");
+_Static_assert(sizeof(struct sk_buff) <= 128, "sk_buff must fit its 128-byte cache objects");
 
 static void *cache_alloc(struct obj_cache *c)
 {
@@ -280,6 +281,14 @@ static inline void skb_release_data(struct sk_buff *skb)
 	if (skb->cloned && atomic_dec_return(&skb_shinfo(skb)->dataref))
 		return;
 	netdev_free_buf(skb->head);
+}
+
+u32 skb_checksum(const struct sk_buff *skb, unsigned int offset, unsigned int len, u32 sum)
+{
+	/* Linear skbs only: the data from offset is one piece, so its first byte is a high half. */
+	if (offset > skb->len || len > skb->len - offset)
+		len = offset > skb->len ? 0 : skb->len - offset;
+	return csum_partial(skb->data + offset, len, sum);
 }
 
 void consume_skb(struct sk_buff *skb)
