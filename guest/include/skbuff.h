@@ -80,7 +80,8 @@ struct skb_shared_info {
 	FN(DEV_READY)                                                                              \
 	FN(FULL_RING)                                                                              \
 	FN(PKT_TOO_BIG)                                                                            \
-	FN(VLAN_FILTER)
+	FN(VLAN_FILTER)                                                                            \
+	FN(NETFILTER_DROP)
 
 enum skb_drop_reason {
 	SKB_NOT_DROPPED_YET = 0,

@@ -1,14 +1,7 @@
 /*
- * sk_buff heads and data buffers from two slab-style object caches; the
- * skb helpers that are not inline; drop reasons counted per CPU.
- *
- * Each cache keeps a global free list under a spinlock and, per CPU, a
- * magazine of free objects that only that CPU touches (with interrupts off),
- * so the common alloc/free pair of the receive path (a frame freed on the CPU
- * that received it) touches no shared cache line. A magazine that runs dry
- * takes a batch from the global list; one that grows past twice the batch
- * gives a batch back. The page allocator is not safe to call from several
- * CPUs or from interrupts, so the caches grow only in skb_pool_grow().
+ * sk_buff heads and data buffers from two slab-style object caches (mm/slab.c);
+ * the skb helpers that are not inline; drop reasons counted per CPU. The
+ * caches grow only in skb_pool_grow() (process context).
  */
 
 #include "checksum.h"
@@ -19,164 +12,47 @@
 #include "if_ether.h"
 #include "kernel.h"
 #include "mm.h"
+#include "slab.h"
 #include "spinlock.h"
 #include "string.h"
 
 _Static_assert(SKB_MAX_HEAD >= 1522 + 64, "a buffer holds a tagged frame and headroom");
 
-#define OBJ_BATCH 16
-
-struct free_obj {
-	struct free_obj *next;
-};
-
-struct obj_magazine {
-	struct free_obj *head;
-	unsigned int count;
-} __aligned(64);
-
-struct obj_cache {
-	const char *name;
-	unsigned int size;
-	spinlock_t lock;
-	struct free_obj *free; /* global list */
-	unsigned int nr_free;
-	unsigned int total;
-	unsigned long failures;
-	struct obj_magazine cpu[NR_CPUS];
-};
-
-static struct obj_cache skb_head_cache = { .name = "skbuff_head", .size = 128 };
-static struct obj_cache skb_buf_cache = { .name = "skbuff_buf", .size = SKB_BUF_SIZE };
+static struct kmem_cache skb_head_cache = KMEM_CACHE_INIT("skbuff_head", 128);
+static struct kmem_cache skb_buf_cache = KMEM_CACHE_INIT("skbuff_buf", SKB_BUF_SIZE);
 
 _Static_assert(sizeof(struct sk_buff) <= 128, "sk_buff must fit its 128-byte cache objects");
 
-static void *cache_alloc(struct obj_cache *c)
-{
-	unsigned long flags = local_irq_save();
-	struct obj_magazine *m = &c->cpu[smp_processor_id()];
-	struct free_obj *obj;
-
-	if (!m->head) {
-		unsigned int n;
-
-		spin_lock(&c->lock);
-		for (n = 0; n < OBJ_BATCH && c->free; n++) {
-			obj = c->free;
-			c->free = obj->next;
-			c->nr_free--;
-			obj->next = m->head;
-			m->head = obj;
-			m->count++;
-		}
-		if (!m->head)
-			c->failures++;
-		spin_unlock(&c->lock);
-	}
-	obj = m->head;
-	if (obj) {
-		m->head = obj->next;
-		m->count--;
-	}
-	local_irq_restore(flags);
-	return obj;
-}
-
-static void cache_free(struct obj_cache *c, void *p)
-{
-	unsigned long flags = local_irq_save();
-	struct obj_magazine *m = &c->cpu[smp_processor_id()];
-	struct free_obj *obj = p;
-
-	obj->next = m->head;
-	m->head = obj;
-	if (++m->count > 2 * OBJ_BATCH) {
-		unsigned int n;
-
-		spin_lock(&c->lock);
-		for (n = 0; n < OBJ_BATCH; n++) {
-			obj = m->head;
-			m->head = obj->next;
-			m->count--;
-			obj->next = c->free;
-			c->free = obj;
-			c->nr_free++;
-		}
-		spin_unlock(&c->lock);
-	}
-	local_irq_restore(flags);
-}
-
-static void cache_grow(struct obj_cache *c, unsigned int nr)
-{
-	unsigned int per_page = PAGE_SIZE / c->size;
-	unsigned int added = 0;
-
-	while (added < nr) {
-		u8 *page = alloc_page();
-		unsigned long flags;
-		unsigned int i;
-
-		if (!page) {
-			printk(MACHINE_DEPENDENT "net: %s cache: out of pages after %u objects\n",
-			       c->name, added);
-			break;
-		}
-		flags = spin_lock_irqsave(&c->lock);
-		for (i = 0; i < per_page; i++) {
-			struct free_obj *obj = (struct free_obj *)(page + i * c->size);
-
-			obj->next = c->free;
-			c->free = obj;
-			c->nr_free++;
-		}
-		c->total += per_page;
-		spin_unlock_irqrestore(&c->lock, flags);
-		added += per_page;
-	}
-}
-
 void skb_pool_grow(unsigned int heads, unsigned int bufs)
 {
-	cache_grow(&skb_head_cache, heads);
-	cache_grow(&skb_buf_cache, bufs);
-}
-
-/* Objects handed out: only exact while no other CPU allocates or frees (self-tests). */
-static unsigned int cache_in_use(struct obj_cache *c)
-{
-	unsigned long flags = spin_lock_irqsave(&c->lock);
-	unsigned int free = c->nr_free, cpu;
-
-	for_each_possible_cpu(cpu) free += READ_ONCE(c->cpu[cpu].count);
-	spin_unlock_irqrestore(&c->lock, flags);
-	return c->total - free;
+	kmem_cache_grow(&skb_head_cache, heads);
+	kmem_cache_grow(&skb_buf_cache, bufs);
 }
 
 void skb_cache_in_use(unsigned int *heads, unsigned int *bufs)
 {
-	*heads = cache_in_use(&skb_head_cache);
-	*bufs = cache_in_use(&skb_buf_cache);
+	*heads = kmem_cache_in_use(&skb_head_cache);
+	*bufs = kmem_cache_in_use(&skb_buf_cache);
 }
 
 unsigned long skb_alloc_failures(void)
 {
-	return READ_ONCE(skb_head_cache.failures) + READ_ONCE(skb_buf_cache.failures);
+	return kmem_cache_failures(&skb_head_cache) + kmem_cache_failures(&skb_buf_cache);
 }
 
 void *netdev_alloc_buf(void)
 {
-	return cache_alloc(&skb_buf_cache);
+	return kmem_cache_alloc(&skb_buf_cache);
 }
 
 void netdev_free_buf(void *buf)
 {
-	cache_free(&skb_buf_cache, buf);
+	kmem_cache_free(&skb_buf_cache, buf);
 }
 
 struct sk_buff *build_skb(void *buf, unsigned int len)
 {
-	struct sk_buff *skb = cache_alloc(&skb_head_cache);
+	struct sk_buff *skb = kmem_cache_alloc(&skb_head_cache);
 
 	if (!skb)
 		return NULL;
@@ -232,7 +108,7 @@ u8 *skb_push(struct sk_buff *skb, unsigned int len)
 
 struct sk_buff *skb_clone(struct sk_buff *skb)
 {
-	struct sk_buff *n = cache_alloc(&skb_head_cache);
+	struct sk_buff *n = kmem_cache_alloc(&skb_head_cache);
 
 	if (!n)
 		return NULL;
@@ -297,7 +173,7 @@ void consume_skb(struct sk_buff *skb)
 		return;
 	if (skb->head)
 		skb_release_data(skb);
-	cache_free(&skb_head_cache, skb);
+	kmem_cache_free(&skb_head_cache, skb);
 }
 
 struct sk_buff *skb_vlan_untag(struct sk_buff *skb)
