@@ -34,7 +34,14 @@ struct BootOptions {
     bool replay = false;
     unsigned queues = 0; // 0: one per CPU (at most 8)
     double drain_ms = 200;
+    std::string net = "router"; // the guest's network set-up before --append's words
 };
+
+// The router of ../shared/traces/SOURCES.md's Linux reference: 198.51.100.1/30 on the NIC, forwarding
+// on, a default route via 198.51.100.2 with a permanent neighbour entry, conntrack at PRE_ROUTING and
+// confirmation at POST_ROUTING (the guest's defaults when conntrack is built in).
+constexpr const char* kRouterCmdline = "ip=198.51.100.1::198.51.100.2:255.255.255.252::eth0:off ip_forward=1 "
+                                       "neigh=198.51.100.2,02:00:00:00:00:02";
 
 // Console: the guest's serial output goes to stdout and, optionally, to a file as well. A failed write
 // to one is remembered (and reported after the run) without stopping the other.
@@ -152,6 +159,8 @@ nlohmann::json replay_json(const smpsim::platform::Machine& machine, const BootO
     nlohmann::json j;
     j["pcap"] = opt.machine.nic.pcap;
     j["pace"] = opt.machine.nic.pace;
+    j["rewrite"] = opt.machine.nic.rewrite;
+    j["net"] = opt.net;
     j["loops"] = opt.machine.nic.loops;
     j["link_gbps"] = opt.machine.nic.link_gbps;
     j["capture_frames"] = machine.capture() ? machine.capture()->size() : 0;
@@ -257,7 +266,9 @@ int run_boot(BootOptions opt) {
         // The guest learns from its command line that a replay drives it (it reports readiness and stops
         // when the link goes down) and how many queue pairs to use.
         const unsigned queues = opt.queues ? opt.queues : std::min(8u, opt.machine.cpus);
-        opt.machine.cmdline = fmt::format("replay igb.queues={}{}{}", queues,
+        // The set-up's words first, so that --append's own words override them.
+        const std::string setup = opt.net == "router" ? std::string(" ") + kRouterCmdline : "";
+        opt.machine.cmdline = fmt::format("replay igb.queues={}{}{}{}", queues, setup,
                                           opt.machine.cmdline.empty() ? "" : " ", opt.machine.cmdline);
         opt.machine.nic.drain_timeout_ns = u64(opt.drain_ms * 1e6);
     }
@@ -360,6 +371,20 @@ Command add_replay_command(CLI::App& app, LogOptions& log_options) {
         ->check(CLI::Range(1u, 1000000u));
     replay_cmd->add_option("--tx-pcap", replay.machine.nic.tx_pcap,
                            "Write the frames the guest transmits to FILE");
+    replay.machine.nic.rewrite = "dmac,strip-vlan";
+    replay_cmd
+        ->add_option("--rewrite", replay.machine.nic.rewrite,
+                     "What changes in each frame before it reaches the wire: none, or a list of dmac (the "
+                     "NIC's MAC as destination), dmac=MAC, strip-vlan (remove 802.1Q/802.1ad tags); the "
+                     "default is what the Linux reference of ../shared/traces did")
+        ->capture_default_str();
+    replay_cmd
+        ->add_option("--net", replay.net,
+                     "The guest's network set-up: router (the Linux reference's: 198.51.100.1/30, "
+                     "forwarding, default route via 198.51.100.2) or host (10.0.0.2, no forwarding); "
+                     "--append's words come after it and override it")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"router", "host"}));
     replay_cmd
         ->add_option("--drain-ms", replay.drain_ms,
                      "Simulated ms the guest may take, after the last frame, to consume what was delivered")

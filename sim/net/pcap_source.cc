@@ -2,6 +2,7 @@
 
 #include "sim/core/error.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -71,6 +72,22 @@ PcapSource::PcapSource(const std::string& path) : path_(path) {
     for (const Record& record : records)
         frames_.push_back({record.timestamp_ns, record.wire_len,
                            std::span<const u8>(bytes_.data() + record.offset, record.length)});
+}
+
+void PcapSource::rewrite(const FrameRewrite& rewrite) {
+    if (!rewrite.any()) return;
+    std::vector<u8> bytes;
+    std::vector<std::pair<size_t, size_t>> pieces; // offset, length in bytes
+    bytes.reserve(bytes_.size());
+    for (CapturedFrame& frame : frames_) {
+        const std::vector<u8> out = rewrite_frame(frame.data, rewrite);
+        frame.wire_len -= u32(std::min<size_t>(frame.data.size() - out.size(), frame.wire_len));
+        pieces.emplace_back(bytes.size(), out.size());
+        bytes.insert(bytes.end(), out.begin(), out.end());
+    }
+    bytes_ = std::move(bytes);
+    for (size_t i = 0; i < frames_.size(); ++i)
+        frames_[i].data = std::span<const u8>(bytes_.data() + pieces[i].first, pieces[i].second);
 }
 
 } // namespace smpsim::net

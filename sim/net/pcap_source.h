@@ -2,6 +2,7 @@
 // wrong link type, a truncated record) stops the simulator before the first simulated nanosecond.
 #pragma once
 #include "sim/core/types.h"
+#include "sim/net/frame_rewrite.h"
 
 #include <span>
 #include <string>
@@ -38,6 +39,8 @@ class PcapSource {
     int link_type() const { return link_type_; } // DLT_ value (1 = Ethernet)
     u64 first_timestamp_ns() const { return frames_.empty() ? 0 : frames_.front().timestamp_ns; }
     const std::string& path() const { return path_; }
+    // Rewrites every frame (frame_rewrite.h); a stripped tag shortens both caplen and the wire length.
+    void rewrite(const FrameRewrite& rewrite);
 
   private:
     std::string path_;

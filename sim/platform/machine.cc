@@ -198,6 +198,7 @@ void Machine::build_pci() {
     replay.drain_timeout_ns = config_.nic.drain_timeout_ns;
     if (!config_.nic.pcap.empty()) {
         capture_ = std::make_unique<net::PcapSource>(config_.nic.pcap);
+        capture_->rewrite(net::parse_frame_rewrite(config_.nic.rewrite, igb::IgbConfig{}.mac));
         replay.source = capture_.get();
     }
     if (!config_.nic.tx_pcap.empty()) {

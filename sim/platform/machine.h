@@ -39,7 +39,8 @@ struct NicConfig {
     std::string pace = "original"; // original | scale=F | pps=N | max
     double link_gbps = 1;          // 1 = the 82576's own speed; more to measure the guest, not the port
     u32 loops = 1;
-    std::string tx_pcap; // frames the guest transmits, written here
+    std::string tx_pcap;          // frames the guest transmits, written here
+    std::string rewrite = "none"; // what changes in each captured frame (net::parse_frame_rewrite)
     u64 drain_timeout_ns = 200'000'000;
 };
 

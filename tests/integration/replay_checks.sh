@@ -20,6 +20,10 @@
 #                                        ends with the guest's own status, the summary counts the faults
 #                                        with their addresses, the NIC's PCI Status has Received Master
 #                                        Abort, and the other queues still deliver
+#   rewrite                              --rewrite: by default (dmac,strip-vlan) tagged frames reach the
+#                                        guest untagged and addressed to the NIC (PACKET_HOST: its ICMP
+#                                        echo is answered); with none they arrive as captured (the tag
+#                                        seen, OTHERHOST, no answer); a bad spec is a one-line error, 2
 #   guest_capacity PCAP                  on a 100 Gb/s wire at --pace max one CPU takes over 2 million
 #                                        frames per simulated second (a guest that sleeps over pending
 #                                        softirqs or loses interrupts manages a few ten thousand)
@@ -260,6 +264,63 @@ if r["offered"] != r["delivered"] + sum(r["dropped"].values()):
 PY
 	grep -Eq '^smpsim: replay: [0-9]+ DMA faults \(requests to no memory\), first at 0x10[0-9a-f]{9}$' "$tmp/stderr.txt" ||
 		{ echo "no DMA fault line on stderr"; cat "$tmp/stderr.txt"; exit 1; }
+	;;
+rewrite)
+	# Echo requests to the guest (10.0.0.2 with --net host) from a foreign MAC, two of them 802.1Q-tagged.
+	python3 - "$tmp/tagged.pcap" <<'PY'
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+def echo(seq, tag):
+    icmp = struct.pack("!BBHHH", 8, 0, 0, 0x1234, seq) + bytes(range(32))
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), seq, 0, 64, 1, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    eth = bytes.fromhex("020000aabbcc") + bytes.fromhex("020000000001")
+    if tag:
+        eth += struct.pack("!HH", 0x8100, 5)
+    return eth + struct.pack("!H", 0x0800) + ip + icmp
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    for i, tag in enumerate([False, True, False, True]):
+        p = echo(i + 1, tag)
+        f.write(struct.pack("<IIII", i, 0, len(p), len(p)) + p)
+PY
+	# check_rewrite SPEC REPLIES VLAN: what the guest saw and answered after a replay with --rewrite SPEC.
+	check_rewrite() {
+		replay "$tmp/tagged.pcap" --net host --rewrite "$1" --tx-pcap "$tmp/tx.pcap" --summary-json "$tmp/s.json"
+		python3 - "$tmp/s.json" "$tmp/console.txt" "$tmp/tx.pcap" "$@" <<'PY'
+import json, re, struct, sys
+s = json.load(open(sys.argv[1]))["replay"]
+console = open(sys.argv[2]).read().replace("\r", "")
+tx = open(sys.argv[3], "rb").read()
+rewrite, replies, vlan = sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+echo_replies, off = 0, 24
+while off + 16 <= len(tx):
+    caplen = struct.unpack_from("<I", tx, off + 8)[0]
+    frame = tx[off + 16:off + 16 + caplen]
+    off += 16 + caplen
+    if frame[12:14] == b"\x08\x00" and frame[23] == 1 and frame[34] == 0:
+        echo_replies += 1
+m = re.search(r"net: per-protocol received: ipv4=(\d+) ipv6=\d+ arp=\d+ vlan=(\d+)", console)
+if s["rewrite"] != rewrite or not m:
+    sys.exit(f"rewrite {s['rewrite']!r}, per-protocol line found: {bool(m)}")
+if int(m.group(2)) != vlan or echo_replies != replies:
+    sys.exit(f"--rewrite {rewrite}: vlan={m.group(2)} (want {vlan}), {echo_replies} echo replies (want {replies})")
+PY
+	}
+	check_rewrite dmac,strip-vlan 4 0
+	check_rewrite none 0 2
+	for bad in "" vlan "dmac=zz:00:00:00:00:00" "dmac,,strip-vlan"; do
+		status=0
+		"$smpsim" replay --kernel "$guest" "$tmp/tagged.pcap" --rewrite "$bad" >/dev/null 2>"$tmp/err.txt" || status=$?
+		[ "$status" = 2 ] && [ "$(wc -l <"$tmp/err.txt")" = 1 ] && grep -q '^smpsim: error: .*--rewrite' "$tmp/err.txt" ||
+			{ echo "--rewrite '$bad': status $status"; cat "$tmp/err.txt"; exit 1; }
+	done
 	;;
 bad_captures)
 	printf 'this is not a capture at all, just text\n' >"$tmp/text.pcap"

@@ -8,6 +8,7 @@
 // Exit status 0 on success, 2 on bad input (one line on stderr).
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <fstream>
@@ -26,6 +27,7 @@ struct Config {
     std::array<unsigned, 128> reta{}; // queue per hash[6:0]
     std::uint32_t mrqc = 0;
     unsigned max_frame = 1518; // including the 4-byte FCS
+    bool strip_vlan = false;   // the replay removed 802.1Q/802.1ad tags ("rewrite" has strip-vlan)
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -70,6 +72,8 @@ Config read_config(const std::string& path) {
             config.reta[i] = reta[i].get<unsigned>();
         config.mrqc = rss->at("mrqc").get<std::uint32_t>();
         if (rss->contains("max_frame")) config.max_frame = (*rss)["max_frame"].get<unsigned>();
+        if (rss->contains("rewrite"))
+            config.strip_vlan = (*rss)["rewrite"].get<std::string>().find("strip-vlan") != std::string::npos;
     } catch (const nlohmann::json::exception& e) {
         fail(path + ": bad RSS fields: " + e.what());
     }
@@ -159,6 +163,7 @@ int run(const std::string& pcap_path, const std::string& summary_path) {
     // RSS only spreads when MRQC.MRQE selects an RSS mode (010b RSS, 101b VMDq + RSS).
     const unsigned mrqe = config.mrqc & 7u;
     const bool rss_on = mrqe == 2 || mrqe == 5;
+    pcap_pkthdr stripped_header{};
     for (;;) {
         pcap_pkthdr* header = nullptr;
         const std::uint8_t* data = nullptr;
@@ -170,6 +175,22 @@ int run(const std::string& pcap_path, const std::string& summary_path) {
             fail(pcap_path + ": packet " + std::to_string(total + 1) + ": " + reason);
         }
         ++total;
+        // The replay's strip-vlan: tags in front of the ethertype are gone before the NIC sees the frame.
+        Bytes stripped;
+        if (config.strip_vlan && header->caplen >= 18) {
+            stripped.assign(data, data + header->caplen);
+            while (stripped.size() >= 18 &&
+                   (be16(stripped.data() + 12) == 0x8100 || be16(stripped.data() + 12) == 0x88a8))
+                stripped.erase(stripped.begin() + 12, stripped.begin() + 16);
+            const unsigned removed = header->caplen - unsigned(stripped.size());
+            if (removed) {
+                stripped_header = *header;
+                stripped_header.caplen -= removed;
+                stripped_header.len -= std::min(removed, stripped_header.len);
+                header = &stripped_header;
+                data = stripped.data();
+            }
+        }
         if (header->caplen == 0) {
             ++empty;
             continue;
