@@ -1,5 +1,6 @@
 // `smpsim boot` runs a multiboot kernel on the simulated PC; `smpsim replay` does the same with a
 // capture replayed into the guest's NIC. Both end in run_boot.
+#include "apps/smpsim/guest_views.h"
 #include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
 #include "sim/core/log.h"
@@ -44,10 +45,12 @@ constexpr const char* kRouterCmdline = "ip=198.51.100.1::198.51.100.2:255.255.25
                                        "neigh=198.51.100.2,02:00:00:00:00:02";
 
 // Console: the guest's serial output goes to stdout and, optionally, to a file as well. A failed write
-// to one is remembered (and reported after the run) without stopping the other.
+// to one is remembered (and reported after the run) without stopping the other. A replay also keeps the
+// transcript (its views go into the summary), up to kMaxKeptConsole bytes.
 class TeeBuf : public std::streambuf {
   public:
-    TeeBuf(std::streambuf* a, std::streambuf* b) : a_(a), b_(b) {}
+    static constexpr size_t kMaxKeptConsole = 64u << 20;
+    TeeBuf(std::streambuf* a, std::streambuf* b, std::string* kept) : a_(a), b_(b), kept_(kept) {}
     bool a_failed() const { return a_failed_; }
     bool b_failed() const { return b_failed_; }
 
@@ -56,6 +59,7 @@ class TeeBuf : public std::streambuf {
         if (c == EOF) return !EOF;
         if (!a_failed_ && a_->sputc(char(c)) == EOF) a_failed_ = true;
         if (b_ && !b_failed_ && b_->sputc(char(c)) == EOF) b_failed_ = true;
+        if (kept_ && kept_->size() < kMaxKeptConsole) kept_->push_back(char(c));
         return c;
     }
     int sync() override {
@@ -67,6 +71,7 @@ class TeeBuf : public std::streambuf {
   private:
     std::streambuf* a_;
     std::streambuf* b_;
+    std::string* kept_;
     bool a_failed_ = false, b_failed_ = false;
 };
 
@@ -285,7 +290,9 @@ int run_boot(BootOptions opt) {
     if (!opt.summary_json.empty()) summary_file = open_output(opt.summary_json, "the summary file");
     // The machine writes the statistics after the run; this finds a path it cannot write before it.
     if (!opt.machine.stats_file.empty()) open_output(opt.machine.stats_file, "the statistics file");
-    TeeBuf tee(std::cout.rdbuf(), console_file.is_open() ? console_file.rdbuf() : nullptr);
+    std::string transcript;
+    TeeBuf tee(std::cout.rdbuf(), console_file.is_open() ? console_file.rdbuf() : nullptr,
+               opt.replay ? &transcript : nullptr);
     std::ostream console(&tee);
 
     auto machine = std::make_unique<smpsim::platform::Machine>("machine", opt.machine, console);
@@ -312,6 +319,9 @@ int run_boot(BootOptions opt) {
         for (const char* key : {"offered", "delivered", "dropped", "per_queue", "per_cpu", "sim_ns", "host_s",
                                 "rss_key", "reta", "mrqc", "mrqc_fields"})
             summary[key] = summary["replay"][key];
+        // What the guest's conntrack printed, in Linux's formats (docs/NIC.md).
+        if (nlohmann::json ct = conntrack_json_from_console(transcript); !ct.is_null())
+            summary["conntrack"] = ct;
     }
     if (summary_file.is_open()) {
         summary_file << summary.dump(2) << "\n";
