@@ -24,6 +24,8 @@
 #include "asm/percpu.h"
 #include "list.h"
 #include "skbuff.h"
+#include "smp.h"
+#include "spinlock.h"
 #include "types.h"
 
 #define IFNAMSIZ 16
@@ -72,15 +74,25 @@ enum net_proto_class {
 struct softnet_data {
 	struct list_head poll_list; /* napi_structs scheduled on this CPU */
 	unsigned int processed;	    /* frames given to netif_receive_skb */
-	unsigned int dropped;	    /* frames dropped by the stack */
+	unsigned int dropped;	    /* frames dropped by the stack (a full backlog) */
 	unsigned int time_squeeze;  /* net_rx_action ran out of budget or time with work left */
-	unsigned int received_rps;
+	unsigned int received_rps;  /* RPS IPIs that scheduled this CPU's backlog */
 	unsigned int rx_nohandler; /* no packet_type for the ethertype */
 	unsigned long rx_proto[NR_NET_PROTO_CLASSES];
 	unsigned long rx_bytes;
 	unsigned long napi_polls;
 	unsigned long
 		rxwork_sink; /* result of the rxwork= busy work, so it is not optimised away */
+	/* RPS (net/core/rps.c): packets steered here wait in input_pkt_queue for the backlog napi. */
+	spinlock_t input_pkt_lock;
+	struct sk_buff *input_pkt_head, *input_pkt_tail;
+	unsigned int input_pkt_qlen;
+	unsigned int cpu;
+	bool in_net_rx_action;
+	struct napi_struct backlog;
+	struct softnet_data *rps_ipi_list; /* CPUs whose backlog this CPU must wake (IPI) */
+	struct softnet_data *rps_ipi_next;
+	call_single_data_t csd; /* the IPI that wakes this CPU's backlog */
 } __aligned(64);
 
 DECLARE_PER_CPU(struct softnet_data, softnet_data);
@@ -170,6 +182,35 @@ void igb_init_module(void);
 /* /proc/net/softnet_stat and the per-CPU, per-protocol receive counts ("~ " lines). */
 void net_show_softnet_stat(void);
 void net_show_views(void);
+
+/*
+ * RPS, Receive Packet Steering (net/core/rps.c), after Linux's net/core/dev.c:
+ * rps_cpus=Q:MASK (the hex CPU mask of /sys/class/net/eth0/queues/rx-Q/rps_cpus)
+ * gives RX queue Q a map of CPUs; netif_receive_skb() then hands each packet
+ * of that queue to map->cpus[reciprocal_scale(skb->hash, map->len)] through
+ * that CPU's backlog (at most netdev_max_backlog = 1000 packets; more are
+ * dropped, counted in softnet_stat's dropped column). A CPU that queued packets
+ * for others sends each of them an IPI when its NET_RX softirq ends; the IPI
+ * schedules the target's backlog napi and counts received_rps there.
+ * rps_flow_cnt=Q:N sizes the queue's RFS flow table as Linux's sysfs file does;
+ * the guest has no sockets, so RFS never has a desired CPU and steering stays
+ * by hash (as on Linux with rps_sock_flow_entries = 0).
+ */
+#define RPS_MAX_RX_QUEUES 16
+#define NETDEV_MAX_BACKLOG 1000
+bool rps_parse_option(const char *word, size_t len);
+/* Builds the maps from the options once the CPUs are online; sets up every CPU's backlog. */
+void net_rps_init(void);
+/* The CPU a packet of RX queue queue with this hash is steered to, or -1 (no RPS on the queue). */
+int rps_target_cpu(unsigned int queue, u32 hash);
+/* Installs (mask non-empty) or removes the map of an RX queue; self-tests. Process context. */
+void rps_set_map(unsigned int queue, const cpumask_t *mask);
+/* Steers skb if its queue has a map: NET_RX_SUCCESS/NET_RX_DROP, or -1 if it was not steered. */
+int netif_rps_steer(struct sk_buff *skb);
+/* Called by net_rx_action() with interrupts off: sends the IPIs it queued, enables interrupts. */
+void net_rps_action_and_irq_enable(struct softnet_data *sd);
+/* The receive path proper, on the CPU that processes the packet (RPS target or not). */
+int __netif_receive_skb(struct sk_buff *skb);
 /* Driver hook for its own lines in net_show_views(). */
 extern void (*net_driver_show_stats)(void);
 

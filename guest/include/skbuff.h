@@ -81,7 +81,8 @@ struct skb_shared_info {
 	FN(FULL_RING)                                                                              \
 	FN(PKT_TOO_BIG)                                                                            \
 	FN(VLAN_FILTER)                                                                            \
-	FN(NETFILTER_DROP)
+	FN(NETFILTER_DROP)                                                                         \
+	FN(CPU_BACKLOG)
 
 enum skb_drop_reason {
 	SKB_NOT_DROPPED_YET = 0,

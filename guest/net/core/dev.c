@@ -119,6 +119,8 @@ bool net_parse_option(const char *word, size_t len)
 			printk("igb.itr=%llu: at most 8191 microseconds, ignored\n", n);
 		else if (n != ~0ULL)
 			net_options.igb_itr_us = n;
+	} else if (rps_parse_option(word, len)) {
+		/* rps_cpus=, rps_flow_cnt= */
 	} else if (len > 3 && !strncmp(word, "ip=", 3)) {
 		if (!parse_ipv4(word + 3, word + len, &net_options.ip_addr))
 			printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
@@ -252,6 +254,7 @@ static void net_rx_action(void)
 	LIST_HEAD(repoll);
 
 	local_irq_disable();
+	sd->in_net_rx_action = true;
 	list_splice_init_at(&sd->poll_list, &list, false);
 	local_irq_enable();
 
@@ -277,7 +280,9 @@ static void net_rx_action(void)
 	list_splice_init_at(&list, &sd->poll_list, false);
 	if (!list_empty(&sd->poll_list))
 		raise_softirq_irqoff(NET_RX_SOFTIRQ);
-	local_irq_enable();
+	sd->in_net_rx_action = false;
+	/* The IPIs to the CPUs whose backlogs got packets from this one (RPS). */
+	net_rps_action_and_irq_enable(sd);
 }
 
 /* --- Receive --------------------------------------------------------------------------------- */
@@ -383,7 +388,15 @@ static struct sk_buff *netif_receive_vlan(struct sk_buff *skb)
 	return skb;
 }
 
+/* netif_receive_skb(): steered to another CPU's backlog by RPS, or received here. */
 int netif_receive_skb(struct sk_buff *skb)
+{
+	int ret = netif_rps_steer(skb);
+
+	return ret >= 0 ? ret : __netif_receive_skb(skb);
+}
+
+int __netif_receive_skb(struct sk_buff *skb)
 {
 	struct softnet_data *sd = this_cpu_ptr(&softnet_data);
 	struct packet_type *pt;
@@ -491,7 +504,7 @@ void net_show_softnet_stat(void)
 		printk(MACHINE_DEPENDENT
 		       "%08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x %08x\n",
 		       sd->processed, sd->dropped, sd->time_squeeze, 0, 0, 0, 0, 0, 0,
-		       sd->received_rps, 0, 0, cpu);
+		       sd->received_rps, 0, READ_ONCE(sd->input_pkt_qlen), cpu);
 	}
 }
 
@@ -545,10 +558,17 @@ void net_show_views(void)
 
 void net_dev_init(void)
 {
+	static bool done;
 	unsigned int cpu;
+
+	/* Self-tests that need the receive path call it before net_init() does. */
+	if (done)
+		return;
+	done = true;
 
 	for_each_possible_cpu(cpu)
 		INIT_LIST_HEAD(&per_cpu_ptr(&softnet_data, cpu)->poll_list);
+	net_rps_init();
 	open_softirq(NET_RX_SOFTIRQ, net_rx_action);
 	net_proto_init();
 }
