@@ -791,14 +791,25 @@ static void selftest_nf_ct_tcp_run(void)
 		{ "nf_ct_tcp_retrans", retrans_checks },
 		{ "nf_ct_tcp_ignore", ignore_checks },
 	};
+	/* The expectations are for the default settings, whatever the command line said. */
+	int loose = nf_ct_tcp_loose, liberal = nf_ct_tcp_be_liberal;
+	int max_retrans = nf_ct_tcp_max_retrans, checksum = nf_conntrack_checksum;
 	unsigned int i;
 
+	nf_ct_tcp_loose = 1;
+	nf_ct_tcp_be_liberal = 0;
+	nf_ct_tcp_max_retrans = 3;
+	nf_conntrack_checksum = 1;
 	skb_pool_grow(4, 4);
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		const char *why = tests[i].run();
 
 		selftest_report(tests[i].name, !why, "%s", why);
 	}
+	nf_ct_tcp_loose = loose;
+	nf_ct_tcp_be_liberal = liberal;
+	nf_ct_tcp_max_retrans = max_retrans;
+	nf_conntrack_checksum = checksum;
 }
 
 DEFINE_SELFTEST(selftest_nf_ct_tcp, "nf_ct_tcp", selftest_nf_ct_tcp_run, 0);
