@@ -258,4 +258,10 @@ extern const char *const tcp_conntrack_names[TCP_CONNTRACK_MAX];
 int nf_conntrack_tcp_packet(struct nf_conn *ct, struct sk_buff *skb, unsigned int dataoff,
 			    enum ip_conntrack_info ctinfo, const struct nf_hook_state *state);
 
+/*
+ * Kernel command line words nf_conntrack_tcp_loose=N, nf_conntrack_tcp_be_liberal=N and
+ * nf_conntrack_tcp_max_retrans=N: true if word was one of them (a malformed N is reported).
+ */
+bool nf_ct_tcp_parse_option(const char *word, size_t len);
+
 #endif /* _GUEST_NF_CONNTRACK_H */
