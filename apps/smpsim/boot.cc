@@ -35,6 +35,7 @@ struct BootOptions {
     bool replay = false;
     unsigned queues = 0; // 0: one per CPU (at most 8)
     double drain_ms = 200;
+    double idle_ms = 0;
     std::string net = "router"; // the guest's network set-up before --append's words
 };
 
@@ -276,6 +277,7 @@ int run_boot(BootOptions opt) {
         opt.machine.cmdline = fmt::format("replay igb.queues={}{}{}{}", queues, setup,
                                           opt.machine.cmdline.empty() ? "" : " ", opt.machine.cmdline);
         opt.machine.nic.drain_timeout_ns = u64(opt.drain_ms * 1e6);
+        opt.machine.nic.idle_ns = u64(opt.idle_ms * 1e6);
     }
     if (!opt.model.empty()) {
         opt.machine.timing = true;
@@ -400,6 +402,12 @@ Command add_replay_command(CLI::App& app, LogOptions& log_options) {
                      "Simulated ms the guest may take, after the last frame, to consume what was delivered")
         ->capture_default_str()
         ->check(finite_range(0.001, 60000));
+    replay_cmd
+        ->add_option("--idle-ms", replay.idle_ms,
+                     "Simulated ms the link stays up, quiet, after the drain, before it goes down (the "
+                     "guest's timers run: conntrack entries and fragment queues expire)")
+        ->capture_default_str()
+        ->check(finite_range(0, 3600000));
     return {replay_cmd, [options] { return run_boot(*options); }};
 }
 

@@ -121,8 +121,10 @@ void LinkPartner::replay_thread() {
     while (stats_.consumed < stats_.delivered && now_ns() < deadline && !stopped_)
         wait(sc_core::sc_time(double(deadline - now_ns()), sc_core::SC_NS), consumed_);
     stats_.drained = stats_.consumed >= stats_.delivered;
-    stats_.link_down_ns = now_ns();
+    // The measured window ends with the traffic, before any idle time.
     if (on_window_) on_window_(false);
+    if (replay_.idle_ns && !stopped_) wait(sc_core::sc_time(double(replay_.idle_ns), sc_core::SC_NS));
+    stats_.link_down_ns = now_ns();
     nic_->set_link(false);
     wait(sc_core::sc_time(double(replay_.exit_timeout_ns), sc_core::SC_NS));
     if (on_stuck_)

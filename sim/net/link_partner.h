@@ -41,6 +41,9 @@ struct ReplayConfig {
     // After the last frame, how long the guest may take to consume what was delivered before the link
     // goes down anyway (simulated time).
     u64 drain_timeout_ns = 200'000'000;
+    // Then the link stays up, quiet, this long before it goes down (simulated time), so that the guest's
+    // timers (conntrack expiry, defragmentation timeouts) run as they would after the traffic.
+    u64 idle_ns = 0;
     u64 ready_timeout_ns = 5'000'000'000; // for the guest's NET_READY marker
     u64 exit_timeout_ns = 1'000'000'000;  // for the guest to stop once the link is down
 };

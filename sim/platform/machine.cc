@@ -196,6 +196,7 @@ void Machine::build_pci() {
     if (config_.nic.loops < 1) throw InputError("--loop must be at least 1");
     replay.loops = config_.nic.loops;
     replay.drain_timeout_ns = config_.nic.drain_timeout_ns;
+    replay.idle_ns = config_.nic.idle_ns;
     if (!config_.nic.pcap.empty()) {
         capture_ = std::make_unique<net::PcapSource>(config_.nic.pcap);
         capture_->rewrite(net::parse_frame_rewrite(config_.nic.rewrite, igb::IgbConfig{}.mac));

@@ -42,6 +42,7 @@ struct NicConfig {
     std::string tx_pcap;          // frames the guest transmits, written here
     std::string rewrite = "none"; // what changes in each captured frame (net::parse_frame_rewrite)
     u64 drain_timeout_ns = 200'000'000;
+    u64 idle_ns = 0; // quiet time with the link up after the drain
 };
 
 struct MachineConfig {
