@@ -230,8 +230,11 @@ void Machine::build_pci() {
         const std::vector<CpuWindow> now = cpu_totals();
         if (open) {
             replay_window_ = now;
+            replay_window_opened_ = std::chrono::steady_clock::now();
             return;
         }
+        replay_window_host_s_ =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - replay_window_opened_).count();
         for (size_t i = 0; i < now.size() && i < replay_window_.size(); ++i) {
             replay_window_[i].busy_cycles = now[i].busy_cycles - replay_window_[i].busy_cycles;
             replay_window_[i].instructions = now[i].instructions - replay_window_[i].instructions;

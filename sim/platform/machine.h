@@ -24,6 +24,7 @@
 
 #include <systemc>
 
+#include <chrono>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -119,6 +120,8 @@ class Machine : public sc_core::sc_module {
         u64 instructions = 0;
     };
     const std::vector<CpuWindow>& replay_window() const { return replay_window_; }
+    // Host seconds between the replay window's opening and closing (0 if it never closed).
+    double replay_window_host_seconds() const { return replay_window_host_s_; }
 
   private:
     void on_cpu_stop(cpu::CpuModule& cpu, const cpu::StopInfo& info);
@@ -165,6 +168,8 @@ class Machine : public sc_core::sc_module {
     };
     ActiveLowLine nic_intx_;
     std::vector<CpuWindow> replay_window_;
+    std::chrono::steady_clock::time_point replay_window_opened_;
+    double replay_window_host_s_ = 0;
     std::vector<CpuWindow> cpu_totals() const;
     std::vector<std::unique_ptr<cache_mesi::CpuPort>> cache_ports_;
     RunResult result_;
