@@ -450,6 +450,7 @@ static void ipt_addr_str(char *buf, size_t size, u32 addr, u8 len)
 static void ipt_rule_show(unsigned int slot, const struct ipt_rule *r)
 {
 	char src[24], dst[24], proto[8], line[256];
+	const char *pname;
 	u64 pkts = 0, bytes = 0;
 	unsigned int cpu, i;
 	int len;
@@ -461,12 +462,13 @@ static void ipt_rule_show(unsigned int slot, const struct ipt_rule *r)
 	}
 	ipt_addr_str(src, sizeof(src), r->src, r->smsk_len);
 	ipt_addr_str(dst, sizeof(dst), r->dst, r->dmsk_len);
-	len = snprintf(line, sizeof(line), "%8llu %8llu %-9s  %-5s--  %-6s %-6s %-19s  %-19s",
+	pname = ipt_proto_name(r->proto, proto, sizeof(proto));
+	/* Columns as iptables' print_firewall(): a blank for each '!' that is not there. */
+	len = snprintf(line, sizeof(line), "%8llu %8llu %-9s  %-5s--  %-6s %-6s  %-19s  %-19s",
 		       (unsigned long long)pkts, (unsigned long long)bytes,
-		       r->verdict == NF_ACCEPT ? "ACCEPT" : "DROP",
-		       ipt_proto_name(r->proto, proto, sizeof(proto)), "*", "*", src, dst);
+		       r->verdict == NF_ACCEPT ? "ACCEPT" : "DROP", pname, "*", "*", src, dst);
 	if (r->sport >= 0 || r->dport >= 0) {
-		len += snprintf(line + len, sizeof(line) - len, " %s", proto);
+		len += snprintf(line + len, sizeof(line) - len, " %s", pname);
 		if (r->sport >= 0)
 			len += snprintf(line + len, sizeof(line) - len, " spt:%d", r->sport);
 		if (r->dport >= 0)
