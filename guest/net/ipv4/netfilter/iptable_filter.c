@@ -464,7 +464,7 @@ static void ipt_rule_show(unsigned int slot, const struct ipt_rule *r)
 	ipt_addr_str(dst, sizeof(dst), r->dst, r->dmsk_len);
 	pname = ipt_proto_name(r->proto, proto, sizeof(proto));
 	/* Columns as iptables' print_firewall(): a blank for each '!' that is not there. */
-	len = snprintf(line, sizeof(line), "%8llu %8llu %-9s  %-5s--  %-6s %-6s  %-19s  %-19s",
+	len = snprintf(line, sizeof(line), "%8llu %8llu %-9s  %-5s--  %-6s %-6s  %-19s  %-19s ",
 		       (unsigned long long)pkts, (unsigned long long)bytes,
 		       r->verdict == NF_ACCEPT ? "ACCEPT" : "DROP", pname, "*", "*", src, dst);
 	if (r->sport >= 0 || r->dport >= 0) {
@@ -512,7 +512,8 @@ void ipt_filter_show(void)
 		printk("Chain %s (policy %s %llu packets, %llu bytes)\n", ipt_chain_names[chain],
 		       ipt_policy[chain] == NF_ACCEPT ? "ACCEPT" : "DROP", (unsigned long long)pkts,
 		       (unsigned long long)bytes);
-		printk("    pkts    bytes target     prot opt in     out     source               "
+		printk("    pkts      bytes target     prot opt in     out     source              "
+		       " "
 		       "destination\n");
 		for (i = 0; i < ipt_nr_rules; i++)
 			if (ipt_rules[i].chain == chain)
