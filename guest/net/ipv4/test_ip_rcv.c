@@ -13,6 +13,7 @@
 #include "kernel.h"
 #include "neighbour.h"
 #include "netdevice.h"
+#include "route.h"
 #include "selftest.h"
 #include "snmp.h"
 #include "string.h"
@@ -481,11 +482,21 @@ static const char *vlan_checks(void)
 	return NULL;
 }
 
+static struct net_options saved_options;
+
 static void selftest_ip_rcv_run(void)
 {
 	const char *why;
 
 	skb_pool_grow(8, 8);
+	/* The tests' own configuration, whatever ip=, ip_forward= and route= said: 10.0.0.2/8. */
+	saved_options = net_options;
+	net_options.ip_addr = 0x0a000002;
+	net_options.ip_netmask = 0xff000000;
+	net_options.ip_gateway = 0;
+	net_options.ip_forward = false;
+	net_options.nr_routes = 0;
+	ip_fib_init();
 	memcpy(test_dev.dev_addr, test_mac, ETH_ALEN);
 	test_dev.ip_addr = inet_own_addr();
 	dev_add_pack(&test_ip_type);
@@ -503,6 +514,8 @@ static void selftest_ip_rcv_run(void)
 
 	dev_remove_pack(&test_ip_type);
 	neigh_delete(PEER_ADDR);
+	net_options = saved_options;
+	ip_fib_init();
 	if (sent)
 		consume_skb(sent);
 	sent = NULL;
