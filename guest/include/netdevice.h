@@ -104,12 +104,35 @@ struct packet_type {
 	struct packet_type *next;
 };
 
+#define NET_MAX_ROUTES 16
+#define NET_MAX_NEIGHS 16
+
+/* route=PREFIX/LEN,via,GW (host byte order) */
+struct net_route_option {
+	u32 dst;
+	u32 gw;
+	u8 prefixlen;
+};
+
+/* neigh=A.B.C.D,xx:xx:xx:xx:xx:xx: a permanent neighbour entry */
+struct net_neigh_option {
+	u32 addr; /* host byte order */
+	u8 ha[6];
+};
+
 /* Network options from the kernel command line (kernel/params.c -> net_parse_option()). */
 struct net_options {
 	bool replay;  /* replay: wait for the end of a traffic replay (link down), then report */
 	bool procnet; /* procnet: print the net views after bring-up too */
 	unsigned long rxwork;	 /* rxwork=N: N iterations of busy work per received frame */
 	u32 ip_addr;		 /* ip=a.b.c.d (host byte order), default 10.0.0.2 */
+	u32 ip_netmask;		/* ip=...:netmask (host order); 0: the address's class (ipconfig) */
+	u32 ip_gateway;		/* ip=...:gw: the default route's gateway (host order); 0: none */
+	bool ip_forward;	/* ip_forward=1: net.ipv4.ip_forward (default 0) */
+	unsigned int nr_routes; /* route= options */
+	struct net_route_option routes[NET_MAX_ROUTES];
+	unsigned int nr_neighs; /* neigh= options */
+	struct net_neigh_option neighs[NET_MAX_NEIGHS];
 	int igb_msix;		 /* igb.msix=0: MSI instead of MSI-X (default 1) */
 	unsigned int igb_queues; /* igb.queues=N (0: number of online CPUs, at most 8) */
 	int igb_itr_us; /* igb.itr=N microseconds between interrupts per vector; 0 none; -1 default

@@ -44,6 +44,13 @@
 
 struct net_device;
 
+/* Linux's struct inet_skb_parm (IPCB(skb)): what IPv4 keeps per packet. */
+struct inet_skb_parm {
+	u16 flags; /* IPSKB_* (include/route.h) */
+};
+
+#define IPCB(skb) (&(skb)->ipcb)
+
 /* At the end of every data buffer (Linux's skb_shinfo()). */
 struct skb_shared_info {
 	atomic_t dataref; /* heads using this buffer; valid while they are marked cloned */
@@ -82,7 +89,10 @@ struct skb_shared_info {
 	FN(PKT_TOO_BIG)                                                                            \
 	FN(VLAN_FILTER)                                                                            \
 	FN(NETFILTER_DROP)                                                                         \
-	FN(CPU_BACKLOG)
+	FN(CPU_BACKLOG)                                                                            \
+	FN(IP_INNOROUTES)                                                                          \
+	FN(IP_INVALID_DEST)                                                                        \
+	FN(NEIGH_FAILED)
 
 enum skb_drop_reason {
 	SKB_NOT_DROPPED_YET = 0,
@@ -102,6 +112,8 @@ struct sk_buff {
 	u32 end;	   /* where skb_shared_info starts */
 	u32 hash;	   /* RSS hash from the NIC */
 	unsigned long _nfct; /* nf_conn pointer | enum ip_conntrack_info (nf_ct_get()); 0: none */
+	unsigned long _skb_refdst; /* the route (struct rtable *, skb_rtable()); 0: none yet */
+	struct inet_skb_parm ipcb;
 	u16 protocol;	   /* ethertype, host byte order (eth_type_trans) */
 	u16 queue_mapping; /* RX queue it came from / TX queue it goes to */
 	u16 mac_header;	   /* offsets from head */

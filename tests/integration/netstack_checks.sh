@@ -5,6 +5,11 @@
 #                    sums are the same on 1 and 4 CPUs
 #   shared DIR       every capture in DIR replays to the guest's normal end with the view printed
 #                    (skips when DIR is absent)
+#   forward          the guest as a router (ip=...:gw:netmask, ip_forward=1, neigh=, nf.filter=): a
+#                    crafted capture addressed to the NIC's MAC comes out of --tx-pcap with TTL - 1
+#                    and correct checksums to the gateway's MAC, a TTL 1 packet as an ICMP time
+#                    exceeded, filtered and other-host frames not at all; the counters and the
+#                    filter listing agree
 set -eu
 smpsim=$1
 guest=$2
@@ -87,6 +92,102 @@ shared)
 		snmp_of "$tmp/out.txt" >/dev/null
 		echo "ok: $(basename "$pcap")"
 	done
+	;;
+forward)
+	# The NIC's MAC is the 82576 model's default (sim/igb/igb_core.h); the gateway is 02:00:00:00:00:02.
+	python3 - "$tmp/in.pcap" <<'PY'
+import struct, sys
+nic, gw = bytes.fromhex("525400123456"), bytes.fromhex("020000000002")
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+def ip(a):
+    return bytes(int(x) for x in a.split("."))
+def frame(dst, src_ip, dst_ip, ttl, sport, dport, payload):
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0x1000 + sport, 0, ttl, 17, 0,
+                      ip(src_ip), ip(dst_ip))
+    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    f = dst + gw + b"\x08\x00" + hdr + udp
+    return f + bytes(max(0, 60 - len(f)))
+frames = [frame(nic, "192.0.2.10", f"203.0.113.{i + 1}", 64, 1000 + i, 53, bytes(range(i, i + 40)))
+          for i in range(8)]
+frames.append(frame(nic, "192.0.2.11", "203.0.113.9", 1, 2000, 53, b"ttl one"))        # time exceeded
+frames.append(frame(nic, "192.0.2.12", "203.0.113.9", 64, 2001, 9999, b"filtered"))    # nf.filter DROP
+frames.append(frame(bytes.fromhex("020000000099"), "192.0.2.13", "203.0.113.9", 64, 2002, 53, b"other"))
+with open(sys.argv[1], "wb") as out:
+    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    for i, f in enumerate(frames):
+        out.write(struct.pack("<IIII", 1700000000, i * 100, len(f), len(f)) + f)
+PY
+	replay "$tmp/in.pcap" "$tmp/out.txt" --cpus 2 --tx-pcap "$tmp/tx.pcap" --append \
+		"ip=198.51.100.1::198.51.100.2:255.255.255.252::eth0:off ip_forward=1 neigh=198.51.100.2,02:00:00:00:00:02 nf.filter=FORWARD,proto=udp,dport=9999,DROP nf.filter=FORWARD,bogus=1,DROP"
+	grep -q 'nf.filter=FORWARD,bogus=1,DROP: bad match' "$tmp/out.txt" ||
+		{ echo "FAIL: the bad rule was not reported" >&2; exit 1; }
+	snmp_of "$tmp/out.txt" >"$tmp/snmp.txt"
+	python3 - "$tmp/in.pcap" "$tmp/tx.pcap" "$tmp/snmp.txt" "$tmp/out.txt" <<'PY'
+import struct, sys
+def frames(path):
+    data, off, out = open(path, "rb").read(), 24, []
+    while off < len(data):
+        caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
+        out.append(data[off + 16:off + 16 + caplen])
+        off += 16 + caplen
+    return out
+def ones(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+def fail(msg):
+    sys.exit("FAIL: " + msg)
+nic, gw = bytes.fromhex("525400123456"), bytes.fromhex("020000000002")
+sent = [f for f in frames(sys.argv[1])]
+tx = [f for f in frames(sys.argv[2]) if f[12:14] == b"\x08\x00"]
+def ip_packet(f):
+    return f[14:14 + struct.unpack("!H", f[16:18])[0]]
+forwarded = [f for f in tx if f[23] == 17]
+icmp = [f for f in tx if f[23] == 1]
+if len(forwarded) != 8 or len(icmp) != 1 or len(tx) != 9:
+    fail(f"{len(forwarded)} forwarded UDP and {len(icmp)} ICMP frames of {len(tx)} IPv4 frames sent; want 8, 1, 9")
+want = {ip_packet(f)[12:20]: ip_packet(f) for f in sent[:8]}
+for f in forwarded:
+    if f[0:6] != gw or f[6:12] != nic:
+        fail(f"forwarded frame to {f[0:6].hex()} from {f[6:12].hex()}")
+    got = ip_packet(f)
+    orig = want.pop(got[12:20], None)
+    if orig is None:
+        fail("a forwarded packet that was not sent, or twice")
+    if got[8] != orig[8] - 1 or ones(got[:20]) != 0xFFFF:
+        fail(f"TTL {got[8]} (sent {orig[8]}) or a bad header checksum")
+    if got[:8] != orig[:8] or got[9:10] != orig[9:10] or got[12:] != orig[12:]:
+        fail("a forwarded packet changed beyond TTL and checksum")
+e = ip_packet(icmp[0])
+if icmp[0][0:6] != gw or e[12:16] != bytes([198, 51, 100, 1]) or e[16:20] != bytes([192, 0, 2, 11]):
+    fail("the time exceeded is not from 198.51.100.1 to 192.0.2.11 by the gateway")
+if e[20] != 11 or e[21] != 0 or ones(e[:20]) != 0xFFFF or ones(e[20:]) != 0xFFFF:
+    fail("not a well-formed ICMP time exceeded")
+if e[28:] != ip_packet(sent[8]):
+    fail("the time exceeded does not quote the packet as received")
+lines = open(sys.argv[3]).read().splitlines()
+ipf = dict(zip(lines[0].split()[1:], map(int, lines[1].split()[1:])))
+for name, value in (("Forwarding", 1), ("ForwDatagrams", 8), ("OutTransmits", 9), ("OutRequests", 1),
+                    ("InHdrErrors", 1), ("InReceives", 10)):
+    if ipf[name] != value:
+        fail(f"{name} {ipf[name]}, want {value}")
+console = open(sys.argv[4]).read().splitlines()
+rules = [l for l in console if l.endswith("udp dpt:9999")]
+if len(rules) != 1 or rules[0].split()[:3] != ["1", "36", "DROP"]:
+    fail(f"filter listing: {rules}")
+if "Chain FORWARD (policy ACCEPT 8 packets, 544 bytes)" not in console:
+    fail("the FORWARD chain's policy counters")
+PY
 	;;
 *)
 	echo "unknown case $case_name" >&2

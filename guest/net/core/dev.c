@@ -14,7 +14,9 @@
 #include "ctype.h"
 #include "if_ether.h"
 #include "interrupt.h"
+#include "ip_tables.h"
 #include "kernel.h"
+#include "neighbour.h"
 #include "netdevice.h"
 #include "rcupdate.h"
 #include "smp.h"
@@ -72,6 +74,139 @@ static bool parse_ipv4(const char *p, const char *end, u32 *addr)
 	return true;
 }
 
+/* [p, end) up to the first c (or end). */
+static const char *field_end(const char *p, const char *end, char c)
+{
+	while (p < end && *p != c)
+		p++;
+	return p;
+}
+
+/* A netmask of contiguous ones ("255.255.255.252"), host order. */
+static bool netmask_valid(u32 mask)
+{
+	return mask && (~mask & (~mask + 1)) == 0;
+}
+
+/*
+ * Linux's nfsroot-style ip= (net/ipv4/ipconfig.c, ip_auto_config_setup()):
+ * <client-ip>:<server-ip>:<gw-ip>:<netmask>:<hostname>:<device>:<autoconf>,
+ * every field optional. Only the static configuration exists: autoconf must be
+ * empty, off, none or static; the server and hostname are accepted and unused;
+ * the device must be empty or eth0 (the one NIC). Nothing is changed unless the
+ * whole option is valid.
+ */
+static bool parse_ip_config(const char *p, const char *end)
+{
+	u32 addr = net_options.ip_addr, gw = net_options.ip_gateway, mask = net_options.ip_netmask;
+	unsigned int field;
+
+	for (field = 0; field < 7; field++) {
+		const char *q = field_end(p, end, ':');
+		size_t n = q - p;
+		u32 value;
+
+		if (n && field < 4 && !parse_ipv4(p, q, &value))
+			return false;
+		if (field == 0 && n)
+			addr = value;
+		else if (field == 2)
+			gw = n ? value : 0;
+		else if (field == 3 && n) {
+			if (!netmask_valid(value))
+				return false;
+			mask = value;
+		} else if (field == 5 && n && !(n == 4 && !strncmp(p, "eth0", 4)))
+			return false;
+		else if (field == 6 && n &&
+			 !((n == 3 && !strncmp(p, "off", 3)) ||
+			   (n == 4 && !strncmp(p, "none", 4)) ||
+			   (n == 6 && !strncmp(p, "static", 6))))
+			return false;
+		if (q == end) {
+			p = q;
+			break;
+		}
+		p = q + 1;
+	}
+	if (p != end)
+		return false;
+	net_options.ip_addr = addr;
+	net_options.ip_gateway = gw;
+	net_options.ip_netmask = mask;
+	return true;
+}
+
+/* "A.B.C.D/LEN" (the host bits must be zero) into host order. */
+static bool parse_prefix(const char *p, const char *end, u32 *prefix, u8 *len)
+{
+	const char *slash = field_end(p, end, '/');
+	unsigned long long n;
+	const char *q;
+
+	if (slash == end || !parse_ipv4(p, slash, prefix) || slash + 1 == end || !isdigit(slash[1]))
+		return false;
+	n = simple_strtoull(slash + 1, &q, 10);
+	if (q != end || n > 32)
+		return false;
+	if (n < 32 && (*prefix & (0xffffffffU >> n)))
+		return false;
+	*len = n;
+	return true;
+}
+
+/* route=PREFIX/LEN,via,GW */
+static bool parse_route(const char *p, const char *end)
+{
+	const char *c1 = field_end(p, end, ',');
+	struct net_route_option r;
+
+	if (c1 == end || !parse_prefix(p, c1, &r.dst, &r.prefixlen))
+		return false;
+	p = c1 + 1;
+	if (end - p < 5 || strncmp(p, "via,", 4) || !parse_ipv4(p + 4, end, &r.gw))
+		return false;
+	if (net_options.nr_routes == NET_MAX_ROUTES) {
+		printk("route=: at most %u routes\n", NET_MAX_ROUTES);
+		return false;
+	}
+	net_options.routes[net_options.nr_routes++] = r;
+	return true;
+}
+
+static int hex_digit(char c)
+{
+	if (isdigit(c))
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* neigh=A.B.C.D,xx:xx:xx:xx:xx:xx */
+static bool parse_neigh(const char *p, const char *end)
+{
+	const char *comma = field_end(p, end, ',');
+	struct net_neigh_option nb;
+	unsigned int i;
+
+	if (comma == end || !parse_ipv4(p, comma, &nb.addr) || end - comma != 1 + 17)
+		return false;
+	p = comma + 1;
+	for (i = 0; i < 6; i++, p += 3) {
+		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && p[2] != ':'))
+			return false;
+		nb.ha[i] = hi << 4 | lo;
+	}
+	if (net_options.nr_neighs == NET_MAX_NEIGHS) {
+		printk("neigh=: at most %u entries\n", NET_MAX_NEIGHS);
+		return false;
+	}
+	net_options.neighs[net_options.nr_neighs++] = nb;
+	return true;
+}
+
 /* "name=N" with a number and nothing after it. */
 static bool option_number(const char *word, size_t len, const char *name, unsigned long long *n)
 {
@@ -121,9 +256,25 @@ bool net_parse_option(const char *word, size_t len)
 			net_options.igb_itr_us = n;
 	} else if (rps_parse_option(word, len)) {
 		/* rps_cpus=, rps_flow_cnt= */
+	} else if (option_number(word, len, "ip_forward", &n)) {
+		if (n != ~0ULL && n > 1)
+			printk("ip_forward=%llu: must be 0 or 1, ignored\n", n);
+		else if (n != ~0ULL)
+			net_options.ip_forward = n;
 	} else if (len > 3 && !strncmp(word, "ip=", 3)) {
-		if (!parse_ipv4(word + 3, word + len, &net_options.ip_addr))
+		if (!parse_ip_config(word + 3, word + len))
 			printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
+	} else if (len > 6 && !strncmp(word, "route=", 6)) {
+		if (!parse_route(word + 6, word + len))
+			printk("Malformed option \"%.*s\" (route=PREFIX/LEN,via,GW), ignored\n",
+			       (int)len, word);
+	} else if (len > 6 && !strncmp(word, "neigh=", 6)) {
+		if (!parse_neigh(word + 6, word + len))
+			printk("Malformed option \"%.*s\" (neigh=A.B.C.D,xx:xx:xx:xx:xx:xx), "
+			       "ignored\n",
+			       (int)len, word);
+	} else if (ipt_filter_parse_option(word, len)) {
+		/* nf.filter= and nf.policy=: net/ipv4/netfilter/iptable_filter.c */
 	} else {
 		return false;
 	}
@@ -554,6 +705,11 @@ void net_show_views(void)
 	net_show_softnet_stat();
 	skb_drop_reason_show();
 	snmp_seq_show();
+	if (neigh_unres_discards())
+		printk("net: neighbour: %lu packets dropped unresolved (ARP sent instead of "
+		       "queueing)\n",
+		       neigh_unres_discards());
+	ipt_filter_show();
 }
 
 void net_dev_init(void)

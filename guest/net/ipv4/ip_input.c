@@ -1,15 +1,18 @@
 /*
  * IPv4 receive, after Linux 6.18's net/ipv4/ip_input.c: ip_rcv() with
- * ip_rcv_core()'s checks and counters, ip_rcv_finish() with the route
- * decision of a host that does not forward, and local delivery to the
- * transport handlers.
+ * ip_rcv_core()'s checks and counters, NF_INET_PRE_ROUTING, ip_rcv_finish()
+ * with the route decision (net/ipv4/route.c), and local delivery to the
+ * transport handlers after NF_INET_LOCAL_IN.
  */
 
 #include "asm/percpu.h"
 #include "checksum.h"
+#include "icmp.h"
 #include "ip.h"
 #include "kernel.h"
 #include "netdevice.h"
+#include "netfilter.h"
+#include "route.h"
 #include "snmp.h"
 
 DEFINE_PER_CPU(struct ipv4_mib, ipv4_mib);
@@ -19,29 +22,6 @@ u32 inet_own_addr(void)
 {
 	return htonl(net_options.ip_addr);
 }
-
-/* Linux's ipv4_is_*() tests on network-order addresses. */
-static inline bool ipv4_is_multicast(u32 addr)
-{
-	return (addr & htonl(0xf0000000)) == htonl(0xe0000000);
-}
-
-static inline bool ipv4_is_lbcast(u32 addr)
-{
-	return addr == 0xffffffff;
-}
-
-static inline bool ipv4_is_zeronet(u32 addr)
-{
-	return (addr & htonl(0xff000000)) == 0;
-}
-
-static inline bool ipv4_is_loopback(u32 addr)
-{
-	return (addr & htonl(0xff000000)) == htonl(0x7f000000);
-}
-
-#define INADDR_ALLHOSTS_GROUP htonl(0xe0000001) /* 224.0.0.1: every interface is a member */
 
 static int ip_local_deliver_finish(struct sk_buff *skb)
 {
@@ -86,47 +66,74 @@ int ip_local_deliver(struct sk_buff *skb)
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
 		return 0;
 	}
-	return ip_local_deliver_finish(skb);
+	return NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb, skb->dev, NULL,
+		       ip_local_deliver_finish);
 }
 
 /*
- * The route decision of ip_route_input_noref() for a host without a routing
- * table or forwarding: ip_route_input_slow() makes our address RTN_LOCAL and
- * 255.255.255.255 RTN_BROADCAST, drops martian sources (multicast, limited
- * broadcast, 0/8 to a unicast, loopback) as IP_INVALID_SOURCE, and with
- * forwarding off gives anything else an unreachable route that ip_error()
- * counts as InAddrErrors. Multicast is delivered only for the groups the
- * interface is in (224.0.0.1), as ip_check_mc_rcu(); otherwise it is dropped
- * without a counter.
+ * Linux's ip_rcv_options() for the cases that matter here: options that do
+ * not parse (an option running past the header, a length below 2) are
+ * InHdrErrors with an ICMP parameter problem pointing at the bad byte, as
+ * ip_options_compile() does; source routing (LSRR, SSRR) is dropped, since
+ * accept_source_route is 0 (conf/all AND the device's). Returns a drop reason.
+ */
+static enum skb_drop_reason ip_rcv_options(struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	const u8 *opt = (const u8 *)(iph + 1), *end = (const u8 *)iph + ip_hdrlen(skb);
+
+	while (opt < end) {
+		u8 type = opt[0];
+
+		if (type == IPOPT_END)
+			break;
+		if (type == IPOPT_NOOP) {
+			opt++;
+			continue;
+		}
+		if (end - opt < 2 || opt[1] < 2 || opt[1] > end - opt) {
+			const u8 *pp = end - opt < 2 ? opt : opt + 1;
+
+			__IP_INC_STATS(IPSTATS_MIB_INHDRERRORS);
+			icmp_send(skb, ICMP_PARAMETERPROB, 0,
+				  htonl((u32)(pp - (const u8 *)iph) << 24));
+			return SKB_DROP_REASON_IP_INHDR;
+		}
+		if (type == IPOPT_LSRR || type == IPOPT_SSRR)
+			return SKB_DROP_REASON_NOT_SPECIFIED;
+		opt += opt[1];
+	}
+	return SKB_NOT_DROPPED_YET;
+}
+
+/*
+ * ip_rcv_finish_core(): the route (ip_route_input_noref(), include/route.h),
+ * InMcastPkts/InBcastPkts by its type, the options, then dst_input():
+ * ip_local_deliver(), ip_forward() or ip_error().
  */
 int ip_rcv_finish(struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
-	u32 daddr = iph->daddr, saddr = iph->saddr;
+	enum skb_drop_reason reason;
+	const struct rtable *rt;
 
-	if (ipv4_is_multicast(daddr)) {
-		if (daddr == INADDR_ALLHOSTS_GROUP) {
-			__IP_INC_STATS(IPSTATS_MIB_INMCASTPKTS);
-			return ip_local_deliver(skb);
-		}
-		kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
-		return 0;
-	}
-	if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) || ipv4_is_loopback(saddr) ||
-	    (ipv4_is_zeronet(saddr) && !ipv4_is_lbcast(daddr))) {
-		kfree_skb_reason(skb, SKB_DROP_REASON_IP_INVALID_SOURCE);
-		return 0;
-	}
-	if (ipv4_is_lbcast(daddr)) {
+	reason = ip_route_input_noref(skb, iph->daddr, iph->saddr);
+	if (reason)
+		goto drop;
+	rt = skb_rtable(skb);
+	if (rt->rt_type == RTN_MULTICAST)
+		__IP_INC_STATS(IPSTATS_MIB_INMCASTPKTS);
+	else if (rt->rt_type == RTN_BROADCAST)
 		__IP_INC_STATS(IPSTATS_MIB_INBCASTPKTS);
-		return ip_local_deliver(skb);
+	if ((iph->ihl_version & 0xf) > 5) {
+		reason = ip_rcv_options(skb);
+		if (reason)
+			goto drop;
 	}
-	if (daddr == inet_own_addr())
-		return ip_local_deliver(skb);
-	/* ip_error() on the route of a host that does not forward (EHOSTUNREACH). */
-	__IP_INC_STATS(IPSTATS_MIB_INADDRERRORS);
-	kfree_skb_reason(skb, SKB_DROP_REASON_IP_INADDRERRORS);
-	return 0;
+	return dst_input(skb);
+drop:
+	kfree_skb_reason(skb, reason);
+	return NET_RX_DROP;
 }
 
 /*
@@ -192,11 +199,12 @@ drop:
 	return NULL;
 }
 
-/* The IPv4 packet_type handler. No netfilter yet: NF_INET_PRE_ROUTING is a direct call. */
+/* The IPv4 packet_type handler: ip_rcv_core(), NF_INET_PRE_ROUTING, ip_rcv_finish(). */
 int ip_rcv(struct sk_buff *skb, struct net_device *dev, struct packet_type *pt)
 {
 	skb = ip_rcv_core(skb);
 	if (!skb)
 		return NET_RX_DROP;
-	return ip_rcv_finish(skb);
+	IPCB(skb)->flags = 0;
+	return NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, skb, dev, NULL, ip_rcv_finish);
 }

@@ -9,6 +9,7 @@
 #include "asm/percpu.h"
 #include "cpumask.h"
 #include "kernel.h"
+#include "route.h"
 #include "snmp.h"
 
 static const char *const snmp4_ipstats_list[IPSTATS_MIB_SNMP_MAX] = {
@@ -110,9 +111,9 @@ void snmp_seq_show(void)
 	unsigned int i;
 
 	printk("/proc/net/snmp:\n");
-	/* Forwarding: 2 = not a router (no forwarding yet); DefaultTTL 64. */
+	/* Forwarding: 1 = router (net.ipv4.ip_forward=1), 2 = not a router; DefaultTTL 64. */
 	line_add(&names, "Ip: Forwarding DefaultTTL");
-	line_add(&values, "Ip: %d %d", 2, 64);
+	line_add(&values, "Ip: %d %d", ipv4_forwarding() ? 1 : 2, 64);
 	for (i = 0; i < IPSTATS_MIB_SNMP_MAX; i++) {
 		line_add(&names, " %s", snmp4_ipstats_list[i]);
 		line_add(&values, " %lu", snmp_fold_ip(i));
