@@ -92,7 +92,7 @@ static const struct selftest *const selftests[] = {
 	&selftest_seqlock,     &selftest_rwlock, &selftest_mp,		&selftest_ipi,
 	&selftest_on_each_cpu, &selftest_tlb,	 &selftest_irqaffinity, &selftest_tlb_noshootdown,
 	&selftest_softirq,     &selftest_timer,	 &selftest_rcu,		&selftest_rcu_norcu,
-	&selftest_skbuff,      &selftest_ip_rcv,
+	&selftest_skbuff,      &selftest_ip_rcv, &selftest_ip_defrag,	&selftest_ip_fragment,
 };
 
 void run_selftests(void)

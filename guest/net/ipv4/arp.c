@@ -6,6 +6,7 @@
 
 #include "asm/percpu.h"
 #include "if_ether.h"
+#include "inet_frag.h"
 #include "ip.h"
 #include "kernel.h"
 #include "netdevice.h"
@@ -97,6 +98,7 @@ static struct packet_type ip_packet_type = { .type = ETH_P_IP, .func = ip_rcv };
 
 void net_proto_init(void)
 {
+	ipfrag_init(); /* as Linux's inet_init() */
 	dev_add_pack(&arp_packet_type);
 	dev_add_pack(&ip_packet_type);
 }

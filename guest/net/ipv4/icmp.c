@@ -20,7 +20,6 @@ static enum skb_drop_reason icmp_echo(struct sk_buff *skb)
 {
 	const struct ethhdr *eth = (const struct ethhdr *)skb_mac_header(skb);
 	const struct iphdr *iph = ip_hdr(skb);
-	const struct icmphdr *icmp = (const struct icmphdr *)skb->data;
 	unsigned int icmp_len = skb->len;
 	struct net_device *dev = skb->dev;
 	struct sk_buff *reply;
@@ -47,7 +46,7 @@ static enum skb_drop_reason icmp_echo(struct sk_buff *skb)
 	riph->daddr = iph->saddr;
 	riph->check = htons(csum_fold(csum_partial(riph, sizeof(*riph), 0)));
 	ricmp = (struct icmphdr *)skb_put(reply, icmp_len);
-	memcpy(ricmp, icmp, icmp_len);
+	skb_copy_bits(skb, 0, ricmp, icmp_len); /* a reassembled request has a frag_list */
 	ricmp->type = ICMP_ECHOREPLY;
 	ricmp->checksum = 0;
 	ricmp->checksum = htons(csum_fold(csum_partial(ricmp, icmp_len, 0)));
@@ -86,7 +85,7 @@ int icmp_rcv(struct sk_buff *skb)
 
 	__ICMP_INC_STATS(ICMP_MIB_INMSGS);
 	/* skb_checksum_simple_validate(): the sum over the whole message. */
-	if (csum_fold(csum_partial(skb->data, skb->len, 0)))
+	if (csum_fold(skb_checksum(skb, 0, skb->len, 0)))
 		goto csum_error;
 	if (!pskb_may_pull(skb, sizeof(*icmph)))
 		goto error;
