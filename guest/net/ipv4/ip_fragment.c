@@ -90,23 +90,24 @@ static struct ipq *ipq_alloc(void)
 {
 	struct ipq *qp;
 
-	spin_lock(&ipq_pool_lock);
+	spin_lock_bh(&ipq_pool_lock);
 	qp = ipq_pool;
 	if (qp) {
 		ipq_pool = qp->next;
 		ipq_pool_free--;
 	}
-	spin_unlock(&ipq_pool_lock);
+	spin_unlock_bh(&ipq_pool_lock);
 	return qp;
 }
 
+/* The last put of a queue may come from process context (the self-tests): _bh. */
 static void ipq_free(struct ipq *qp)
 {
-	spin_lock(&ipq_pool_lock);
+	spin_lock_bh(&ipq_pool_lock);
 	qp->next = ipq_pool;
 	ipq_pool = qp;
 	ipq_pool_free++;
-	spin_unlock(&ipq_pool_lock);
+	spin_unlock_bh(&ipq_pool_lock);
 }
 
 static inline void add_frag_mem_limit(struct fqdir *fqdir, long val)

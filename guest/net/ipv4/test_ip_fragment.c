@@ -248,8 +248,8 @@ static const char *expire_queue(u32 user, bool check_due, unsigned long j0, unsi
 	local_bh_disable();
 	if (del_timer(&q->timer))
 		q->timer.function(&q->timer);
-	local_bh_enable();
 	inet_frag_put(q);
+	local_bh_enable();
 	return NULL;
 }
 
