@@ -18,6 +18,7 @@
 #include "nf_defrag_ipv4.h"
 #include "preempt.h"
 #include "selftest.h"
+#include "smp.h"
 #include "snmp.h"
 #include "string.h"
 
@@ -459,6 +460,87 @@ static const char *skb_frag_list_checks(void)
 	return check_clean();
 }
 
+/*
+ * Every CPU at once: SMP_DGRAMS datagrams of SMP_FRAGS fragments, CPU c
+ * feeding fragments c, c + N, ... of each (odd CPUs from the last datagram
+ * back), so the CPUs race on the same queues. Exactly one CPU completes each
+ * datagram, and its UDP checksum over the frag_list holds.
+ */
+#define SMP_DGRAMS 16
+#define SMP_FRAGS 8
+#define SMP_FRAG_LEN 64
+static struct sk_buff *smp_frags[SMP_DGRAMS][SMP_FRAGS];
+static u32 smp_daddr;
+static atomic_t smp_done, smp_queued, smp_bad;
+
+static bool smp_check_whole(struct sk_buff *skb)
+{
+	unsigned int len = SMP_FRAGS * SMP_FRAG_LEN;
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (skb->len != sizeof(*iph) + len || !skb_has_frag_list(skb) || ip_fast_csum(iph, 5))
+		return false;
+	return !csum_fold(
+		skb_checksum(skb, sizeof(*iph), len,
+			     csum_tcpudp_nofold(PEER_ADDR, smp_daddr, len, IPPROTO_UDP, 0)));
+}
+
+static void defrag_smp_worker(void *arg)
+{
+	unsigned int cpu = smp_processor_id(), ncpus = selftest_nr_cpus, i, j;
+
+	(void)arg;
+	selftest_rendezvous();
+	for (i = 0; i < SMP_DGRAMS; i++) {
+		unsigned int k = cpu & 1 ? SMP_DGRAMS - 1 - i : i;
+
+		for (j = cpu; j < SMP_FRAGS; j += ncpus) {
+			struct sk_buff *skb = smp_frags[k][j];
+			int ret;
+
+			local_bh_disable();
+			ret = ip_defrag(skb, IP_DEFRAG_LOCAL_DELIVER);
+			if (ret == 0) {
+				if (!smp_check_whole(skb))
+					atomic_inc(&smp_bad);
+				consume_skb(skb);
+				atomic_inc(&smp_done);
+			} else if (ret == -EINPROGRESS) {
+				atomic_inc(&smp_queued);
+			} else {
+				atomic_inc(&smp_bad);
+			}
+			local_bh_enable();
+		}
+	}
+}
+
+static const char *defrag_smp_checks(void)
+{
+	unsigned int k, n;
+
+	smp_daddr = inet_own_addr();
+	for (k = 0; k < SMP_DGRAMS; k++) {
+		dgram_udp(SMP_FRAGS * SMP_FRAG_LEN, 0xb00 + k);
+		n = make_frags(smp_frags[k], SMP_FRAG_LEN, 0);
+		CHECK(n == SMP_FRAGS);
+		for (n = 0; n < SMP_FRAGS; n++)
+			CHECK(smp_frags[k][n]);
+	}
+	atomic_set(&smp_done, 0);
+	atomic_set(&smp_queued, 0);
+	atomic_set(&smp_bad, 0);
+	counts_take();
+	run_on_each_cpu(defrag_smp_worker, NULL);
+	CHECK(atomic_read(&smp_bad) == 0);
+	CHECK(atomic_read(&smp_done) == SMP_DGRAMS &&
+	      atomic_read(&smp_queued) == SMP_DGRAMS * (SMP_FRAGS - 1));
+	CHECK(IP_DELTA(IPSTATS_MIB_REASMREQDS) == SMP_DGRAMS * SMP_FRAGS &&
+	      IP_DELTA(IPSTATS_MIB_REASMOKS) == SMP_DGRAMS &&
+	      IP_DELTA(IPSTATS_MIB_REASMFAILS) == 0);
+	return check_clean();
+}
+
 /* --- Fragmentation ---------------------------------------------------------------------------- */
 
 #define MAX_OUT 64
@@ -649,6 +731,9 @@ static void selftest_ip_defrag_run(void)
 	report("ip_defrag_oversize", defrag_oversize_checks());
 	report("ip_defrag_local_deliver", defrag_deliver_checks());
 	report("skb_frag_list", skb_frag_list_checks());
+	skb_pool_grow(SMP_DGRAMS * SMP_FRAGS, SMP_DGRAMS * SMP_FRAGS);
+	skb_cache_in_use(&heads0, &bufs0);
+	report("ip_defrag_smp", defrag_smp_checks());
 }
 
 static void selftest_ip_fragment_run(void)
