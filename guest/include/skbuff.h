@@ -320,6 +320,18 @@ static inline int pskb_trim(struct sk_buff *skb, unsigned int len)
 	return ___pskb_trim(skb, len);
 }
 
+/*
+ * Copies the frag_list into the linear buffer's tailroom and frees it (Linux's
+ * __skb_linearize()); 0, or -ENOMEM when it does not fit or the buffer is
+ * shared (Linux would reallocate).
+ */
+int __skb_linearize(struct sk_buff *skb);
+
+static inline int skb_linearize(struct sk_buff *skb)
+{
+	return skb_is_nonlinear(skb) ? __skb_linearize(skb) : 0;
+}
+
 /* Trims to len; 0 (no CHECKSUM_COMPLETE here), or pskb_trim()'s error. */
 static inline int pskb_trim_rcsum(struct sk_buff *skb, unsigned int len)
 {

@@ -375,6 +375,20 @@ int ___pskb_trim(struct sk_buff *skb, unsigned int len)
 	return 0;
 }
 
+int __skb_linearize(struct sk_buff *skb)
+{
+	unsigned int headlen = skb_headlen(skb);
+
+	if (skb_cloned(skb) || (unsigned int)skb_tailroom(skb) < skb->data_len)
+		return -ENOMEM;
+	skb_copy_bits(skb, headlen, skb_tail_pointer(skb), skb->data_len);
+	kfree_skb_list(skb_shinfo(skb)->frag_list);
+	skb_frag_list_init(skb);
+	skb->tail += skb->data_len;
+	skb->data_len = 0;
+	return 0;
+}
+
 /*
  * The sum of a piece that starts pos bytes into the summed range: at an odd
  * pos its bytes are the other halves of their 16-bit words, so its sum is

@@ -455,7 +455,14 @@ static const char *skb_frag_list_checks(void)
 	consume_skb(clone);
 	CHECK(pskb_trim(head, 12) == 0 && head->len == 12 && head->data_len == 7);
 	CHECK(csum_fold(skb_checksum(head, 0, 12, 0)) == csum_fold(csum_partial(flat, 12, 0)));
-	CHECK(pskb_trim(head, 4) == 0 && !skb_is_nonlinear(head) && head->len == 4);
+	/* Linearised in place: the piece moves into the tailroom. */
+	clone = skb_clone(head);
+	CHECK(clone && skb_linearize(head) == -ENOMEM); /* shared */
+	consume_skb(clone);
+	CHECK(skb_linearize(head) == 0 && !skb_is_nonlinear(head) && head->len == 12);
+	CHECK(skb_headlen(head) == 12 && !memcmp(head->data, flat, 12));
+	CHECK(skb_tail_pointer(head) == head->data + 12);
+	CHECK(pskb_trim(head, 4) == 0 && head->len == 4);
 	consume_skb(head);
 	return check_clean();
 }
