@@ -14,8 +14,8 @@
  *                          ip_forward=1 and a route, else ip_error()
  *                          (InAddrErrors, or InNoRoutes and ICMP net
  *                          unreachable when forwarding)
- *   ip_local_deliver()     fragments (not reassembled yet: ReasmReqds and
- *                          ReasmFails), then the handler of iph->protocol
+ *   ip_local_deliver()     fragments are reassembled (ip_defrag(), below),
+ *                          then the handler of iph->protocol
  *                          (ip_local_deliver_finish(): InDelivers, or
  *                          InUnknownProtos)
  *   icmp_rcv(), udp_rcv(), tcp_v4_rcv(), igmp_rcv()
@@ -27,6 +27,8 @@
  * Every drop goes through kfree_skb_reason() with Linux's reason.
  */
 
+#include "asm/timer.h"
+#include "checksum.h"
 #include "if_ether.h"
 #include "skbuff.h"
 
@@ -97,14 +99,7 @@ int ip_forward(struct sk_buff *skb);
 int ip_local_out(struct sk_buff *skb);
 int ip_output(struct sk_buff *skb);
 int ip_finish_output2(struct sk_buff *skb);
-/*
- * Linux's ip_fragment(): a packet longer than mtu. With DF: FragFails and ICMP
- * frag needed; without: ip_do_fragment() (net/ipv4/ip_fragment.c) with output.
- */
-int ip_fragment(struct sk_buff *skb, unsigned int mtu, int (*output)(struct sk_buff *));
 
-/* The header checksum of iph, recomputed (Linux's ip_send_check()). */
-void ip_send_check(struct iphdr *iph);
 
 /*
  * Linux's ip_decrease_ttl(): TTL - 1 with the checksum updated incrementally
@@ -118,6 +113,77 @@ static inline int ip_decrease_ttl(struct iphdr *iph)
 	check += htons(0x0100);
 	iph->check = (u16)(check + (check >= 0xFFFF));
 	return --iph->ttl;
+}
+
+/* Reassembly queues are kept apart per user (Linux's enum ip_defrag_users; zone 0 only). */
+enum ip_defrag_users {
+	IP_DEFRAG_LOCAL_DELIVER,
+	IP_DEFRAG_CALL_RA_CHAIN,
+	IP_DEFRAG_CONNTRACK_IN,
+	__IP_DEFRAG_CONNTRACK_IN_END = IP_DEFRAG_CONNTRACK_IN + 0xffff,
+	IP_DEFRAG_CONNTRACK_OUT,
+	__IP_DEFRAG_CONNTRACK_OUT_END = IP_DEFRAG_CONNTRACK_OUT + 0xffff,
+	IP_DEFRAG_CONNTRACK_BRIDGE_IN,
+	__IP_DEFRAG_CONNTRACK_BRIDGE_IN = IP_DEFRAG_CONNTRACK_BRIDGE_IN + 0xffff,
+	IP_DEFRAG_VS_IN,
+	IP_DEFRAG_VS_OUT,
+	IP_DEFRAG_VS_FWD,
+	IP_DEFRAG_AF_PACKET,
+	IP_DEFRAG_MACVLAN,
+};
+
+/* ipfrag_time: how long an incomplete datagram waits for its fragments (Linux's IP_FRAG_TIME). */
+#define IP_FRAG_TIME (30 * HZ)
+
+/*
+ * IPv4 reassembly (net/ipv4/ip_fragment.c). skb is a fragment with data at
+ * its network header, its IP header checked (ip_rcv_core()); softirq context
+ * or bottom halves disabled. Counts ReasmReqds. Returns
+ *   0             the datagram is complete: skb (the caller's pointer, whichever
+ *                 fragment it was) is now the whole datagram, data at its IP
+ *                 header, the first fragment linear and the others on its
+ *                 frag_list; tot_len, frag_off (0, or DF if the largest fragment
+ *                 had it) and check fixed; frag_max_size set (ReasmOKs)
+ *   -EINPROGRESS  skb was queued: the queue owns it now
+ *   other < 0     skb was freed (a duplicate, an overlap or a bad fragment that
+ *                 killed the queue: ReasmFails; no memory: ReasmFails)
+ */
+int ip_defrag(struct sk_buff *skb, u32 user);
+
+/*
+ * The MTU to refragment skb with on a device of dev_mtu: a reassembled
+ * datagram is cut at most to the size of its largest original fragment
+ * (frag_max_size), as Linux's ip_finish_output() / ip_do_fragment() do.
+ */
+static inline unsigned int ip_frag_mtu(const struct sk_buff *skb, unsigned int dev_mtu)
+{
+	if (skb->frag_max_size && skb->frag_max_size < dev_mtu)
+		return skb->frag_max_size;
+	return dev_mtu;
+}
+
+/*
+ * Linux's ip_do_fragment(): cuts skb (data at its IP header, no link-layer
+ * header yet) into fragments of at most ip_frag_mtu(skb, mtu) bytes and hands
+ * each to output (which owns it). The frag_list pieces of a reassembled
+ * datagram become the fragments themselves when their geometry allows (the
+ * fast path); otherwise new skbs are allocated with ETH_HLEN of headroom.
+ * skb is consumed in every case. FragCreates per fragment output, then
+ * FragOKs; on an error FragFails. 0 or the error (output's, or -ENOMEM).
+ */
+int ip_do_fragment(struct sk_buff *skb, unsigned int mtu, int (*output)(struct sk_buff *));
+/*
+ * Linux's ip_fragment(): as ip_do_fragment(), but a datagram with DF is not
+ * cut unless skb->ignore_df is set and no original fragment exceeded mtu:
+ * FragFails, ICMP fragmentation needed sent, skb freed, -EMSGSIZE.
+ */
+int ip_fragment(struct sk_buff *skb, unsigned int mtu, int (*output)(struct sk_buff *));
+
+/* Linux's ip_send_check(): the header checksum of iph recomputed. */
+static inline void ip_send_check(struct iphdr *iph)
+{
+	iph->check = 0;
+	iph->check = ip_fast_csum(iph, iph->ihl_version & 0xf);
 }
 
 #endif /* _GUEST_IP_H */

@@ -8,7 +8,7 @@
  * message passing, softirqs, timers, RCU, IRQ affinity; net/core/test_skbuff.c: sk_buff;
  * net/ipv4/test_ip_rcv.c: IPv4 receive and VLAN; net/netfilter/test_netfilter.c:
  * the hook core; net/ipv4/test_ip_forward.c: forwarding and the filter table;
- * net/core/test_rps.c: RPS; net/netfilter/test_nf_conntrack_tcp.c: the TCP connection
+ * net/ipv4/test_ip_fragment.c: reassembly and fragmentation; net/core/test_rps.c: RPS; net/netfilter/test_nf_conntrack_tcp.c: the TCP connection
  * tracker) defines its tests with DEFINE_SELFTEST, and the table in kernel/selftest.c runs
  * them in its order, as Linux keeps locktorture and rcutorture apart on a common torture core.
  */
@@ -33,8 +33,8 @@ extern const struct selftest selftest_atomic, selftest_bitops, selftest_spinlock
 	selftest_spinlock_nolock, selftest_seqlock, selftest_rwlock, selftest_mp, selftest_ipi,
 	selftest_on_each_cpu, selftest_tlb, selftest_tlb_noshootdown, selftest_irqaffinity,
 	selftest_softirq, selftest_timer, selftest_rcu, selftest_rcu_norcu, selftest_skbuff,
-	selftest_ip_rcv, selftest_nf_hooks, selftest_ip_forward, selftest_iptable_filter,
-	selftest_rps, selftest_nf_ct_tcp;
+	selftest_ip_rcv, selftest_ip_defrag, selftest_ip_fragment, selftest_nf_hooks,
+	selftest_ip_forward, selftest_iptable_filter, selftest_rps, selftest_nf_ct_tcp;
 
 /* What the tests share (kernel/selftest.c). */
 extern unsigned int selftest_nr_cpus; /* online CPUs taking part */

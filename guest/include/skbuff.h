@@ -15,7 +15,11 @@
  * marked cloned, dataref 2), skb_copy() a private buffer. dataref is valid
  * only while skb->cloned is set (an skb never cloned is its buffer's only
  * user): build_skb() leaves the cold end of the buffer alone. There are no paged
- * fragments: data_len is always 0 and pskb_may_pull() only checks the length.
+ * fragments, but a head may carry a frag_list (IPv4 reassembly): further skbs
+ * whose data follows its own, as Linux's. Then len covers the whole packet,
+ * data_len the part in the frag_list and skb_headlen() the linear part;
+ * skb_shinfo()->frag_list is valid only while data_len != 0 (build_skb() does
+ * not write it either). Freeing the buffer frees the frag_list with it.
  *
  * Heads and buffers come from two slab-style object caches with per-CPU
  * magazines, filled from the page allocator only in process context
@@ -54,10 +58,11 @@ struct inet_skb_parm {
 /* At the end of every data buffer (Linux's skb_shinfo()). */
 struct skb_shared_info {
 	atomic_t dataref; /* heads using this buffer; valid while they are marked cloned */
-	u8 nr_frags;	  /* always 0: linear skbs only */
+	u8 nr_frags;	  /* always 0: no paged fragments */
 	u8 tx_flags;
 	u16 gso_size;
 	u16 gso_segs;
+	struct sk_buff *frag_list; /* valid only while the head's data_len != 0 */
 };
 
 #define SKB_DATA_ALIGN(x) (((x) + 63) & ~63U)
@@ -88,6 +93,8 @@ struct skb_shared_info {
 	FN(FULL_RING)                                                                              \
 	FN(PKT_TOO_BIG)                                                                            \
 	FN(VLAN_FILTER)                                                                            \
+	FN(DUP_FRAG)                                                                               \
+	FN(FRAG_REASM_TIMEOUT)                                                                     \
 	FN(NETFILTER_DROP)                                                                         \
 	FN(CPU_BACKLOG)                                                                            \
 	FN(IP_INNOROUTES)                                                                          \
@@ -105,27 +112,32 @@ enum skb_drop_reason {
 struct sk_buff {
 	struct sk_buff *next; /* free lists, queues */
 	struct net_device *dev;
-	u8 *head;	   /* the buffer */
-	u8 *data;	   /* current start of the packet */
-	unsigned int len;  /* bytes from data to tail (linear: no data_len) */
-	u32 tail;	   /* offsets from head */
-	u32 end;	   /* where skb_shared_info starts */
-	u32 hash;	   /* RSS hash from the NIC */
-	unsigned long _nfct; /* nf_conn pointer | enum ip_conntrack_info (nf_ct_get()); 0: none */
+	u8 *head;	       /* the buffer */
+	u8 *data;	       /* current start of the packet */
+	unsigned int len;      /* bytes of the packet from data: skb_headlen() + data_len */
+	unsigned int data_len; /* bytes in the frag_list; 0 for a linear skb */
+	u32 tail;	       /* offsets from head */
+	u32 end;	       /* where skb_shared_info starts */
+	u32 hash;	       /* RSS hash from the NIC */
+	unsigned long _nfct;   /* nf_conn pointer | enum ip_conntrack_info (nf_ct_get()); 0: none */
 	unsigned long _skb_refdst; /* the route (struct rtable *, skb_rtable()); 0: none yet */
 	struct inet_skb_parm ipcb;
-	u16 protocol;	   /* ethertype, host byte order (eth_type_trans) */
-	u16 queue_mapping; /* RX queue it came from / TX queue it goes to */
-	u16 mac_header;	   /* offsets from head */
+	u16 protocol;	       /* ethertype, host byte order (eth_type_trans) */
+	u16 queue_mapping;     /* RX queue it came from / TX queue it goes to */
+	u16 mac_header;	       /* offsets from head */
 	u16 network_header;
 	u16 transport_header;
-	u16 vlan_tci;		  /* tag taken off by skb_vlan_untag(), if vlan_present */
-	u8 pkt_type;		  /* PACKET_* */
-	u8 ip_summed;		  /* CHECKSUM_* */
-	u8 l4_hash : 1,		  /* hash covers the ports */
-		cloned : 1,	  /* the buffer may be shared: look at dataref */
+	u16 vlan_tci;	    /* tag taken off by skb_vlan_untag(), if vlan_present */
+	u16 frag_max_size;  /* reassembled: largest fragment received (IPCB()->frag_max_size) */
+	u8 pkt_type;	    /* PACKET_* */
+	u8 ip_summed;	    /* CHECKSUM_* */
+	u8 l4_hash : 1,	    /* hash covers the ports */
+		cloned : 1, /* the buffer may be shared: look at dataref */
 		vlan_present : 1, /* vlan_tci holds a tag */
-		vlan_8021ad : 1;  /* the tag was 802.1ad (vlan_proto) */
+		vlan_8021ad : 1,  /* the tag was 802.1ad (vlan_proto) */
+		ignore_df : 1,	  /* may be fragmented despite DF (conntrack reassembled it) */
+		frag_pmtu : 1;	  /* reassembled with DF: refragment with DF (IPSKB_FRAG_PMTU) */
+	u8 cb[8] __aligned(4);	  /* private to the layer holding the skb (Linux's skb->cb) */
 };
 
 static inline struct skb_shared_info *skb_shinfo(const struct sk_buff *skb)
@@ -140,7 +152,11 @@ struct sk_buff *alloc_skb(unsigned int size);
 struct sk_buff *build_skb(void *buf, unsigned int len);
 /* A second head on the same buffer (dataref + 1); NULL if no head left. */
 struct sk_buff *skb_clone(struct sk_buff *skb);
-/* A private copy of head and buffer, same offsets; NULL if out of memory. */
+/*
+ * A private copy of head and buffer, same offsets; NULL if out of memory. A
+ * frag_list is copied into the linear buffer (linearised) if the packet and
+ * its headroom fit SKB_MAX_HEAD, else NULL.
+ */
 struct sk_buff *skb_copy(const struct sk_buff *skb);
 /*
  * The one's-complement sum (csum_partial()) of len bytes of the packet from
@@ -152,6 +168,11 @@ u32 skb_checksum(const struct sk_buff *skb, unsigned int offset, unsigned int le
 void kfree_skb_reason(struct sk_buff *skb, enum skb_drop_reason reason);
 /* Frees a packet that was used (not a drop). */
 void consume_skb(struct sk_buff *skb);
+/* Frees a chain of packets linked by ->next (a frag_list), as consumed. */
+void kfree_skb_list(struct sk_buff *segs);
+/* Copies len bytes of the packet from offset (relative to data) to to, across the frag_list;
+ * 0, or -EFAULT if the packet is shorter. */
+int skb_copy_bits(const struct sk_buff *skb, int offset, void *to, int len);
 
 static inline void kfree_skb(struct sk_buff *skb)
 {
@@ -201,7 +222,27 @@ static inline u8 *skb_end_pointer(const struct sk_buff *skb)
 
 static inline unsigned int skb_headlen(const struct sk_buff *skb)
 {
-	return skb->len;
+	return skb->len - skb->data_len;
+}
+
+static inline bool skb_is_nonlinear(const struct sk_buff *skb)
+{
+	return skb->data_len != 0;
+}
+
+static inline bool skb_has_frag_list(const struct sk_buff *skb)
+{
+	return skb_is_nonlinear(skb) && skb_shinfo(skb)->frag_list != NULL;
+}
+
+/* Each skb of skb's frag_list (none for a linear skb). */
+#define skb_walk_frags(skb, iter)                                                                  \
+	for (iter = skb_has_frag_list(skb) ? skb_shinfo(skb)->frag_list : NULL; iter;              \
+	     iter = iter->next)
+
+static inline void skb_frag_list_init(struct sk_buff *skb)
+{
+	skb_shinfo(skb)->frag_list = NULL;
 }
 
 static inline unsigned int skb_headroom(const struct sk_buff *skb)
@@ -232,6 +273,15 @@ u8 *skb_put(struct sk_buff *skb, unsigned int len);
 /* Adds len bytes in front of data; returns the new data. No room is a bug (skb_under_panic). */
 u8 *skb_push(struct sk_buff *skb, unsigned int len);
 
+/* As skb_push(), without the check (the caller knows there is headroom). */
+static inline u8 *__skb_push(struct sk_buff *skb, unsigned int len)
+{
+	skb->data -= len;
+	skb->len += len;
+	return skb->data;
+}
+
+/* len must not exceed skb_headlen() (Linux BUGs if it does). */
 static inline u8 *__skb_pull(struct sk_buff *skb, unsigned int len)
 {
 	skb->len -= len;
@@ -244,6 +294,7 @@ static inline u8 *skb_pull(struct sk_buff *skb, unsigned int len)
 	return len > skb->len ? NULL : __skb_pull(skb, len);
 }
 
+/* Linear skbs only (Linux warns on a nonlinear one): use pskb_trim() for those. */
 static inline void __skb_trim(struct sk_buff *skb, unsigned int len)
 {
 	skb->len = len;
@@ -257,17 +308,48 @@ static inline void skb_trim(struct sk_buff *skb, unsigned int len)
 		__skb_trim(skb, len);
 }
 
-/* As Linux's: true if the first len bytes are in the linear part (here: if the packet has them). */
+/*
+ * As Linux's: true if the first len bytes are in the linear part. Linux would
+ * pull them out of the frag_list into the head; here headers are always in the
+ * linear part (a reassembled datagram's head is its first fragment), so a
+ * length beyond it is refused.
+ */
 static inline bool pskb_may_pull(struct sk_buff *skb, unsigned int len)
 {
 	return len <= skb_headlen(skb);
 }
 
-/* Trims to len; 0 (cannot fail: no CHECKSUM_COMPLETE, no fragments). */
+/* Cuts a packet with a frag_list to len bytes (the pieces beyond are freed); 0, or -ENOMEM
+ * when the buffer is shared (a clone: Linux would copy it first). */
+int ___pskb_trim(struct sk_buff *skb, unsigned int len);
+
+static inline int pskb_trim(struct sk_buff *skb, unsigned int len)
+{
+	if (len >= skb->len)
+		return 0;
+	if (!skb_is_nonlinear(skb)) {
+		__skb_trim(skb, len);
+		return 0;
+	}
+	return ___pskb_trim(skb, len);
+}
+
+/*
+ * Copies the frag_list into the linear buffer's tailroom and frees it (Linux's
+ * __skb_linearize()); 0, or -ENOMEM when it does not fit or the buffer is
+ * shared (Linux would reallocate).
+ */
+int __skb_linearize(struct sk_buff *skb);
+
+static inline int skb_linearize(struct sk_buff *skb)
+{
+	return skb_is_nonlinear(skb) ? __skb_linearize(skb) : 0;
+}
+
+/* Trims to len; 0 (no CHECKSUM_COMPLETE here), or pskb_trim()'s error. */
 static inline int pskb_trim_rcsum(struct sk_buff *skb, unsigned int len)
 {
-	skb_trim(skb, len);
-	return 0;
+	return pskb_trim(skb, len);
 }
 
 static inline u8 *skb_mac_header(const struct sk_buff *skb)

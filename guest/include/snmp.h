@@ -39,6 +39,7 @@ enum {
 	IPSTATS_MIB_INNOROUTES,	     /* InNoRoutes */
 	IPSTATS_MIB_INBCASTPKTS,     /* InBcastPkts */
 	IPSTATS_MIB_INMCASTPKTS,     /* InMcastPkts */
+	IPSTATS_MIB_REASM_OVERLAPS,  /* ReasmOverlaps */
 	IPSTATS_MIB_MAX
 };
 #define IPSTATS_MIB_SNMP_MAX (IPSTATS_MIB_OUTPKTS + 1)

@@ -106,6 +106,8 @@ static const struct selftest *const selftests[] = {
 	&selftest_rcu_norcu,
 	&selftest_skbuff,
 	&selftest_ip_rcv,
+	&selftest_ip_defrag,
+	&selftest_ip_fragment,
 	&selftest_nf_hooks,
 	&selftest_ip_forward,
 	&selftest_iptable_filter,

@@ -589,6 +589,12 @@ int dev_queue_xmit(struct sk_buff *skb)
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		return -1;
 	}
+	/* validate_xmit_skb(): no device here takes a frag_list (NETIF_F_FRAGLIST): linearise. */
+	if (unlikely(skb_linearize(skb))) {
+		this_cpu_ptr(&softnet_data)->dropped++;
+		kfree_skb(skb);
+		return -1;
+	}
 	if (skb->queue_mapping >= dev->num_tx_queues)
 		skb->queue_mapping = smp_processor_id() % dev->num_tx_queues;
 	return dev->start_xmit(skb, dev);

@@ -9,6 +9,7 @@
 #include "asm/percpu.h"
 #include "asm/processor.h"
 #include "cpumask.h"
+#include "errno.h"
 #include "if_ether.h"
 #include "kernel.h"
 #include "mm.h"
@@ -127,15 +128,22 @@ struct sk_buff *skb_clone(struct sk_buff *skb)
 
 struct sk_buff *skb_copy(const struct sk_buff *skb)
 {
-	struct sk_buff *n = alloc_skb(skb->end);
+	unsigned int headlen = skb_headlen(skb);
+	struct sk_buff *n;
 
+	/* Linearising: the whole packet must fit one buffer behind the same headroom. */
+	if (skb_is_nonlinear(skb) && skb->data + skb->len > skb->head + SKB_MAX_HEAD)
+		return NULL;
+	n = alloc_skb(skb->end);
 	if (!n)
 		return NULL;
-	memcpy(n->head, skb->head, skb->tail);
+	memcpy(n->head, skb->head, skb_headroom(skb) + headlen);
 	n->dev = skb->dev;
 	n->data = n->head + skb_headroom(skb);
 	n->len = skb->len;
-	n->tail = skb->tail;
+	n->tail = skb->data + skb->len - skb->head;
+	if (skb_is_nonlinear(skb))
+		skb_copy_bits(skb, headlen, n->data + headlen, skb->data_len);
 	n->hash = skb->hash;
 	n->protocol = skb->protocol;
 	n->queue_mapping = skb->queue_mapping;
@@ -143,12 +151,50 @@ struct sk_buff *skb_copy(const struct sk_buff *skb)
 	n->network_header = skb->network_header;
 	n->transport_header = skb->transport_header;
 	n->vlan_tci = skb->vlan_tci;
+	n->frag_max_size = skb->frag_max_size;
 	n->pkt_type = skb->pkt_type;
 	n->ip_summed = skb->ip_summed;
 	n->l4_hash = skb->l4_hash;
 	n->vlan_present = skb->vlan_present;
 	n->vlan_8021ad = skb->vlan_8021ad;
+	n->ignore_df = skb->ignore_df;
+	n->frag_pmtu = skb->frag_pmtu;
 	return n;
+}
+
+int skb_copy_bits(const struct sk_buff *skb, int offset, void *to, int len)
+{
+	unsigned int headlen = skb_headlen(skb), copy;
+	const struct sk_buff *frag;
+	u8 *dst = to;
+
+	if (offset < 0 || len < 0 || (unsigned int)offset > skb->len ||
+	    (unsigned int)len > skb->len - offset)
+		return -EFAULT;
+	if ((unsigned int)offset < headlen) {
+		copy = min(headlen - offset, (unsigned int)len);
+		memcpy(dst, skb->data + offset, copy);
+		dst += copy;
+		len -= copy;
+		offset += copy;
+	}
+	offset -= headlen; /* now relative to the frag_list */
+	skb_walk_frags(skb, frag)
+	{
+		if (!len)
+			break;
+		if ((unsigned int)offset >= frag->len) {
+			offset -= frag->len;
+			continue;
+		}
+		/* A frag_list skb is linear itself here (no nested frag_lists). */
+		copy = min(frag->len - offset, (unsigned int)len);
+		memcpy(dst, frag->data + offset, copy);
+		dst += copy;
+		len -= copy;
+		offset = 0;
+	}
+	return len ? -EFAULT : 0;
 }
 
 /* The buffer goes when its last head does (Linux's skb_release_data()). */
@@ -156,15 +202,109 @@ static inline void skb_release_data(struct sk_buff *skb)
 {
 	if (skb->cloned && atomic_dec_return(&skb_shinfo(skb)->dataref))
 		return;
+	if (skb_has_frag_list(skb))
+		kfree_skb_list(skb_shinfo(skb)->frag_list);
 	netdev_free_buf(skb->head);
+}
+
+void kfree_skb_list(struct sk_buff *segs)
+{
+	while (segs) {
+		struct sk_buff *next = segs->next;
+
+		consume_skb(segs);
+		segs = next;
+	}
+}
+
+int ___pskb_trim(struct sk_buff *skb, unsigned int len)
+{
+	unsigned int headlen = skb_headlen(skb), offset;
+	struct sk_buff **fragp, *frag;
+
+	if (skb_cloned(skb))
+		return -ENOMEM;
+	if (len <= headlen) {
+		/* Everything in the frag_list goes. */
+		kfree_skb_list(skb_shinfo(skb)->frag_list);
+		skb_frag_list_init(skb);
+		skb->data_len = 0;
+		skb->len = headlen;
+		__skb_trim(skb, len);
+		return 0;
+	}
+	offset = headlen;
+	for (fragp = &skb_shinfo(skb)->frag_list; (frag = *fragp); fragp = &frag->next) {
+		if (offset + frag->len >= len) {
+			int err = pskb_trim(frag, len - offset);
+
+			if (err)
+				return err;
+			kfree_skb_list(frag->next);
+			frag->next = NULL;
+			break;
+		}
+		offset += frag->len;
+	}
+	skb->data_len = len - headlen;
+	skb->len = len;
+	return 0;
+}
+
+int __skb_linearize(struct sk_buff *skb)
+{
+	unsigned int headlen = skb_headlen(skb);
+
+	if (skb_cloned(skb) || (unsigned int)skb_tailroom(skb) < skb->data_len)
+		return -ENOMEM;
+	skb_copy_bits(skb, headlen, skb_tail_pointer(skb), skb->data_len);
+	kfree_skb_list(skb_shinfo(skb)->frag_list);
+	skb_frag_list_init(skb);
+	skb->tail += skb->data_len;
+	skb->data_len = 0;
+	return 0;
+}
+
+/*
+ * The sum of a piece that starts pos bytes into the summed range: at an odd
+ * pos its bytes are the other halves of their 16-bit words, so its sum is
+ * byte-swapped (Linux's csum_block_add() rotates by 8 bits).
+ */
+static inline u32 csum_block_add(u32 sum, u32 piece, unsigned int pos)
+{
+	if (pos & 1)
+		piece = (u16)(piece >> 8 | piece << 8);
+	return sum + piece;
 }
 
 u32 skb_checksum(const struct sk_buff *skb, unsigned int offset, unsigned int len, u32 sum)
 {
-	/* Linear skbs only: the data from offset is one piece, so its first byte is a high half. */
+	unsigned int headlen = skb_headlen(skb), pos = 0, copy;
+	const struct sk_buff *frag;
+
 	if (offset > skb->len || len > skb->len - offset)
 		len = offset > skb->len ? 0 : skb->len - offset;
-	return csum_partial(skb->data + offset, len, sum);
+	if (offset < headlen) {
+		copy = min(headlen - offset, len);
+		sum = csum_block_add(sum, csum_partial(skb->data + offset, copy, 0), 0);
+		pos = copy;
+		offset += copy;
+	}
+	offset -= headlen;
+	skb_walk_frags(skb, frag)
+	{
+		if (pos == len)
+			break;
+		if (offset >= frag->len) {
+			offset -= frag->len;
+			continue;
+		}
+		copy = min(frag->len - offset, len - pos);
+		sum = csum_block_add(sum, csum_partial(frag->data + offset, copy, 0), pos);
+		pos += copy;
+		offset = 0;
+	}
+	return sum;
 }
 
 void consume_skb(struct sk_buff *skb)

@@ -10,6 +10,7 @@
 #include "asm/timer.h"
 #include "cpumask.h"
 #include "if_ether.h"
+#include "inet_frag.h"
 #include "ip.h"
 #include "ip_tables.h"
 #include "kernel.h"
@@ -295,6 +296,7 @@ static struct packet_type ip_packet_type = { .type = ETH_P_IP, .func = ip_rcv };
 
 void net_proto_init(void)
 {
+	ipfrag_init(); /* as Linux's inet_init() */
 	ip_fib_init();
 	neigh_init();
 	iptable_filter_init();

@@ -223,13 +223,14 @@ void icmp_send(struct sk_buff *skb_in, int type, int code, u32 info)
 static enum skb_drop_reason icmp_echo(struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
-	struct icmphdr icmph = *(const struct icmphdr *)skb->data;
+	struct icmphdr icmph;
 	unsigned int icmp_len = skb->len;
 	struct sk_buff *reply;
 	struct rtable *rt;
 
 	if (sizeof(struct iphdr) + icmp_len > SKB_MAX_HEAD - 64)
 		return SKB_NOT_DROPPED_YET;
+	skb_copy_bits(skb, 0, &icmph, sizeof(icmph));
 	rt = ip_route_output(iph->saddr);
 	if (!rt)
 		return SKB_NOT_DROPPED_YET; /* no route back: nothing sent, as Linux */
@@ -239,8 +240,8 @@ static enum skb_drop_reason icmp_echo(struct sk_buff *skb)
 		__ICMP_INC_STATS(ICMP_MIB_OUTERRORS);
 		return SKB_NOT_DROPPED_YET;
 	}
-	memcpy(skb_put(reply, icmp_len - sizeof(icmph)), skb->data + sizeof(icmph),
-	       icmp_len - sizeof(icmph));
+	skb_copy_bits(skb, sizeof(icmph), skb_put(reply, icmp_len - sizeof(icmph)),
+		      icmp_len - sizeof(icmph)); /* a reassembled request has a frag_list */
 	icmp_finish_checksum(reply);
 	icmp_out_count(ICMP_ECHOREPLY);
 	ip_local_out(reply);
@@ -274,7 +275,7 @@ int icmp_rcv(struct sk_buff *skb)
 
 	__ICMP_INC_STATS(ICMP_MIB_INMSGS);
 	/* skb_checksum_simple_validate(): the sum over the whole message. */
-	if (csum_fold(csum_partial(skb->data, skb->len, 0)))
+	if (csum_fold(skb_checksum(skb, 0, skb->len, 0)))
 		goto csum_error;
 	if (!pskb_may_pull(skb, sizeof(*icmph)))
 		goto error;

@@ -9,7 +9,7 @@
 
 int igmp_rcv(struct sk_buff *skb)
 {
-	if (!pskb_may_pull(skb, 8) || csum_fold(csum_partial(skb->data, skb->len, 0))) {
+	if (!pskb_may_pull(skb, 8) || csum_fold(skb_checksum(skb, 0, skb->len, 0))) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
 		return 0;
 	}

@@ -21,13 +21,16 @@ static int ip_forward_finish(struct sk_buff *skb)
 	return dst_output(skb);
 }
 
-/* ip_exceeds_mtu(): longer than mtu with DF set (no GSO, no ignore_df here). */
+/* ip_exceeds_mtu(): longer than mtu with DF set; a reassembled packet by its largest fragment. */
 static bool ip_exceeds_mtu(const struct sk_buff *skb, unsigned int mtu)
 {
-	/* With ip_fragment.c: a reassembled packet is judged by IPCB(skb)->frag_max_size. */
 	if (skb->len <= mtu)
 		return false;
-	return (ip_hdr(skb)->frag_off & htons(IP_DF)) != 0;
+	if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
+		return false;
+	if (skb->frag_max_size > mtu)
+		return true;
+	return !skb->ignore_df;
 }
 
 /* skb_cow(): a private buffer before the header is changed. */

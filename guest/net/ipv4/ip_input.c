@@ -55,16 +55,10 @@ static int ip_local_deliver_finish(struct sk_buff *skb)
 
 int ip_local_deliver(struct sk_buff *skb)
 {
+	/* Reassemble IP fragments: a queued or dropped fragment is done with. */
 	if (ip_is_fragment(ip_hdr(skb))) {
-		/*
-		 * ip_defrag() does not exist yet: a fragment is a reassembly
-		 * request that fails (Linux counts ReasmReqds per fragment and
-		 * ReasmFails per failed datagram; with no queue, per fragment).
-		 */
-		__IP_INC_STATS(IPSTATS_MIB_REASMREQDS);
-		__IP_INC_STATS(IPSTATS_MIB_REASMFAILS);
-		kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
-		return 0;
+		if (ip_defrag(skb, IP_DEFRAG_LOCAL_DELIVER))
+			return 0;
 	}
 	return NF_HOOK(NFPROTO_IPV4, NF_INET_LOCAL_IN, skb, skb->dev, NULL,
 		       ip_local_deliver_finish);

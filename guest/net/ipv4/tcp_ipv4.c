@@ -35,8 +35,8 @@ int tcp_v4_rcv(struct sk_buff *skb)
 	 * (CHECKSUM_UNNECESSARY). */
 	drop_reason = SKB_DROP_REASON_NO_SOCKET;
 	if (skb->ip_summed != CHECKSUM_UNNECESSARY &&
-	    csum_fold(csum_partial(
-		    skb->data, skb->len,
+	    csum_fold(skb_checksum(
+		    skb, 0, skb->len,
 		    csum_tcpudp_nofold(iph->saddr, iph->daddr, skb->len, IPPROTO_TCP, 0)))) {
 		drop_reason = SKB_DROP_REASON_TCP_CSUM;
 		__TCP_INC_STATS(TCP_MIB_CSUMERRORS);

@@ -9,6 +9,7 @@
  */
 
 #include "checksum.h"
+#include "inet_frag.h"
 #include "ip.h"
 #include "kernel.h"
 #include "neighbour.h"
@@ -336,15 +337,25 @@ static const char *ip_rcv_bad_header_checks(void)
 	why = bad_header(&f, IPSTATS_MIB_INHDRERRORS, IPSTATS_MIB_MAX, SKB_DROP_REASON_IP_INHDR);
 	if (why)
 		return why;
-	/* A fragment: no reassembly yet, so a request that fails. */
+	/* The datagram in two fragments (8 + 4 bytes): queued, then reassembled and delivered. */
 	frame_eth(&f, test_mac);
 	frame_u16(&f, ETH_P_IP);
-	iph = frame_ip(&f, 5, IPPROTO_UDP, own, msg, sizeof(msg));
+	iph = frame_ip(&f, 5, IPPROTO_UDP, own, msg, 8);
 	iph->frag_off = htons(IP_MF);
 	ip_fix_csum(iph);
 	counts_take(&before);
 	frame_rcv(&f);
-	CHECK(IP_DELTA(IPSTATS_MIB_REASMREQDS) == 1 && IP_DELTA(IPSTATS_MIB_REASMFAILS) == 1);
+	CHECK(IP_DELTA(IPSTATS_MIB_REASMREQDS) == 1 && IP_DELTA(IPSTATS_MIB_REASMFAILS) == 0);
+	CHECK(IP_DELTA(IPSTATS_MIB_INDELIVERS) == 0 && only_drop(SKB_NOT_DROPPED_YET));
+	frame_eth(&f, test_mac);
+	frame_u16(&f, ETH_P_IP);
+	iph = frame_ip(&f, 5, IPPROTO_UDP, own, msg + 8, 4);
+	iph->frag_off = htons(1);
+	ip_fix_csum(iph);
+	frame_rcv(&f);
+	CHECK(IP_DELTA(IPSTATS_MIB_REASMREQDS) == 2 && IP_DELTA(IPSTATS_MIB_REASMOKS) == 1);
+	CHECK(IP_DELTA(IPSTATS_MIB_INDELIVERS) == 1 && UDP_DELTA(UDP_MIB_NOPORTS) == 1);
+	CHECK(only_drop(SKB_DROP_REASON_NO_SOCKET));
 	return NULL;
 }
 
@@ -489,6 +500,7 @@ static void selftest_ip_rcv_run(void)
 	const char *why;
 
 	skb_pool_grow(8, 8);
+	ipfrag_init(); /* net_proto_init() has not run yet */
 	/* The tests' own configuration, whatever ip=, ip_forward= and route= said: 10.0.0.2/8. */
 	saved_options = net_options;
 	net_options.ip_addr = 0x0a000002;

@@ -31,7 +31,7 @@ int udp_rcv(struct sk_buff *skb)
 	/* udp4_csum_init(): a zero checksum means none was sent. */
 	if (uh->check && skb->ip_summed != CHECKSUM_UNNECESSARY &&
 	    csum_fold(
-		    csum_partial(skb->data, ulen,
+		    skb_checksum(skb, 0, ulen,
 				 csum_tcpudp_nofold(iph->saddr, iph->daddr, ulen, IPPROTO_UDP, 0))))
 		goto csum_error;
 	if (iph->daddr == 0xffffffff || (iph->daddr & htonl(0xf0000000)) == htonl(0xe0000000)) {
