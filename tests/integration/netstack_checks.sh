@@ -192,6 +192,7 @@ if len(rules) != 1 or rules[0].split()[:3] != ["1", "36", "DROP"]:
 if "Chain FORWARD (policy ACCEPT 8 packets, 544 bytes)" not in console:
     fail("the FORWARD chain's policy counters")
 PY
+	;;
 afs_defrag)
 	if [ ! -f "$1" ]; then
 		echo "skipped: $1 is absent"
@@ -212,7 +213,7 @@ while off < len(d):
 open(sys.argv[2], "wb").write(d)
 PY
 	for cpus in 1 4; do
-		replay "$tmp/afs.pcap" "$tmp/afs$cpus.txt" --cpus $cpus --append "ip=131.151.32.21"
+		replay "$tmp/afs.pcap" "$tmp/afs$cpus.txt" --cpus $cpus --net host --append "ip=131.151.32.21"
 		snmp_of "$tmp/afs$cpus.txt" >"$tmp/afs$cpus.snmp"
 		python3 - "$tmp/afs$cpus.snmp" <<'PY'
 import sys
