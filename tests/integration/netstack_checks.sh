@@ -68,8 +68,8 @@ PY
 
 case $case_name in
 snmp)
-	replay "$1" "$tmp/one.txt" --cpus 1
-	replay "$1" "$tmp/four.txt" --cpus 4
+	replay "$1" "$tmp/one.txt" --cpus 1 --net host
+	replay "$1" "$tmp/four.txt" --cpus 4 --net host
 	snmp_of "$tmp/one.txt" >"$tmp/one.snmp"
 	snmp_of "$tmp/four.txt" >"$tmp/four.snmp"
 	if ! diff "$tmp/one.snmp" "$tmp/four.snmp" >&2; then
