@@ -88,11 +88,30 @@ void selftest_rendezvous(void)
 
 /* In the order they run, which is the order of the transcript. */
 static const struct selftest *const selftests[] = {
-	&selftest_atomic,      &selftest_bitops, &selftest_spinlock,	&selftest_spinlock_nolock,
-	&selftest_seqlock,     &selftest_rwlock, &selftest_mp,		&selftest_ipi,
-	&selftest_on_each_cpu, &selftest_tlb,	 &selftest_irqaffinity, &selftest_tlb_noshootdown,
-	&selftest_softirq,     &selftest_timer,	 &selftest_rcu,		&selftest_rcu_norcu,
-	&selftest_skbuff,      &selftest_ip_rcv,
+	&selftest_atomic,
+	&selftest_bitops,
+	&selftest_spinlock,
+	&selftest_spinlock_nolock,
+	&selftest_seqlock,
+	&selftest_rwlock,
+	&selftest_mp,
+	&selftest_ipi,
+	&selftest_on_each_cpu,
+	&selftest_tlb,
+	&selftest_irqaffinity,
+	&selftest_tlb_noshootdown,
+	&selftest_softirq,
+	&selftest_timer,
+	&selftest_rcu,
+	&selftest_rcu_norcu,
+	&selftest_skbuff,
+	&selftest_ip_rcv,
+	&selftest_nf_conntrack,
+	&selftest_nf_ct_icmp,
+	&selftest_nf_ct_early_drop,
+	&selftest_nf_ct_gc,
+	&selftest_nf_ct_rcu,
+	&selftest_nf_ct_rcu_norcu,
 };
 
 void run_selftests(void)

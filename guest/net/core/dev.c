@@ -16,6 +16,7 @@
 #include "interrupt.h"
 #include "kernel.h"
 #include "netdevice.h"
+#include "nf_conntrack.h"
 #include "rcupdate.h"
 #include "smp.h"
 #include "snmp.h"
@@ -122,6 +123,8 @@ bool net_parse_option(const char *word, size_t len)
 	} else if (len > 3 && !strncmp(word, "ip=", 3)) {
 		if (!parse_ipv4(word + 3, word + len, &net_options.ip_addr))
 			printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
+	} else if (nf_conntrack_parse_option(word, len)) {
+		/* conntrack's own words */
 	} else {
 		return false;
 	}
@@ -541,6 +544,7 @@ void net_show_views(void)
 	net_show_softnet_stat();
 	skb_drop_reason_show();
 	snmp_seq_show();
+	nf_conntrack_show_views();
 }
 
 void net_dev_init(void)
@@ -551,4 +555,6 @@ void net_dev_init(void)
 		INIT_LIST_HEAD(&per_cpu_ptr(&softnet_data, cpu)->poll_list);
 	open_softirq(NET_RX_SOFTIRQ, net_rx_action);
 	net_proto_init();
+	if (nf_conntrack_enabled)
+		nf_conntrack_init();
 }
