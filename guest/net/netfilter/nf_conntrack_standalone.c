@@ -52,8 +52,8 @@ static bool ct_option_bool(const char *word, size_t len, const char *name, bool 
 
 bool nf_conntrack_parse_option(const char *word, size_t len)
 {
+	bool flag = nf_conntrack_checksum;
 	unsigned long long n;
-	bool flag;
 
 	if (ct_option_bool(word, len, "conntrack", &nf_conntrack_enabled) ||
 	    ct_option_bool(word, len, "ct.events", &nf_conntrack_events))
