@@ -354,8 +354,14 @@ static struct nf_conn *__nf_conntrack_alloc(const struct nf_conntrack_tuple *ori
 	struct nf_conn *ct;
 
 	if (unlikely(count > nf_conntrack_max) && !early_drop(hash)) {
+		static unsigned long last_warning;
+
 		atomic_dec(&nf_conntrack_entries);
-		printk(MACHINE_DEPENDENT "nf_conntrack: table full, dropping packet\n");
+		/* Rate-limited, as Linux's net_warn_ratelimited(): at most one a second. */
+		if (!last_warning || time_after(jiffies, last_warning + HZ)) {
+			last_warning = jiffies;
+			printk(MACHINE_DEPENDENT "nf_conntrack: table full, dropping packet\n");
+		}
 		return NULL;
 	}
 	ct = kmem_cache_alloc(&nf_conntrack_cachep);

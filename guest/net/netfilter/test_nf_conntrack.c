@@ -190,11 +190,38 @@ static u32 ct_left(const struct nf_conn *ct)
 
 /* --- nf_conntrack: UDP and generic ------------------------------------------------------------ */
 
+/* skb_clone() and skb_copy() take a reference on the entry, freeing either drops it. */
+static const char *ct_skb_ref_checks(struct nf_conn *ct)
+{
+	struct sk_buff *skb = ct_udp_skb(HOST_A, 1000, HOST_B, 53, false, false), *clone, *copy;
+	const char *why = NULL;
+
+	if (!skb)
+		return "no skb";
+	nf_conntrack_in(skb, &pre_routing);
+	if (skb_nfct(skb) != ct || atomic_read(&ct->use) != 2) {
+		consume_skb(skb);
+		return "the packet holds no reference on its entry";
+	}
+	clone = skb_clone(skb);
+	copy = skb_copy(skb);
+	if (!clone || !copy || skb_nfct(clone) != ct || skb_nfct(copy) != ct ||
+	    atomic_read(&ct->use) != 4)
+		why = "skb_clone/skb_copy did not take a reference";
+	consume_skb(clone);
+	kfree_skb(copy);
+	consume_skb(skb);
+	if (!why && atomic_read(&ct->use) != 1)
+		why = "freeing the skbs did not drop their references";
+	return why;
+}
+
 static const char *ct_udp_checks(void)
 {
 	unsigned int count = nf_conntrack_count(), verdict;
 	struct ip_conntrack_stat before, after;
 	struct nf_conn *ct, *ct2;
+	const char *why;
 	char line[320];
 	u8 gre[8] = { 0 };
 
@@ -224,6 +251,9 @@ static const char *ct_udp_checks(void)
 		return "reply did not set SEEN_REPLY alone";
 	if (ct->ecache)
 		return "events not delivered at confirm";
+	why = ct_skb_ref_checks(ct);
+	if (why)
+		return why;
 	if (ct_pass(ct_udp_skb(HOST_A, 1000, HOST_B, 53, false, false), NULL, NULL) !=
 	    IP_CT_ESTABLISHED)
 		return "original after reply not ESTABLISHED";
