@@ -809,7 +809,12 @@ int nf_conntrack_core_init(void)
 		spin_lock_init(&pcpu->lock);
 		INIT_HLIST_NULLS_HEAD(&pcpu->unconfirmed, cpu);
 	}
-	if (kmem_cache_grow(&nf_conntrack_cachep, nf_conntrack_max) < nf_conntrack_max) {
+	/*
+	 * Freed entries wait out a grace period before they are back in the
+	 * cache (Linux reuses them at once: SLAB_TYPESAFE_BY_RCU), hence the slack.
+	 */
+	if (kmem_cache_grow(&nf_conntrack_cachep, nf_conntrack_max + nf_conntrack_max / 4 + 64) <
+	    nf_conntrack_max) {
 		printk("nf_conntrack: no memory for %u entries\n", nf_conntrack_max);
 		return -1;
 	}

@@ -11,8 +11,9 @@
  *                    ASSURED entries it refuses the packet (drop counted)
  *   nf_ct_gc         entries with a short timeout go by the GC worker's
  *                    timer, and lazily in a lookup
- *   nf_ct_rcu        4-CPU torture: one CPU kills and recreates entries while
- *                    the others look them up under RCU; no reader meets a
+ *   nf_ct_rcu        4-CPU torture: one CPU kills, expires (for the lookups and
+ *                    the GC scan to kill) and recreates entries while the
+ *                    others look them up under RCU; no reader meets a
  *                    freed (poisoned) entry. selftest=norcu frees without the
  *                    grace period and reports what the readers met ("~ ").
  */
@@ -649,6 +650,9 @@ static void ct_rcu_writer(void)
 		} else if (ct_rcu_recreate) {
 			ct_pass(ct_udp_skb(HOST_A, sport, HOST_B, 9, false, false), NULL, NULL);
 		}
+		/* Now and then the GC worker's scan collects what expired. */
+		if ((round & 15) == 15)
+			nf_conntrack_gc_kick();
 		local_bh_enable();
 		udelay(20);
 	}
