@@ -20,6 +20,7 @@
  */
 
 #include "atomic.h"
+#include "list_nulls.h"
 #include "nf_conntrack_tcp.h"
 #include "nf_conntrack_tuple.h"
 #include "rcupdate.h"
@@ -111,6 +112,8 @@ union nf_conntrack_proto {
 };
 
 struct nf_conn {
+	/* First: the slab's free-list link lands here, never on a field a reader touches. */
+	struct rcu_head rcu;
 	atomic_t use; /* Linux's ct_general.use: 0 means being freed */
 	spinlock_t lock;
 	/* jiffies when it expires once confirmed; the relative timeout before that */
@@ -122,7 +125,6 @@ struct nf_conn {
 	u32 mark;
 	struct hlist_nulls_node unconfirmed; /* on the per-CPU unconfirmed list */
 	union nf_conntrack_proto proto;
-	struct rcu_head rcu;
 };
 
 /* The jiffies clock conntrack timeouts use (32 bits, as Linux's nfct_time_stamp). */
@@ -263,5 +265,110 @@ int nf_conntrack_tcp_packet(struct nf_conn *ct, struct sk_buff *skb, unsigned in
  * nf_conntrack_tcp_max_retrans=N: true if word was one of them (a malformed N is reported).
  */
 bool nf_ct_tcp_parse_option(const char *word, size_t len);
+
+/* --- The core (net/netfilter/nf_conntrack_core.c) --------------------------------------------- */
+
+/* Per-CPU counters, Linux's struct ip_conntrack_stat (/proc/net/stat/nf_conntrack). */
+struct ip_conntrack_stat {
+	unsigned int found;
+	unsigned int invalid;
+	unsigned int insert;
+	unsigned int insert_failed;
+	unsigned int clash_resolve;
+	unsigned int drop;
+	unsigned int early_drop;
+	unsigned int error;
+	unsigned int expect_new;
+	unsigned int expect_create;
+	unsigned int expect_delete;
+	unsigned int search_restart;
+	unsigned int chaintoolong;
+};
+
+extern bool nf_conntrack_enabled; /* conntrack=0 turns it off */
+extern bool nf_conntrack_events;  /* ct.events: print the events (conntrack -E) */
+extern struct hlist_nulls_head *nf_conntrack_hash;
+
+/*
+ * Grows the nf_conn cache to nf_conntrack_max, allocates the hash table,
+ * starts the GC worker and registers the IPv4 hooks. Process context on the
+ * boot CPU after the other CPUs are up; runs once (later calls return its
+ * result). 0, or -1 if out of memory or conntrack is off.
+ */
+int nf_conntrack_init(void);
+bool nf_conntrack_initialized(void);
+/* The kernel command line words of conntrack (net_parse_option() asks). */
+bool nf_conntrack_parse_option(const char *word, size_t len);
+/* /proc/net/nf_conntrack, /proc/net/stat/nf_conntrack and the ct state counts. */
+void nf_conntrack_show_views(void);
+void nf_conntrack_show_stat(void);
+void nf_conntrack_show_state_counts(void);
+/* The two halves of nf_conntrack_init(): the table and cache, the hooks. */
+int nf_conntrack_core_init(void);
+int nf_conntrack_proto_init(void);
+
+/* Linux's nf_conntrack_in(): the PRE_ROUTING and LOCAL_OUT work. A verdict. */
+unsigned int nf_conntrack_in(struct sk_buff *skb, const struct nf_hook_state *state);
+/* Hashes skb's new entry (POST_ROUTING, LOCAL_IN) and delivers its cached events. */
+int nf_conntrack_confirm(struct sk_buff *skb);
+int __nf_conntrack_confirm(struct sk_buff *skb);
+/* The confirmed entry with this tuple, with a reference, or NULL. */
+struct nf_conntrack_tuple_hash *nf_conntrack_find_get(const struct nf_conntrack_tuple *tuple);
+/* Sets IPS_DYING, reports [DESTROY], unhashes and drops the table's reference. */
+bool nf_ct_delete(struct nf_conn *ct, u32 portid, int report);
+unsigned int nf_conntrack_count(void);
+/* The sum over the CPUs of the counters. */
+void nf_conntrack_stat_sum(struct ip_conntrack_stat *sum);
+/* Runs the GC worker over the whole table now (tests); how many it deleted. */
+unsigned int nf_conntrack_gc_kick(void);
+/* Runs the GC worker's timer at the next tick, from the first bucket (tests). */
+void nf_conntrack_gc_wake(void);
+/* The bucket of a tuple (tests). */
+unsigned int nf_conntrack_bucket_of(const struct nf_conntrack_tuple *tuple);
+
+/* Debugging RCU: lookups that met a freed (poisoned) entry; freeing without a grace period. */
+extern atomic_t nf_conntrack_rcu_poisoned;
+extern bool nf_conntrack_skip_grace_period;
+
+/* --- Tuples and trackers (nf_conntrack_proto*.c) ---------------------------------------------- */
+
+/* The tuple of the packet at nhoff (its transport header at dataoff). */
+bool nf_ct_get_tuple(const struct sk_buff *skb, unsigned int nhoff, unsigned int dataoff,
+		     u8 protonum, struct nf_conntrack_tuple *tuple);
+bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse, const struct nf_conntrack_tuple *orig);
+/* The transport offset of the IPv4 packet at nhoff, or -1 (non-first fragment, bogus header). */
+int nf_ct_ipv4_get_l4proto(const struct sk_buff *skb, unsigned int nhoff, u8 *protonum);
+/* Copies len bytes at offset (from skb->data) into buf; NULL if the packet is shorter. */
+const void *nf_ct_header_pointer(const struct sk_buff *skb, unsigned int offset, unsigned int len,
+				 void *buf);
+
+int nf_conntrack_handle_packet(struct nf_conn *ct, struct sk_buff *skb, unsigned int dataoff,
+			       enum ip_conntrack_info ctinfo, const struct nf_hook_state *state);
+int nf_conntrack_udp_packet(struct nf_conn *ct, struct sk_buff *skb, unsigned int dataoff,
+			    enum ip_conntrack_info ctinfo, const struct nf_hook_state *state);
+int nf_conntrack_icmp_packet(struct nf_conn *ct, struct sk_buff *skb, enum ip_conntrack_info ctinfo,
+			     const struct nf_hook_state *state);
+int nf_conntrack_icmpv4_error(struct nf_conn *tmpl, struct sk_buff *skb, unsigned int dataoff,
+			      const struct nf_hook_state *state);
+bool nf_conntrack_invert_icmp_tuple(struct nf_conntrack_tuple *tuple,
+				    const struct nf_conntrack_tuple *orig);
+int nf_conntrack_generic_packet(struct nf_conn *ct, struct sk_buff *skb,
+				enum ip_conntrack_info ctinfo);
+
+/* Timeouts in jiffies (net.netfilter.nf_conntrack_*_timeout*). */
+enum udp_conntrack { UDP_CT_UNREPLIED, UDP_CT_REPLIED, UDP_CT_MAX };
+extern u32 nf_ct_udp_timeouts[UDP_CT_MAX];
+extern u32 nf_ct_icmp_timeout;
+extern u32 nf_ct_generic_timeout;
+
+/* --- Events (nf_conntrack_ecache.c), conntrack -L/-E lines (nf_conntrack_standalone.c) --- */
+
+/* Reports the cached events of ct (once it is confirmed): one [NEW] or [UPDATE] line. */
+void nf_ct_deliver_cached_events(struct nf_conn *ct);
+/* Reports event now, with the events cached so far ([DESTROY]). */
+int nf_conntrack_event_report(enum ip_conntrack_events event, struct nf_conn *ct);
+/* The entry in conntrack's text format; event: also the timeout rules of -E. Returns the length. */
+int nf_ct_snprint(char *buf, size_t size, const struct nf_conn *ct, bool with_timeout,
+		  bool listing);
 
 #endif /* _GUEST_NF_CONNTRACK_H */

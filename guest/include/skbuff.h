@@ -392,4 +392,21 @@ static inline unsigned int skb_network_offset(const struct sk_buff *skb)
 	return skb->network_header - (skb->data - skb->head);
 }
 
+/* Conntrack's reference on an skb's entry (net/netfilter/nf_conntrack_core.c). */
+struct nf_conn;
+void nf_conntrack_get(struct nf_conn *ct);
+void nf_conntrack_put(struct nf_conn *ct);
+
+static inline struct nf_conn *skb_nfct(const struct sk_buff *skb)
+{
+	return (struct nf_conn *)(skb->_nfct & ~7UL);
+}
+
+/* Drops the skb's entry (Linux's nf_reset_ct()). */
+static inline void nf_reset_ct(struct sk_buff *skb)
+{
+	nf_conntrack_put(skb_nfct(skb));
+	skb->_nfct = 0;
+}
+
 #endif /* _GUEST_SKBUFF_H */

@@ -113,6 +113,12 @@ static const struct selftest *const selftests[] = {
 	&selftest_iptable_filter,
 	&selftest_rps,
 	&selftest_nf_ct_tcp,
+	&selftest_nf_conntrack,
+	&selftest_nf_ct_icmp,
+	&selftest_nf_ct_early_drop,
+	&selftest_nf_ct_gc,
+	&selftest_nf_ct_rcu,
+	&selftest_nf_ct_rcu_norcu,
 };
 
 void run_selftests(void)

@@ -18,6 +18,7 @@
 #include "kernel.h"
 #include "neighbour.h"
 #include "netdevice.h"
+#include "nf_conntrack.h"
 #include "rcupdate.h"
 #include "smp.h"
 #include "snmp.h"
@@ -275,6 +276,8 @@ bool net_parse_option(const char *word, size_t len)
 			       (int)len, word);
 	} else if (ipt_filter_parse_option(word, len)) {
 		/* nf.filter= and nf.policy=: net/ipv4/netfilter/iptable_filter.c */
+	} else if (nf_conntrack_parse_option(word, len)) {
+		/* conntrack's own words */
 	} else {
 		return false;
 	}
@@ -716,6 +719,7 @@ void net_show_views(void)
 		       "queueing)\n",
 		       neigh_unres_discards());
 	ipt_filter_show();
+	nf_conntrack_show_views();
 }
 
 void net_dev_init(void)
@@ -733,4 +737,6 @@ void net_dev_init(void)
 	net_rps_init();
 	open_softirq(NET_RX_SOFTIRQ, net_rx_action);
 	net_proto_init();
+	if (nf_conntrack_enabled)
+		nf_conntrack_init();
 }

@@ -116,6 +116,7 @@ struct sk_buff *skb_clone(struct sk_buff *skb)
 	*n = *skb;
 	n->next = NULL;
 	n->cloned = 1;
+	nf_conntrack_get(skb_nfct(n));
 	if (skb->cloned) {
 		atomic_inc(&skb_shinfo(skb)->dataref);
 	} else {
@@ -159,6 +160,8 @@ struct sk_buff *skb_copy(const struct sk_buff *skb)
 	n->vlan_8021ad = skb->vlan_8021ad;
 	n->ignore_df = skb->ignore_df;
 	n->frag_pmtu = skb->frag_pmtu;
+	n->_nfct = skb->_nfct;
+	nf_conntrack_get(skb_nfct(n));
 	return n;
 }
 
@@ -311,6 +314,7 @@ void consume_skb(struct sk_buff *skb)
 {
 	if (!skb)
 		return;
+	nf_reset_ct(skb);
 	if (skb->head)
 		skb_release_data(skb);
 	kmem_cache_free(&skb_head_cache, skb);

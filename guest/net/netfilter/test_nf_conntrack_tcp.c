@@ -16,18 +16,6 @@
 #include "selftest.h"
 #include "string.h"
 
-/*
- * TEST DOUBLES, to be removed when the conntrack core is merged: its
- * nf_ct_kill() unhashes the entry and reports [DESTROY]; this one only marks
- * it dying, which is all the tracker's callers look at. nf_conntrack_checksum
- * is the core's sysctl (default 1).
- */
-__attribute__((weak)) bool nf_ct_kill(struct nf_conn *ct)
-{
-	return !test_and_set_bit(IPS_DYING_BIT, &ct->status);
-}
-__attribute__((weak)) int nf_conntrack_checksum = 1;
-
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond))                                                                       \
@@ -72,7 +60,9 @@ static void ct_init(struct nf_conn *ct)
 
 	memset(ct, 0, sizeof(*ct));
 	spin_lock_init(&ct->lock);
-	atomic_set(&ct->use, 1);
+	/* The table's reference and the test's (a packet's), so nf_ct_kill() never frees it: it is
+	 * not in the table and not from the cache. */
+	atomic_set(&ct->use, 2);
 	t = &ct->tuplehash[ORIG].tuple;
 	t->src.u3.ip = CLIENT_ADDR;
 	t->src.u.tcp.port = htons(CLIENT_PORT);

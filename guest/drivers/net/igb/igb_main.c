@@ -153,6 +153,8 @@ static void igb_set_mac_filter(struct igb_adapter *adapter, const u8 *mac)
 	igb_wr32(adapter, E1000_RAH(0), mac[4] | mac[5] << 8 | E1000_RAH_AV);
 }
 
+static void igb_clean_tx_irq(struct igb_q_vector *q_vector);
+
 static void igb_link_changed(struct igb_adapter *adapter, bool up)
 {
 	struct net_device *dev = &adapter->netdev;
@@ -172,9 +174,18 @@ static void igb_link_changed(struct igb_adapter *adapter, bool up)
 			smpsim_net_ready(adapter->num_queues);
 		}
 	} else {
+		unsigned int i;
+
 		WRITE_ONCE(dev->carrier, false);
 		printk(MACHINE_DEPENDENT "igb %s %s: NIC Link is Down\n", adapter->pdev->name,
 		       dev->name);
+		/*
+		 * Reap what the NIC has sent (its last TX write-backs may have raised no
+		 * interrupt of their own), as the next NAPI poll or igb_down() would: the
+		 * packets' conntrack references go with them before the views are printed.
+		 */
+		for (i = 0; i < adapter->num_queues; i++)
+			igb_clean_tx_irq(&adapter->q_vector[i]);
 		if (net_options.replay)
 			net_replay_link_down();
 	}
