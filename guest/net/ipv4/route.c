@@ -215,6 +215,13 @@ enum skb_drop_reason ip_route_input_noref(struct sk_buff *skb, u32 daddr, u32 sa
 	if (ipv4_is_multicast(daddr)) {
 		if (daddr != INADDR_ALLHOSTS_GROUP)
 			return SKB_DROP_REASON_NOT_SPECIFIED;
+		/* ip_mc_validate_source(): no multicast, broadcast or loopback source; 0/8 only to
+		 * 224.0.0.0/24 or for IGMP. */
+		if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) || ipv4_is_loopback(saddr))
+			return SKB_DROP_REASON_IP_INVALID_SOURCE;
+		if (ipv4_is_zeronet(saddr) && (daddr & htonl(0xffffff00)) != htonl(0xe0000000) &&
+		    ip_hdr(skb)->protocol != IPPROTO_IGMP)
+			return SKB_DROP_REASON_IP_INVALID_SOURCE;
 		skb_dst_set_noref(skb, &rt_multicast);
 		return SKB_NOT_DROPPED_YET;
 	}
