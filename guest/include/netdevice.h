@@ -93,6 +93,7 @@ struct softnet_data {
 	struct softnet_data *rps_ipi_list; /* CPUs whose backlog this CPU must wake (IPI) */
 	struct softnet_data *rps_ipi_next;
 	call_single_data_t csd; /* the IPI that wakes this CPU's backlog */
+	unsigned long rps_enqueued; /* packets this CPU put on a backlog (its own included) */
 } __aligned(64);
 
 DECLARE_PER_CPU(struct softnet_data, softnet_data);

@@ -164,7 +164,8 @@ deterministic)
 	cmp "$tmp/a2" "$tmp/b2"
 	;;
 tx_pcap)
-	replay "$1" --pace max --tx-pcap "$tmp/tx.pcap" --summary-json "$tmp/s.json"
+	# As the host 10.0.0.2 the capture's pings are for (the router would forward them instead).
+	replay "$1" --pace max --net host --tx-pcap "$tmp/tx.pcap" --summary-json "$tmp/s.json"
 	# The capture is readable by libpcap (the reference tool) and holds every frame the NIC sent.
 	printf '{"rss_key": "%080d", "reta": [%s], "mrqc": 0}\n' 0 "$(python3 -c 'print(",".join(["0"]*128))')" >"$tmp/zero.json"
 	"$rss_reference" "$tmp/tx.pcap" "$tmp/zero.json" >"$tmp/tx.json"
@@ -292,7 +293,9 @@ with open(sys.argv[1], "wb") as f:
 PY
 	# check_rewrite SPEC REPLIES VLAN: what the guest saw and answered after a replay with --rewrite SPEC.
 	check_rewrite() {
-		replay "$tmp/tagged.pcap" --net host --rewrite "$1" --tx-pcap "$tmp/tx.pcap" --summary-json "$tmp/s.json"
+		# The sender's MAC as a permanent neighbour: the capture has no ARP for the reply to learn it.
+		replay "$tmp/tagged.pcap" --net host --rewrite "$1" --append neigh=10.0.0.1,02:00:00:00:00:01 \
+			--tx-pcap "$tmp/tx.pcap" --summary-json "$tmp/s.json"
 		python3 - "$tmp/s.json" "$tmp/console.txt" "$tmp/tx.pcap" "$@" <<'PY'
 import json, re, struct, sys
 s = json.load(open(sys.argv[1]))["replay"]

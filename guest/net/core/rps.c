@@ -7,6 +7,7 @@
 
 #include "asm/percpu.h"
 #include "asm/smp.h"
+#include "asm/smpsim.h"
 #include "bitops.h"
 #include "cpumask.h"
 #include "ctype.h"
@@ -200,6 +201,7 @@ static int enqueue_to_backlog(struct sk_buff *skb, unsigned int cpu)
 		if (!test_and_set_bit(NAPI_STATE_SCHED, &sd->backlog.state))
 			napi_schedule_rps(sd);
 		spin_unlock(&sd->input_pkt_lock);
+		this_cpu_ptr(&softnet_data)->rps_enqueued++;
 		local_irq_restore(flags);
 		return NET_RX_SUCCESS;
 	}
@@ -226,6 +228,7 @@ int netif_rps_steer(struct sk_buff *skb)
 static int process_backlog(struct napi_struct *napi, int quota)
 {
 	struct softnet_data *sd = container_of(napi, struct softnet_data, backlog);
+	unsigned int from_driver = 0;
 	int work = 0;
 
 	while (work < quota) {
@@ -248,9 +251,13 @@ static int process_backlog(struct napi_struct *napi, int quota)
 		spin_unlock(&sd->input_pkt_lock);
 		local_irq_enable();
 		skb->next = NULL;
+		from_driver += skb->dev != NULL;
 		__netif_receive_skb(skb);
 		work++;
 	}
+	/* The replay's consumption count follows a driver's frames to the CPU that processed them. */
+	if (from_driver)
+		smpsim_rx_done(smp_processor_id(), from_driver);
 	return work;
 }
 

@@ -409,12 +409,15 @@ static void igb_ring_irq_enable(struct igb_q_vector *q_vector)
 static int igb_poll(struct napi_struct *napi, int budget)
 {
 	struct igb_q_vector *q_vector = container_of(napi, struct igb_q_vector, napi);
+	unsigned long steered = this_cpu_ptr(&softnet_data)->rps_enqueued;
 	int work;
 
 	igb_clean_tx_irq(q_vector);
 	work = igb_clean_rx_irq(q_vector, budget);
-	if (work)
-		smpsim_rx_done(smp_processor_id(), work);
+	/* Frames RPS put on a backlog are reported by the CPU that processes them. */
+	steered = this_cpu_ptr(&softnet_data)->rps_enqueued - steered;
+	if (work > (int)steered)
+		smpsim_rx_done(smp_processor_id(), work - steered);
 	if (work >= budget)
 		return budget;
 	if (napi_complete_done(napi, work))
