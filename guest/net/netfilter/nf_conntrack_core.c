@@ -273,8 +273,11 @@ static void nf_ct_delete_from_lists(struct nf_conn *ct)
 		return;
 	local_bh_disable();
 	nf_conntrack_double_lock(hash, reply_hash);
-	hlist_nulls_del_rcu(&ct->tuplehash[IP_CT_DIR_ORIGINAL].hnnode);
-	hlist_nulls_del_rcu(&ct->tuplehash[IP_CT_DIR_REPLY].hnnode);
+	/* Killed before it was confirmed: nothing to unhash. */
+	if (!hlist_nulls_unhashed(&ct->tuplehash[IP_CT_DIR_ORIGINAL].hnnode)) {
+		hlist_nulls_del_rcu(&ct->tuplehash[IP_CT_DIR_ORIGINAL].hnnode);
+		hlist_nulls_del_rcu(&ct->tuplehash[IP_CT_DIR_REPLY].hnnode);
+	}
 	nf_conntrack_double_unlock(hash, reply_hash);
 	local_bh_enable();
 }
