@@ -268,9 +268,6 @@ static void nf_ct_delete_from_lists(struct nf_conn *ct)
 	unsigned int hash = hash_conntrack(&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
 	unsigned int reply_hash = hash_conntrack(&ct->tuplehash[IP_CT_DIR_REPLY].tuple);
 
-	/* An entry that never reached the table (killed before its confirmation). */
-	if (hlist_nulls_unhashed(&ct->tuplehash[IP_CT_DIR_ORIGINAL].hnnode))
-		return;
 	local_bh_disable();
 	nf_conntrack_double_lock(hash, reply_hash);
 	/* Killed before it was confirmed: nothing to unhash. */
