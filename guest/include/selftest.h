@@ -7,7 +7,7 @@
  * (kernel/test_*.c: atomics, spinlock, seqlock, rwlock, IPIs, TLB shootdown,
  * message passing, softirqs, timers, RCU, IRQ affinity; net/core/test_skbuff.c: sk_buff;
  * net/ipv4/test_ip_rcv.c: IPv4 receive and VLAN; net/netfilter/test_nf_conntrack_tcp.c:
- * the TCP connection tracker) defines its tests with
+ * the TCP connection tracker; net/netfilter/test_nf_nat.c: NAT) defines its tests with
  * DEFINE_SELFTEST, and the table in kernel/selftest.c runs them in its order,
  * as Linux keeps locktorture and rcutorture apart on a common torture core.
  */
@@ -32,7 +32,7 @@ extern const struct selftest selftest_atomic, selftest_bitops, selftest_spinlock
 	selftest_spinlock_nolock, selftest_seqlock, selftest_rwlock, selftest_mp, selftest_ipi,
 	selftest_on_each_cpu, selftest_tlb, selftest_tlb_noshootdown, selftest_irqaffinity,
 	selftest_softirq, selftest_timer, selftest_rcu, selftest_rcu_norcu, selftest_skbuff,
-	selftest_ip_rcv, selftest_rps, selftest_nf_ct_tcp;
+	selftest_ip_rcv, selftest_rps, selftest_nf_ct_tcp, selftest_nf_nat;
 
 /* What the tests share (kernel/selftest.c). */
 extern unsigned int selftest_nr_cpus; /* online CPUs taking part */

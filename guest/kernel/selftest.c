@@ -96,6 +96,7 @@ static const struct selftest *const selftests[] = {
 	&selftest_ip_rcv,
 	&selftest_rps,
 	&selftest_nf_ct_tcp,
+	&selftest_nf_nat,
 };
 
 void run_selftests(void)
