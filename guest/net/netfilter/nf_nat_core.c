@@ -32,23 +32,12 @@
 
 /* Entries with IPS_SRC_NAT_DONE by the hash of their original source. */
 static struct hlist_head nf_nat_bysource[NF_NAT_HTABLE_SIZE];
+/* Zero-filled .bss: every lock starts unlocked, as __SPIN_LOCK_UNLOCKED. */
 static spinlock_t nf_nat_locks[NF_NAT_LOCKS];
-static bool nf_nat_locks_ready;
 
 /* Fixed stand-ins for Linux's random seeds (reproducible runs). */
 #define NF_NAT_HASH_SEED 0x6e61745fU /* bysource */
 #define NF_NAT_PORT_SEED 0x706f7274U /* port search offset */
-
-static void nf_nat_init_locks(void)
-{
-	unsigned int i;
-
-	if (nf_nat_locks_ready)
-		return;
-	for (i = 0; i < NF_NAT_LOCKS; i++)
-		spin_lock_init(&nf_nat_locks[i]);
-	nf_nat_locks_ready = true;
-}
 
 /* The bucket of an original tuple's source part (address, port, protocol). */
 static unsigned int hash_by_src(const struct nf_conntrack_tuple *tuple)
@@ -350,7 +339,6 @@ unsigned int nf_nat_setup_info(struct nf_conn *ct, const struct nf_nat_range2 *r
 		return NF_ACCEPT;
 	if (nf_nat_initialized(ct, maniptype))
 		return NF_DROP;
-	nf_nat_init_locks();
 
 	/* What the original direction looks like after the manips done so far. */
 	nf_ct_invert_tuple(&curr_tuple, &ct->tuplehash[IP_CT_DIR_REPLY].tuple);
@@ -484,6 +472,5 @@ unsigned int nf_nat_inet_fn(void *priv, struct sk_buff *skb, const struct nf_hoo
 
 int nf_nat_init(void)
 {
-	nf_nat_init_locks();
 	return nf_nat_ipv4_register_fn();
 }
