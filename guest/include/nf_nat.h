@@ -118,8 +118,7 @@ unsigned int nf_nat_masquerade_ipv4(struct sk_buff *skb, unsigned int hooknum,
 				    const struct nf_nat_range2 *range,
 				    const struct net_device *out);
 
-/* --- net/ipv4/netfilter/iptable_nat.c ----------------------------------------------------------
- */
+/* --- net/ipv4/netfilter/iptable_nat.c --------------------------------------------------------- */
 
 /*
  * The nat table's chain for state->hook: the target of the first rule that

@@ -185,8 +185,7 @@ static const struct nf_nat_range2 *range_of(u32 min_addr, u32 max_addr, u16 min_
 	return &r;
 }
 
-/* --- Packets -----------------------------------------------------------------------------------
- */
+/* --- Packets ---------------------------------------------------------------------------------- */
 
 struct pkt {
 	u8 proto;
@@ -320,8 +319,7 @@ static u16 reply_port(const struct nf_conn *ct)
 	return ntohs(ct->tuplehash[REPLY].tuple.dst.u.all);
 }
 
-/* --- nf_nat_tuple ------------------------------------------------------------------------------
- */
+/* --- nf_nat_tuple ----------------------------------------------------------------------------- */
 
 static const char *tuple_checks(void)
 {
@@ -407,8 +405,7 @@ static const char *tuple_checks(void)
 	return NULL;
 }
 
-/* --- nf_nat_mangle -----------------------------------------------------------------------------
- */
+/* --- nf_nat_mangle ---------------------------------------------------------------------------- */
 
 /*
  * An SNAT'ed flow of p (LAN_HOST -> REMOTE) mapped to PUBLIC:map_port: the
@@ -590,8 +587,7 @@ static const char *mangle_checks(void)
 	return NULL;
 }
 
-/* --- nf_nat_port_clash -------------------------------------------------------------------------
- */
+/* --- nf_nat_port_clash ------------------------------------------------------------------------ */
 
 /* The source port a taken mapping to PUBLIC:port moves a flow from sport to. */
 static const char *privileged_port(u16 sport, u16 lo, u16 hi)
@@ -671,8 +667,7 @@ static const char *port_clash_checks(void)
 	return NULL;
 }
 
-/* --- nf_nat_bysource ---------------------------------------------------------------------------
- */
+/* --- nf_nat_bysource -------------------------------------------------------------------------- */
 
 static const char *bysource_checks(void)
 {
@@ -715,43 +710,39 @@ static const char *bysource_checks(void)
 	return NULL;
 }
 
-/* --- nf_nat_icmp_error -------------------------------------------------------------------------
- */
+/* --- nf_nat_icmp_error ------------------------------------------------------------------------ */
 
 /*
- * REMOTE answers the SNAT'ed datagram LAN_HOST:5000 -> REMOTE:53 (sent as
- * PUBLIC:61000) with a port unreachable quoting it whole.
+ * REMOTE's ICMP error (type, code 3) about the packet inner_pkt it got: an IPv4
+ * header and the first quote bytes of it (at most its length).
  */
-static struct sk_buff *icmp_error_skb(bool bad_csum)
+static struct sk_buff *icmp_error_skb(const struct pkt *inner_pkt, u8 type, unsigned int quote,
+				      bool bad_csum)
 {
 	struct sk_buff *skb = alloc_skb(SKB_MAX_HEAD);
 	struct iphdr *iph;
 	struct icmphdr *ih;
-	unsigned int inner_len;
+	u8 inner[256];
 	u8 *p;
 
 	if (!skb)
 		return NULL;
-	p = skb_put(skb, 20 + 8 + 20 + 8 + 6);
+	quote = min(quote, pkt_write(inner, inner_pkt));
+	p = skb_put(skb, 20 + 8 + quote);
 	memset(p, 0, skb->len);
-	inner_len = pkt_write(p + 28, &(struct pkt){ .proto = IPPROTO_UDP,
-						     .saddr = PUBLIC,
-						     .daddr = REMOTE,
-						     .sport = 61000,
-						     .dport = 53,
-						     .paylen = 6 });
+	memcpy(p + 28, inner, quote);
 	iph = (struct iphdr *)p;
 	iph->ihl_version = 0x45;
-	iph->tot_len = htons(28 + inner_len);
+	iph->tot_len = htons(28 + quote);
 	iph->ttl = 64;
 	iph->protocol = IPPROTO_ICMP;
 	iph->saddr = REMOTE;
-	iph->daddr = PUBLIC;
+	iph->daddr = inner_pkt->saddr;
 	iph->check = htons(csum_fold(csum_partial(iph, 20, 0)));
 	ih = (struct icmphdr *)(p + 20);
-	ih->type = ICMP_DEST_UNREACH;
+	ih->type = type;
 	ih->code = 3;
-	ih->checksum = htons(csum_fold(csum_partial(ih, 8 + inner_len, 0)));
+	ih->checksum = htons(csum_fold(csum_partial(ih, 8 + quote, 0)));
 	if (bad_csum)
 		ih->checksum ^= htons(0x0101);
 	skb_reset_network_header(skb);
@@ -760,51 +751,107 @@ static struct sk_buff *icmp_error_skb(bool bad_csum)
 	return skb;
 }
 
-static const char *icmp_error_checks(void)
+/* The error through the PRE_ROUTING NAT hook as RELATED_REPLY of ct: the verdict, or 1000. */
+static unsigned int icmp_error_rcv(struct nf_conn *ct, struct sk_buff *skb)
 {
 	struct nf_hook_state pre = { .hook = NF_INET_PRE_ROUTING, .pf = NFPROTO_IPV4 };
+
+	if (!skb)
+		return 1000;
+	nf_ct_set(skb, ct, IP_CT_RELATED_REPLY);
+	return nf_nat_ipv4_fn(NULL, skb, &pre);
+}
+
+/* The outer and inner IPv4 headers and the ICMP checksum are right. */
+static const char *icmp_error_sums_ok(const struct sk_buff *skb)
+{
+	CHECK(!ip_fast_csum(skb->data, 5));
+	CHECK(!csum_fold(csum_partial(skb->data + 20, skb->len - 20, 0)));
+	CHECK(!ip_fast_csum(skb->data + 28, 5));
+	return NULL;
+}
+
+static const char *icmp_error_checks(void)
+{
+	/* What REMOTE received of each flow, after the SNAT. */
+	const struct pkt udp = { .proto = IPPROTO_UDP,
+				 .saddr = PUBLIC,
+				 .daddr = REMOTE,
+				 .sport = 61000,
+				 .dport = 53,
+				 .paylen = 6 };
+	const struct pkt tcp = { .proto = IPPROTO_TCP,
+				 .saddr = PUBLIC,
+				 .daddr = REMOTE,
+				 .sport = 61005,
+				 .dport = 80,
+				 .paylen = 0 };
 	const struct iphdr *outer, *inner;
 	const struct udphdr *uh;
 	struct sk_buff *skb;
 	unsigned int ret;
+	u8 quoted[28];
 
 	taken_reset();
+	/* A port unreachable quoting the whole datagram: every checksum can be checked. */
 	ct_setup(&ct1, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
 	CHECK(nf_nat_setup_info(&ct1, range_of(PUBLIC, PUBLIC, 61000, 61000), NF_NAT_MANIP_SRC) ==
 	      NF_ACCEPT);
-
-	skb = icmp_error_skb(false);
-	CHECK(skb);
-	nf_ct_set(skb, &ct1, IP_CT_RELATED_REPLY);
-	ret = nf_nat_ipv4_fn(NULL, skb, &pre);
+	skb = icmp_error_skb(&udp, ICMP_DEST_UNREACH, 256, false);
+	ret = icmp_error_rcv(&ct1, skb);
+	CHECK(ret != 1000);
+	if (ret != NF_ACCEPT) {
+		consume_skb(skb);
+		return "the port unreachable was dropped";
+	}
 	outer = ip_hdr(skb);
 	inner = (const struct iphdr *)(skb->data + 28);
 	uh = (const struct udphdr *)(skb->data + 48);
-	if (ret != NF_ACCEPT) {
-		consume_skb(skb);
-		return "the ICMP error was dropped";
-	}
 	CHECK(outer->saddr == REMOTE && outer->daddr == LAN_HOST);
 	CHECK(inner->saddr == LAN_HOST && inner->daddr == REMOTE);
 	CHECK(ntohs(uh->source) == 5000 && ntohs(uh->dest) == 53);
-	CHECK(!ip_fast_csum(outer, 5));
-	CHECK(!csum_fold(csum_partial(skb->data + 20, skb->len - 20, 0)));
+	TRY(icmp_error_sums_ok(skb));
 	TRY(sums_ok(skb->data + 28));
 	consume_skb(skb);
 
 	/* A corrupt ICMP checksum: Linux does not translate it, the packet is dropped. */
-	skb = icmp_error_skb(true);
-	CHECK(skb);
-	nf_ct_set(skb, &ct1, IP_CT_RELATED_REPLY);
-	ret = nf_nat_ipv4_fn(NULL, skb, &pre);
+	skb = icmp_error_skb(&udp, ICMP_DEST_UNREACH, 256, true);
+	ret = icmp_error_rcv(&ct1, skb);
+	CHECK(ret != 1000);
 	consume_skb(skb);
 	CHECK(ret == NF_DROP);
 	ct_release(&ct1);
+
+	/*
+	 * A time exceeded quoting 8 bytes of a TCP segment: the ports are
+	 * translated, the TCP checksum (not quoted) is left alone.
+	 */
+	ct_setup(&ct2, IPPROTO_TCP, LAN_HOST, 40000, REMOTE, 80);
+	CHECK(nf_nat_setup_info(&ct2, range_of(PUBLIC, PUBLIC, 61005, 61005), NF_NAT_MANIP_SRC) ==
+	      NF_ACCEPT);
+	skb = icmp_error_skb(&tcp, ICMP_TIME_EXCEEDED, 28, false);
+	ret = icmp_error_rcv(&ct2, skb);
+	CHECK(ret != 1000);
+	if (ret != NF_ACCEPT) {
+		consume_skb(skb);
+		return "the time exceeded was dropped";
+	}
+	CHECK(skb->len == 56);
+	memcpy(quoted, skb->data + 28, sizeof(quoted));
+	outer = ip_hdr(skb);
+	inner = (const struct iphdr *)quoted;
+	CHECK(outer->saddr == REMOTE && outer->daddr == LAN_HOST);
+	CHECK(inner->saddr == LAN_HOST && inner->daddr == REMOTE);
+	CHECK(ntohs(((const u16 *)(quoted + 20))[0]) == 40000);
+	CHECK(ntohs(((const u16 *)(quoted + 20))[1]) == 80);
+	CHECK(ntohl(((const u32 *)(quoted + 20))[1]) == 1000); /* the sequence number */
+	TRY(icmp_error_sums_ok(skb));
+	consume_skb(skb);
+	ct_release(&ct2);
 	return NULL;
 }
 
-/* --- nf_nat_rules ------------------------------------------------------------------------------
- */
+/* --- nf_nat_rules ----------------------------------------------------------------------------- */
 
 static bool parse(const char *rule)
 {

@@ -70,8 +70,7 @@ static const char *const nf_nat_chain_names[NF_INET_NUMHOOKS] = {
 static const u8 nf_nat_chain_order[] = { NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT,
 					 NF_INET_POST_ROUTING };
 
-/* --- Matching ----------------------------------------------------------------------------------
- */
+/* --- Matching --------------------------------------------------------------------------------- */
 
 static bool port_in(u16 port, const u16 pts[2])
 {
@@ -136,8 +135,7 @@ unsigned int iptable_nat_do_chain(struct sk_buff *skb, const struct nf_hook_stat
 	return NF_ACCEPT;
 }
 
-/* --- Parsing -----------------------------------------------------------------------------------
- */
+/* --- Parsing ---------------------------------------------------------------------------------- */
 
 static bool token_is(const char *p, size_t n, const char *name)
 {
@@ -448,8 +446,7 @@ bool nf_nat_rule_counters(unsigned int i, u64 *pkts, u64 *bytes)
 	return true;
 }
 
-/* --- Listing -----------------------------------------------------------------------------------
- */
+/* --- Listing ---------------------------------------------------------------------------------- */
 
 /* iptables' counter column: the number, or in K/M/G/T when it has more than 5 digits. */
 static void format_count(char *buf, size_t size, u64 n)
