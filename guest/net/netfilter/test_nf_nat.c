@@ -116,6 +116,26 @@ __attribute__((weak)) bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse
 
 static struct nf_conn ct1, ct2, ct3, owner;
 
+/*
+ * true while the double above is the nf_conntrack_tuple_taken() linked in:
+ * the conntrack core's would not see the tuples the tests register, and the
+ * checks that rely on them must then insert real entries instead.
+ */
+static bool taken_double_linked(void)
+{
+	struct nf_conntrack_tuple t = { .src.l3num = NFPROTO_IPV4, .dst.protonum = IPPROTO_UDP };
+	unsigned int before = taken_lookups;
+
+	nf_conntrack_tuple_taken(&t, NULL);
+	return taken_lookups != before;
+}
+
+#define NEED_TAKEN_DOUBLE()                                                                        \
+	do {                                                                                       \
+		if (!taken_double_linked())                                                        \
+			return "nf_conntrack_tuple_taken() is not the test double";                \
+	} while (0)
+
 static void taken_reset(void)
 {
 	nr_taken = 0;
@@ -611,6 +631,8 @@ static const char *port_clash_checks(void)
 	u16 p1, p2;
 	unsigned int i;
 
+	NEED_TAKEN_DOUBLE();
+
 	/* The first flow: some port of 1024-1031. */
 	taken_reset();
 	ct_setup(&ct1, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
@@ -675,6 +697,8 @@ static const char *bysource_checks(void)
 	struct nf_conntrack_tuple orig;
 	u32 a1;
 	u16 p1;
+
+	NEED_TAKEN_DOUBLE();
 
 	taken_reset();
 	range = range_of(PUBLIC, PUBLIC_LAST, 1024, 1031);
