@@ -82,4 +82,65 @@ static inline u32 csum_tcpudp_nofold(u32 saddr, u32 daddr, u32 len, u8 proto, u3
 	return csum_partial(pseudo, sizeof(pseudo), sum);
 }
 
+/*
+ * Incremental updates (RFC 1624), as Linux's csum_add()/csum_sub()/
+ * csum_replace4()/csum_replace2(). Like Linux on x86, the values are summed
+ * as they lie in memory (network order), which the one's-complement sum
+ * allows.
+ */
+static inline u32 csum_add(u32 csum, u32 addend)
+{
+	u32 res = csum + addend;
+
+	return res + (res < addend);
+}
+
+static inline u32 csum_sub(u32 csum, u32 addend)
+{
+	return csum_add(csum, ~addend);
+}
+
+static inline u32 csum_unfold(u16 n)
+{
+	return n;
+}
+
+/* *sum covered from; it now covers to instead (HC' = ~(~HC + ~m + m')). */
+static inline void csum_replace4(u16 *sum, u32 from, u32 to)
+{
+	u32 tmp = csum_sub(~csum_unfold(*sum), from);
+
+	*sum = csum_fold(csum_add(tmp, to));
+}
+
+static inline void csum_replace2(u16 *sum, u16 from, u16 to)
+{
+	csum_replace4(sum, from, to);
+}
+
+/* A UDP checksum that computes to 0 is sent as 0xffff: 0 means "none" (RFC 768). */
+#define CSUM_MANGLED_0 ((u16)0xffff)
+
+struct sk_buff;
+
+/*
+ * Linux's inet_proto_csum_replace4()/2() (net/core/utils.c) for a transport
+ * checksum; pseudohdr says the field is part of the pseudo-header. The guest
+ * has neither CHECKSUM_PARTIAL nor CHECKSUM_COMPLETE, so the checksum field
+ * itself is always the one to update.
+ */
+static inline void inet_proto_csum_replace4(u16 *sum, struct sk_buff *skb, u32 from, u32 to,
+					    bool pseudohdr)
+{
+	(void)skb;
+	(void)pseudohdr;
+	csum_replace4(sum, from, to);
+}
+
+static inline void inet_proto_csum_replace2(u16 *sum, struct sk_buff *skb, u16 from, u16 to,
+					    bool pseudohdr)
+{
+	inet_proto_csum_replace4(sum, skb, from, to, pseudohdr);
+}
+
 #endif /* _GUEST_CHECKSUM_H */

@@ -20,6 +20,7 @@
  */
 
 #include "atomic.h"
+#include "list.h"
 #include "list_nulls.h"
 #include "nf_conntrack_tcp.h"
 #include "nf_conntrack_tuple.h"
@@ -125,6 +126,8 @@ struct nf_conn {
 	u32 mark;
 	struct hlist_nulls_node unconfirmed; /* on the per-CPU unconfirmed list */
 	union nf_conntrack_proto proto;
+	/* NAT (net/netfilter/nf_nat_core.c): on the bysource table once IPS_SRC_NAT_DONE */
+	struct hlist_node nat_bysource;
 };
 
 /* The jiffies clock conntrack timeouts use (32 bits, as Linux's nfct_time_stamp). */
@@ -235,6 +238,28 @@ static inline bool nf_ct_kill_acct(struct nf_conn *ct, enum ip_conntrack_info ct
 
 /* Drops a reference; the last one frees the entry through call_rcu(). */
 void nf_ct_put(struct nf_conn *ct);
+
+/* The reply tuple of orig (addresses, ports swapped; ICMP type inverted); false if none. */
+bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse, const struct nf_conntrack_tuple *orig);
+
+/*
+ * true if a confirmed entry other than ignored_conntrack already has tuple in
+ * either direction (Linux's nf_conntrack_tuple_taken(): NAT asks it with the
+ * reply tuple a mapping would give). net/netfilter/nf_conntrack_core.c.
+ */
+bool nf_conntrack_tuple_taken(const struct nf_conntrack_tuple *tuple,
+			      const struct nf_conn *ignored_conntrack);
+
+/* NAT changed the reply tuple of an unconfirmed entry (Linux's nf_conntrack_alter_reply()). */
+static inline void nf_conntrack_alter_reply(struct nf_conn *ct,
+					    const struct nf_conntrack_tuple *newreply)
+{
+	/* Only an unconfirmed entry: it is not hashed yet. */
+	if (nf_ct_is_confirmed(ct))
+		return;
+	ct->tuplehash[IP_CT_DIR_REPLY].tuple = *newreply;
+	ct->tuplehash[IP_CT_DIR_REPLY].tuple.dst.dir = IP_CT_DIR_REPLY;
+}
 
 /* Settings, Linux's sysctls with their defaults (net.netfilter.nf_conntrack_*). */
 extern int nf_conntrack_checksum;     /* 1 */

@@ -9,7 +9,7 @@
  * net/ipv4/test_ip_rcv.c: IPv4 receive and VLAN; net/netfilter/test_netfilter.c:
  * the hook core; net/ipv4/test_ip_forward.c: forwarding and the filter table;
  * net/ipv4/test_ip_fragment.c: reassembly and fragmentation; net/core/test_rps.c: RPS; net/netfilter/test_nf_conntrack_tcp.c: the TCP connection
- * tracker) defines its tests with DEFINE_SELFTEST, and the table in kernel/selftest.c runs
+ * tracker; net/netfilter/test_nf_nat.c: NAT) defines its tests with DEFINE_SELFTEST, and the table in kernel/selftest.c runs
  * them in its order, as Linux keeps locktorture and rcutorture apart on a common torture core.
  */
 
@@ -36,7 +36,7 @@ extern const struct selftest selftest_atomic, selftest_bitops, selftest_spinlock
 	selftest_ip_rcv, selftest_ip_defrag, selftest_ip_fragment, selftest_nf_hooks,
 	selftest_ip_forward, selftest_iptable_filter, selftest_rps, selftest_nf_ct_tcp,
 	selftest_nf_conntrack, selftest_nf_ct_icmp, selftest_nf_ct_early_drop, selftest_nf_ct_gc,
-	selftest_nf_ct_rcu, selftest_nf_ct_rcu_norcu;
+	selftest_nf_ct_rcu, selftest_nf_ct_rcu_norcu, selftest_nf_nat;
 
 /* What the tests share (kernel/selftest.c). */
 extern unsigned int selftest_nr_cpus; /* online CPUs taking part */

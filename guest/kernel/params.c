@@ -33,6 +33,7 @@
 #include "kernel.h"
 #include "netdevice.h"
 #include "nf_conntrack.h"
+#include "nf_nat.h"
 #include "pci.h"
 #include "setup.h"
 #include "string.h"
@@ -171,7 +172,8 @@ static void parse_option(const char *word, size_t len)
 	} else if (option_is(word, len, "pci", &value) && value && word + len == value + 5 &&
 		   !strncmp(value, "nomsi", 5)) {
 		pci_nomsi = true;
-	} else if (net_parse_option(word, len) || nf_ct_tcp_parse_option(word, len)) {
+	} else if (net_parse_option(word, len) || nf_ct_tcp_parse_option(word, len) ||
+		   nf_nat_parse_option(word, len)) {
 		/* parsed there */
 	} else {
 		printk("Unknown kernel command line option \"%.*s\", ignored\n", (int)len, word);

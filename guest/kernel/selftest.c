@@ -119,6 +119,7 @@ static const struct selftest *const selftests[] = {
 	&selftest_nf_ct_gc,
 	&selftest_nf_ct_rcu,
 	&selftest_nf_ct_rcu_norcu,
+	&selftest_nf_nat,
 };
 
 void run_selftests(void)
