@@ -165,9 +165,16 @@ C2cLine make_line(const C2cLineStats& stats, const Symbolizer& symbols) {
     C2cLine l;
     l.stats = stats;
     l.total = stats.total();
-    l.symbol = symbols.symbolize(stats.paddr);
     l.false_sharing = stats.false_sharing();
     l.fields = line_fields(stats, l.total, symbols);
+    // The symbol at the line's start, or (padding there) the first touched byte that has one.
+    l.symbol = symbols.symbolize(stats.paddr);
+    if (!l.symbol.has_symbol)
+        for (const C2cField& f : l.fields)
+            if (f.symbol.has_symbol) {
+                l.symbol = f.symbol;
+                break;
+            }
     return l;
 }
 

@@ -102,7 +102,7 @@ struct C2cField {
 struct C2cLine {
     C2cLineStats stats;
     C2cCounters total;
-    Symbolization symbol; // of the line's first byte
+    Symbolization symbol; // of the line's first byte, or of its first touched byte with a symbol
     bool false_sharing = false;
     std::vector<C2cField> fields;
 };

@@ -171,6 +171,30 @@ TEST(C2c, FieldsNamedByGuestSymbols) {
     EXPECT_NE(text.find("[false sharing]"), std::string::npos);
 }
 
+// A line that starts with padding is named by the first touched byte that has a symbol.
+TEST(C2c, LineStartingWithPadding) {
+    const Symbolizer guest = Symbolizer::load(SMPSIM_GUEST_ELF, SMPSIM_SOURCE_DIR);
+    u64 line = 0;
+    u32 at = 0;
+    for (u64 l = 0x100000; l < 0x200000 && !line; l += 64)
+        if (!guest.symbolize(l).has_symbol)
+            for (u32 b = 1; b < 64 && !line; ++b)
+                if (guest.symbolize(l + b).has_symbol) {
+                    line = l;
+                    at = b;
+                }
+    ASSERT_NE(line, 0u) << "no line of the guest starts with padding";
+    LineStatsTable t(2);
+    auto& l = t.line(line);
+    l.cpu[0].hitm = l.cpu[1].hitm = 1;
+    l.cpu[0].write_mask = l.cpu[1].read_mask = u64{1} << at;
+    const C2cReport r = build_c2c(parse_line_stats(t.to_json(), "t.json"), guest);
+    ASSERT_EQ(r.by_hitm.size(), 1u);
+    EXPECT_TRUE(r.by_hitm[0].symbol.has_symbol);
+    EXPECT_EQ(r.by_hitm[0].symbol.name, guest.symbolize(line + at).name);
+    EXPECT_EQ(r.by_hitm[0].symbol.address, line + at);
+}
+
 TEST(C2c, JsonAndTextAreDeterministic) {
     const C2cReport a = build_c2c(sample_input(), Symbolizer{});
     const C2cReport b = build_c2c(sample_input(), Symbolizer{});
