@@ -1,6 +1,6 @@
 // smpsim: the command-line tool. The options every subcommand shares, the dispatch to a subcommand
-// (boot.cc: boot and replay; litmus.cc: litmus), and what becomes of errors: every way out of the tool
-// ends with an exit status of docs/EXITS.md.
+// (boot.cc: boot and replay; litmus.cc: litmus; report.cc: report), and what becomes of errors: every
+// way out of the tool ends with an exit status of docs/EXITS.md.
 #include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
 #include "sim/core/log.h"
@@ -130,7 +130,7 @@ int run_command_line(int argc, char* argv[], std::string& command) {
 
     LogOptions log_options;
     const Command commands[] = {add_boot_command(app, log_options), add_replay_command(app, log_options),
-                                add_litmus_command(app, log_options)};
+                                add_litmus_command(app, log_options), add_report_command(app, log_options)};
 
     // `--config FILE` may also follow the subcommand (`smpsim boot --config m.toml`): CLI11 reads config
     // files on the top-level app only, so such a pair is moved in front of the subcommand.

@@ -1,6 +1,6 @@
 // What the subcommands of the smpsim tool share: options every subcommand takes, output files, and the
 // validators of numeric options. main.cc parses the command line, dispatches and reports errors;
-// boot.cc has `boot` and `replay`, litmus.cc `litmus`.
+// boot.cc has `boot` and `replay`, litmus.cc `litmus`, report.cc `report`.
 #pragma once
 #include "sim/core/memory_model.h"
 
@@ -48,5 +48,6 @@ struct Command {
 Command add_boot_command(CLI::App& app, LogOptions& log_options);   // boot.cc
 Command add_replay_command(CLI::App& app, LogOptions& log_options); // boot.cc
 Command add_litmus_command(CLI::App& app, LogOptions& log_options); // litmus.cc
+Command add_report_command(CLI::App& app, LogOptions& log_options); // report.cc
 
 } // namespace smpsim::app

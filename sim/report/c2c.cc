@@ -1,0 +1,461 @@
+#include "sim/report/c2c.h"
+
+#include "sim/core/error.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+
+namespace smpsim::report {
+
+namespace {
+
+constexpr const char* kLineStatsSchema = "smpsim.cache_mesi.lines/1";
+constexpr unsigned long long kMaxStatsBytes = 1ull << 30;
+
+// The per-line and per-CPU counters of the file, in the file's names (masks apart).
+struct CounterField {
+    const char* name;
+    u64 C2cCounters::*member;
+};
+constexpr CounterField kCounterFields[] = {
+    {"loads", &C2cCounters::loads},
+    {"stores", &C2cCounters::stores},
+    {"hits", &C2cCounters::hits},
+    {"misses", &C2cCounters::misses},
+    {"stale_hits", &C2cCounters::stale_hits},
+    {"rfos", &C2cCounters::rfos},
+    {"upgrades", &C2cCounters::upgrades},
+    {"inv_sent", &C2cCounters::inv_sent},
+    {"inv_received", &C2cCounters::inv_received},
+    {"hitm", &C2cCounters::hitm},
+    {"writebacks", &C2cCounters::writebacks},
+    {"sb_stall_cycles", &C2cCounters::sb_stall_cycles},
+    {"iq_depth_max", &C2cCounters::iq_depth_max},
+};
+
+class StatsParser {
+  public:
+    explicit StatsParser(const std::string& origin) : origin_(origin) {}
+
+    [[noreturn]] void fail(const std::string& where, const std::string& why) const {
+        throw InputError(fmt::format("{}: {}{}{}", origin_, where, where.empty() ? "" : ": ", why));
+    }
+
+    const nlohmann::json& member(const nlohmann::json& obj, const char* key, const std::string& where) const {
+        auto it = obj.find(key);
+        if (it == obj.end()) fail(where, fmt::format("missing \"{}\"", key));
+        return *it;
+    }
+
+    u64 number(const nlohmann::json& obj, const char* key, const std::string& where) const {
+        const nlohmann::json& v = member(obj, key, where);
+        if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<long long>() >= 0))
+            fail(where, fmt::format("\"{}\" is not a whole number", key));
+        return v.get<u64>();
+    }
+
+    u64 mask(const nlohmann::json& obj, const char* key, const std::string& where) const {
+        const nlohmann::json& v = member(obj, key, where);
+        const std::string text = v.is_string() ? v.get<std::string>() : std::string{};
+        u64 value = 0;
+        const char* begin = text.data() + 2;
+        const char* end = text.data() + text.size();
+        if (text.size() < 3 || text.size() > 18 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X') ||
+            std::from_chars(begin, end, value, 16).ptr != end)
+            fail(where, fmt::format("\"{}\" is not a 64-bit hex mask such as \"0x00000000000000ff\"", key));
+        return value;
+    }
+
+    C2cCounters counters(const nlohmann::json& obj, const std::string& where) const {
+        C2cCounters c;
+        for (const CounterField& f : kCounterFields)
+            c.*f.member = number(obj, f.name, where);
+        c.read_mask = mask(obj, "read_mask", where);
+        c.write_mask = mask(obj, "write_mask", where);
+        return c;
+    }
+
+    C2cInput parse(const nlohmann::json& doc) const {
+        if (!doc.is_object()) fail("", "not a line statistics file (expected a JSON object)");
+        auto schema = doc.find("schema");
+        if (schema == doc.end() || !schema->is_string() || schema->get<std::string>() != kLineStatsSchema)
+            fail("",
+                 fmt::format("not a line statistics file (expected schema \"{}\", as `smpsim boot --model "
+                             "tso --stats FILE` writes)",
+                             kLineStatsSchema));
+        C2cInput in;
+        in.cpus = u32(std::min<u64>(number(doc, "cpus", ""), 1u << 16));
+        in.line_size = u32(number(doc, "line_size", ""));
+        if (in.line_size != 64)
+            fail("", fmt::format("line_size {} (only 64-byte lines are supported)", in.line_size));
+        if (auto m = doc.find("model"); m != doc.end() && m->is_string()) in.model = m->get<std::string>();
+        const nlohmann::json& lines = member(doc, "lines", "");
+        if (!lines.is_array()) fail("", "\"lines\" is not an array");
+        in.lines.reserve(lines.size());
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            const std::string where = fmt::format("lines[{}]", i);
+            const nlohmann::json& l = lines[i];
+            if (!l.is_object()) fail(where, "not an object");
+            C2cLineStats s;
+            s.paddr = number(l, "paddr", where);
+            if (s.paddr % 64) fail(where, "paddr is not the start of a 64-byte line");
+            s.dma_reads = number(l, "dma_reads", where);
+            s.dma_writes = number(l, "dma_writes", where);
+            const nlohmann::json& cpus = member(l, "cpus", where);
+            if (!cpus.is_array()) fail(where, "\"cpus\" is not an array");
+            for (std::size_t k = 0; k < cpus.size(); ++k) {
+                const std::string cwhere = fmt::format("{}.cpus[{}]", where, k);
+                if (!cpus[k].is_object()) fail(cwhere, "not an object");
+                const u64 cpu = number(cpus[k], "cpu", cwhere);
+                if (cpu >= in.cpus)
+                    fail(cwhere, fmt::format("cpu {} but the file has {} CPUs", cpu, in.cpus));
+                s.cpus.push_back({u32(cpu), counters(cpus[k], cwhere)});
+            }
+            in.lines.push_back(std::move(s));
+        }
+        return in;
+    }
+
+  private:
+    std::string origin_;
+};
+
+std::vector<u32> cpus_touching(const C2cLineStats& line, u64 bytes, bool writes) {
+    std::vector<u32> out;
+    for (const C2cCpuStats& c : line.cpus)
+        if ((writes ? c.counters.write_mask : c.counters.read_mask) & bytes) out.push_back(c.cpu);
+    return out;
+}
+
+// The touched bytes of a line grouped by the symbol that holds them; bytes outside every symbol form
+// one field per contiguous run.
+std::vector<C2cField> line_fields(const C2cLineStats& line, const C2cCounters& total,
+                                  const Symbolizer& symbols) {
+    std::vector<C2cField> fields;
+    const u64 touched = total.read_mask | total.write_mask;
+    for (u32 b = 0; b < 64; ++b) {
+        if (!(touched >> b & 1)) continue;
+        Symbolization s = symbols.symbolize(line.paddr + b);
+        C2cField* field = nullptr;
+        for (C2cField& f : fields) {
+            const bool same = s.has_symbol ? f.symbol.has_symbol && f.symbol.symbol_start == s.symbol_start &&
+                                                 f.symbol.name == s.name
+                                           : !f.symbol.has_symbol && f.last_byte + 1 == b;
+            if (same) field = &f;
+        }
+        if (!field) {
+            fields.push_back({std::move(s), b, b, 0, {}, {}});
+            field = &fields.back();
+        }
+        field->last_byte = b;
+        field->bytes |= u64{1} << b;
+    }
+    for (C2cField& f : fields) {
+        f.readers = cpus_touching(line, f.bytes, false);
+        f.writers = cpus_touching(line, f.bytes, true);
+    }
+    return fields;
+}
+
+C2cLine make_line(const C2cLineStats& stats, const Symbolizer& symbols) {
+    C2cLine l;
+    l.stats = stats;
+    l.total = stats.total();
+    l.false_sharing = stats.false_sharing();
+    l.fields = line_fields(stats, l.total, symbols);
+    // The symbol at the line's start, or (padding there) the first touched byte that has one.
+    l.symbol = symbols.symbolize(stats.paddr);
+    if (!l.symbol.has_symbol)
+        for (const C2cField& f : l.fields)
+            if (f.symbol.has_symbol) {
+                l.symbol = f.symbol;
+                break;
+            }
+    return l;
+}
+
+nlohmann::json source_json(const Symbolization& s) {
+    if (s.file.empty()) return nullptr;
+    return fmt::format("{}:{}", s.file, s.line);
+}
+
+void counters_json(nlohmann::json& j, const C2cCounters& c) {
+    for (const CounterField& f : kCounterFields)
+        if (std::string_view(f.name) != "iq_depth_max") j[f.name] = c.*f.member;
+}
+
+nlohmann::json line_json(const C2cLine& l, std::size_t rank) {
+    nlohmann::json j;
+    j["rank"] = rank;
+    j["paddr"] = l.stats.paddr;
+    j["paddr_hex"] = fmt::format("{:#x}", l.stats.paddr);
+    j["symbol"] = Symbolizer::format_symbol(l.symbol);
+    j["source"] = source_json(l.symbol);
+    j["false_sharing"] = l.false_sharing;
+    counters_json(j, l.total);
+    j["invalidations"] = l.total.inv_received;
+    j["dma_reads"] = l.stats.dma_reads;
+    j["dma_writes"] = l.stats.dma_writes;
+    nlohmann::json cpus = nlohmann::json::array();
+    for (const C2cCpuStats& c : l.stats.cpus) {
+        nlohmann::json cj;
+        cj["cpu"] = c.cpu;
+        counters_json(cj, c.counters);
+        cj["iq_depth_max"] = c.counters.iq_depth_max;
+        cj["read_bytes"] = byte_ranges(c.counters.read_mask);
+        cj["write_bytes"] = byte_ranges(c.counters.write_mask);
+        cpus.push_back(std::move(cj));
+    }
+    j["cpus"] = std::move(cpus);
+    nlohmann::json fields = nlohmann::json::array();
+    for (const C2cField& f : l.fields)
+        fields.push_back({{"symbol", Symbolizer::format_symbol(f.symbol)},
+                          {"source", source_json(f.symbol)},
+                          {"first_byte", f.first_byte},
+                          {"last_byte", f.last_byte},
+                          {"bytes", byte_ranges(f.bytes)},
+                          {"readers", f.readers},
+                          {"writers", f.writers}});
+    j["fields"] = std::move(fields);
+    return j;
+}
+
+std::string cpu_list(const std::vector<u32>& cpus) {
+    if (cpus.empty()) return "-";
+    std::string out;
+    for (u32 c : cpus)
+        out += fmt::format("{}{}", out.empty() ? "" : ",", c);
+    return out;
+}
+
+const char* kRule = "=================================================================================\n";
+
+void table(std::string& out, const std::vector<C2cLine>& lines) {
+    out += fmt::format("{:>3}  {:<18} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}  {:<2}  {}\n", "#", "Cacheline",
+                       "HITM", "Inval", "RFO", "Upgrade", "Loads", "Stores", "FS", "Symbol");
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const C2cLine& l = lines[i];
+        out += fmt::format("{:>3}  {:<18} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}  {:<2}  {}\n", i,
+                           fmt::format("{:#x}", l.stats.paddr), l.total.hitm, l.total.inv_received,
+                           l.total.rfos, l.total.upgrades, l.total.loads, l.total.stores,
+                           l.false_sharing ? "FS" : "-", Symbolizer::format_location(l.symbol));
+    }
+}
+
+void distribution(std::string& out, const C2cLine& l, const std::string& label) {
+    out += fmt::format("\n{} {:#x}  {}{}\n", label, l.stats.paddr, Symbolizer::format_location(l.symbol),
+                       l.false_sharing ? "  [false sharing]" : "");
+    out += fmt::format("  {:>4} {:>11} {:>9} {:>11} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6}  {:<14} {}\n",
+                       "CPU", "Loads", "Stores", "Hits", "Misses", "HITM", "RFO", "Upgrade", "InvSent",
+                       "InvRecv", "WB", "Read bytes", "Written bytes");
+    for (const C2cCpuStats& c : l.stats.cpus) {
+        const C2cCounters& k = c.counters;
+        out +=
+            fmt::format("  {:>4} {:>11} {:>9} {:>11} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6}  {:<14} {}\n",
+                        c.cpu, k.loads, k.stores, k.hits, k.misses, k.hitm, k.rfos, k.upgrades, k.inv_sent,
+                        k.inv_received, k.writebacks, byte_ranges(k.read_mask), byte_ranges(k.write_mask));
+    }
+    if (l.stats.dma_reads || l.stats.dma_writes)
+        out += fmt::format("  DMA: {} reads, {} writes\n", l.stats.dma_reads, l.stats.dma_writes);
+    for (const C2cField& f : l.fields)
+        out += fmt::format("  bytes {:<8} {:<40} readers {:<8} writers {}\n", byte_ranges(f.bytes),
+                           Symbolizer::format_location(f.symbol), cpu_list(f.readers), cpu_list(f.writers));
+}
+
+} // namespace
+
+C2cCounters& C2cCounters::operator+=(const C2cCounters& o) {
+    for (const CounterField& f : kCounterFields)
+        if (std::string_view(f.name) != "iq_depth_max") this->*f.member += o.*f.member;
+    iq_depth_max = std::max(iq_depth_max, o.iq_depth_max);
+    read_mask |= o.read_mask;
+    write_mask |= o.write_mask;
+    return *this;
+}
+
+C2cCounters C2cLineStats::total() const {
+    C2cCounters t;
+    for (const C2cCpuStats& c : cpus)
+        t += c.counters;
+    return t;
+}
+
+bool C2cLineStats::false_sharing() const {
+    int users = 0;
+    bool any_write = false;
+    for (const C2cCpuStats& a : cpus) {
+        const u64 a_touched = a.counters.read_mask | a.counters.write_mask;
+        if (!a_touched) continue;
+        ++users;
+        any_write |= a.counters.write_mask != 0;
+        for (const C2cCpuStats& b : cpus)
+            if (b.cpu != a.cpu && (a.counters.write_mask & (b.counters.read_mask | b.counters.write_mask)))
+                return false;
+    }
+    return users >= 2 && any_write;
+}
+
+C2cInput parse_line_stats(const nlohmann::json& doc, const std::string& origin) {
+    return StatsParser(origin).parse(doc);
+}
+
+C2cInput read_line_stats_file(const std::string& path) {
+    check_input_file(path, "statistics", kMaxStatsBytes);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(fmt::format("{}: cannot open the statistics file", path));
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(fmt::format("{}: not a JSON file: {}", path, e.what()));
+    }
+    return parse_line_stats(doc, path);
+}
+
+std::string byte_ranges(u64 mask) {
+    std::string out;
+    for (u32 b = 0; b < 64;) {
+        if (!(mask >> b & 1)) {
+            ++b;
+            continue;
+        }
+        u32 e = b;
+        while (e + 1 < 64 && (mask >> (e + 1) & 1))
+            ++e;
+        out += fmt::format("{}{}", out.empty() ? "" : ",",
+                           b == e ? fmt::format("{}", b) : fmt::format("{}-{}", b, e));
+        b = e + 1;
+    }
+    return out;
+}
+
+C2cReport build_c2c(const C2cInput& input, const Symbolizer& symbols, const C2cOptions& options) {
+    C2cReport r;
+    r.model = input.model;
+    r.cpus = input.cpus;
+    r.line_size = input.line_size;
+    struct Ranked {
+        const C2cLineStats* line;
+        C2cCounters total;
+    };
+    std::vector<Ranked> ranked;
+    ranked.reserve(input.lines.size());
+    for (const C2cLineStats& l : input.lines) {
+        const C2cCounters t = l.total();
+        ++r.totals.lines;
+        r.totals.lines_with_hitm += t.hitm != 0;
+        r.totals.false_sharing_lines += l.false_sharing();
+        r.totals.dma_reads += l.dma_reads;
+        r.totals.dma_writes += l.dma_writes;
+        r.totals.counters += t;
+        ranked.push_back({&l, t});
+    }
+    std::vector<Ranked> by_hitm;
+    for (const Ranked& x : ranked)
+        if (x.total.hitm) by_hitm.push_back(x);
+    std::sort(by_hitm.begin(), by_hitm.end(), [](const Ranked& a, const Ranked& b) {
+        if (a.total.hitm != b.total.hitm) return a.total.hitm > b.total.hitm;
+        if (a.total.inv_received != b.total.inv_received) return a.total.inv_received > b.total.inv_received;
+        const u64 ta = a.total.rfos + a.total.upgrades, tb = b.total.rfos + b.total.upgrades;
+        if (ta != tb) return ta > tb;
+        return a.line->paddr < b.line->paddr;
+    });
+    std::vector<Ranked> by_inval;
+    for (const Ranked& x : ranked)
+        if (x.total.inv_received) by_inval.push_back(x);
+    std::sort(by_inval.begin(), by_inval.end(), [](const Ranked& a, const Ranked& b) {
+        if (a.total.inv_received != b.total.inv_received) return a.total.inv_received > b.total.inv_received;
+        if (a.total.hitm != b.total.hitm) return a.total.hitm > b.total.hitm;
+        return a.line->paddr < b.line->paddr;
+    });
+    for (std::size_t i = 0; i < by_hitm.size() && i < options.top; ++i)
+        r.by_hitm.push_back(make_line(*by_hitm[i].line, symbols));
+    for (std::size_t i = 0; i < by_inval.size() && i < options.top; ++i)
+        r.by_invalidations.push_back(make_line(*by_inval[i].line, symbols));
+    return r;
+}
+
+nlohmann::json c2c_json(const C2cReport& r) {
+    nlohmann::json j;
+    j["schema"] = "smpsim.report.c2c/1";
+    j["model"] = r.model;
+    j["cpus"] = r.cpus;
+    j["line_size"] = r.line_size;
+    const C2cCounters& t = r.totals.counters;
+    j["totals"] = {{"lines", r.totals.lines},
+                   {"lines_with_hitm", r.totals.lines_with_hitm},
+                   {"false_sharing_lines", r.totals.false_sharing_lines},
+                   {"loads", t.loads},
+                   {"stores", t.stores},
+                   {"hitm", t.hitm},
+                   {"rfos", t.rfos},
+                   {"upgrades", t.upgrades},
+                   {"invalidations", t.inv_received},
+                   {"writebacks", t.writebacks},
+                   {"dma_reads", r.totals.dma_reads},
+                   {"dma_writes", r.totals.dma_writes}};
+    nlohmann::json by_hitm = nlohmann::json::array();
+    for (std::size_t i = 0; i < r.by_hitm.size(); ++i)
+        by_hitm.push_back(line_json(r.by_hitm[i], i));
+    j["by_hitm"] = std::move(by_hitm);
+    nlohmann::json by_inval = nlohmann::json::array();
+    for (std::size_t i = 0; i < r.by_invalidations.size(); ++i)
+        by_inval.push_back(line_json(r.by_invalidations[i], i));
+    j["by_invalidations"] = std::move(by_inval);
+    j["code_addresses"] = nullptr;
+    j["notes"] = {"code_addresses: the line statistics do not record which instructions touched a line",
+                  "symbols: physical addresses are taken as the guest's virtual addresses (identity-mapped "
+                  "kernel); per-CPU copies of DEFINE_PER_CPU data are not named"};
+    return j;
+}
+
+std::string c2c_text(const C2cReport& r) {
+    std::string out;
+    const C2cCounters& t = r.totals.counters;
+    out += kRule;
+    out += "            Cache Line Statistics (smpsim c2c)\n";
+    out += kRule;
+    out += fmt::format("  {:<34}: {} ({} CPUs)\n", "Memory model", r.model.empty() ? "?" : r.model, r.cpus);
+    out += fmt::format("  {:<34}: {}\n", "Cache lines touched", r.totals.lines);
+    out += fmt::format("  {:<34}: {}\n", "Lines with HITM", r.totals.lines_with_hitm);
+    out += fmt::format("  {:<34}: {}\n", "False-sharing lines", r.totals.false_sharing_lines);
+    out += fmt::format("  {:<34}: {}\n", "Loads", t.loads);
+    out += fmt::format("  {:<34}: {}\n", "Stores", t.stores);
+    out += fmt::format("  {:<34}: {}\n", "HITM (hits in a remote Modified)", t.hitm);
+    out += fmt::format("  {:<34}: {}\n", "RFOs", t.rfos);
+    out += fmt::format("  {:<34}: {}\n", "Upgrades (S -> M)", t.upgrades);
+    out += fmt::format("  {:<34}: {}\n", "Invalidations (copies)", t.inv_received);
+    out += fmt::format("  {:<34}: {}\n", "Write-backs", t.writebacks);
+    out += fmt::format("  {:<34}: {} reads, {} writes\n", "DMA", r.totals.dma_reads, r.totals.dma_writes);
+    out += "\n";
+    out += kRule;
+    out += "            Shared Data Cache Line Table (by HITM)\n";
+    out += kRule;
+    table(out, r.by_hitm);
+    out += "\n";
+    out += kRule;
+    out += "            Shared Data Cache Line Table (by invalidations)\n";
+    out += kRule;
+    table(out, r.by_invalidations);
+    out += "\n";
+    out += kRule;
+    out += "            Shared Cache Line Distribution\n";
+    out += kRule;
+    for (std::size_t i = 0; i < r.by_hitm.size(); ++i)
+        distribution(out, r.by_hitm[i], fmt::format("HITM #{}", i));
+    for (std::size_t i = 0; i < r.by_invalidations.size(); ++i) {
+        const u64 paddr = r.by_invalidations[i].stats.paddr;
+        if (std::none_of(r.by_hitm.begin(), r.by_hitm.end(),
+                         [&](const C2cLine& l) { return l.stats.paddr == paddr; }))
+            distribution(out, r.by_invalidations[i], fmt::format("Inval #{}", i));
+    }
+    out += "\nFS: false sharing (several CPUs, no CPU's writes overlap another's accesses). Inval: copies\n"
+           "of the line invalidated in some L1. Code addresses are not recorded by the line statistics.\n";
+    return out;
+}
+
+} // namespace smpsim::report

@@ -1,0 +1,139 @@
+// A first c2c report, in the spirit of `perf c2c report`: the Shared Data Cache Line Table built from the
+// per-cache-line statistics of the timing mode (the JSON that `smpsim boot --model tso --stats FILE`
+// writes, schema "smpsim.cache_mesi.lines/1", described in sim/cache_mesi/line_stats.h), with each line's
+// guest data symbols. docs/REPORTS.md describes the output.
+//
+// The report reads the statistics file, not the cache classes: it depends on the file's schema only.
+// The guest is identity-mapped (guest/README.md), so a line's physical address is the kernel image's
+// virtual address that the symbolizer knows.
+//
+// JSON (c2c_json), one object:
+//   { "schema": "smpsim.report.c2c/1",
+//     "model": "tso", "cpus": 4, "line_size": 64,
+//     "totals": { "lines", "lines_with_hitm", "false_sharing_lines", "loads", "stores", "hitm", "rfos",
+//                 "upgrades", "invalidations", "writebacks", "dma_reads", "dma_writes" },
+//     "by_hitm": [ LINE... ],           // lines with HITM, most first (ties: invalidations, RFOs+upgrades,
+//                                       // address)
+//     "by_invalidations": [ LINE... ],  // lines whose copies were invalidated, most first (ties: HITM,
+//                                       // address)
+//     "code_addresses": null,           // not recorded by the line statistics (see "notes")
+//     "notes": [ "..." ] }
+//   LINE = { "rank": 0, "paddr": 1300224, "paddr_hex": "0x13d700",
+//            "symbol": "seq_torn+0x0", "source": "guest/kernel/test_seqlock.c:20" | null,
+//            "false_sharing": false,
+//            "loads", "stores", "hits", "misses", "hitm", "rfos", "upgrades", "invalidations" (copies of the
+//            line invalidated: inv_received summed over the CPUs), "inv_sent", "writebacks", "stale_hits",
+//            "sb_stall_cycles", "dma_reads", "dma_writes",
+//            "cpus": [ { "cpu": 0, "loads", "stores", "hits", "misses", "hitm", "rfos", "upgrades",
+//                        "inv_sent", "inv_received", "writebacks", "stale_hits", "sb_stall_cycles",
+//                        "read_bytes": "0-3,8", "write_bytes": "8" } ],
+//            "fields": [ { "symbol": "seq_lock+0x0", "source": "guest/...:N" | null,
+//                          "first_byte": 32, "last_byte": 39, "bytes": "32-39",
+//                          "readers": [0, 1], "writers": [1] } ] }
+#pragma once
+#include "sim/core/types.h"
+#include "sim/report/symbols.h"
+
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+namespace smpsim::report {
+
+// The counters of one CPU on one line, as the statistics file has them.
+struct C2cCounters {
+    u64 loads = 0;
+    u64 stores = 0;
+    u64 hits = 0;
+    u64 misses = 0;
+    u64 stale_hits = 0;
+    u64 rfos = 0;
+    u64 upgrades = 0;
+    u64 inv_sent = 0;
+    u64 inv_received = 0;
+    u64 hitm = 0;
+    u64 writebacks = 0;
+    u64 sb_stall_cycles = 0;
+    u64 iq_depth_max = 0;
+    u64 read_mask = 0;  // bit i: byte i of the line read
+    u64 write_mask = 0; // bit i: byte i of the line written
+
+    C2cCounters& operator+=(const C2cCounters& o);
+};
+
+struct C2cCpuStats {
+    u32 cpu = 0;
+    C2cCounters counters;
+};
+
+struct C2cLineStats {
+    u64 paddr = 0;
+    u64 dma_reads = 0;
+    u64 dma_writes = 0;
+    std::vector<C2cCpuStats> cpus; // the CPUs the file lists for the line
+    C2cCounters total() const;
+    // Several CPUs touched the line, someone wrote it, and no CPU's writes overlap another CPU's reads or
+    // writes: the CPUs share the line but not its bytes (the rule of LineStats::false_sharing()).
+    bool false_sharing() const;
+};
+
+struct C2cInput {
+    std::string model;
+    u32 cpus = 0;
+    u32 line_size = 64;
+    std::vector<C2cLineStats> lines;
+};
+
+// Reads the statistics JSON; InputError naming `origin` for anything but a "smpsim.cache_mesi.lines/1"
+// document.
+C2cInput parse_line_stats(const nlohmann::json& doc, const std::string& origin);
+C2cInput read_line_stats_file(const std::string& path);
+
+// The bytes of a line that belong to one symbol (or to no symbol), and who touched them.
+struct C2cField {
+    Symbolization symbol; // of the first touched byte
+    u32 first_byte = 0;
+    u32 last_byte = 0;
+    u64 bytes = 0; // mask of the touched bytes of this field
+    std::vector<u32> readers;
+    std::vector<u32> writers;
+};
+
+struct C2cLine {
+    C2cLineStats stats;
+    C2cCounters total;
+    Symbolization symbol; // of the line's first byte, or of its first touched byte with a symbol
+    bool false_sharing = false;
+    std::vector<C2cField> fields;
+};
+
+struct C2cTotals {
+    u64 lines = 0;
+    u64 lines_with_hitm = 0;
+    u64 false_sharing_lines = 0;
+    u64 dma_reads = 0;
+    u64 dma_writes = 0;
+    C2cCounters counters;
+};
+
+struct C2cReport {
+    std::string model;
+    u32 cpus = 0;
+    u32 line_size = 64;
+    C2cTotals totals;
+    std::vector<C2cLine> by_hitm;
+    std::vector<C2cLine> by_invalidations;
+};
+
+struct C2cOptions {
+    std::size_t top = 10; // lines in each table
+};
+
+C2cReport build_c2c(const C2cInput& input, const Symbolizer& symbols, const C2cOptions& options = {});
+nlohmann::json c2c_json(const C2cReport& report);
+std::string c2c_text(const C2cReport& report);
+
+// "0-3,8,10-11": the set bits of a byte mask as ranges ("" for none).
+std::string byte_ranges(u64 mask);
+
+} // namespace smpsim::report
