@@ -79,6 +79,13 @@ void ipfrag_init(void)
 		ipq_pool_total += per_page;
 		spin_unlock_bh(&ipq_pool_lock);
 	}
+	/*
+	 * The fragments a full ipfrag_high_thresh holds are receive buffers the
+	 * driver has replaced with new ones: room for them, so a fragment flood
+	 * meets the reassembly limit (ReasmFails) before the buffer pool runs dry,
+	 * as on a Linux machine with memory to spare.
+	 */
+	skb_pool_grow(ip4_fqdir.high_thresh / SKB_TRUESIZE, ip4_fqdir.high_thresh / SKB_TRUESIZE);
 }
 
 unsigned int inet_frag_queues_in_use(void)
