@@ -17,6 +17,7 @@
 #include "neighbour.h"
 #include "netdevice.h"
 #include "route.h"
+#include "seqlock.h"
 #include "spinlock.h"
 #include "string.h"
 
@@ -89,6 +90,12 @@ struct neighbour {
 
 static struct neighbour arp_tbl[NEIGH_TABLE_SIZE];
 static DEFINE_SPINLOCK(arp_tbl_lock);
+/*
+ * Writers change entries under arp_tbl_lock inside this count; the per-packet
+ * lookup (neigh_resolve) only reads, as Linux's RCU lookup with the entry's
+ * ha_lock seqlock, so forwarding CPUs do not bounce the lock's line.
+ */
+static seqcount_t arp_tbl_seq = SEQCNT_ZERO;
 static DEFINE_PER_CPU(unsigned long, neigh_unres);
 
 /* addr's entry, or NULL (lock held). */
@@ -122,13 +129,18 @@ static struct neighbour *neigh_alloc(void)
 
 bool neigh_resolve(u32 addr, u8 *ha)
 {
-	unsigned long flags = spin_lock_irqsave(&arp_tbl_lock);
-	struct neighbour *n = neigh_find(addr);
-	bool valid = n && (n->nud_state & NUD_VALID);
+	unsigned int seq;
+	bool valid;
 
-	if (valid)
-		memcpy(ha, n->ha, ETH_ALEN);
-	spin_unlock_irqrestore(&arp_tbl_lock, flags);
+	do {
+		const struct neighbour *n;
+
+		seq = read_seqcount_begin(&arp_tbl_seq);
+		n = neigh_find(addr);
+		valid = n && (READ_ONCE(n->nud_state) & NUD_VALID);
+		if (valid)
+			memcpy(ha, n->ha, ETH_ALEN);
+	} while (read_seqcount_retry(&arp_tbl_seq, seq));
 	return valid;
 }
 
@@ -140,16 +152,21 @@ int neigh_update(u32 addr, const u8 *ha, u8 state, bool create)
 
 	if (!n && create) {
 		n = neigh_alloc();
-		if (n)
+		if (n) {
+			write_seqcount_begin(&arp_tbl_seq);
 			n->primary_key = addr;
-		else
+			write_seqcount_end(&arp_tbl_seq);
+		} else {
 			ret = -1;
+		}
 	}
 	if (n && (!(n->nud_state & NUD_PERMANENT) || (state & NUD_PERMANENT))) {
+		write_seqcount_begin(&arp_tbl_seq);
 		if (ha)
 			memcpy(n->ha, ha, ETH_ALEN);
 		n->nud_state = state;
 		n->updated = jiffies;
+		write_seqcount_end(&arp_tbl_seq);
 	}
 	spin_unlock_irqrestore(&arp_tbl_lock, flags);
 	return ret;
@@ -160,8 +177,11 @@ void neigh_delete(u32 addr)
 	unsigned long flags = spin_lock_irqsave(&arp_tbl_lock);
 	struct neighbour *n = neigh_find(addr);
 
-	if (n)
+	if (n) {
+		write_seqcount_begin(&arp_tbl_seq);
 		n->nud_state = 0;
+		write_seqcount_end(&arp_tbl_seq);
+	}
 	spin_unlock_irqrestore(&arp_tbl_lock, flags);
 }
 
@@ -198,9 +218,11 @@ static bool neigh_event_send(u32 addr)
 	if (!n) {
 		n = neigh_alloc();
 		if (n) {
+			write_seqcount_begin(&arp_tbl_seq);
 			n->primary_key = addr;
 			n->nud_state = NUD_INCOMPLETE;
 			n->updated = jiffies;
+			write_seqcount_end(&arp_tbl_seq);
 			probe = true;
 		}
 	} else if (n->nud_state == NUD_INCOMPLETE && jiffies - n->updated >= HZ) {
