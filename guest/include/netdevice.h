@@ -139,6 +139,7 @@ struct net_options {
 	int igb_itr_us; /* igb.itr=N microseconds between interrupts per vector; 0 none; -1 default
 			 */
 	bool igb_bad_dma; /* igb.baddma: fault injection, RX queue 0's ring at 1 TiB (no memory) */
+	bool igb_rxvlan;  /* igb.rxvlan=1: the NIC strips 802.1Q tags (CTRL.VME), as ethtool's rxvlan */
 };
 
 extern struct net_options net_options;

@@ -24,6 +24,11 @@
 #                                        guest untagged and addressed to the NIC (PACKET_HOST: its ICMP
 #                                        echo is answered); with none they arrive as captured (the tag
 #                                        seen, OTHERHOST, no answer); a bad spec is a one-line error, 2
+#   vlan_strip                           802.1Q-tagged echo requests, VID 0 (priority tag) and VID 5, to the
+#                                        guest with --rewrite none: as Linux with no VLAN device, VID 0 is
+#                                        answered and VID 5 dropped (OTHERHOST), whether the guest's stack
+#                                        untags them (igb.rxvlan=0) or the NIC strips the tag into the
+#                                        descriptor (igb.rxvlan=1, CTRL.VME)
 #   guest_capacity PCAP                  on a 100 Gb/s wire at --pace max one CPU takes over 2 million
 #                                        frames per simulated second (a guest that sleeps over pending
 #                                        softirqs or loses interrupts manages a few ten thousand)
@@ -323,6 +328,50 @@ PY
 		"$smpsim" replay --kernel "$guest" "$tmp/tagged.pcap" --rewrite "$bad" >/dev/null 2>"$tmp/err.txt" || status=$?
 		[ "$status" = 2 ] && [ "$(wc -l <"$tmp/err.txt")" = 1 ] && grep -q '^smpsim: error: .*--rewrite' "$tmp/err.txt" ||
 			{ echo "--rewrite '$bad': status $status"; cat "$tmp/err.txt"; exit 1; }
+	done
+	;;
+vlan_strip)
+	python3 - "$tmp/tagged.pcap" <<'PY'
+import struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+def echo(seq, vid):
+    icmp = struct.pack("!BBHHH", 8, 0, 0, 0x77, seq) + bytes(range(32))
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), seq, 0, 64, 1, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return (bytes.fromhex("525400123456") + bytes.fromhex("020000000001") +
+            struct.pack("!HHH", 0x8100, (3 << 13) | vid, 0x0800) + ip + icmp)
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    for i, vid in enumerate([0, 5, 0, 5, 0]):
+        p = echo(i + 1, vid)
+        f.write(struct.pack("<IIII", i, 0, len(p), len(p)) + p)
+PY
+	for strip in 0 1; do
+		replay "$tmp/tagged.pcap" --net host --rewrite none --tx-pcap "$tmp/tx.pcap" \
+			--append "igb.rxvlan=$strip neigh=10.0.0.1,02:00:00:00:00:01"
+		python3 - "$tmp/tx.pcap" "$tmp/console.txt" "$strip" <<'PY'
+import re, struct, sys
+tx = open(sys.argv[1], "rb").read()
+console = open(sys.argv[2]).read()
+strip = sys.argv[3] == "1"
+replies, off = 0, 24
+while off + 16 <= len(tx):
+    caplen = struct.unpack_from("<I", tx, off + 8)[0]
+    frame = tx[off + 16:off + 16 + caplen]
+    off += 16 + caplen
+    if frame[12:14] == b"\x08\x00" and frame[23] == 1 and frame[34] == 0:
+        replies += 1
+vlan = int(re.search(r"net: per-protocol received: .* vlan=(\d+)", console).group(1))
+# With the NIC stripping, the stack sees untagged IPv4 frames with the tag beside them.
+if replies != 3 or vlan != (0 if strip else 5):
+    sys.exit(f"igb.rxvlan={int(strip)}: {replies} echo replies (want 3: VID 0 only), vlan={vlan}")
+PY
 	done
 	;;
 bad_captures)

@@ -245,6 +245,9 @@ bool net_parse_option(const char *word, size_t len)
 	} else if (option_number(word, len, "igb.msix", &n)) {
 		if (n != ~0ULL)
 			net_options.igb_msix = n != 0;
+	} else if (option_number(word, len, "igb.rxvlan", &n)) {
+		if (n != ~0ULL)
+			net_options.igb_rxvlan = n != 0;
 	} else if (option_number(word, len, "igb.queues", &n)) {
 		if (n != ~0ULL && (n < 1 || n > 8))
 			printk("igb.queues=%llu: must be 1-8, ignored\n", n);
@@ -522,9 +525,13 @@ static inline bool eth_type_vlan(u16 ethertype)
  */
 static struct sk_buff *netif_receive_vlan(struct sk_buff *skb)
 {
-	skb = skb_vlan_untag(skb);
-	if (unlikely(!skb))
-		return NULL;
+	/* A tag the NIC stripped (CTRL.VME) is already in skb->vlan_tci, as
+	 * __vlan_hwaccel_put_tag(). */
+	if (!skb->vlan_present) {
+		skb = skb_vlan_untag(skb);
+		if (unlikely(!skb))
+			return NULL;
+	}
 	/* vlan_do_receive(&skb): no VLAN device, false. */
 	for (;;) {
 		if (skb_vlan_tag_get_id(skb)) {
@@ -561,7 +568,7 @@ int __netif_receive_skb(struct sk_buff *skb)
 	sd->rx_proto[proto_class(protocol)]++;
 	if (net_options.rxwork)
 		rx_busy_work(sd, skb);
-	if (unlikely(eth_type_vlan(protocol))) {
+	if (unlikely(eth_type_vlan(protocol) || skb->vlan_present)) {
 		skb = netif_receive_vlan(skb);
 		if (!skb)
 			return NET_RX_DROP;
@@ -635,7 +642,8 @@ bool net_wait_idle(void)
 		unsigned int cpu;
 		bool busy = false;
 
-		for_each_online_cpu(cpu) {
+		for_each_online_cpu(cpu)
+		{
 			const struct softnet_data *sd = per_cpu_ptr(&softnet_data, cpu);
 
 			if (READ_ONCE(sd->poll_list.next) != &sd->poll_list)
@@ -656,7 +664,8 @@ void net_show_softnet_stat(void)
 	unsigned int cpu;
 
 	printk(MACHINE_DEPENDENT "/proc/net/softnet_stat:\n");
-	for_each_online_cpu(cpu) {
+	for_each_online_cpu(cpu)
+	{
 		const struct softnet_data *sd = per_cpu_ptr(&softnet_data, cpu);
 
 		/* Linux 5.x columns: processed dropped time_squeeze 0 0 0 0 0 0 received_rps
@@ -684,7 +693,8 @@ void net_show_views(void)
 	if (net_driver_show_stats)
 		net_driver_show_stats();
 	len = snprintf(buf, sizeof(buf), "%snet: per-cpu received:", MACHINE_DEPENDENT);
-	for_each_online_cpu(cpu) {
+	for_each_online_cpu(cpu)
+	{
 		const struct softnet_data *sd = per_cpu_ptr(&softnet_data, cpu);
 
 		len += snprintf(buf + len, sizeof(buf) - len, " cpu%u=%u", cpu, sd->processed);
@@ -698,7 +708,8 @@ void net_show_views(void)
 		len += snprintf(buf + len, sizeof(buf) - len, " %s=%lu", proto_class_names[i],
 				totals[i]);
 	printk("%s\n", buf);
-	for_each_online_cpu(cpu) {
+	for_each_online_cpu(cpu)
+	{
 		const struct softnet_data *sd = per_cpu_ptr(&softnet_data, cpu);
 
 		len = snprintf(buf, sizeof(buf), "%snet: cpu%u:", MACHINE_DEPENDENT, cpu);
@@ -732,8 +743,7 @@ void net_dev_init(void)
 		return;
 	done = true;
 
-	for_each_possible_cpu(cpu)
-		INIT_LIST_HEAD(&per_cpu_ptr(&softnet_data, cpu)->poll_list);
+	for_each_possible_cpu(cpu) INIT_LIST_HEAD(&per_cpu_ptr(&softnet_data, cpu)->poll_list);
 	net_rps_init();
 	open_softirq(NET_RX_SOFTIRQ, net_rx_action);
 	net_proto_init();

@@ -309,6 +309,12 @@ static int igb_clean_rx_irq(struct igb_q_vector *q_vector, int budget)
 		}
 		skb->hash = desc->wb.rss;
 		skb->l4_hash = (desc->wb.pkt_info & E1000_RXDADV_RSSTYPE_MASK) != 0;
+		/* igb_process_skb_fields(): the tag CTRL.VME stripped (VP) goes to skb->vlan_tci. */
+		if (staterr & E1000_RXD_STAT_VP) {
+			skb->vlan_tci = desc->wb.vlan;
+			skb->vlan_present = 1;
+			skb->vlan_8021ad = 0;
+		}
 		skb->queue_mapping = ring->queue_index;
 		/*
 		 * As Linux's igb_rx_checksum(): only a TCP or UDP checksum the NIC
@@ -650,6 +656,9 @@ static void igb_configure_rx(struct igb_adapter *adapter)
 		/* All but one descriptor: RDT == RDH would mean "empty" to the device. */
 		igb_alloc_rx_buffers(ring, igb_desc_unused(ring));
 	}
+	/* igb.rxvlan=1: the NIC strips 802.1Q tags into the descriptor (Linux's default rxvlan on). */
+	if (net_options.igb_rxvlan)
+		igb_wr32(adapter, E1000_CTRL, igb_rd32(adapter, E1000_CTRL) | E1000_CTRL_VME);
 	/* Promiscuous (the replayed traffic is for other hosts), broadcast, strip the CRC,
 	 * 1522-byte frames. */
 	igb_wr32(adapter, E1000_RCTL,

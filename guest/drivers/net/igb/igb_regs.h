@@ -59,6 +59,7 @@
 
 #define E1000_CTRL_SLU 0x00000040 /* set link up */
 #define E1000_CTRL_RST 0x04000000 /* device reset, self-clearing */
+#define E1000_CTRL_VME 0x40000000 /* VLAN mode: strip 802.1Q tags into the RX descriptor */
 #define E1000_STATUS_FD 0x00000001
 #define E1000_STATUS_LU 0x00000002
 #define E1000_STATUS_SPEED_1000 0x00000080
