@@ -177,7 +177,14 @@ void rcu_idle_qs(void)
 	rcu_check_new_gp(rdp);
 	rdp->passed_qs = true;
 	rcu_report_qs(rdp);
-	if (rdp->next.head || rdp->done.head ||
+	/*
+	 * Only when the softirq has something to do: new callbacks that can start
+	 * waiting (nothing waits yet), waiting ones whose grace period is over, done
+	 * ones. New callbacks behind a wait in progress stay until it ends: raising
+	 * the softirq for them would make the idle loop spin instead of halting until
+	 * the other CPUs' quiescent states.
+	 */
+	if ((rdp->next.head && !rdp->wait.head) || rdp->done.head ||
 	    (rdp->wait.head && (long)(rcu_gp_completed() - rdp->wait_gp) >= 0))
 		raise_softirq_irqoff(RCU_SOFTIRQ);
 }
