@@ -142,7 +142,7 @@ TEST(Symbolizer, LinesAgreeWithAddr2line) {
     std::istringstream out(
         run(std::string("addr2line -e ") + SMPSIM_GUEST_ELF + " < " + tmp.file("addresses")));
     std::string line;
-    std::size_t compared = 0, agreed = 0;
+    std::size_t compared = 0, agreed = 0, skipped_views = 0;
     for (u64 a : addresses) {
         ASSERT_TRUE(std::getline(out, line));
         const std::size_t colon = line.rfind(':');
@@ -152,6 +152,15 @@ TEST(Symbolizer, LinesAgreeWithAddr2line) {
         if (line.starts_with("??") || ref_line == "?" || ref_line == "0") continue;
         const std::string ref_file = fs::path(line.substr(0, colon)).filename();
         const Symbolization s = guest().symbolize(a);
+        // Where several line-table rows (views) start at one address and the last is an inlined
+        // header's, binutils' addr2line names the unit's own file with that row's line number (e.g.
+        // ip_output.c:93 for route.h:93); the line table itself has no row for that file there. Such
+        // an address cannot be compared, only counted.
+        if (std::to_string(s.line) == ref_line && fs::path(s.file).filename() != ref_file &&
+            fs::path(s.file).extension() == ".h" && fs::path(ref_file).extension() == ".c") {
+            ++skipped_views;
+            continue;
+        }
         ++compared;
         if (fs::path(s.file).filename() == ref_file && std::to_string(s.line) == ref_line)
             ++agreed;
@@ -160,6 +169,7 @@ TEST(Symbolizer, LinesAgreeWithAddr2line) {
                           << ", addr2line " << line;
     }
     EXPECT_GT(compared, 300u);
+    EXPECT_LT(skipped_views, compared / 100 + 1);
     EXPECT_EQ(agreed, compared);
 }
 
