@@ -42,6 +42,7 @@ case_name=$4
 shift 4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export PYTHONPATH="$(dirname "$0")${PYTHONPATH:+:$PYTHONPATH}" # packets.py
 
 # check_summary SUMMARY PCAP [max]: the accounting identities, and RSS against the reference (at every
 # pace; with max, also no drop for want of descriptors).
@@ -276,27 +277,11 @@ PY
 rewrite)
 	# Echo requests to the guest (10.0.0.2 with --net host) from a foreign MAC, two of them 802.1Q-tagged.
 	python3 - "$tmp/tagged.pcap" <<'PY'
-import struct, sys
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-def echo(seq, tag):
-    icmp = struct.pack("!BBHHH", 8, 0, 0, 0x1234, seq) + bytes(range(32))
-    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), seq, 0, 64, 1, 0,
-                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    eth = bytes.fromhex("020000aabbcc") + bytes.fromhex("020000000001")
-    if tag:
-        eth += struct.pack("!HH", 0x8100, 5)
-    return eth + struct.pack("!H", 0x0800) + ip + icmp
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for i, tag in enumerate([False, True, False, True]):
-        p = echo(i + 1, tag)
-        f.write(struct.pack("<IIII", i, 0, len(p), len(p)) + p)
+import sys
+from packets import ether, icmp_echo, write_pcap
+write_pcap(sys.argv[1], [ether(icmp_echo("10.0.0.1", "10.0.0.2", 0x1234, i + 1, bytes(range(32)), ip_ident=i + 1),
+                               dst=bytes.fromhex("020000aabbcc"), vlan=(0, 5) if tag else None)
+                         for i, tag in enumerate([False, True, False, True])])
 PY
 	# check_rewrite SPEC REPLIES VLAN: what the guest saw and answered after a replay with --rewrite SPEC.
 	check_rewrite() {
@@ -304,18 +289,12 @@ PY
 		replay "$tmp/tagged.pcap" --net host --rewrite "$1" --append neigh=10.0.0.1,02:00:00:00:00:01 \
 			--tx-pcap "$tmp/tx.pcap" --summary-json "$tmp/s.json"
 		python3 - "$tmp/s.json" "$tmp/console.txt" "$tmp/tx.pcap" "$@" <<'PY'
-import json, re, struct, sys
+import json, re, sys
+from packets import read_pcap
 s = json.load(open(sys.argv[1]))["replay"]
 console = open(sys.argv[2]).read().replace("\r", "")
-tx = open(sys.argv[3], "rb").read()
 rewrite, replies, vlan = sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
-echo_replies, off = 0, 24
-while off + 16 <= len(tx):
-    caplen = struct.unpack_from("<I", tx, off + 8)[0]
-    frame = tx[off + 16:off + 16 + caplen]
-    off += 16 + caplen
-    if frame[12:14] == b"\x08\x00" and frame[23] == 1 and frame[34] == 0:
-        echo_replies += 1
+echo_replies = sum(1 for f in read_pcap(sys.argv[3]) if f[12:14] == b"\x08\x00" and f[23] == 1 and f[34] == 0)
 m = re.search(r"net: per-protocol received: ipv4=(\d+) ipv6=\d+ arp=\d+ vlan=(\d+)", console)
 if s["rewrite"] != rewrite or not m:
     sys.exit(f"rewrite {s['rewrite']!r}, per-protocol line found: {bool(m)}")
@@ -334,41 +313,20 @@ PY
 	;;
 vlan_strip)
 	python3 - "$tmp/tagged.pcap" <<'PY'
-import struct, sys
-def csum(b):
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-def echo(seq, vid):
-    icmp = struct.pack("!BBHHH", 8, 0, 0, 0x77, seq) + bytes(range(32))
-    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), seq, 0, 64, 1, 0,
-                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return (bytes.fromhex("525400123456") + bytes.fromhex("020000000001") +
-            struct.pack("!HHH", 0x8100, (3 << 13) | vid, 0x0800) + ip + icmp)
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for i, vid in enumerate([0, 5, 0, 5, 0]):
-        p = echo(i + 1, vid)
-        f.write(struct.pack("<IIII", i, 0, len(p), len(p)) + p)
+import sys
+from packets import ether, icmp_echo, write_pcap
+write_pcap(sys.argv[1], [ether(icmp_echo("10.0.0.1", "10.0.0.2", 0x77, i + 1, bytes(range(32)), ip_ident=i + 1),
+                               vlan=(3, vid)) for i, vid in enumerate([0, 5, 0, 5, 0])])
 PY
 	for strip in 0 1; do
 		replay "$tmp/tagged.pcap" --net host --rewrite none --tx-pcap "$tmp/tx.pcap" \
 			--append "igb.rxvlan=$strip neigh=10.0.0.1,02:00:00:00:00:01"
 		python3 - "$tmp/tx.pcap" "$tmp/console.txt" "$strip" <<'PY'
-import re, struct, sys
-tx = open(sys.argv[1], "rb").read()
+import re, sys
+from packets import read_pcap
 console = open(sys.argv[2]).read()
 strip = sys.argv[3] == "1"
-replies, off = 0, 24
-while off + 16 <= len(tx):
-    caplen = struct.unpack_from("<I", tx, off + 8)[0]
-    frame = tx[off + 16:off + 16 + caplen]
-    off += 16 + caplen
-    if frame[12:14] == b"\x08\x00" and frame[23] == 1 and frame[34] == 0:
-        replies += 1
+replies = sum(1 for f in read_pcap(sys.argv[1]) if f[12:14] == b"\x08\x00" and f[23] == 1 and f[34] == 0)
 vlan = int(re.search(r"net: per-protocol received: .* vlan=(\d+)", console).group(1))
 # With the NIC stripping, the stack sees untagged IPv4 frames with the tag beside them.
 if replies != 3 or vlan != (0 if strip else 5):

@@ -11,6 +11,7 @@
 #include "asm/timer.h"
 #include "barrier.h"
 #include "bitops.h"
+#include "cmdline.h"
 #include "ctype.h"
 #include "if_ether.h"
 #include "interrupt.h"
@@ -208,59 +209,39 @@ static bool parse_neigh(const char *p, const char *end)
 	return true;
 }
 
-/* "name=N" with a number and nothing after it. */
-static bool option_number(const char *word, size_t len, const char *name, unsigned long long *n)
-{
-	size_t name_len = strlen(name);
-	const char *end;
-
-	if (len <= name_len + 1 || strncmp(word, name, name_len) || word[name_len] != '=')
-		return false;
-	*n = simple_strtoull(word + name_len + 1, &end, 0);
-	if (end != word + len || end == word + name_len + 1) {
-		printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
-		*n = ~0ULL;
-	}
-	return true;
-}
-
-static bool word_is(const char *word, size_t len, const char *name)
-{
-	return strlen(name) == len && !strncmp(word, name, len);
-}
 
 bool net_parse_option(const char *word, size_t len)
 {
 	unsigned long long n;
 
-	if (word_is(word, len, "replay")) {
+	if (cmdline_word_is(word, len, "replay")) {
 		net_options.replay = true;
-	} else if (word_is(word, len, "procnet")) {
+	} else if (cmdline_word_is(word, len, "procnet")) {
 		net_options.procnet = true;
-	} else if (word_is(word, len, "igb.baddma")) {
+	} else if (cmdline_word_is(word, len, "igb.baddma")) {
 		net_options.igb_bad_dma = true;
-	} else if (option_number(word, len, "rxwork", &n)) {
+	} else if (cmdline_option_number(word, len, "rxwork", &n)) {
 		if (n != ~0ULL)
 			net_options.rxwork = n;
-	} else if (option_number(word, len, "igb.msix", &n)) {
+	} else if (cmdline_option_number(word, len, "igb.msix", &n)) {
 		if (n != ~0ULL)
 			net_options.igb_msix = n != 0;
-	} else if (option_number(word, len, "igb.rxvlan", &n)) {
+	} else if (cmdline_option_number(word, len, "igb.rxvlan", &n)) {
 		if (n != ~0ULL)
 			net_options.igb_rxvlan = n != 0;
-	} else if (option_number(word, len, "igb.queues", &n)) {
+	} else if (cmdline_option_number(word, len, "igb.queues", &n)) {
 		if (n != ~0ULL && (n < 1 || n > 8))
 			printk("igb.queues=%llu: must be 1-8, ignored\n", n);
 		else if (n != ~0ULL)
 			net_options.igb_queues = n;
-	} else if (option_number(word, len, "igb.itr", &n)) {
+	} else if (cmdline_option_number(word, len, "igb.itr", &n)) {
 		if (n != ~0ULL && n > 8191)
 			printk("igb.itr=%llu: at most 8191 microseconds, ignored\n", n);
 		else if (n != ~0ULL)
 			net_options.igb_itr_us = n;
 	} else if (rps_parse_option(word, len)) {
 		/* rps_cpus=, rps_flow_cnt= */
-	} else if (option_number(word, len, "ip_forward", &n)) {
+	} else if (cmdline_option_number(word, len, "ip_forward", &n)) {
 		if (n != ~0ULL && n > 1)
 			printk("ip_forward=%llu: must be 0 or 1, ignored\n", n);
 		else if (n != ~0ULL)

@@ -19,6 +19,7 @@
 #include "kernel.h"
 #include "netdevice.h"
 #include "netfilter.h"
+#include "cmdline.h"
 #include "nf_conntrack.h"
 #include "spinlock.h"
 #include "string.h"
@@ -812,19 +813,16 @@ in_window:
 	return NF_ACCEPT;
 }
 
-/* "name=N" with a decimal number: N in *val; false if word is not name=. */
+/* "name=N" with N at most 255 into *val; false if word is not name=. */
 static bool tcp_option_int(const char *word, size_t len, const char *name, int *val)
 {
-	size_t name_len = strlen(name);
 	unsigned long long n;
-	const char *end;
 
-	if (len <= name_len || strncmp(word, name, name_len) || word[name_len] != '=')
+	if (!cmdline_option_number(word, len, name, &n))
 		return false;
-	n = simple_strtoull(word + name_len + 1, &end, 0);
-	if (end != word + len || end == word + name_len + 1 || n > 255)
+	if (n > 255 && n != ~0ULL)
 		printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
-	else
+	else if (n != ~0ULL)
 		*val = (int)n;
 	return true;
 }

@@ -12,36 +12,21 @@
 #include "kernel.h"
 #include "mm.h"
 #include "nf_conntrack.h"
+#include "cmdline.h"
 #include "rculist_nulls.h"
 #include "string.h"
 
 /* --- Options --------------------------------------------------------------------------------- */
 
-/* "name=N": true if word is name=..., *n the number or ~0 if malformed. */
-static bool ct_option_number(const char *word, size_t len, const char *name, unsigned long long *n)
-{
-	size_t name_len = strlen(name);
-	const char *end;
-
-	if (len <= name_len + 1 || strncmp(word, name, name_len) || word[name_len] != '=')
-		return false;
-	*n = simple_strtoull(word + name_len + 1, &end, 0);
-	if (end != word + len || end == word + name_len + 1) {
-		printk("Malformed option \"%.*s\", ignored\n", (int)len, word);
-		*n = ~0ULL;
-	}
-	return true;
-}
-
 static bool ct_option_bool(const char *word, size_t len, const char *name, bool *value)
 {
 	unsigned long long n;
 
-	if (strlen(name) == len && !strncmp(word, name, len)) {
+	if (cmdline_word_is(word, len, name)) {
 		*value = true;
 		return true;
 	}
-	if (!ct_option_number(word, len, name, &n))
+	if (!cmdline_option_number(word, len, name, &n))
 		return false;
 	if (n > 1 && n != ~0ULL)
 		printk("%s=%llu: must be 0 or 1, ignored\n", name, n);
@@ -62,14 +47,14 @@ bool nf_conntrack_parse_option(const char *word, size_t len)
 		nf_conntrack_checksum = flag;
 		return true;
 	}
-	if (ct_option_number(word, len, "nf_conntrack_max", &n)) {
+	if (cmdline_option_number(word, len, "nf_conntrack_max", &n)) {
 		if (n != ~0ULL && (n < 1 || n > 1U << 20))
 			printk("nf_conntrack_max=%llu: must be 1-1048576, ignored\n", n);
 		else if (n != ~0ULL)
 			nf_conntrack_max = n;
 		return true;
 	}
-	if (ct_option_number(word, len, "nf_conntrack_buckets", &n)) {
+	if (cmdline_option_number(word, len, "nf_conntrack_buckets", &n)) {
 		if (n != ~0ULL && (n < 1 || n > 1U << 20))
 			printk("nf_conntrack_buckets=%llu: must be 1-1048576, ignored\n", n);
 		else if (n != ~0ULL)

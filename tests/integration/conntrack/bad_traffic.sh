@@ -14,48 +14,25 @@ smpsim=$1
 guest=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export PYTHONPATH="$(dirname "$0")/..${PYTHONPATH:+:$PYTHONPATH}" # packets.py
 
 python3 - "$tmp/bad.pcap" <<'PY'
-import struct, sys
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-def addr(a):
-    return bytes(int(x) for x in a.split("."))
-def header(src, dst, proto, total, ident, frag=0, ihl=5, good=True):
-    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, total, ident, frag, 64, proto, 0, addr(src), addr(dst))
-    c = csum(h) if good else csum(h) ^ 0x5555
-    return h[:10] + struct.pack("!H", c) + h[12:]
-def tcp(src, dst, sport, flags):
-    seg = struct.pack("!HHIIBBHHH", sport, 80, 7000, 9000 if flags & 0x10 else 0, 5 << 4, flags, 8192, 0, 0)
-    pseudo = addr(src) + addr(dst) + struct.pack("!BBH", 0, 6, len(seg))
-    seg = seg[:16] + struct.pack("!H", csum(pseudo + seg)) + seg[18:]
-    return header(src, dst, 6, 20 + len(seg), sport) + seg
-frames = []
-def add(ip):
-    f = bytes.fromhex("525400123456") + bytes.fromhex("020000000001") + b"\x08\x00" + ip
-    frames.append(f + bytes(max(0, 60 - len(f))))
-add(header("10.9.0.1", "10.8.0.1", 17, 28, 1)[:12])                           # header cut short
-add(header("10.9.0.1", "10.8.0.1", 17, 28, 2, ihl=4) + bytes(8))              # IHL 4
-add(header("10.9.0.1", "10.8.0.1", 17, 1400, 3) + bytes(8))                   # total length > frame
-add(header("10.9.0.1", "10.8.0.1", 17, 28, 4, good=False) + bytes(8))        # bad header checksum
-# Overlapping fragments: 0-15 and 8-23 of one datagram (RFC 5722: the queue is dropped).
-add(header("10.9.0.2", "10.8.0.2", 17, 36, 5, frag=0x2000) + bytes(16))
-add(header("10.9.0.2", "10.8.0.2", 17, 36, 5, frag=0x2001) + bytes(16))
+import sys
+from packets import ether, ipv4, tcp, write_pcap
+frames = [ether(ipv4("10.9.0.1", "10.8.0.1", 17, bytes(8), 1)[:12]),            # header cut short
+          ether(ipv4("10.9.0.1", "10.8.0.1", 17, bytes(8), 2, ihl=4)),          # IHL 4
+          ether(ipv4("10.9.0.1", "10.8.0.1", 17, bytes(8), 3, total=1400)),     # total length > frame
+          ether(ipv4("10.9.0.1", "10.8.0.1", 17, bytes(8), 4, good_csum=False)),  # bad header checksum
+          # Overlapping fragments: bytes 0-15 and 8-23 of one datagram (RFC 5722: the queue is dropped).
+          ether(ipv4("10.9.0.2", "10.8.0.2", 17, bytes(16), 5, frag=0x2000)),
+          ether(ipv4("10.9.0.2", "10.8.0.2", 17, bytes(16), 5, frag=0x2001))]
 # A flood of first fragments of distinct datagrams, 1400 bytes each: about 2500 would fit 4 MiB of
 # packet bytes, but each holds a whole 2 KiB buffer; past the limit they are refused.
-for i in range(2600):
-    add(header("10.9.1.%d" % (i % 200 + 1), "10.8.1.1", 17, 1420, 10000 + i, frag=0x2000) + bytes(1400))
-for flags in range(256):
-    add(tcp("10.9.2.1", "10.8.2.1", 20000 + flags, flags))
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for i, fr in enumerate(frames):
-        f.write(struct.pack("<IIII", 1700000000 + i // 100000, (i % 100000) * 10, len(fr), len(fr)) + fr)
+frames += [ether(ipv4("10.9.1.%d" % (i % 200 + 1), "10.8.1.1", 17, bytes(1400), 10000 + i, frag=0x2000))
+           for i in range(2600)]
+frames += [ether(tcp("10.9.2.1", "10.8.2.1", 20000 + flags, 80, flags, seq=7000,
+                     ack=9000 if flags & 0x10 else 0, ident=20000 + flags)) for flags in range(256)]
+write_pcap(sys.argv[1], frames, gap_us=10)
 PY
 
 for cpus in 1 4; do

@@ -9,48 +9,19 @@ smpsim=$1
 guest=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export PYTHONPATH="$(dirname "$0")/..${PYTHONPATH:+:$PYTHONPATH}" # packets.py
 
 python3 - "$tmp/flows.pcap" <<'PY'
-import struct, sys
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-def addr(a):
-    return bytes(int(x) for x in a.split("."))
-def ipv4(src, dst, proto, payload, ident):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0, 64, proto, 0, addr(src), addr(dst))
-    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
-def l4_csum(src, dst, proto, seg, at):
-    pseudo = addr(src) + addr(dst) + struct.pack("!BBH", 0, proto, len(seg))
-    c = csum(pseudo + seg)
-    return seg[:at] + struct.pack("!H", c) + seg[at + 2:]
-def udp(src, dst, sport, dport, data, ident):
-    seg = struct.pack("!HHHH", sport, dport, 8 + len(data), 0) + data
-    return ipv4(src, dst, 17, l4_csum(src, dst, 17, seg, 6), ident)
-def tcp_syn(src, dst, sport, dport, ident):
-    seg = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, 0x02, 64240, 0, 0)
-    return ipv4(src, dst, 6, l4_csum(src, dst, 6, seg, 16), ident)
-def echo(src, dst, ident):
-    m = struct.pack("!BBHHH", 8, 0, 0, 0x4242, 1) + b"timeouts"
-    return ipv4(src, dst, 1, m[:2] + struct.pack("!H", csum(m)) + m[4:], ident)
-def experimental(src, dst, ident):
-    return ipv4(src, dst, 253, b"experimental protocol", ident)  # RFC 3692: nothing tracks it but generic
+import sys
+from packets import ether, icmp_echo, ipv4, tcp, udp, write_pcap
 packets = [udp("10.1.0.1", "10.2.0.1", 1000, 53, b"unreplied", 1),
            udp("10.1.0.2", "10.2.0.2", 1001, 53, b"question", 2),
            udp("10.2.0.2", "10.1.0.2", 53, 1001, b"answer", 3),
-           echo("10.1.0.3", "10.2.0.3", 4),
-           tcp_syn("10.1.0.4", "10.2.0.4", 2000, 80, 5),
-           experimental("10.1.0.5", "10.2.0.5", 6)]
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    for i, p in enumerate(packets):
-        frame = bytes.fromhex("525400123456") + bytes.fromhex("020000000001") + b"\x08\x00" + p
-        frame += bytes(max(0, 60 - len(frame)))
-        f.write(struct.pack("<IIII", 1700000000, i * 1000, len(frame), len(frame)) + frame)
+           icmp_echo("10.1.0.3", "10.2.0.3", 0x4242, 1, b"timeouts", ip_ident=4),
+           tcp("10.1.0.4", "10.2.0.4", 2000, 80, 0x02, window=64240, ident=5),
+           # RFC 3692's experimental protocol 253: nothing tracks it but the generic tracker.
+           ipv4("10.1.0.5", "10.2.0.5", 253, b"experimental protocol", 6)]
+write_pcap(sys.argv[1], [ether(p) for p in packets])
 PY
 
 # check IDLE_S PROTOS...: after IDLE_S seconds of quiet, the table holds exactly these flows (by the
