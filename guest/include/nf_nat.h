@@ -93,7 +93,11 @@ unsigned int nf_nat_packet(struct nf_conn *ct, enum ip_conntrack_info ctinfo, un
 			   struct sk_buff *skb);
 /* The common NAT hook: binding of NEW entries (rules or a null binding), then nf_nat_packet(). */
 unsigned int nf_nat_inet_fn(void *priv, struct sk_buff *skb, const struct nf_hook_state *state);
-/* Registers the four IPv4 NAT hooks: 0, or -1. Process context, once conntrack is up. */
+/*
+ * Registers the four IPv4 NAT hooks: 0, or -1. Process context, once conntrack
+ * is up; net_dev_init() calls it when the nat table has rules. Runs once (later
+ * calls return its result).
+ */
 int nf_nat_init(void);
 
 /* --- nf_nat_proto.c --------------------------------------------------------------------------- */

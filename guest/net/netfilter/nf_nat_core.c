@@ -472,5 +472,10 @@ unsigned int nf_nat_inet_fn(void *priv, struct sk_buff *skb, const struct nf_hoo
 
 int nf_nat_init(void)
 {
-	return nf_nat_ipv4_register_fn();
+	static int result = 1; /* 1: not run yet */
+
+	/* Once: net_dev_init() may run early for a self-test, then again at boot. */
+	if (result == 1)
+		result = nf_nat_ipv4_register_fn();
+	return result;
 }
