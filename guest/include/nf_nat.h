@@ -71,8 +71,9 @@ static inline bool nf_nat_initialized(const struct nf_conn *ct, enum nf_nat_mani
 
 /*
  * Binds the unconfirmed ct to a tuple in range for maniptype: NF_ACCEPT, or
- * NF_DROP when every tuple of the range is taken (Linux drops that packet later,
- * at confirm, as an insert clash) or the manip was already done.
+ * NF_DROP when the manip was already done. When every tuple of the range is
+ * taken the binding takes one anyway: confirming the entry fails as an insert
+ * clash and drops the packet, as in Linux.
  */
 unsigned int nf_nat_setup_info(struct nf_conn *ct, const struct nf_nat_range2 *range,
 			       enum nf_nat_manip_type maniptype);
