@@ -71,8 +71,9 @@ static inline bool nf_nat_initialized(const struct nf_conn *ct, enum nf_nat_mani
 
 /*
  * Binds the unconfirmed ct to a tuple in range for maniptype: NF_ACCEPT, or
- * NF_DROP when every tuple of the range is taken (Linux drops that packet later,
- * at confirm, as an insert clash) or the manip was already done.
+ * NF_DROP when the manip was already done. When every tuple of the range is
+ * taken the binding takes one anyway: confirming the entry fails as an insert
+ * clash and drops the packet, as in Linux.
  */
 unsigned int nf_nat_setup_info(struct nf_conn *ct, const struct nf_nat_range2 *range,
 			       enum nf_nat_manip_type maniptype);
@@ -93,7 +94,11 @@ unsigned int nf_nat_packet(struct nf_conn *ct, enum ip_conntrack_info ctinfo, un
 			   struct sk_buff *skb);
 /* The common NAT hook: binding of NEW entries (rules or a null binding), then nf_nat_packet(). */
 unsigned int nf_nat_inet_fn(void *priv, struct sk_buff *skb, const struct nf_hook_state *state);
-/* Registers the four IPv4 NAT hooks: 0, or -1. Process context, once conntrack is up. */
+/*
+ * Registers the four IPv4 NAT hooks: 0, or -1. Process context, once conntrack
+ * is up; net_dev_init() calls it when the nat table has rules. Runs once (later
+ * calls return its result).
+ */
 int nf_nat_init(void);
 
 /* --- nf_nat_proto.c --------------------------------------------------------------------------- */

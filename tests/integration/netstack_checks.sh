@@ -10,6 +10,10 @@
 #                    and correct checksums to the gateway's MAC, a TTL 1 packet as an ICMP time
 #                    exceeded, filtered and other-host frames not at all; the counters and the
 #                    filter listing agree
+#   nat              the default router with nf.nat= rules (MASQUERADE; SNAT to a port range and DNAT):
+#                    crafted flows come out of --tx-pcap translated as Linux translates them, with
+#                    correct checksums, one mapped port per flow, and the conntrack table (summary JSON)
+#                    shows the reply tuples (netstack_nat.py says what is checked)
 #   afs_defrag PCAP  the AFS capture's 200 fragments (51 datagrams) readdressed to the guest (its MAC,
 #                    ip= their destination) are all reassembled and their UDP checksums hold, on 1
 #                    and 4 CPUs (skips when PCAP is absent)
@@ -192,6 +196,28 @@ if len(rules) != 1 or rules[0].split()[:3] != ["1", "36", "DROP"]:
 if "Chain FORWARD (policy ACCEPT 8 packets, 544 bytes)" not in console:
     fail("the FORWARD chain's policy counters")
 PY
+	;;
+nat)
+	nat_py=$(dirname "$0")/netstack_nat.py
+	for mode in masq snat; do
+		case $mode in
+		masq) rules="nf.nat=POSTROUTING,src=192.0.2.0/24,MASQUERADE" ;;
+		snat) rules="nf.nat=POSTROUTING,src=192.0.2.0/24,proto=udp,SNAT,to=198.51.100.1:20000-20010 \
+nf.nat=PREROUTING,dst=198.51.100.1,proto=tcp,dport=8080,DNAT,to=203.0.113.20:80" ;;
+		esac
+		python3 "$nat_py" craft $mode "$tmp/$mode.pcap"
+		status=0
+		"$smpsim" replay --kernel "$guest" "$tmp/$mode.pcap" --pace pps=5000 --cpus 2 \
+			--tx-pcap "$tmp/$mode-tx.pcap" --summary-json "$tmp/$mode.json" --append "ct.events $rules" \
+			>"$tmp/$mode.txt" 2>"$tmp/err" || status=$?
+		if [ "$status" != 1 ] || ! grep -q "^Kernel finished, exit status 0" "$tmp/$mode.txt"; then
+			echo "FAIL: $mode: the guest did not end normally" >&2
+			tail -n 5 "$tmp/$mode.txt" "$tmp/err" >&2
+			exit 1
+		fi
+		python3 "$nat_py" check $mode "$tmp/$mode.pcap" "$tmp/$mode-tx.pcap" "$tmp/$mode.json" "$tmp/$mode.txt"
+		echo "ok: $mode"
+	done
 	;;
 afs_defrag)
 	if [ ! -f "$1" ]; then

@@ -20,6 +20,7 @@
 #include "neighbour.h"
 #include "netdevice.h"
 #include "nf_conntrack.h"
+#include "nf_nat.h"
 #include "rcupdate.h"
 #include "smp.h"
 #include "snmp.h"
@@ -711,6 +712,10 @@ void net_show_views(void)
 		       "queueing)\n",
 		       neigh_unres_discards());
 	ipt_filter_show();
+	if (nf_nat_rule_count()) {
+		printk("iptables -t nat -L -v -n (table nat):\n");
+		nf_nat_show_rules();
+	}
 	nf_conntrack_show_views();
 }
 
@@ -730,4 +735,13 @@ void net_dev_init(void)
 	net_proto_init();
 	if (nf_conntrack_enabled)
 		nf_conntrack_init();
+	/* As Linux loads iptable_nat (and with it nf_nat) for a ruleset that has a nat table. */
+	if (nf_nat_rule_count()) {
+		if (nf_conntrack_initialized())
+			nf_nat_init();
+		else
+			printk("nf_nat: NAT needs connection tracking (%s): the nat rules are not "
+			       "used\n",
+			       nf_conntrack_enabled ? "it did not start" : "conntrack=0");
+	}
 }

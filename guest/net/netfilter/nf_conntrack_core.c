@@ -1,8 +1,9 @@
 /*
  * Connection tracking core, after Linux 6.18's net/netfilter/nf_conntrack_core.c
- * (IPv4, one namespace, zone 0, no expectations, helpers or NAT): the table,
+ * (IPv4, one namespace, zone 0, no expectations or helpers): the table,
  * lookups, new entries, confirmation, deletion, the GC worker and the
- * per-CPU statistics. See include/nf_conntrack.h.
+ * per-CPU statistics; for NAT, nf_conntrack_tuple_taken() and the bysource
+ * clean-up when an entry is destroyed. See include/nf_conntrack.h.
  */
 
 #include "asm/percpu.h"
@@ -14,6 +15,7 @@
 #include "mm.h"
 #include "netfilter.h"
 #include "nf_conntrack.h"
+#include "nf_nat.h"
 #include "poison.h"
 #include "rculist_nulls.h"
 #include "slab.h"
@@ -145,6 +147,9 @@ static void nf_ct_destroy(struct nf_conn *ct)
 {
 	if (!nf_ct_is_confirmed(ct))
 		nf_ct_del_from_unconfirmed_list(ct);
+	/* Off NAT's bysource table before the grace period, as Linux's nf_conntrack_free(). */
+	if (ct->status & IPS_SRC_NAT_DONE)
+		nf_nat_cleanup_conntrack(ct);
 	atomic_dec(&nf_conntrack_entries);
 	if (nf_conntrack_skip_grace_period)
 		nf_conntrack_free_rcu(&ct->rcu); /* the debug variant: readers may still be on it */
@@ -259,6 +264,58 @@ found:
 struct nf_conntrack_tuple_hash *nf_conntrack_find_get(const struct nf_conntrack_tuple *tuple)
 {
 	return __nf_conntrack_find_get(tuple, hash_conntrack_raw(tuple));
+}
+
+/*
+ * Linux's nf_conntrack_tuple_taken(): NAT asks whether a mapping would give
+ * ignored_conntrack a tuple that a confirmed, live entry already has in either
+ * direction. A lockless RCU walk of the tuple's bucket, restarted if it ends on
+ * another chain's nulls marker (an entry moved under us).
+ */
+bool nf_conntrack_tuple_taken(const struct nf_conntrack_tuple *tuple,
+			      const struct nf_conn *ignored_conntrack)
+{
+	struct nf_conntrack_tuple_hash *h;
+	struct hlist_nulls_node *n;
+	unsigned int hash;
+	struct nf_conn *ct;
+
+	rcu_read_lock();
+begin:
+	hash = hash_conntrack(tuple);
+	hlist_nulls_for_each_entry_rcu(h, n, &nf_conntrack_hash[hash], hnnode)
+	{
+		if (nf_ct_hash_poisoned(h))
+			goto begin; /* the debug variant only: do not follow the poison */
+		ct = nf_ct_tuplehash_to_ctrack(h);
+		if (ct == ignored_conntrack)
+			continue;
+		if (nf_ct_is_expired(ct)) {
+			nf_ct_gc_expired(ct);
+			continue;
+		}
+		if (nf_ct_key_equal(h, tuple)) {
+			/*
+			 * Taken, unless both entries have the same original tuple: the
+			 * same flow set up twice at once (e.g. UDP from two threads), which
+			 * nf_ct_resolve_clash() sorts out at confirmation.
+			 */
+			if (ignored_conntrack &&
+			    nf_ct_tuple_equal(
+				    &ignored_conntrack->tuplehash[IP_CT_DIR_ORIGINAL].tuple,
+				    &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple))
+				continue;
+			NF_CT_STAT_INC(found);
+			rcu_read_unlock();
+			return true;
+		}
+	}
+	if (get_nulls_value(n) != hash) {
+		NF_CT_STAT_INC(search_restart);
+		goto begin;
+	}
+	rcu_read_unlock();
+	return false;
 }
 
 /* --- Deletion -------------------------------------------------------------------------------- */

@@ -280,11 +280,11 @@ another_round:
 }
 
 /*
- * The tuple the original direction will carry after the manip. Unlike Linux
- * (whose confirm step drops the packet as an insert clash) the guest returns
- * false when the range had no free tuple left.
+ * The tuple the original direction will carry after the manip. When the range
+ * has no free tuple left it may be a taken one: as in Linux, the clash is
+ * found when the entry is confirmed, which drops the packet (insert_failed).
  */
-static bool get_unique_tuple(struct nf_conntrack_tuple *tuple,
+static void get_unique_tuple(struct nf_conntrack_tuple *tuple,
 			     const struct nf_conntrack_tuple *orig_tuple,
 			     const struct nf_nat_range2 *range, struct nf_conn *ct,
 			     enum nf_nat_manip_type maniptype)
@@ -294,11 +294,11 @@ static bool get_unique_tuple(struct nf_conntrack_tuple *tuple,
 		if (nf_in_range(orig_tuple, range)) {
 			if (!nf_nat_used_tuple(orig_tuple, ct)) {
 				*tuple = *orig_tuple;
-				return true;
+				return;
 			}
 		} else if (find_appropriate_src(orig_tuple, tuple, range)) {
 			if (!nf_nat_used_tuple(tuple, ct))
-				return true;
+				return;
 		}
 	}
 
@@ -306,27 +306,25 @@ static bool get_unique_tuple(struct nf_conntrack_tuple *tuple,
 	*tuple = *orig_tuple;
 	find_best_ips_proto(tuple, range, maniptype);
 
-	/* 3. The port, if it is not already in range and unused. */
+	/*
+	 * 3. The port, if it is not already in range and unused (a one-port
+	 * range keeps its port even if taken: the clash is found at confirm).
+	 */
 	if (!(range->flags & NF_NAT_RANGE_PROTO_RANDOM_ALL)) {
 		if (range->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
 			if (!(range->flags & NF_NAT_RANGE_PROTO_OFFSET) &&
 			    l4proto_in_range(tuple, maniptype, &range->min_proto,
 					     &range->max_proto) &&
-			    !nf_nat_used_tuple(tuple, ct))
-				return true;
-			/* Linux keeps a one-port range's port even if taken (clash at confirm). */
-			if (range->min_proto.all == range->max_proto.all &&
-			    !(range->flags & NF_NAT_RANGE_PROTO_OFFSET) &&
-			    l4proto_in_range(tuple, maniptype, &range->min_proto,
-					     &range->max_proto))
-				return false;
+			    (range->min_proto.all == range->max_proto.all ||
+			     !nf_nat_used_tuple(tuple, ct)))
+				return;
 		} else if (!nf_nat_used_tuple(tuple, ct)) {
-			return true;
+			return;
 		}
 	}
 
+	/* Last chance: the protocol's search of the range. */
 	nf_nat_l4proto_unique_tuple(tuple, range, maniptype, ct);
-	return !nf_nat_used_tuple(tuple, ct);
 }
 
 unsigned int nf_nat_setup_info(struct nf_conn *ct, const struct nf_nat_range2 *range,
@@ -343,8 +341,7 @@ unsigned int nf_nat_setup_info(struct nf_conn *ct, const struct nf_nat_range2 *r
 	/* What the original direction looks like after the manips done so far. */
 	nf_ct_invert_tuple(&curr_tuple, &ct->tuplehash[IP_CT_DIR_REPLY].tuple);
 
-	if (!get_unique_tuple(&new_tuple, &curr_tuple, range, ct, maniptype))
-		return NF_DROP;
+	get_unique_tuple(&new_tuple, &curr_tuple, range, ct, maniptype);
 
 	if (!nf_ct_tuple_equal(&new_tuple, &curr_tuple)) {
 		struct nf_conntrack_tuple reply;
@@ -472,5 +469,10 @@ unsigned int nf_nat_inet_fn(void *priv, struct sk_buff *skb, const struct nf_hoo
 
 int nf_nat_init(void)
 {
-	return nf_nat_ipv4_register_fn();
+	static int result = 1; /* 1: not run yet */
+
+	/* Once: net_dev_init() may run early for a self-test, then again at boot. */
+	if (result == 1)
+		result = nf_nat_ipv4_register_fn();
+	return result;
 }

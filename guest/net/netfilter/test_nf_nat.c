@@ -4,8 +4,13 @@
  * packets crafted with correct checksums, mangled by nf_nat_packet() or the
  * IPv4 hook function, then checked field by field with every checksum
  * recomputed from scratch. The expectations are Linux 6.18's, except where
- * nf_nat_core.c says the guest differs (hash instead of random offsets,
- * NF_DROP on an exhausted range).
+ * nf_nat_core.c says the guest differs (hashes instead of random offsets).
+ *
+ * The tuples a mapping must avoid are real confirmed entries of the conntrack
+ * table (nf_conntrack_tuple_taken() is the core's): crafted packets through
+ * nf_conntrack_in() at PRE_ROUTING, a NAT binding where the test needs one, and
+ * nf_conntrack_confirm(). Each test kills the entries it made (nf_ct_kill()), so
+ * the next one starts from the table it found.
  */
 
 #include "checksum.h"
@@ -17,75 +22,6 @@
 #include "nf_nat.h"
 #include "selftest.h"
 #include "string.h"
-
-/*
- * TEST DOUBLES, weak so that the conntrack core's real ones replace them when
- * it is merged: nf_conntrack_tuple_taken() looks in a small table of tuples
- * the tests register (plus "every tuple towards one address", to exhaust a
- * range), and counts its lookups; nf_ct_invert_tuple() is Linux's.
- */
-#define NR_TAKEN 16
-
-static struct {
-	struct nf_conntrack_tuple tuple; /* as the table holds it: the reply of a mapping */
-	const struct nf_conn *owner;
-} taken[NR_TAKEN];
-static unsigned int nr_taken;
-static u32 taken_all_dst; /* non-zero: every tuple towards this address is taken */
-static unsigned int taken_lookups;
-
-__attribute__((weak)) bool nf_conntrack_tuple_taken(const struct nf_conntrack_tuple *tuple,
-						    const struct nf_conn *ignored_conntrack)
-{
-	unsigned int i;
-
-	taken_lookups++;
-	if (taken_all_dst && tuple->dst.u3.ip == taken_all_dst)
-		return true;
-	for (i = 0; i < nr_taken; i++)
-		if (taken[i].owner != ignored_conntrack &&
-		    nf_ct_tuple_equal(&taken[i].tuple, tuple))
-			return true;
-	return false;
-}
-
-__attribute__((weak)) bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse,
-					      const struct nf_conntrack_tuple *orig)
-{
-	/* Query types and their answers, + 1 (0: no inverse). */
-	static const u8 invmap[] = {
-		[ICMP_ECHO] = ICMP_ECHOREPLY + 1,
-		[ICMP_ECHOREPLY] = ICMP_ECHO + 1,
-		[ICMP_TIMESTAMP] = ICMP_TIMESTAMPREPLY + 1,
-		[ICMP_TIMESTAMPREPLY] = ICMP_TIMESTAMP + 1,
-		[ICMP_INFO_REQUEST] = ICMP_INFO_REPLY + 1,
-		[ICMP_INFO_REPLY] = ICMP_INFO_REQUEST + 1,
-		[ICMP_ADDRESS] = ICMP_ADDRESSREPLY + 1,
-		[ICMP_ADDRESSREPLY] = ICMP_ADDRESS + 1,
-	};
-
-	memset(inverse, 0, sizeof(*inverse));
-	inverse->src.l3num = orig->src.l3num;
-	inverse->src.u3.ip = orig->dst.u3.ip;
-	inverse->dst.u3.ip = orig->src.u3.ip;
-	inverse->dst.dir = !orig->dst.dir;
-	inverse->dst.protonum = orig->dst.protonum;
-	switch (orig->dst.protonum) {
-	case IPPROTO_ICMP:
-		if (orig->dst.u.icmp.type >= sizeof(invmap) || !invmap[orig->dst.u.icmp.type])
-			return false;
-		inverse->src.u.icmp.id = orig->src.u.icmp.id;
-		inverse->dst.u.icmp.type = invmap[orig->dst.u.icmp.type] - 1;
-		inverse->dst.u.icmp.code = orig->dst.u.icmp.code;
-		return true;
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-		inverse->src.u.all = orig->dst.u.all;
-		inverse->dst.u.all = orig->src.u.all;
-		return true;
-	}
-	return true;
-}
 
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
@@ -107,6 +43,7 @@ __attribute__((weak)) bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse
 #define VIP ADDR(10, 0, 0, 2)
 #define REMOTE ADDR(203, 0, 113, 9)
 #define REMOTE2 ADDR(203, 0, 113, 10)
+#define REMOTE3 ADDR(203, 0, 113, 11)
 #define PUBLIC ADDR(198, 51, 100, 1)
 #define PUBLIC_LAST ADDR(198, 51, 100, 4)
 #define CLIENT ADDR(192, 0, 2, 7)
@@ -114,48 +51,7 @@ __attribute__((weak)) bool nf_ct_invert_tuple(struct nf_conntrack_tuple *inverse
 #define ORIG IP_CT_DIR_ORIGINAL
 #define REPLY IP_CT_DIR_REPLY
 
-static struct nf_conn ct1, ct2, ct3, owner;
-
-/*
- * true while the double above is the nf_conntrack_tuple_taken() linked in:
- * the conntrack core's would not see the tuples the tests register, and the
- * checks that rely on them must then insert real entries instead.
- */
-static bool taken_double_linked(void)
-{
-	struct nf_conntrack_tuple t = { .src.l3num = NFPROTO_IPV4, .dst.protonum = IPPROTO_UDP };
-	unsigned int before = taken_lookups;
-
-	nf_conntrack_tuple_taken(&t, NULL);
-	return taken_lookups != before;
-}
-
-#define NEED_TAKEN_DOUBLE()                                                                        \
-	do {                                                                                       \
-		if (!taken_double_linked())                                                        \
-			return "nf_conntrack_tuple_taken() is not the test double";                \
-	} while (0)
-
-static void taken_reset(void)
-{
-	nr_taken = 0;
-	taken_all_dst = 0;
-	taken_lookups = 0;
-}
-
-/* Registers the reply tuple a mapping of orig to (addr, port) would give. */
-static void taken_add(const struct nf_conntrack_tuple *orig, u32 addr, u16 port,
-		      const struct nf_conn *by)
-{
-	struct nf_conntrack_tuple mapped = *orig;
-
-	mapped.src.u3.ip = addr;
-	mapped.src.u.all = htons(port);
-	if (nr_taken < NR_TAKEN) {
-		nf_ct_invert_tuple(&taken[nr_taken].tuple, &mapped);
-		taken[nr_taken++].owner = by;
-	}
-}
+static struct nf_conn ct1, ct2, ct3;
 
 /* A fresh unconfirmed entry for proto saddr:sport -> daddr:dport (ICMP echo: sport is the id). */
 static void ct_setup(struct nf_conn *ct, u8 proto, u32 saddr, u16 sport, u32 daddr, u16 dport)
@@ -178,6 +74,16 @@ static void ct_setup(struct nf_conn *ct, u8 proto, u32 saddr, u16 sport, u32 dad
 		t->dst.u.all = htons(dport);
 	}
 	nf_ct_invert_tuple(&ct->tuplehash[REPLY].tuple, t);
+}
+
+/*
+ * skb's entry is ct, with a reference of the packet's own as the conntrack core
+ * gives it: freeing skb drops that one, never the test's.
+ */
+static void skb_set_ct(struct sk_buff *skb, struct nf_conn *ct, enum ip_conntrack_info info)
+{
+	nf_conntrack_get(ct);
+	nf_ct_set(skb, ct, info);
 }
 
 /* What the conntrack core's destroy path does for NAT. */
@@ -303,6 +209,77 @@ static struct sk_buff *pkt_skb(const struct pkt *p)
 	return skb;
 }
 
+/* --- Entries in the conntrack table ----------------------------------------------------------- */
+
+static const struct nf_hook_state pre_routing = { .hook = NF_INET_PRE_ROUTING, .pf = NFPROTO_IPV4 };
+
+/* The confirmed entries the running test made, for table_flush(). */
+#define NR_TABLE_ENTRIES 160
+
+static struct nf_conn *table_entries[NR_TABLE_ENTRIES];
+static unsigned int nr_table_entries;
+
+/*
+ * A confirmed entry for p's flow, made as the hooks make one: nf_conntrack_in()
+ * at PRE_ROUTING, then (range not NULL) the source mapping NAT binds at
+ * POST_ROUTING, then nf_conntrack_confirm(). The entry, held by the table (not
+ * by us) until table_flush(), or NULL if p was not a new flow or did not confirm.
+ */
+static struct nf_conn *table_add(const struct pkt *p, const struct nf_nat_range2 *range)
+{
+	enum ip_conntrack_info ctinfo;
+	struct sk_buff *skb;
+	struct nf_conn *ct;
+	bool ok;
+
+	if (nr_table_entries == NR_TABLE_ENTRIES)
+		return NULL;
+	skb = pkt_skb(p);
+	if (!skb)
+		return NULL;
+	ok = nf_conntrack_in(skb, &pre_routing) == NF_ACCEPT;
+	ct = nf_ct_get(skb, &ctinfo);
+	ok = ok && ct && ctinfo == IP_CT_NEW && !nf_ct_is_confirmed(ct);
+	ok = ok && (!range || nf_nat_setup_info(ct, range, NF_NAT_MANIP_SRC) == NF_ACCEPT);
+	ok = ok && nf_conntrack_confirm(skb) == NF_ACCEPT;
+	ct = skb_nfct(skb);
+	ok = ok && ct && nf_ct_is_confirmed(ct);
+	/* Drops the packet's reference: an entry that did not confirm goes with it. */
+	consume_skb(skb);
+	if (!ok)
+		return NULL;
+	table_entries[nr_table_entries++] = ct;
+	return ct;
+}
+
+/* A UDP flow addr:port -> dst:53 of our own, confirmed: the table then has dst:53 -> addr:port. */
+static struct nf_conn *take_port(u32 addr, u16 port, u32 dst)
+{
+	return table_add(&(struct pkt){ .proto = IPPROTO_UDP,
+					.saddr = addr,
+					.daddr = dst,
+					.sport = port,
+					.dport = 53,
+					.paylen = 4 },
+			 NULL);
+}
+
+/* Kills the entries the test made (NAT's bysource entries go with them). */
+static void table_flush(void)
+{
+	while (nr_table_entries)
+		nf_ct_kill(table_entries[--nr_table_entries]);
+}
+
+/* The tuple_taken lookups that found a tuple taken (Linux's "found" counter), all CPUs. */
+static unsigned int found_count(void)
+{
+	struct ip_conntrack_stat st;
+
+	nf_conntrack_stat_sum(&st);
+	return st.found;
+}
+
 /* The IPv4 header checksum and the transport checksum of the packet at iph are right. */
 static const char *sums_ok(const u8 *pkt)
 {
@@ -349,8 +326,6 @@ static const char *tuple_checks(void)
 	u32 words[4];
 	u32 expect;
 
-	taken_reset();
-
 	/* SNAT of the address only: the port is kept, the reply goes to the mapped source. */
 	ct_setup(&ct1, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
 	orig = ct1.tuplehash[ORIG].tuple;
@@ -395,7 +370,7 @@ static const char *tuple_checks(void)
 				     .dport = 53,
 				     .paylen = 4 });
 	CHECK(skb);
-	nf_ct_set(skb, &ct1, IP_CT_NEW);
+	skb_set_ct(skb, &ct1, IP_CT_NEW);
 	expect = nf_nat_masquerade_ipv4(skb, NF_INET_POST_ROUTING, range_of(0, 0, 0, 0), NULL);
 	consume_skb(skb);
 	CHECK(expect == NF_ACCEPT);
@@ -572,7 +547,6 @@ static const char *dnat_roundtrip(void)
 
 static const char *mangle_checks(void)
 {
-	taken_reset();
 	TRY(snat_roundtrip(&(struct pkt){ .proto = IPPROTO_TCP,
 					  .saddr = LAN_HOST,
 					  .daddr = REMOTE,
@@ -609,32 +583,134 @@ static const char *mangle_checks(void)
 
 /* --- nf_nat_port_clash ------------------------------------------------------------------------ */
 
-/* The source port a taken mapping to PUBLIC:port moves a flow from sport to. */
+/*
+ * nf_conntrack_tuple_taken() itself: a confirmed entry's tuples are taken in
+ * both directions, except for the entry itself and for an entry of the same
+ * original tuple (left to the clash resolution at confirm, as Linux); an
+ * unconfirmed entry is not in the table; an expired one is killed, not taken.
+ */
+static const char *tuple_taken_checks(void)
+{
+	struct nf_conntrack_tuple reply, orig;
+	enum ip_conntrack_info ctinfo;
+	unsigned int count, found;
+	struct sk_buff *skb;
+	struct nf_conn *ct;
+
+	ct = take_port(PUBLIC, 2000, REMOTE);
+	CHECK(ct);
+	orig = ct->tuplehash[ORIG].tuple;
+	reply = ct->tuplehash[REPLY].tuple;
+	CHECK(reply.src.u3.ip == REMOTE && reply.dst.u3.ip == PUBLIC &&
+	      ntohs(reply.dst.u.all) == 2000);
+	ct_setup(&ct1, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
+	found = found_count();
+	CHECK(nf_conntrack_tuple_taken(&reply, &ct1));
+	CHECK(nf_conntrack_tuple_taken(&orig, &ct1));
+	CHECK(found_count() == found + 2);
+	CHECK(!nf_conntrack_tuple_taken(&reply, ct));
+	ct_setup(&ct2, IPPROTO_UDP, PUBLIC, 2000, REMOTE, 53);
+	CHECK(!nf_conntrack_tuple_taken(&reply, &ct2));
+	reply.dst.u.all = htons(2001);
+	CHECK(!nf_conntrack_tuple_taken(&reply, &ct1));
+
+	/* A new flow's entry is unconfirmed while its first packet is on its way: not taken. */
+	skb = pkt_skb(&(struct pkt){ .proto = IPPROTO_UDP,
+				     .saddr = PUBLIC,
+				     .daddr = REMOTE,
+				     .sport = 2001,
+				     .dport = 53,
+				     .paylen = 4 });
+	CHECK(skb);
+	nf_conntrack_in(skb, &pre_routing);
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW || nf_conntrack_tuple_taken(&reply, &ct1)) {
+		consume_skb(skb);
+		return "an unconfirmed entry's tuple is taken, or no entry";
+	}
+	consume_skb(skb);
+
+	/* Expired: the lookup kills it on its way. */
+	ct = table_entries[nr_table_entries - 1];
+	count = nf_conntrack_count();
+	WRITE_ONCE(ct->timeout, nfct_time_stamp() - 1);
+	reply.dst.u.all = htons(2000);
+	CHECK(!nf_conntrack_tuple_taken(&reply, &ct1));
+	nr_table_entries--;
+	CHECK(nf_conntrack_count() == count - 1);
+	CHECK(!nf_conntrack_find_get(&orig));
+	return NULL;
+}
+
+/*
+ * With every port of PUBLIC:1024-1031 towards REMOTE:53 taken, the binding of
+ * a new flow takes a taken one anyway and the packet is dropped when its entry
+ * fails to confirm (an insert clash, counted in insert_failed), as in Linux.
+ */
+static const char *exhausted_range_drops(const struct nf_conntrack_tuple *orig)
+{
+	unsigned int count = nf_conntrack_count(), verdict;
+	struct ip_conntrack_stat before, after;
+	enum ip_conntrack_info ctinfo;
+	struct sk_buff *skb;
+	struct nf_conn *ct;
+	u16 port;
+
+	skb = pkt_skb(&(struct pkt){ .proto = IPPROTO_UDP,
+				     .saddr = LAN_HOST,
+				     .daddr = REMOTE,
+				     .sport = 5000,
+				     .dport = 53,
+				     .paylen = 4 });
+	CHECK(skb);
+	nf_conntrack_stat_sum(&before);
+	nf_conntrack_in(skb, &pre_routing);
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW ||
+	    nf_nat_setup_info(ct, range_of(PUBLIC, PUBLIC, 1024, 1031), NF_NAT_MANIP_SRC) !=
+		    NF_ACCEPT) {
+		consume_skb(skb);
+		return "no new entry, or its binding refused";
+	}
+	port = reply_port(ct);
+	verdict = nf_conntrack_confirm(skb);
+	consume_skb(skb);
+	nf_conntrack_stat_sum(&after);
+	CHECK(port >= 1024 && port <= 1031);
+	CHECK(verdict == NF_DROP);
+	CHECK(after.insert_failed - before.insert_failed == 1);
+	CHECK(nf_conntrack_count() == count);
+	CHECK(nf_nat_bysource_count(orig) == 0);
+	return NULL;
+}
+
+/* The source port a confirmed flow of ours from PUBLIC:sport moves a LAN flow from sport to. */
 static const char *privileged_port(u16 sport, u16 lo, u16 hi)
 {
 	u16 port;
 
-	taken_reset();
+	CHECK(take_port(PUBLIC, sport, REMOTE));
 	ct_setup(&ct1, IPPROTO_UDP, LAN_HOST, sport, REMOTE, 53);
-	taken_add(&ct1.tuplehash[ORIG].tuple, PUBLIC, sport, &owner);
 	CHECK(nf_nat_setup_info(&ct1, range_of(PUBLIC, PUBLIC, 0, 0), NF_NAT_MANIP_SRC) ==
 	      NF_ACCEPT);
 	port = reply_port(&ct1);
 	ct_release(&ct1);
+	table_flush();
 	CHECK(port != sport && port >= lo && port <= hi);
 	return NULL;
 }
 
 static const char *port_clash_checks(void)
 {
+	unsigned int count = nf_conntrack_count(), found, i;
 	struct nf_conntrack_tuple orig, t;
 	u16 p1, p2;
-	unsigned int i;
 
-	NEED_TAKEN_DOUBLE();
+	TRY(tuple_taken_checks());
+	table_flush();
+	CHECK(nf_conntrack_count() == count);
 
 	/* The first flow: some port of 1024-1031. */
-	taken_reset();
 	ct_setup(&ct1, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
 	orig = ct1.tuplehash[ORIG].tuple;
 	CHECK(nf_nat_setup_info(&ct1, range_of(PUBLIC, PUBLIC, 1024, 1031), NF_NAT_MANIP_SRC) ==
@@ -643,8 +719,9 @@ static const char *port_clash_checks(void)
 	ct_release(&ct1);
 	CHECK(p1 >= 1024 && p1 <= 1031);
 
-	/* Taken by another entry: the search goes on to the next port of the range. */
-	taken_add(&orig, PUBLIC, p1, &owner);
+	/* Taken by a confirmed entry (a flow of our own from PUBLIC:p1): the next port of the
+	 * range. */
+	CHECK(take_port(PUBLIC, p1, REMOTE));
 	ct_setup(&ct2, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
 	CHECK(nf_nat_setup_info(&ct2, range_of(PUBLIC, PUBLIC, 1024, 1031), NF_NAT_MANIP_SRC) ==
 	      NF_ACCEPT);
@@ -653,17 +730,18 @@ static const char *port_clash_checks(void)
 	CHECK(p2 == 1024 + (p1 - 1024 + 1) % 8);
 	CHECK(ct2.tuplehash[REPLY].tuple.dst.u3.ip == PUBLIC);
 
-	/* The whole range taken: dropped, nothing bound. */
+	/* The whole range taken: the packet is dropped at confirm. */
 	for (i = 1024; i <= 1031; i++)
 		if (i != p1)
-			taken_add(&orig, PUBLIC, i, &owner);
-	ct_setup(&ct3, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
-	t = ct3.tuplehash[REPLY].tuple;
+			CHECK(take_port(PUBLIC, i, REMOTE));
+	TRY(exhausted_range_drops(&orig));
+	/* Towards another server the same ports are free. */
+	ct_setup(&ct3, IPPROTO_UDP, LAN_HOST, 5000, REMOTE2, 53);
 	CHECK(nf_nat_setup_info(&ct3, range_of(PUBLIC, PUBLIC, 1024, 1031), NF_NAT_MANIP_SRC) ==
-	      NF_DROP);
-	CHECK(!(ct3.status & (IPS_SRC_NAT | IPS_SRC_NAT_DONE)));
-	CHECK(nf_ct_tuple_equal(&ct3.tuplehash[REPLY].tuple, &t));
-	CHECK(nf_nat_bysource_count(&orig) == 0);
+	      NF_ACCEPT);
+	ct_release(&ct3);
+	table_flush();
+	CHECK(nf_conntrack_count() == count);
 
 	/* Without a port range Linux keeps a port's class: < 512, 600-1023, >= 1024. */
 	TRY(privileged_port(500, 1, 511));
@@ -671,21 +749,25 @@ static const char *port_clash_checks(void)
 	TRY(privileged_port(5000, 1024, 65535));
 
 	/*
-	 * The attempt limit: with everything taken, 128 tries, then 64, 32, 16
-	 * and 8 from new offsets; a range smaller than 128 is tried once, port by port.
+	 * The attempt limit: with all 129 ports of 1024-1152 taken, 128 tries,
+	 * then 64, 32, 16 and 8 from new offsets; a range smaller than 128 is
+	 * tried once, port by port. Every try finds its tuple taken.
 	 */
-	taken_reset();
-	taken_all_dst = PUBLIC;
+	for (i = 1024; i <= 1152; i++)
+		CHECK(take_port(PUBLIC, i, REMOTE));
 	ct_setup(&ct1, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
 	t = ct1.tuplehash[ORIG].tuple;
 	t.src.u3.ip = PUBLIC;
-	nf_nat_l4proto_unique_tuple(&t, range_of(PUBLIC, PUBLIC, 0, 0), NF_NAT_MANIP_SRC, &ct1);
-	CHECK(taken_lookups == 128 + 64 + 32 + 16 + 8);
-	taken_lookups = 0;
+	found = found_count();
+	nf_nat_l4proto_unique_tuple(&t, range_of(PUBLIC, PUBLIC, 1024, 1152), NF_NAT_MANIP_SRC,
+				    &ct1);
+	CHECK(found_count() - found == 128 + 64 + 32 + 16 + 8);
+	found = found_count();
 	nf_nat_l4proto_unique_tuple(&t, range_of(PUBLIC, PUBLIC, 1024, 1031), NF_NAT_MANIP_SRC,
 				    &ct1);
-	CHECK(taken_lookups == 8);
-	taken_reset();
+	CHECK(found_count() - found == 8);
+	table_flush();
+	CHECK(nf_conntrack_count() == count);
 	return NULL;
 }
 
@@ -693,44 +775,55 @@ static const char *port_clash_checks(void)
 
 static const char *bysource_checks(void)
 {
-	const struct nf_nat_range2 *range;
+	unsigned int count = nf_conntrack_count();
+	struct pkt udp = { .proto = IPPROTO_UDP,
+			   .saddr = LAN_HOST,
+			   .daddr = REMOTE,
+			   .sport = 5000,
+			   .dport = 53,
+			   .paylen = 4 };
 	struct nf_conntrack_tuple orig;
-	u32 a1;
-	u16 p1;
+	struct nf_conn *c1, *c2, *c3;
+	u32 a1, a3;
+	u16 p1, p3;
 
-	NEED_TAKEN_DOUBLE();
-
-	taken_reset();
-	range = range_of(PUBLIC, PUBLIC_LAST, 1024, 1031);
-	ct_setup(&ct1, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
-	orig = ct1.tuplehash[ORIG].tuple;
-	CHECK(nf_nat_setup_info(&ct1, range, NF_NAT_MANIP_SRC) == NF_ACCEPT);
-	a1 = ct1.tuplehash[REPLY].tuple.dst.u3.ip;
-	p1 = reply_port(&ct1);
-	/* ct1 confirmed: its reply tuple is in the table. */
-	taken_add(&orig, a1, p1, &ct1);
+	/* A first connection, bound and confirmed as the hooks do it: its reply is in the table. */
+	c1 = table_add(&udp, range_of(PUBLIC, PUBLIC_LAST, 1024, 1031));
+	CHECK(c1);
+	orig = c1->tuplehash[ORIG].tuple;
+	a1 = c1->tuplehash[REPLY].tuple.dst.u3.ip;
+	p1 = reply_port(c1);
+	CHECK(ntohl(a1) >= ntohl(PUBLIC) && ntohl(a1) <= ntohl(PUBLIC_LAST));
+	CHECK(p1 >= 1024 && p1 <= 1031);
+	CHECK(nf_nat_bysource_count(&orig) == 1);
 
 	/* Same source, another destination: the same address and port. */
-	range = range_of(PUBLIC, PUBLIC_LAST, 1024, 1031);
-	ct_setup(&ct2, IPPROTO_UDP, LAN_HOST, 5000, REMOTE2, 53);
-	CHECK(nf_nat_setup_info(&ct2, range, NF_NAT_MANIP_SRC) == NF_ACCEPT);
-	CHECK(ct2.tuplehash[REPLY].tuple.dst.u3.ip == a1 && reply_port(&ct2) == p1);
-	CHECK(ct2.tuplehash[REPLY].tuple.src.u3.ip == REMOTE2);
+	udp.daddr = REMOTE2;
+	c2 = table_add(&udp, range_of(PUBLIC, PUBLIC_LAST, 1024, 1031));
+	CHECK(c2);
+	CHECK(c2->tuplehash[REPLY].tuple.dst.u3.ip == a1 && reply_port(c2) == p1);
+	CHECK(c2->tuplehash[REPLY].tuple.src.u3.ip == REMOTE2);
 	CHECK(nf_nat_bysource_count(&orig) == 2);
 
-	/* The same flow again: that mapping is taken, another one is found. */
-	range = range_of(PUBLIC, PUBLIC_LAST, 1024, 1031);
-	ct_setup(&ct3, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
-	CHECK(nf_nat_setup_info(&ct3, range, NF_NAT_MANIP_SRC) == NF_ACCEPT);
-	CHECK(ct3.tuplehash[REPLY].tuple.dst.u3.ip != a1 || reply_port(&ct3) != p1);
+	/*
+	 * A third destination, where a confirmed flow of our own from a1:p1 already
+	 * has the reply tuple that mapping would give: another mapping is found.
+	 */
+	CHECK(take_port(a1, p1, REMOTE3));
+	udp.daddr = REMOTE3;
+	c3 = table_add(&udp, range_of(PUBLIC, PUBLIC_LAST, 1024, 1031));
+	CHECK(c3);
+	a3 = c3->tuplehash[REPLY].tuple.dst.u3.ip;
+	p3 = reply_port(c3);
+	CHECK(a3 != a1 || p3 != p1);
+	CHECK(ntohl(a3) >= ntohl(PUBLIC) && ntohl(a3) <= ntohl(PUBLIC_LAST));
+	CHECK(p3 >= 1024 && p3 <= 1031);
 	CHECK(nf_nat_bysource_count(&orig) == 3);
 
-	/* Destroyed entries leave the table. */
-	ct_release(&ct1);
-	ct_release(&ct2);
-	ct_release(&ct3);
+	/* Killed entries leave the bysource table: the conntrack core's destroy path. */
+	table_flush();
 	CHECK(nf_nat_bysource_count(&orig) == 0);
-	taken_reset();
+	CHECK(nf_conntrack_count() == count);
 	return NULL;
 }
 
@@ -782,7 +875,7 @@ static unsigned int icmp_error_rcv(struct nf_conn *ct, struct sk_buff *skb)
 
 	if (!skb)
 		return 1000;
-	nf_ct_set(skb, ct, IP_CT_RELATED_REPLY);
+	skb_set_ct(skb, ct, IP_CT_RELATED_REPLY);
 	return nf_nat_ipv4_fn(NULL, skb, &pre);
 }
 
@@ -816,7 +909,6 @@ static const char *icmp_error_checks(void)
 	unsigned int ret;
 	u8 quoted[28];
 
-	taken_reset();
 	/* A port unreachable quoting the whole datagram: every checksum can be checked. */
 	ct_setup(&ct1, IPPROTO_UDP, LAN_HOST, 5000, REMOTE, 53);
 	CHECK(nf_nat_setup_info(&ct1, range_of(PUBLIC, PUBLIC, 61000, 61000), NF_NAT_MANIP_SRC) ==
@@ -892,7 +984,7 @@ static unsigned int hook_pkt(struct nf_conn *ct, const struct pkt *p, unsigned i
 
 	if (!skb)
 		return 1000;
-	nf_ct_set(skb, ct, IP_CT_NEW);
+	skb_set_ct(skb, ct, IP_CT_NEW);
 	ret = nf_nat_ipv4_fn(NULL, skb, &state);
 	*len = skb->len;
 	memcpy(out, skb->data, skb->len);
@@ -919,7 +1011,6 @@ static const char *rules_checks(void)
 	u64 pk, by;
 	u8 buf[256];
 
-	taken_reset();
 	CHECK(parse("nf.nat=POSTROUTING,src=10.0.0.0/8,proto=udp,MASQUERADE"));
 	CHECK(parse("nf.nat=PREROUTING,dst=10.0.0.2,dport=80,proto=tcp,DNAT,to=10.0.0.5:8080"));
 	CHECK(parse("nf.nat=POSTROUTING,src=10.0.0.0/8,proto=tcp,SNAT,to=198.51.100.1:1024-65535"));
@@ -959,23 +1050,25 @@ static void selftest_nf_nat_run(void)
 		{ "nf_nat_port_clash", port_clash_checks }, { "nf_nat_bysource", bysource_checks },
 		{ "nf_nat_icmp_error", icmp_error_checks }, { "nf_nat_rules", rules_checks },
 	};
+	bool ct_up = nf_conntrack_init() == 0;
 	unsigned int i;
 
 	skb_pool_grow(4, 4);
 	/* The command line's rules wait aside while the tests use their own. */
 	nf_nat_swap_rules();
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		const char *why = tests[i].run();
+		/* Every mapping is checked against the conntrack table. */
+		const char *why = ct_up ? tests[i].run() : "conntrack is off or could not start";
 
-		/* A failed check may leave entries bound: take them off the bysource table. */
+		/* A failed check may leave entries bound or in the table: take them off. */
 		ct_release(&ct1);
 		ct_release(&ct2);
 		ct_release(&ct3);
+		table_flush();
 		selftest_report(tests[i].name, !why, "%s", why);
 	}
 	nf_nat_flush_rules();
 	nf_nat_swap_rules();
-	taken_reset();
 }
 
 DEFINE_SELFTEST(selftest_nf_nat, "nf_nat", selftest_nf_nat_run, 0);
