@@ -14,6 +14,11 @@
 #                    crafted flows come out of --tx-pcap translated as Linux translates them, with
 #                    correct checksums, one mapped port per flow, and the conntrack table (summary JSON)
 #                    shows the reply tuples (netstack_nat.py says what is checked)
+#   afs_forward PCAP the AFS capture through the default router: its 51 datagrams are reassembled by
+#                    conntrack's defrag hook, forwarded, and cut again into the 200 fragments they
+#                    came in (FragOKs 51, FragCreates 200, no FragFails), each identical to the one
+#                    received but for TTL - 1, the header checksum, the MACs and DF, which Linux's
+#                    ip_do_fragment() clears (the capture's fragments carry it) (skips when absent)
 #   afs_defrag PCAP  the AFS capture's 200 fragments (51 datagrams) readdressed to the guest (its MAC,
 #                    ip= their destination) are all reassembled and their UDP checksums hold, on 1
 #                    and 4 CPUs (skips when PCAP is absent)
@@ -218,6 +223,37 @@ nf.nat=PREROUTING,dst=198.51.100.1,proto=tcp,dport=8080,DNAT,to=203.0.113.20:80"
 		python3 "$nat_py" check $mode "$tmp/$mode.pcap" "$tmp/$mode-tx.pcap" "$tmp/$mode.json" "$tmp/$mode.txt"
 		echo "ok: $mode"
 	done
+	;;
+afs_forward)
+	if [ ! -f "$1" ]; then
+		echo "skipped: $1 is absent"
+		exit 0
+	fi
+	replay "$1" "$tmp/out.txt" --cpus 2 --tx-pcap "$tmp/tx.pcap"
+	snmp_of "$tmp/out.txt" >"$tmp/snmp.txt"
+	PYTHONPATH="$(dirname "$0")" python3 - "$1" "$tmp/tx.pcap" "$tmp/snmp.txt" <<'PY'
+import sys
+from packets import read_pcap
+lines = open(sys.argv[3]).read().splitlines()
+ip = dict(zip(lines[0].split()[1:], map(int, lines[1].split()[1:])))
+if (ip["FragOKs"], ip["FragCreates"], ip["FragFails"]) != (51, 200, 0):
+    sys.exit(f"FragOKs {ip['FragOKs']} FragCreates {ip['FragCreates']} FragFails {ip['FragFails']}")
+def fragments(path):
+    out = {}
+    for f in read_pcap(path):
+        if f[12:14] == b"\x08\x00" and int.from_bytes(f[20:22], "big") & 0x3FFF:
+            p = f[14:14 + int.from_bytes(f[16:18], "big")]
+            out[(p[4:6], int.from_bytes(p[6:8], "big") & 0x3FFF, p[12:20])] = p  # id, MF|offset, addresses
+    return out
+sent, got = fragments(sys.argv[1]), fragments(sys.argv[2])
+if len(sent) != 200 or sorted(sent) != sorted(got):
+    sys.exit(f"{len(got)} fragments out for {len(sent)} in, or not the same ones")
+for key, p in sent.items():
+    q = got[key]
+    if q[6] & 0x40 or q[8] != p[8] - 1 or q[:6] != p[:6] or q[7] != p[7] or q[9:10] != p[9:10] \
+            or q[12:] != p[12:]:
+        sys.exit(f"fragment {key[0].hex()}/{key[1]:#x} changed beyond TTL, checksum and DF")
+PY
 	;;
 afs_defrag)
 	if [ ! -f "$1" ]; then

@@ -86,8 +86,14 @@ static void ip_copy_metadata(struct sk_buff *to, const struct sk_buff *from)
 	to->protocol = from->protocol;
 	to->dev = from->dev;
 	to->queue_mapping = from->queue_mapping;
-	/* Linux also copies the conntrack entry (nf_copy(), with a reference): left to conntrack.
-	 */
+	/* skb_dst_copy(): the route (routes are static here, no reference to take). */
+	to->_skb_refdst = from->_skb_refdst;
+	to->hash = from->hash;
+	to->l4_hash = from->l4_hash;
+	IPCB(to)->flags = IPCB(from)->flags;
+	/* nf_copy(): the conntrack entry, with a reference of its own. */
+	to->_nfct = from->_nfct;
+	nf_conntrack_get(skb_nfct(to));
 }
 
 /*
