@@ -29,6 +29,7 @@ case_name=$3
 shift 3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export PYTHONPATH="$(dirname "$0")${PYTHONPATH:+:$PYTHONPATH}" # packets.py
 
 # replay PCAP OUT [OPTIONS...]: the guest must end with its normal exit status.
 replay() {
@@ -109,16 +110,8 @@ forward)
 	# The NIC's MAC is the 82576 model's default (sim/igb/igb_core.h); the gateway is 02:00:00:00:00:02.
 	python3 - "$tmp/in.pcap" <<'PY'
 import struct, sys
+from packets import addr as ip, csum
 nic, gw = bytes.fromhex("525400123456"), bytes.fromhex("020000000002")
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-def ip(a):
-    return bytes(int(x) for x in a.split("."))
 def frame(dst, src_ip, dst_ip, ttl, sport, dport, payload):
     udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0x1000 + sport, 0, ttl, 17, 0,
@@ -144,20 +137,7 @@ PY
 	snmp_of "$tmp/out.txt" >"$tmp/snmp.txt"
 	python3 - "$tmp/in.pcap" "$tmp/tx.pcap" "$tmp/snmp.txt" "$tmp/out.txt" <<'PY'
 import struct, sys
-def frames(path):
-    data, off, out = open(path, "rb").read(), 24, []
-    while off < len(data):
-        caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
-        out.append(data[off + 16:off + 16 + caplen])
-        off += 16 + caplen
-    return out
-def ones(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
+from packets import ones_sum as ones, read_pcap as frames
 def fail(msg):
     sys.exit("FAIL: " + msg)
 nic, gw = bytes.fromhex("525400123456"), bytes.fromhex("020000000002")
@@ -231,7 +211,7 @@ afs_forward)
 	fi
 	replay "$1" "$tmp/out.txt" --cpus 2 --tx-pcap "$tmp/tx.pcap"
 	snmp_of "$tmp/out.txt" >"$tmp/snmp.txt"
-	PYTHONPATH="$(dirname "$0")" python3 - "$1" "$tmp/tx.pcap" "$tmp/snmp.txt" <<'PY'
+	python3 - "$1" "$tmp/tx.pcap" "$tmp/snmp.txt" <<'PY'
 import sys
 from packets import read_pcap
 lines = open(sys.argv[3]).read().splitlines()

@@ -14,30 +14,17 @@ one) keeps its addresses but has its source port moved into 1-511 by the source 
 (nf_nat_used_tuple_new() counts the clash as taken because the other entry is NATed).
 """
 import json
+import os
 import re
 import struct
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from packets import addr as ip, csum, ones_sum as ones  # noqa: E402
+
 NIC = bytes.fromhex("525400123456")
 GW = bytes.fromhex("020000000002")
 ROUTER = "198.51.100.1"
-
-
-def ip(a):
-    return bytes(int(x) for x in a.split("."))
-
-
-def ones(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack(f"!{len(b) // 2}H", b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
-
-
-def csum(b):
-    return ~ones(b) & 0xFFFF
 
 
 def pseudo(src, dst, proto, length):
