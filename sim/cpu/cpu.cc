@@ -106,7 +106,6 @@ void CpuImpl::update_mode() {
     mode_ = m;
     // The fetch fast path skips the permission check: a new CS, mode or CPL must look again.
     fetch_lin_page_ = ~0ull;
-    fetch_epoch_ = 0; // also ends run-loop chaining
     for (unsigned s = 0; s < kSegCount; ++s)
         seg_base_[s] = (m == CpuMode::Long64 && s != FS && s != GS) ? 0 : st_.seg[s].base;
     if (m == CpuMode::Long64)
@@ -133,7 +132,6 @@ void CpuImpl::flush_host_tlb() {
         e = HostTlbEntry{};
     fetch_lin_page_ = ~0ull;
     fetch_code_page_ = nullptr;
-    fetch_epoch_ = 0; // also ends run-loop chaining
 }
 
 void CpuImpl::invlpg(u64 lin) {
@@ -370,7 +368,6 @@ const DecodedInsn* CpuImpl::fetch_decode_slow(u64 lin) {
     CodePage& page = decode_cache_.page(fetch_ppage_);
     fetch_code_page_ = &page;
     fetch_epoch_ = decode_cache_.epoch();
-    insn.ends_in_page = off + insn.length < 4096;
     page.storage.push_back(insn);
     const DecodedInsn* stored = &page.storage.back();
     page.slot[off] = stored;
@@ -401,34 +398,15 @@ void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d) {
 constexpr u64 kExceptionCycles = 40;
 
 void CpuImpl::run_loop(u64 max_insns, u64& executed) {
-    // Chaining: when an instruction falls through to the next one in the same code page, that one is
-    // found through `next` instead of the fetch path (segment base, page compare, slot table). This
-    // holds while the fetch state is the one `prev` was fetched with: fetch_epoch_ equal to the decode
-    // cache's epoch says that no code page was dropped (self-modifying code) and that nothing reset the
-    // fetch state (a flush, CR0/CR3/CR4/EFER write, INVLPG or CS/mode change sets fetch_epoch_ to 0).
-    const DecodedInsn* prev = nullptr;
     while (executed < max_insns) {
         if (events_pending_) [[unlikely]] { // also set with every stop request
-            prev = nullptr;
             if (!handle_events()) return;
         }
         // Set before the fetch: a fault on the fetch itself (#PF, non-canonical RIP) reports this RIP.
         insn_rip_ = st_.rip;
-        const DecodedInsn* d;
-        const u64 epoch = decode_cache_.epoch();
-        const bool chain = prev && fetch_epoch_ == epoch;
-        if (chain && prev->next && prev->next->mode == mode_) [[likely]] {
-            d = prev->next;
-        } else {
-            d = fetch_decode();
-            // The fetch stayed in prev's page (same linear page, nothing flushed or dropped): link them.
-            if (chain && fetch_epoch_ == epoch) prev->next = d;
-        }
+        const DecodedInsn* d = fetch_decode();
         next_rip = st_.rip + d->length;
         if (mode_ != CpuMode::Long64) next_rip &= 0xffffffffull; // IP wrap in 16-bit code is ignored
-        // A fall-through (next_rip unchanged by the handler) may chain if it stays in the page.
-        const u64 fall_through_rip = next_rip;
-        const bool may_chain = d->ends_in_page;
         cur_addrsize_ = d->addrsize;
         const bool single_step = flags.bits & kFlagTf; // TF at the start of the instruction
         if (d->locked) [[unlikely]] {
@@ -440,15 +418,12 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
         } else {
             d->exec(*this, *d);
         }
-        // A fall-through that stays in the page may chain to the next instruction.
-        prev = may_chain && next_rip == fall_through_rip ? d : nullptr;
         st_.rip = next_rip;
         ++executed;
         stats_.cycles += d->cost;
         if (sb_ && config_.auto_commit && !sb_->empty()) commit_store();
         if (single_step) [[unlikely]] {
             // Single-step trap after the instruction: #DB with DR6.BS, returning to the next one.
-            prev = nullptr;
             st_.dr[6] |= 1ull << 14;
             deliver(kDB, false, 0, false, false);
             if (stop_pending_) return;

@@ -50,20 +50,15 @@ struct DecodedInsn {
     u8 nops = 0;      // explicit operands
     CpuMode mode = CpuMode::Long64;
     bool lock = false;
-    bool rep = false;          // REP / REPE / REPZ
-    bool repne = false;        // REPNE / REPNZ
-    u8 cost = 1;               // base cycles of the instruction class
-    u8 cond = 0;               // condition code for Jcc / SETcc / CMOVcc (x86 encoding 0..15)
-    bool far_branch = false;   // far JMP/CALL/RET
-    bool fpu_simd = false;     // x87/MMX/SSE/AVX: not modelled; #NM when CR0.TS, else #UD
-    bool locked = false;       // LOCK prefix or XCHG with memory: atomic, and a full memory barrier
-    u8 src_seg = 3;            // segment of string-instruction sources (DS unless overridden)
-    bool ends_in_page = false; // the next instruction starts in the same 4 KiB page (chaining)
+    bool rep = false;        // REP / REPE / REPZ
+    bool repne = false;      // REPNE / REPNZ
+    u8 cost = 1;             // base cycles of the instruction class
+    u8 cond = 0;             // condition code for Jcc / SETcc / CMOVcc (x86 encoding 0..15)
+    bool far_branch = false; // far JMP/CALL/RET
+    bool fpu_simd = false;   // x87/MMX/SSE/AVX: not modelled; #NM when CR0.TS, else #UD
+    bool locked = false;     // LOCK prefix or XCHG with memory: atomic, and a full memory barrier
+    u8 src_seg = 3;          // segment of string-instruction sources (DS unless overridden)
     Operand op[3];
-    // The instruction that follows this one in the same code page, once a CPU has fallen through to it
-    // (the run loop's chaining; nullptr until then). Both live in the same CodePage, so they are
-    // dropped together. Any CPU in the same mode may follow it: the bytes are the same.
-    mutable const DecodedInsn* next = nullptr;
 };
 
 } // namespace smpsim::cpu

@@ -795,9 +795,10 @@ TEST_F(LongModeTest, StoreIntoAnExecutedImmediateTakesEffect) {
     EXPECT_GT(cpu.stats().smc_invalidations, 0u);
 }
 
-TEST_F(LongModeTest, StoreIntoAChainedSuccessorTakesEffect) {
-    // On the first pass the store writes data and the run loop links it to the MOV after it (chaining);
-    // on the second it rewrites that MOV's immediate, and the new one must run, not the linked old one.
+TEST_F(LongModeTest, StoreIntoTheNextInstructionTakesEffect) {
+    // On the first pass the store writes data and the MOV after it runs as decoded; on the second the
+    // store rewrites that MOV's immediate, and the new one must run, not the one decoded before (a run
+    // loop that followed decoded instructions from one to the next would have to notice the drop).
     const StopInfo stop = run_code({
         0xb9, 0x02, 0x00, 0x00, 0x00, // mov ecx,0x2
         0xba, 0x00, 0x00, 0x18, 0x00, // mov edx,kData
