@@ -399,7 +399,7 @@ constexpr u64 kExceptionCycles = 40;
 
 void CpuImpl::run_loop(u64 max_insns, u64& executed) {
     while (executed < max_insns) {
-        if (events_pending_ || stop_pending_) [[unlikely]] {
+        if (events_pending_) [[unlikely]] { // also set with every stop request
             if (!handle_events()) return;
         }
         // Set before the fetch: a fault on the fetch itself (#PF, non-canonical RIP) reports this RIP.
@@ -569,6 +569,7 @@ void CpuImpl::triple_fault(const std::string& why) {
     stop_.message =
         fmt::format("cpu{}: triple fault ({}); CPU state:\n{}", config_.apic_id, why, dump_state());
     stop_pending_ = true;
+    events_pending_ = true; // the run loop tests only this flag
 }
 
 std::string CpuImpl::dump_state() const {

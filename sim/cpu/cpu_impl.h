@@ -112,6 +112,7 @@ class CpuImpl final : public InterruptSink {
     void request_stop(StopReason reason) {
         stop_.reason = reason;
         stop_pending_ = true;
+        events_pending_ = true; // the run loop tests only this flag
     }
     void enter_flat_mode(unsigned bits);
     std::string dump_state() const;
@@ -368,6 +369,7 @@ void register_system_handlers(HandlerTable& t);
 // Handlers specialised for an instruction's operand kinds and sizes, or nullptr (use the table's).
 Handler specialize_alu(const DecodedInsn& d);
 Handler specialize_data(const DecodedInsn& d);
+Handler specialize_control(const DecodedInsn& d);
 
 // Raised for any instruction the interpreter does not implement: #UD in the guest, named in reports.
 void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d);

@@ -247,6 +247,8 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
             out.exec = h;
         else if (Handler h2 = specialize_alu(out))
             out.exec = h2;
+        else if (Handler h3 = specialize_control(out))
+            out.exec = h3;
     }
     out.locked = out.lock || (insn.mnemonic == ZYDIS_MNEMONIC_XCHG &&
                               (out.op[0].kind == OpKind::Mem || out.op[1].kind == OpKind::Mem));

@@ -276,7 +276,10 @@ template <Shift op> void h_shift(CpuImpl& c, const DecodedInsn& d) {
     const u64 v = a.value & m;
     const u64 msb = sign_bit(size);
     u64 r = 0;
-    u64 f = c.rflags() & kArithFlags;
+    // Shifts replace every arithmetic flag; only rotates keep some, so only they materialise the old ones
+    // (materialising costs more than the shift itself).
+    constexpr bool is_shift = op == Shift::Shl || op == Shift::Shr || op == Shift::Sar;
+    u64 f = is_shift ? 0 : c.rflags() & kArithFlags;
     auto set = [&f](u64 flag, bool on) { f = on ? (f | flag) : (f & ~flag); };
     switch (op) {
     case Shift::Shl: {

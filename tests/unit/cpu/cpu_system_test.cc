@@ -795,6 +795,27 @@ TEST_F(LongModeTest, StoreIntoAnExecutedImmediateTakesEffect) {
     EXPECT_GT(cpu.stats().smc_invalidations, 0u);
 }
 
+TEST_F(LongModeTest, StoreIntoTheNextInstructionTakesEffect) {
+    // On the first pass the store writes data and the MOV after it runs as decoded; on the second the
+    // store rewrites that MOV's immediate, and the new one must run, not the one decoded before (a run
+    // loop that followed decoded instructions from one to the next would have to notice the drop).
+    const StopInfo stop = run_code({
+        0xb9, 0x02, 0x00, 0x00, 0x00, // mov ecx,0x2
+        0xba, 0x00, 0x00, 0x18, 0x00, // mov edx,kData
+        0x31, 0xdb,                   // xor ebx,ebx
+        0x89, 0x0a,                   // L: mov DWORD PTR [rdx],ecx
+        0xb8, 0x07, 0x00, 0x00, 0x00, // M: mov eax,0x7
+        0x01, 0xc3,                   // add ebx,eax
+        0xba, 0x0f, 0x00, 0x10, 0x00, // mov edx,M+1
+        0xff, 0xc9,                   // dec ecx
+        0x75, 0xee,                   // jne L
+        0xf4,                         // hlt
+    });
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever);
+    EXPECT_EQ(cpu.gpr(RBX), 7u + 1);
+    EXPECT_GT(cpu.stats().smc_invalidations, 0u);
+}
+
 TEST_F(LongModeTest, StoreIntoTheSecondPageOfACrossPageInstructionTakesEffect) {
     // MOV EAX, imm32 at 0x100ffd: its immediate occupies 0x100ffe..0x101001, across the page boundary.
     ram.put(kCode + 0xffd, {
