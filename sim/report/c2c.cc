@@ -268,15 +268,6 @@ void distribution(std::string& out, const C2cLine& l, const std::string& label) 
 
 } // namespace
 
-C2cCounters& C2cCounters::operator+=(const C2cCounters& o) {
-    for (const CounterField& f : kCounterFields)
-        if (std::string_view(f.name) != "iq_depth_max") this->*f.member += o.*f.member;
-    iq_depth_max = std::max(iq_depth_max, o.iq_depth_max);
-    read_mask |= o.read_mask;
-    write_mask |= o.write_mask;
-    return *this;
-}
-
 C2cCounters C2cLineStats::total() const {
     C2cCounters t;
     for (const C2cCpuStats& c : cpus)

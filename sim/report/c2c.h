@@ -31,6 +31,7 @@
 //                          "first_byte": 32, "last_byte": 39, "bytes": "32-39",
 //                          "readers": [0, 1], "writers": [1] } ] }
 #pragma once
+#include "sim/cache_mesi/line_stats.h"
 #include "sim/core/types.h"
 #include "sim/report/symbols.h"
 
@@ -40,26 +41,9 @@
 
 namespace smpsim::report {
 
-// The counters of one CPU on one line, as the statistics file has them.
-struct C2cCounters {
-    u64 loads = 0;
-    u64 stores = 0;
-    u64 hits = 0;
-    u64 misses = 0;
-    u64 stale_hits = 0;
-    u64 rfos = 0;
-    u64 upgrades = 0;
-    u64 inv_sent = 0;
-    u64 inv_received = 0;
-    u64 hitm = 0;
-    u64 writebacks = 0;
-    u64 sb_stall_cycles = 0;
-    u64 iq_depth_max = 0;
-    u64 read_mask = 0;  // bit i: byte i of the line read
-    u64 write_mask = 0; // bit i: byte i of the line written
-
-    C2cCounters& operator+=(const C2cCounters& o);
-};
+// The counters of one CPU on one line, as the statistics file has them: the cache model's own struct
+// (its operator+= sums them, takes the max of iq_depth_max and ORs the byte masks).
+using C2cCounters = cache_mesi::CpuLineStats;
 
 struct C2cCpuStats {
     u32 cpu = 0;
