@@ -198,9 +198,8 @@ void CpuImpl::store_barrier() {
 }
 
 void CpuImpl::write_phys(u64 pa, unsigned size, u64 value, AccessKind kind) {
-    const u64 ppage = pa & ~0xfffull;
-    if (decode_cache_.is_code_page(ppage)) {
-        decode_cache_.invalidate(ppage);
+    if (decode_cache_.store_hits_code(pa, size)) {
+        decode_cache_.invalidate(pa & ~0xfffull);
         ++stats_.smc_invalidations;
     }
     if (u8* page = memory_.direct_page(pa)) {
@@ -371,9 +370,13 @@ const DecodedInsn* CpuImpl::fetch_decode_slow(u64 lin) {
     page.storage.push_back(insn);
     const DecodedInsn* stored = &page.storage.back();
     page.slot[off] = stored;
+    // The bytes the decode depended on: an invalid encoding may have been decided on up to 15 of them.
+    const unsigned decoded_len = insn.mnemonic == ZYDIS_MNEMONIC_INVALID ? 15u : insn.length;
+    page.cover(off, decoded_len);
     if (crosses) {
         CodePage& second = decode_cache_.page(next_ppage);
         second.dependents.push_back(fetch_ppage_);
+        if (off + decoded_len > 4096) second.cover(0, off + decoded_len - 4096);
         fetch_epoch_ = decode_cache_.epoch();
     }
     return stored;

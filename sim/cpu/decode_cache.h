@@ -1,10 +1,13 @@
 // Decoded instructions cached by physical address and shared by all CPUs of a machine. Decoding with
 // Zydis costs ~100 ns; an instruction is decoded once per physical location and CPU mode. A store into
-// a page holding decoded code drops the page (self-modifying code), on whichever CPU or device wrote it.
+// bytes that a decoded instruction of a page came from drops the page (self-modifying code), on
+// whichever CPU wrote it. Stores to the other bytes of the page (data beside code) drop nothing: a
+// bitmap per page records which bytes decoded instructions cover, as QEMU's does for translated code.
 #pragma once
 #include "sim/core/types.h"
 #include "sim/cpu/decoded_insn.h"
 
+#include <algorithm>
 #include <array>
 #include <deque>
 #include <functional>
@@ -21,6 +24,20 @@ struct CodePage {
     // Pages whose instructions run into this one (an instruction crossing a page boundary is cached in
     // the page where it starts); they are dropped with this one.
     std::vector<u64> dependents;
+    // One bit per byte of the page that a decoded instruction (of any mode) was read from.
+    std::array<u64, 64> code_bytes{};
+
+    // Marks bytes [off, off + len) of this page, clamped to its end, as decoded code.
+    void cover(unsigned off, unsigned len) {
+        for (unsigned b = off, end = std::min(off + len, 4096u); b < end; ++b)
+            code_bytes[b >> 6] |= u64(1) << (b & 63);
+    }
+    // Whether any of bytes [off, off + len) (clamped to the page) is decoded code.
+    bool covers_any(unsigned off, unsigned len) const {
+        for (unsigned b = off, end = std::min(off + len, 4096u); b < end; ++b)
+            if (code_bytes[b >> 6] >> (b & 63) & 1) return true;
+        return false;
+    }
 };
 
 // Turns instruction bytes into the interpreter's DecodedInsn.
@@ -45,6 +62,11 @@ class DecodeCache {
     // The cached page for ppage, created (and announced to listeners) on first use.
     CodePage& page(u64 ppage);
     bool is_code_page(u64 ppage) const { return pages_.count(ppage) != 0; }
+    // Whether a store to [pa, pa + size) (within one page) overwrites bytes of a decoded instruction.
+    bool store_hits_code(u64 pa, unsigned size) const {
+        const auto it = pages_.find(pa & ~0xfffull);
+        return it != pages_.end() && it->second->covers_any(unsigned(pa & 0xfff), size);
+    }
     // Drops a page and its dependents. Their DecodedInsn objects stay alive until collect_garbage(), so
     // the instruction that caused the write can finish.
     void invalidate(u64 ppage);

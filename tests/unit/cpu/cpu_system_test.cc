@@ -838,6 +838,43 @@ TEST_F(LongModeTest, StoreIntoTheSecondPageOfACrossPageInstructionTakesEffect) {
     EXPECT_GT(cpu.stats().smc_invalidations, 0u);
 }
 
+TEST_F(LongModeTest, StoresBesideCodeInItsPageDropNoDecodedInstruction) {
+    // A counter in the same 4 KiB page as the loop that increments it: only a store into bytes that a
+    // decoded instruction came from is self-modifying code (as QEMU tracks it per byte, not per page).
+    const StopInfo stop = run_code(
+        {
+            0xb9, 0xe8, 0x03, 0x00, 0x00,             // mov ecx,1000
+            0xff, 0x04, 0x25, 0x00, 0x08, 0x10, 0x00, // L: inc DWORD PTR ds:0x100800
+            0xc6, 0x04, 0x25, 0x19, 0x00, 0x10, 0x00, // mov BYTE PTR ds:0x100019,0x90 (the byte after hlt)
+            0x90,                                     //
+            0xff, 0xc9,                               // dec ecx
+            0x75, 0xed,                               // jne L
+            0xf4,                                     // hlt
+        },
+        10000);
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    EXPECT_EQ(ram.get<u32>(kCode + 0x800), 1000u);
+    EXPECT_EQ(ram.get<u8>(kCode + 0x19), 0x90u);
+    EXPECT_EQ(cpu.stats().smc_invalidations, 0u);
+}
+
+TEST_F(LongModeTest, StoreIntoTheLastByteOfAnInstructionTakesEffect) {
+    // The decoded bytes end exactly where the instruction ends: its last byte is code, the next is not.
+    const StopInfo stop = run_code({
+        0xb9, 0x02, 0x00, 0x00, 0x00,                   // mov ecx,0x2
+        0x31, 0xdb,                                     // xor ebx,ebx
+        0xb8, 0x01, 0x00, 0x00, 0x00,                   // L: mov eax,0x1
+        0x01, 0xc3,                                     // add ebx,eax
+        0xc6, 0x04, 0x25, 0x0b, 0x00, 0x10, 0x00, 0x01, // mov BYTE PTR ds:L+4,0x1 (imm's top byte)
+        0xff, 0xc9,                                     // dec ecx
+        0x75, 0xed,                                     // jne L
+        0xf4,                                           // hlt
+    });
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    EXPECT_EQ(cpu.gpr(RBX), 1u + 0x01000001);
+    EXPECT_EQ(cpu.stats().smc_invalidations, 2u); // one per store into the instruction's bytes
+}
+
 // ---- 6. TLB maintenance seen through the CPU ----------------------------------------------------------
 
 TEST_F(LongModeTest, ChangedPteIsIgnoredUntilInvlpg) {
