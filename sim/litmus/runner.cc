@@ -5,6 +5,7 @@
 #include "sim/core/error.h"
 #include "sim/cpu/cpu.h"
 #include "sim/cpu/decode_cache.h"
+#include "sim/litmus/scheduler.h"
 #include "sim/litmus/test_hash.h"
 
 #include <fmt/format.h>
@@ -145,7 +146,12 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<unsigned> skew(threads);
     std::vector<bool> done(threads);
-    std::vector<unsigned> active;
+    // PCT's change points fall among the instructions the threads execute (loops aside).
+    u64 expected_steps = 0;
+    for (const AssembledThread& th : code.threads)
+        expected_steps += th.insns.size() + 1;
+    const SchedulerOptions sched_options{options.max_start_skew, options.commit_percent, options.pct_percent,
+                                         options.pct_max_depth};
     for (u64 run = 0; run < options.runs; ++run) {
         // Fresh memory state: caches emptied, initial values written, then a random mix of cold,
         // shared and exclusive copies of each location.
@@ -166,23 +172,20 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
             for (const auto& [gpr, value] : code.threads[t].init_regs)
                 c.set_gpr(gpr, value);
             c.set_rip(aopt.code_address[t]);
-            skew[t] = options.max_start_skew ? unsigned(rng() % (options.max_start_skew + 1)) : 0;
             done[t] = false;
         }
-        // Interleave one instruction at a time, in a seeded random order. How eagerly store buffers
-        // drain varies from run to run (0 to twice the configured rate), so that both the eager and the
-        // lazy corners of the model get visited.
-        const unsigned commit_percent = unsigned(rng() % (2 * options.commit_percent + 1));
+        // Interleave one instruction at a time, in a seeded order drawn by this run's scheduler (random
+        // walk or PCT), with store buffers draining at rates it draws too.
+        RunScheduler scheduler(threads, expected_steps, sched_options, rng);
+        for (unsigned t = 0; t < threads; ++t)
+            skew[t] = scheduler.start_skew(t);
         unsigned remaining = threads;
         u64 steps = 0;
         while (remaining > 0) {
             if (++steps > options.max_steps_per_run)
                 throw InputError(fmt::format("{}: a run did not finish within {} steps", test.file,
                                              options.max_steps_per_run));
-            active.clear();
-            for (unsigned t = 0; t < threads; ++t)
-                if (!done[t]) active.push_back(t);
-            const unsigned t = active[rng() % active.size()];
+            const unsigned t = scheduler.pick(done);
             cpu::Cpu& c = *machine.cpus[t];
             ++machine.clocks[t];
             memory.tick(t, machine.clocks[t]);
@@ -199,7 +202,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
             }
             // Store buffers drain at their own pace.
             for (unsigned u = 0; u < threads; ++u)
-                if (machine.cpus[u]->store_buffer_size() && rng() % 100 < commit_percent)
+                if (machine.cpus[u]->store_buffer_size() && scheduler.commits(u))
                     machine.cpus[u]->commit_store();
         }
         // The final state is read once every store has reached memory.

@@ -1,0 +1,65 @@
+// The scheduler of one litmus run: which thread executes the next instruction, and which store buffers
+// commit an entry after it. Every choice it makes is one the hardware could make (it only orders the
+// CPUs' steps and the commits the memory model permits), so it changes which allowed states show up and
+// how often, never whether a forbidden one can. Each run draws one of two strategies:
+//
+// - Random walk: a uniformly random thread per step, threads starting up to max_start_skew steps late,
+//   and one commit rate for every store buffer (0 to twice commit_percent), as litmus7's random
+//   interleavings do.
+// - PCT (probabilistic concurrency testing, Burckhardt et al., ASPLOS 2010): the threads get random
+//   distinct priorities d .. d + n - 1 and the highest-priority unfinished thread always runs; at
+//   change point k_i (d - 1 of them, random steps) the running thread's priority becomes i, below
+//   every thread not yet lowered. A run with d - 1 change points
+//   finds any ordering bug of depth d with probability at least 1 / (n k^(d-1)) for n threads and k
+//   steps, where a random walk makes the rare orderings (a thread running to its end before another
+//   starts, then a switch at one exact instruction) exponentially unlikely. Each store buffer gets a
+//   commit rate of its own, so that one thread's stores can stay buffered while others run.
+//   A thread that has run far longer than the test's code (a spin loop waiting for another) ends the
+//   PCT part of the run: from then on it continues as a random walk, so every run finishes.
+#pragma once
+#include "sim/core/types.h"
+
+#include <random>
+#include <utility>
+#include <vector>
+
+namespace smpsim::litmus {
+
+struct SchedulerOptions {
+    unsigned max_start_skew = 16; // random walk: steps a thread may start late
+    unsigned commit_percent = 30; // mean chance per step that a CPU commits a store-buffer entry
+    unsigned pct_percent = 75;    // share of runs scheduled by PCT instead of a random walk
+    unsigned pct_max_depth = 0;   // PCT depth d drawn per run from 1..this (0: the test's step count)
+};
+
+class RunScheduler {
+  public:
+    enum class Strategy : u8 { RandomWalk, Pct };
+
+    // expected_steps: about how many instructions the threads execute together (the PCT change points
+    // fall among them).
+    RunScheduler(unsigned threads, u64 expected_steps, const SchedulerOptions& options, std::mt19937_64& rng);
+
+    Strategy strategy() const { return strategy_; }
+    unsigned depth() const { return depth_; }
+    // Steps thread t waits before its first instruction.
+    unsigned start_skew(unsigned t) const { return skew_[t]; }
+    // The thread that takes the next step, among those for which done[t] is false (at least one).
+    unsigned pick(const std::vector<bool>& done);
+    // Whether CPU t commits one store-buffer entry after this step.
+    bool commits(unsigned t) { return rng_() % 100 < commit_percent_[t]; }
+
+  private:
+    std::mt19937_64& rng_;
+    Strategy strategy_ = Strategy::RandomWalk;
+    unsigned depth_ = 0;
+    std::vector<unsigned> skew_;
+    std::vector<unsigned> commit_percent_;
+    std::vector<u64> priority_;                      // PCT: higher runs first
+    std::vector<std::pair<u64, u64>> change_points_; // PCT: (step, new priority), by step
+    u64 step_ = 0;
+    u64 pct_step_limit_ = 0; // PCT gives way to a random walk after this many steps
+    std::vector<unsigned> active_;
+};
+
+} // namespace smpsim::litmus
