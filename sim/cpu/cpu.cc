@@ -29,20 +29,21 @@ void CpuImpl::reset() {
     gpr_[RDX] = 0x600; // family/model/stepping signature, as after RESET
     flags = LazyFlags{};
     st_.apic_base = 0xfee00800 | (config_.bootstrap ? 0x100 : 0);
+    // The segment caches are written directly: update_mode() below derives the bases and the mode once.
     for (unsigned s = 0; s < kSegCount; ++s) {
         Segment seg;
         seg.selector = 0;
         seg.base = 0;
         seg.limit = 0xffff;
         seg.attrs = 0x93; // present, writable data, accessed
-        set_segment_cache(u8(s), seg);
+        st_.seg[s] = seg;
     }
     Segment cs;
     cs.selector = 0xf000;
     cs.base = 0xffff0000;
     cs.limit = 0xffff;
     cs.attrs = 0x9b;
-    set_segment_cache(CS, cs);
+    st_.seg[CS] = cs;
     st_.rip = 0xfff0;
     st_.ldtr = Segment{0, 0, 0xffff, 0x82};
     st_.tr = Segment{0, 0, 0xffff, 0x8b};
@@ -78,10 +79,10 @@ void CpuImpl::enter_flat_mode(unsigned bits) {
         st_.efer &= ~(mmu::kEferLme | mmu::kEferLma);
     }
     for (u8 s : {ES, SS, DS, FS, GS})
-        set_segment_cache(s, data);
-    set_segment_cache(CS, code);
+        st_.seg[s] = data;
+    st_.seg[CS] = code;
     wait_for_sipi_ = false;
-    update_mode();
+    update_mode(); // the segment bases and the mode, once for all six
     flush_host_tlb();
 }
 
@@ -128,8 +129,11 @@ void CpuImpl::update_alignment_check() {
 }
 
 void CpuImpl::flush_host_tlb() {
-    for (auto& e : host_tlb_)
-        e = HostTlbEntry{};
+    if (host_tlb_used_) {
+        for (auto& e : host_tlb_)
+            e = HostTlbEntry{};
+        host_tlb_used_ = false;
+    }
     fetch_lin_page_ = ~0ull;
     fetch_code_page_ = nullptr;
 }

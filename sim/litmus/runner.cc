@@ -152,6 +152,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
         expected_steps += th.insns.size() + 1;
     const SchedulerOptions sched_options{options.max_start_skew, options.commit_percent, options.pct_percent,
                                          options.pct_max_depth};
+    RunScheduler scheduler(threads, expected_steps, sched_options, rng);
     for (u64 run = 0; run < options.runs; ++run) {
         // Fresh memory state: caches emptied, initial values written, then a random mix of cold,
         // shared and exclusive copies of each location.
@@ -176,7 +177,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
         }
         // Interleave one instruction at a time, in a seeded order drawn by this run's scheduler (random
         // walk or PCT), with store buffers draining at rates it draws too.
-        RunScheduler scheduler(threads, expected_steps, sched_options, rng);
+        scheduler.start_run();
         for (unsigned t = 0; t < threads; ++t)
             skew[t] = scheduler.start_skew(t);
         unsigned remaining = threads;

@@ -7,16 +7,25 @@ namespace smpsim::litmus {
 
 RunScheduler::RunScheduler(unsigned threads, u64 expected_steps, const SchedulerOptions& options,
                            std::mt19937_64& rng)
-    : rng_(rng), skew_(threads, 0), commit_percent_(threads, 0) {
+    : rng_(rng), options_(options), expected_steps_(expected_steps), skew_(threads, 0),
+      commit_percent_(threads, 0), priority_(threads, 0) {
+    active_.reserve(threads);
+}
+
+void RunScheduler::start_run() {
+    const SchedulerOptions& options = options_;
+    const unsigned threads = unsigned(skew_.size());
     const unsigned max_commit = 2 * options.commit_percent;
+    step_ = 0;
+    change_points_.clear();
+    std::fill(skew_.begin(), skew_.end(), 0u);
     if (threads > 1 && rng_() % 100 < options.pct_percent) {
         strategy_ = Strategy::Pct;
-        const u64 k = std::max<u64>(expected_steps, 1);
+        const u64 k = std::max<u64>(expected_steps_, 1);
         // Deep schedules matter: a test's rare states can need a switch at many exact points (six
         // threads of dat3m's pso show 801 of herd7's 1533 states in 10^4 runs with d up to 10, 906 with
         // d up to 24).
         depth_ = 1 + unsigned(rng_() % (options.pct_max_depth ? options.pct_max_depth : k));
-        priority_.resize(threads);
         std::iota(priority_.begin(), priority_.end(), u64(depth_));
         std::shuffle(priority_.begin(), priority_.end(), rng_);
         for (u64 i = 1; i < depth_; ++i)
@@ -26,6 +35,8 @@ RunScheduler::RunScheduler(unsigned threads, u64 expected_steps, const Scheduler
         for (unsigned t = 0; t < threads; ++t)
             commit_percent_[t] = unsigned(rng_() % (max_commit + 1));
     } else {
+        strategy_ = Strategy::RandomWalk;
+        depth_ = 0;
         const unsigned commit = unsigned(rng_() % (max_commit + 1));
         for (unsigned t = 0; t < threads; ++t) {
             skew_[t] = options.max_start_skew ? unsigned(rng_() % (options.max_start_skew + 1)) : 0;

@@ -37,8 +37,10 @@ class RunScheduler {
     enum class Strategy : u8 { RandomWalk, Pct };
 
     // expected_steps: about how many instructions the threads execute together (the PCT change points
-    // fall among them).
+    // fall among them). One scheduler serves every run of a test (no allocation per run).
     RunScheduler(unsigned threads, u64 expected_steps, const SchedulerOptions& options, std::mt19937_64& rng);
+    // Draws the next run's strategy, priorities, change points, start skews and commit rates.
+    void start_run();
 
     Strategy strategy() const { return strategy_; }
     unsigned depth() const { return depth_; }
@@ -51,6 +53,8 @@ class RunScheduler {
 
   private:
     std::mt19937_64& rng_;
+    SchedulerOptions options_;
+    u64 expected_steps_;
     Strategy strategy_ = Strategy::RandomWalk;
     unsigned depth_ = 0;
     std::vector<unsigned> skew_;

@@ -319,6 +319,7 @@ void Tlb::insert(const Translation& t) {
         }
         tags_[victim] = tag;
         entries_[victim] = Entry{copy, ++tick_, fast_rights(copy)};
+        small_maybe_valid_ = true;
         return;
     }
     if (large_tags_.empty()) return;
@@ -370,10 +371,13 @@ void Tlb::invalidate_page(u64 linear) {
 
 void Tlb::flush(bool keep_global) {
     ++stats_.flushes;
-    for (std::size_t i = 0; i < tags_.size(); ++i) {
-        if (!keep_global || !entries_[i].t.global) tags_[i] = kInvalidTag;
+    if (small_maybe_valid_) {
+        for (std::size_t i = 0; i < tags_.size(); ++i) {
+            if (!keep_global || !entries_[i].t.global) tags_[i] = kInvalidTag;
+        }
+        small_maybe_valid_ = keep_global;
     }
-    for (std::size_t i = 0; i < large_tags_.size(); ++i) {
+    for (std::size_t i = 0; large_valid_ != 0 && i < large_tags_.size(); ++i) {
         if (large_tags_[i].base == kInvalidTag) continue;
         if (!keep_global || !large_entries_[i].t.global) {
             large_tags_[i] = LargeTag{};

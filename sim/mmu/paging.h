@@ -123,7 +123,8 @@ struct TlbStats {
 class Tlb {
   public:
     static constexpr u32 kDefaultLargeEntries = 16;
-    // Throws InternalError unless ways >= 1, entries is a multiple of ways and entries / ways is a power of two.
+    // Throws InternalError unless ways >= 1, entries is a multiple of ways and entries / ways is a power of
+    // two.
     Tlb(u32 entries, u32 ways, u32 large_entries = kDefaultLargeEntries);
     // The entry covering linear, or nullptr; counts a hit or a miss. Valid until the next insert.
     const Translation* lookup(u64 linear);
@@ -167,6 +168,9 @@ class Tlb {
     std::vector<LargeTag> large_tags_;
     std::vector<Entry> large_entries_;
     u32 large_valid_ = 0; // number of valid large entries; the large array is skipped when 0
+    // A 4 KiB entry may be valid (set by insert, cleared by a flush that drops everything): a flush of
+    // an empty TLB (litmus runs reset CPUs that never page) costs nothing.
+    bool small_maybe_valid_ = false;
     TlbStats stats_;
 };
 

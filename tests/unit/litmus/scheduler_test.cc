@@ -40,6 +40,7 @@ TEST(RunScheduler, PctRunsAThreadUntilAChangePointOrItsEnd) {
     for (u64 seed = 1; seed <= 200; ++seed) {
         std::mt19937_64 rng(seed);
         RunScheduler s(3, 30, o, rng);
+        s.start_run();
         ASSERT_EQ(s.strategy(), RunScheduler::Strategy::Pct);
         ASSERT_GE(s.depth(), 1u);
         ASSERT_LE(s.depth(), 30u);
@@ -61,6 +62,7 @@ TEST(RunScheduler, PctOfDepthOneRunsTheThreadsOneAfterAnother) {
     for (u64 seed = 1; seed <= 60; ++seed) {
         std::mt19937_64 rng(seed);
         RunScheduler s(3, 12, o, rng);
+        s.start_run();
         ASSERT_EQ(s.depth(), 1u);
         const std::vector<unsigned> picks = schedule(s, {4, 4, 4});
         EXPECT_EQ(switches(picks), 2u);
@@ -77,6 +79,7 @@ TEST(RunScheduler, RandomWalkSkewsStartsAndInterleaves) {
     for (u64 seed = 1; seed <= 50; ++seed) {
         std::mt19937_64 rng(seed);
         RunScheduler s(2, 20, o, rng);
+        s.start_run();
         ASSERT_EQ(s.strategy(), RunScheduler::Strategy::RandomWalk);
         for (unsigned t = 0; t < 2; ++t) {
             EXPECT_LE(s.start_skew(t), 5u);
@@ -96,6 +99,7 @@ TEST(RunScheduler, APctThreadThatSpinsGivesWayToARandomWalk) {
     for (u64 seed = 1; seed <= 20; ++seed) {
         std::mt19937_64 rng(seed);
         RunScheduler s(2, 4, o, rng);
+        s.start_run();
         std::vector<bool> done(2, false);
         bool thread1_ran = false;
         for (int i = 0; i < 10000 && !thread1_ran; ++i)
@@ -109,6 +113,8 @@ TEST(RunScheduler, TheSameSeedGivesTheSameSchedule) {
     for (u64 seed = 1; seed <= 20; ++seed) {
         std::mt19937_64 a(seed), b(seed);
         RunScheduler sa(4, 40, o, a), sb(4, 40, o, b);
+        sa.start_run();
+        sb.start_run();
         EXPECT_EQ(schedule(sa, {10, 10, 10, 10}), schedule(sb, {10, 10, 10, 10}));
     }
 }
@@ -118,6 +124,7 @@ TEST(RunScheduler, CommitRatesStayWithinTwiceTheMean) {
     o.commit_percent = 0; // 0 to twice 0: never commits on its own
     std::mt19937_64 rng(1);
     RunScheduler s(2, 10, o, rng);
+    s.start_run();
     for (int i = 0; i < 1000; ++i)
         EXPECT_FALSE(s.commits(i & 1));
 }
