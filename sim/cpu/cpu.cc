@@ -653,6 +653,9 @@ void Cpu::enter_flat_mode(unsigned bits) {
 void Cpu::set_interrupt_source(InterruptSource* source) {
     impl_->interrupt_source_ = source;
 }
+void Cpu::set_event_observer(CpuEventObserver* observer) {
+    impl_->event_observer_ = observer;
+}
 InterruptSink& Cpu::interrupt_sink() {
     return *impl_;
 }

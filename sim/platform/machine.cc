@@ -256,6 +256,9 @@ void Machine::build_pci() {
         case MarkerCommand::NetReady: wire_->guest_ready(payload); break;
         case MarkerCommand::RxDone: wire_->guest_rx_done(payload >> 16, payload & 0xffff); break;
         }
+        if (marker_observer_)
+            marker_observer_(command, payload,
+                             u64(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS)));
     });
     io_router_->map(kMarkerPort, 4, "marker").bind(marker_->socket);
 }
@@ -271,6 +274,22 @@ std::vector<Machine::CpuWindow> Machine::cpu_totals() const {
 }
 
 Machine::~Machine() = default;
+
+void Machine::set_cpu_event_observer(CpuEventObserver* observer) {
+    for (auto& c : cpus_)
+        c->cpu().set_event_observer(observer);
+}
+
+std::vector<cpu::CpuStats> Machine::cpu_stats() const {
+    std::vector<cpu::CpuStats> stats;
+    for (const auto& c : cpus_)
+        stats.push_back(c->cpu().stats());
+    return stats;
+}
+
+nlohmann::json Machine::line_stats_json() const {
+    return caches_ ? caches_->stats_json() : nlohmann::json(nullptr);
+}
 
 void Machine::on_guest_exit(u32 value) {
     if (stopped_) return;

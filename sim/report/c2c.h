@@ -113,9 +113,15 @@ struct C2cOptions {
     std::size_t top = 10; // lines in each table
 };
 
+// One line named by the guest's symbols (its fields grouped by symbol), and its JSON object.
+C2cLine make_c2c_line(const C2cLineStats& stats, const Symbolizer& symbols);
+nlohmann::json c2c_line_json(const C2cLine& line, std::size_t rank);
+
 C2cReport build_c2c(const C2cInput& input, const Symbolizer& symbols, const C2cOptions& options = {});
 nlohmann::json c2c_json(const C2cReport& report);
 std::string c2c_text(const C2cReport& report);
+// The same text from the JSON form (c2c_json's object, e.g. read back from a saved report.json).
+std::string c2c_text_from_json(const nlohmann::json& c2c);
 
 // "0-3,8,10-11": the set bits of a byte mask as ranges ("" for none).
 std::string byte_ranges(u64 mask);
