@@ -110,6 +110,13 @@ nlohmann::json reorder_json(const Report& report) {
     }
     u64 stale = 0;
     if (report.c2c) stale = report.c2c->totals.counters.stale_hits;
+    // Litmus runs have no machine CPUs: their totals are the tests' own counters.
+    if (report.litmus)
+        for (const LitmusTestReport& t : report.litmus->tests) {
+            forwards += t.store_forwards;
+            reordered += t.reordered_commits;
+            stale += t.stale_hits;
+        }
     nlohmann::json lines = nlohmann::json::array();
     for (std::size_t i = 0; i < report.stale_lines.size(); ++i)
         lines.push_back(c2c_line_json(report.stale_lines[i], i));
@@ -243,7 +250,8 @@ void reorder_text(std::string& out, const nlohmann::json& doc) {
                        num(t, "reordered_commits"));
     out += fmt::format("  {:<40}: {}  (smp_rmb() would order these)\n", "Stale loads (queued invalidation)",
                        num(t, "stale_hits"));
-    out += fmt::format("\n  {:>4} {:>14} {:>14} {:>14}\n", "CPU", "SB forwards", "SB full", "Reordered");
+    if (!r.at("cpus").empty())
+        out += fmt::format("\n  {:>4} {:>14} {:>14} {:>14}\n", "CPU", "SB forwards", "SB full", "Reordered");
     for (const nlohmann::json& c : r.at("cpus"))
         out += fmt::format("  {:>4} {:>14} {:>14} {:>14}\n", num(c, "cpu"), num(c, "store_buffer_forwards"),
                            num(c, "store_buffer_full_stalls"), num(c, "store_buffer_reordered"));

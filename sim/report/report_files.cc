@@ -56,7 +56,8 @@ std::string html_escape(const std::string& text) {
 
 // The page's own style and script (smpsim's code): the tables are built from the embedded report JSON,
 // sort when a header is clicked, and the charts are drawn with Chart.js when it was inlined. When done,
-// the script sets data-rendered on <body> (the tests wait for it) and fills #render-status.
+// the script sets data-rendered on <body> (the tests wait for it) and fills #render-status; an error
+// sets data-error instead.
 constexpr const char* kStyle = R"CSS(
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
@@ -71,6 +72,11 @@ td.text { text-align: left; font-family: monospace; }
 )CSS";
 
 constexpr const char* kScript = R"JS(
+// An error anywhere (this script or the chart library) is shown on the page and left in data-error.
+window.addEventListener("error", (e) => {
+  document.body.dataset.error = String(e.message);
+  document.getElementById("render-status").textContent = "error: " + e.message;
+});
 (function () {
   "use strict";
   const doc = JSON.parse(document.getElementById("report-data").textContent);
@@ -103,8 +109,11 @@ constexpr const char* kScript = R"JS(
     for (const r of rows) {
       const tr = el("tr");
       for (const v of r) {
-        const td = el("td", typeof v === "number" ? {} : { "class": "text" }, String(v));
-        if (typeof v === "number") td.dataset.value = v;
+        // A number, a text, or { text, value }: shown as text, sorted by the number.
+        const num = typeof v === "number" ? v : (v !== null && typeof v === "object" ? v.value : undefined);
+        const shown = v !== null && typeof v === "object" ? v.text : String(v);
+        const td = el("td", typeof v === "string" ? { "class": "text" } : {}, shown);
+        if (num !== undefined) td.dataset.value = num;
         tr.appendChild(td);
       }
       body.appendChild(tr);
@@ -159,7 +168,7 @@ constexpr const char* kScript = R"JS(
   if (doc.timing.interrupts_recorded && doc.timing.interrupts.length) {
     const irqs = doc.timing.interrupts;
     table(st, "timing-interrupts", ["Vector", "CPU", "Count", "Cycles", "Cycles/irq"],
-      irqs.map((i) => [i.vector, i.cpu, i.count, i.cycles, i.count ? Math.round(i.cycles / i.count) : 0]));
+      irqs.map((i) => [{ text: hex(i.vector), value: i.vector }, i.cpu, i.count, i.cycles, i.count ? Math.round(i.cycles / i.count) : 0]));
     const vectors = [...new Set(irqs.map((i) => i.vector))].sort((a, b) => a - b);
     chart(st, "chart-interrupts", { type: "bar",
       data: { labels: vectors.map(hex), datasets: cpus.map((c, k) => ({ label: "cpu" + c.cpu,
@@ -179,7 +188,7 @@ constexpr const char* kScript = R"JS(
     sc.appendChild(el("p", { "class": "note" }, "No cache line statistics: the run was not in the timing mode."));
   } else {
     const c = doc.c2c;
-    const lineRow = (l) => [l.rank, l.paddr_hex, l.hitm, l.invalidations, l.rfos, l.upgrades, l.loads, l.stores, l.false_sharing ? "FS" : "-", loc(l)];
+    const lineRow = (l) => [l.rank, { text: l.paddr_hex, value: l.paddr }, l.hitm, l.invalidations, l.rfos, l.upgrades, l.loads, l.stores, l.false_sharing ? "FS" : "-", loc(l)];
     const cols = ["#", "Cacheline", "HITM", "Inval", "RFO", "Upgrade", "Loads", "Stores", "FS", "Symbol"];
     sc.appendChild(el("h3", {}, "Shared Data Cache Line Table (by HITM)"));
     table(sc, "c2c-by-hitm", cols, c.by_hitm.map(lineRow));
@@ -238,6 +247,20 @@ constexpr const char* kScript = R"JS(
     });
   }
 
+  // report.html#check-sort: click every table's first column twice and check the order (the tests do).
+  if (location.hash === "#check-sort") {
+    let ok = true;
+    document.querySelectorAll("table.sortable").forEach((t) => {
+      const th = t.querySelector("th");
+      const key = (r) => { const c = r.cells[0]; return c.dataset.value !== undefined ? Number(c.dataset.value) : c.textContent; };
+      for (const desc of [true, false]) {
+        th.click();
+        const keys = Array.from(t.tBodies[0].rows).map(key);
+        for (let i = 1; i < keys.length; i++) if (desc ? keys[i - 1] < keys[i] : keys[i - 1] > keys[i]) ok = false;
+      }
+    });
+    document.body.dataset.sortCheck = ok ? "ok" : "failed";
+  }
   const status = document.getElementById("render-status");
   status.textContent = tables + " tables, " + charts + " charts" + (typeof Chart === "undefined" ? " (Chart.js was not available when the report was written)" : "");
   document.body.dataset.tables = tables;
