@@ -47,7 +47,8 @@ void RunRecorder::interrupt_return(u32 cpu, u64 cycle) {
 }
 
 void RunRecorder::marker(int cpu, const std::string& name, const std::string& args, u64 sim_ns) {
-    add({cpu >= 0 && std::size_t(cpu) < open_.size() ? cpu : -1, double(sim_ns) / 1000.0, -1, name, args});
+    add({cpu >= 0 && std::size_t(cpu) < open_.size() ? cpu : int(open_.size()), double(sim_ns) / 1000.0, -1,
+         name, args});
 }
 
 std::vector<InterruptCount> RunRecorder::interrupt_counts() const {
@@ -112,7 +113,7 @@ nlohmann::json RunRecorder::trace_json() const {
         j["cat"] = e->dur >= 0 ? "interrupt" : "marker";
         j["ph"] = e->dur >= 0 ? "X" : "i";
         j["pid"] = 0;
-        j["tid"] = e->tid >= 0 ? e->tid : marker_tid;
+        j["tid"] = e->tid;
         j["ts"] = e->ts;
         if (e->dur >= 0)
             j["dur"] = e->dur;

@@ -41,7 +41,7 @@ class RunRecorder final : public CpuEventObserver {
         u64 start = 0;
     };
     struct Event {
-        int tid = 0;     // CPU number, or -1 for the marker track
+        int tid = 0;     // CPU number, or the number of CPUs for the markers' own track
         double ts = 0;   // microseconds
         double dur = -1; // < 0: instant
         std::string name;
