@@ -303,7 +303,7 @@ int run_boot(BootOptions opt) {
     if (!opt.machine.stats_file.empty()) open_output(opt.machine.stats_file, "the statistics file");
     // --report DIR: checked before the run, recorded during it, written after it.
     std::unique_ptr<MachineReport> run_report;
-    if (!opt.report_dir.empty()) run_report = std::make_unique<MachineReport>(opt.report_dir);
+    if (!opt.report_dir.empty()) run_report = std::make_unique<MachineReport>(opt.report_dir, opt.machine);
     std::string transcript;
     TeeBuf tee(std::cout.rdbuf(), console_file.is_open() ? console_file.rdbuf() : nullptr,
                opt.replay ? &transcript : nullptr);

@@ -5,6 +5,7 @@
 #include "sim/report/report.h"
 #include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
+#include "sim/igb/igb_regs.h"
 #include "sim/litmus/litmus_test.h"
 #include "sim/litmus/runner.h"
 #include "sim/platform/machine.h"
@@ -70,8 +71,9 @@ std::string mode_name(const std::string& model) {
 
 } // namespace
 
-MachineReport::MachineReport(std::string dir) : dir_(std::move(dir)) {
+MachineReport::MachineReport(std::string dir, platform::MachineConfig& config) : dir_(std::move(dir)) {
     report::prepare_report_dir(dir_);
+    config.sample_period_ns = kSamplePeriodNs;
 }
 
 MachineReport::~MachineReport() = default;
@@ -92,6 +94,35 @@ void MachineReport::attach(platform::Machine& machine, const platform::MachineCo
         default:
             recorder->marker(-1, fmt::format("marker {}", unsigned(command)),
                              fmt::format("{{\"payload\":{}}}", payload), sim_ns);
+        }
+    });
+    // Counter tracks: each CPU's store-buffer and invalidate-queue depth (timing mode), and each enabled
+    // RX queue's descriptors left to the NIC (0: the next frame for that queue is dropped).
+    std::vector<std::size_t> sb, iq, rx;
+    if (config.timing)
+        for (u32 i = 0; i < config.cpus; ++i) {
+            sb.push_back(recorder->add_counter(fmt::format("store buffer cpu{}", i), int(i)));
+            iq.push_back(recorder->add_counter(fmt::format("invalidate queue cpu{}", i), int(i)));
+        }
+    if (machine.nic())
+        for (unsigned q = 0; q < igb::reg::kQueues; ++q)
+            rx.push_back(recorder->add_counter(fmt::format("rx descriptors free q{}", q), -1));
+    const platform::Machine* m = &machine;
+    machine.set_sampler([recorder, m, sb, iq, rx](u64 sim_ns) {
+        if (!sb.empty()) {
+            const std::vector<platform::Machine::CpuQueueDepths> depths = m->cpu_queue_depths();
+            for (std::size_t i = 0; i < depths.size() && i < sb.size(); ++i) {
+                recorder->sample(sb[i], depths[i].store_buffer, sim_ns);
+                recorder->sample(iq[i], depths[i].invalidate_queue, sim_ns);
+            }
+        }
+        for (unsigned q = 0; q < rx.size(); ++q) {
+            const igb::IgbCore& core = m->nic()->core();
+            if (!core.rx_queue_enabled(q)) continue;
+            const u32 size = core.peek(igb::reg::rxq(q, igb::reg::kQLength)) / igb::reg::kDescriptorSize;
+            const u32 head = core.peek(igb::reg::rxq(q, igb::reg::kQHead));
+            const u32 tail = core.peek(igb::reg::rxq(q, igb::reg::kQTail));
+            if (size) recorder->sample(rx[q], (tail % size + size - head % size) % size, sim_ns);
         }
     });
 }

@@ -66,11 +66,12 @@ Command add_replay_command(CLI::App& app, LogOptions& log_options); // boot.cc
 Command add_litmus_command(CLI::App& app, LogOptions& log_options); // litmus.cc
 Command add_report_command(CLI::App& app, LogOptions& log_options); // report.cc
 
-// `--report DIR` (report.cc). boot and replay: constructed before the run (checks DIR), attached to the
-// machine before it runs, written after.
+// `--report DIR` (report.cc). boot and replay: constructed before the machine (checks DIR, asks the
+// machine to sample queue depths), attached to the machine before it runs, written after.
 class MachineReport {
   public:
-    explicit MachineReport(std::string dir);
+    static constexpr u64 kSamplePeriodNs = 10'000; // the counter tracks of trace.json
+    MachineReport(std::string dir, platform::MachineConfig& config);
     ~MachineReport();
     void attach(platform::Machine& machine, const platform::MachineConfig& config);
     void write(const platform::Machine& machine, const platform::MachineConfig& config,

@@ -165,6 +165,11 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     bsp.set_rip(loaded.entry);
     bsp.set_rflags(0x2);
 
+    if (config_.sample_period_ns) {
+        SC_HAS_PROCESS(Machine);
+        SC_THREAD(run_sampler);
+    }
+
     injected_error_ = injected_internal_error();
     if (injected_error_ != InjectedError::None) {
         SC_HAS_PROCESS(Machine);
@@ -285,6 +290,24 @@ std::vector<cpu::CpuStats> Machine::cpu_stats() const {
     for (const auto& c : cpus_)
         stats.push_back(c->cpu().stats());
     return stats;
+}
+
+std::vector<Machine::CpuQueueDepths> Machine::cpu_queue_depths() const {
+    std::vector<CpuQueueDepths> depths;
+    for (u32 i = 0; i < cpus_.size(); ++i)
+        depths.push_back(
+            {cpus_[i]->cpu().store_buffer_size(), caches_ ? caches_->invalidate_queue_depth(i) : 0});
+    return depths;
+}
+
+void Machine::run_sampler() {
+    const sc_core::sc_time period(double(config_.sample_period_ns), sc_core::SC_NS);
+    for (;;) {
+        if (sampler_) sampler_(u64(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS)));
+        // Nothing else scheduled: the machine has nothing left to do, and the sampler must not keep it going.
+        if (stopped_ || !sc_core::sc_pending_activity()) return;
+        wait(period);
+    }
 }
 
 nlohmann::json Machine::line_stats_json() const {

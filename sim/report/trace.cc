@@ -41,14 +41,36 @@ void RunRecorder::interrupt_return(u32 cpu, u64 cycle) {
     if (!o.external) return;
     const u64 cycles = cycle >= o.start ? cycle - o.start : 0;
     cycles_[cpu][o.vector] += cycles;
-    add({int(cpu), double(o.start) / cpu_mhz_, double(cycles) / cpu_mhz_,
+    add({int(cpu), double(o.start) / cpu_mhz_, double(cycles) / cpu_mhz_, false,
          fmt::format("irq {:#04x}", o.vector),
          fmt::format("{{\"vector\":{},\"cycles\":{}}}", o.vector, cycles)});
 }
 
 void RunRecorder::marker(int cpu, const std::string& name, const std::string& args, u64 sim_ns) {
     add({cpu >= 0 && std::size_t(cpu) < open_.size() ? cpu : int(open_.size()), double(sim_ns) / 1000.0, -1,
-         name, args});
+         false, name, args});
+}
+
+std::size_t RunRecorder::add_counter(const std::string& name, int cpu) {
+    counters_.push_back(
+        {name, cpu >= 0 && std::size_t(cpu) < open_.size() ? cpu : int(open_.size()), 0, false});
+    return counters_.size() - 1;
+}
+
+void RunRecorder::sample(std::size_t counter, u64 value, u64 sim_ns) {
+    if (counter >= counters_.size()) return;
+    Counter& c = counters_[counter];
+    if (c.sampled && c.last == value) return;
+    c.sampled = true;
+    c.last = value;
+    // Counters have a budget of their own, so that sampling never crowds out the interrupts.
+    if (counter_events_ >= max_events_) {
+        ++dropped_;
+        return;
+    }
+    ++counter_events_;
+    events_.push_back(
+        {c.tid, double(sim_ns) / 1000.0, -1, true, c.name, fmt::format("{{\"value\":{}}}", value)});
 }
 
 std::vector<InterruptCount> RunRecorder::interrupt_counts() const {
@@ -110,14 +132,14 @@ nlohmann::json RunRecorder::trace_json() const {
     for (const Event* e : sorted) {
         nlohmann::json j;
         j["name"] = e->name;
-        j["cat"] = e->dur >= 0 ? "interrupt" : "marker";
-        j["ph"] = e->dur >= 0 ? "X" : "i";
+        j["cat"] = e->counter ? "counter" : e->dur >= 0 ? "interrupt" : "marker";
+        j["ph"] = e->counter ? "C" : e->dur >= 0 ? "X" : "i";
         j["pid"] = 0;
         j["tid"] = e->tid;
         j["ts"] = e->ts;
         if (e->dur >= 0)
             j["dur"] = e->dur;
-        else
+        else if (!e->counter)
             j["s"] = "t";
         if (!e->args.empty()) j["args"] = nlohmann::json::parse(e->args);
         events.push_back(std::move(j));

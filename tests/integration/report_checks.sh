@@ -111,8 +111,13 @@ boot_report)
 	# --report DIR on a timing-mode boot: the four files, valid against docs/report.schema.json and the
 	# trace-event rules; the same seed gives the same bytes; `smpsim report DIR [SECTION]` prints the
 	# saved report as the run wrote it.
-	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 --report r1 >/dev/null 2>err.txt
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 --report r1 >console1.txt 2>err.txt
 	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 --report r2 >/dev/null 2>&1
+	# Recording a report does not change the run: the same console and summary as without it.
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 >console0.txt 2>err0.txt
+	cmp console0.txt console1.txt
+	grep -v ' s host' err.txt >err1-nohost.txt
+	grep -v ' s host' err0.txt | cmp - err1-nohost.txt
 	for f in report.json report.txt report.html trace.json; do
 		[ -s "r1/$f" ] || { echo "r1/$f missing or empty" >&2; exit 1; }
 		cmp "r1/$f" "r2/$f"
@@ -179,6 +184,10 @@ trace = json.load(open(sys.argv[1] + "/trace.json"))
 napi = [e for e in trace["traceEvents"] if e["name"] == "NAPI poll done"]
 assert napi and sum(e["args"]["frames"] for e in napi) == sum(nic["per_cpu"]), "NAPI markers do not add up"
 assert {e["tid"] for e in napi} == {0, 1}
+# counter tracks: the RX rings' free descriptors, sampled, for the queues the guest enabled
+rx = [e for e in trace["traceEvents"] if e["ph"] == "C" and e["name"].startswith("rx descriptors free q")]
+assert {e["name"] for e in rx} == {"rx descriptors free q0", "rx descriptors free q1"}, {e["name"] for e in rx}
+assert all(isinstance(e["args"]["value"], int) for e in rx)
 PY
 	;;
 litmus_report)

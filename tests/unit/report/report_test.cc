@@ -248,6 +248,28 @@ TEST(RunRecorder, TraceHasOneTrackPerCpuInTimeOrder) {
     EXPECT_EQ(t["otherData"]["events_dropped"], 0u);
 }
 
+TEST(RunRecorder, CountersRecordChangesOnly) {
+    RunRecorder rec(2, 1000);
+    const std::size_t sb = rec.add_counter("store buffer cpu1", 1);
+    const std::size_t rx = rec.add_counter("rx descriptors free q0", -1);
+    for (u64 t = 0; t < 5; ++t)
+        rec.sample(sb, t < 3 ? 0 : 2, t * 1000);
+    rec.sample(rx, 255, 0);
+    rec.sample(99, 1, 0); // no such counter
+    std::vector<nlohmann::json> counters;
+    const nlohmann::json trace = rec.trace_json();
+    for (const nlohmann::json& e : trace["traceEvents"])
+        if (e["ph"] == "C") counters.push_back(e);
+    ASSERT_EQ(counters.size(), 3u);
+    EXPECT_EQ(counters[0]["name"], "store buffer cpu1");
+    EXPECT_EQ(counters[0]["tid"], 1);
+    EXPECT_EQ(counters[0]["args"]["value"], 0);
+    EXPECT_DOUBLE_EQ(counters[1]["ts"].get<double>(), 3.0);
+    EXPECT_EQ(counters[1]["args"]["value"], 2);
+    EXPECT_EQ(counters[2]["tid"], 2); // the markers' track
+    EXPECT_EQ(counters[2]["args"]["value"], 255);
+}
+
 TEST(RunRecorder, BoundsTheTrace) {
     RunRecorder rec(1, 1000, 3);
     for (u64 i = 0; i < 10; ++i) {
