@@ -133,6 +133,8 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
             // The CPU's cycle count is the clock its cache sees (invalidate-queue deadlines).
             cache_ports_.push_back(
                 std::make_unique<cache_mesi::CpuPort>(*caches_, i, &module->cpu().stats().cycles));
+            // The line statistics name the instructions behind misses and stale reads (reports).
+            caches_->set_code_address_source(i, &module->cpu().state().rip);
             module->set_ram_port(cache_ports_.back().get(), ram_->size());
         }
         cpus_.push_back(std::move(module));

@@ -115,6 +115,21 @@ class StatsParser {
                     fail(cwhere, fmt::format("cpu {} but the file has {} CPUs", cpu, in.cpus));
                 s.cpus.push_back({u32(cpu), counters(cpus[k], cwhere)});
             }
+            if (auto code = l.find("code"); code != l.end()) {
+                if (!code->is_array()) fail(where, "\"code\" is not an array");
+                for (std::size_t k = 0; k < code->size(); ++k) {
+                    const std::string cwhere = fmt::format("{}.code[{}]", where, k);
+                    const nlohmann::json& c = (*code)[k];
+                    if (!c.is_object()) fail(cwhere, "not an object");
+                    const u64 cpu = number(c, "cpu", cwhere);
+                    if (cpu >= in.cpus)
+                        fail(cwhere, fmt::format("cpu {} but the file has {} CPUs", cpu, in.cpus));
+                    s.code.push_back({number(c, "rip", cwhere), u32(cpu), number(c, "misses", cwhere),
+                                      number(c, "hitm", cwhere), number(c, "rfos", cwhere),
+                                      number(c, "upgrades", cwhere), number(c, "stale_hits", cwhere)});
+                }
+                in.code_addresses = true;
+            }
             in.lines.push_back(std::move(s));
         }
         return in;
@@ -169,6 +184,29 @@ C2cLine make_c2c_line(const C2cLineStats& stats, const Symbolizer& symbols) {
     l.total = stats.total();
     l.false_sharing = stats.false_sharing();
     l.fields = line_fields(stats, l.total, symbols);
+    // The code addresses, over CPUs.
+    for (const C2cCodeStats& c : stats.code) {
+        auto it = std::find_if(l.code.begin(), l.code.end(),
+                               [&](const C2cCode& x) { return x.symbol.address == c.rip; });
+        if (it == l.code.end()) {
+            l.code.push_back({symbols.symbolize(c.rip), {}, 0, 0, 0, 0, 0});
+            it = l.code.end() - 1;
+        }
+        if (std::find(it->cpus.begin(), it->cpus.end(), c.cpu) == it->cpus.end()) it->cpus.push_back(c.cpu);
+        it->misses += c.misses;
+        it->hitm += c.hitm;
+        it->rfos += c.rfos;
+        it->upgrades += c.upgrades;
+        it->stale_hits += c.stale_hits;
+    }
+    for (C2cCode& c : l.code)
+        std::sort(c.cpus.begin(), c.cpus.end());
+    std::sort(l.code.begin(), l.code.end(), [](const C2cCode& a, const C2cCode& b) {
+        if (a.hitm != b.hitm) return a.hitm > b.hitm;
+        if (a.misses != b.misses) return a.misses > b.misses;
+        if (a.stale_hits != b.stale_hits) return a.stale_hits > b.stale_hits;
+        return a.symbol.address < b.symbol.address;
+    });
     // The symbol at the line's start, or (padding there) the first touched byte that has one.
     l.symbol = symbols.symbolize(stats.paddr);
     if (!l.symbol.has_symbol)
@@ -227,6 +265,19 @@ nlohmann::json c2c_line_json(const C2cLine& l, std::size_t rank) {
                           {"readers", f.readers},
                           {"writers", f.writers}});
     j["fields"] = std::move(fields);
+    nlohmann::json code = nlohmann::json::array();
+    for (const C2cCode& c : l.code)
+        code.push_back({{"rip", c.symbol.address},
+                        {"rip_hex", fmt::format("{:#x}", c.symbol.address)},
+                        {"symbol", Symbolizer::format_symbol(c.symbol)},
+                        {"source", source_json(c.symbol)},
+                        {"cpus", c.cpus},
+                        {"misses", c.misses},
+                        {"hitm", c.hitm},
+                        {"rfos", c.rfos},
+                        {"upgrades", c.upgrades},
+                        {"stale_hits", c.stale_hits}});
+    j["code"] = std::move(code);
     return j;
 }
 
@@ -285,11 +336,12 @@ void distribution(std::string& out, const nlohmann::json& l, const std::string& 
             fmt::format("  bytes {:<8} {:<40} readers {:<8} writers {}\n", f.at("bytes").get<std::string>(),
                         location(f), cpu_list(f.at("readers")), cpu_list(f.at("writers")));
     if (auto code = l.find("code"); code != l.end() && code->is_array() && !code->empty()) {
-        out += fmt::format("  {:>11} {:>8} {:>8} {:>8}  {}\n", "Accesses", "HITM", "RFO", "Stale",
-                           "Code address");
+        out += fmt::format("  {:>11} {:>8} {:>8} {:>8} {:>8}  {:<8} {}\n", "Misses", "HITM", "RFO", "Upgrade",
+                           "Stale", "CPUs", "Code address");
         for (const nlohmann::json& c : *code)
-            out += fmt::format("  {:>11} {:>8} {:>8} {:>8}  {} cpus {}\n", num(c, "accesses"), num(c, "hitm"),
-                               num(c, "rfos"), num(c, "stale_hits"), location(c), cpu_list(c.at("cpus")));
+            out += fmt::format("  {:>11} {:>8} {:>8} {:>8} {:>8}  {:<8} {}\n", num(c, "misses"),
+                               num(c, "hitm"), num(c, "rfos"), num(c, "upgrades"), num(c, "stale_hits"),
+                               cpu_list(c.at("cpus")), location(c));
     }
 }
 
@@ -353,6 +405,7 @@ std::string byte_ranges(u64 mask) {
 
 C2cReport build_c2c(const C2cInput& input, const Symbolizer& symbols, const C2cOptions& options) {
     C2cReport r;
+    r.code_addresses = input.code_addresses;
     r.model = input.model;
     r.cpus = input.cpus;
     r.line_size = input.line_size;
@@ -424,10 +477,14 @@ nlohmann::json c2c_json(const C2cReport& r) {
     for (std::size_t i = 0; i < r.by_invalidations.size(); ++i)
         by_inval.push_back(c2c_line_json(r.by_invalidations[i], i));
     j["by_invalidations"] = std::move(by_inval);
-    j["code_addresses"] = nullptr;
-    j["notes"] = {"code_addresses: the line statistics do not record which instructions touched a line",
-                  "symbols: physical addresses are taken as the guest's virtual addresses (identity-mapped "
-                  "kernel); per-CPU copies of DEFINE_PER_CPU data are not named"};
+    j["code_addresses"] = r.code_addresses;
+    j["notes"] = {
+        r.code_addresses
+            ? "code: the instructions whose accesses missed (HITM, RFO, upgrade) or read the line stale; "
+              "hits are not attributed"
+            : "code: the line statistics do not record which instructions touched a line",
+        "symbols: physical addresses are taken as the guest's virtual addresses (identity-mapped "
+        "kernel); per-CPU copies of DEFINE_PER_CPU data are not named"};
     return j;
 }
 
@@ -480,7 +537,12 @@ std::string c2c_text_from_json(const nlohmann::json& c2c) {
             distribution(out, by_inval[i], fmt::format("Inval #{}", i));
     }
     out += "\nFS: false sharing (several CPUs, no CPU's writes overlap another's accesses). Inval: copies\n"
-           "of the line invalidated in some L1. Code addresses are not recorded by the line statistics.\n";
+           "of the line invalidated in some L1. ";
+    out +=
+        c2c.at("code_addresses").get<bool>()
+            ? "Code addresses: the instructions whose accesses missed or read\nthe line stale (hits are not "
+              "attributed).\n"
+            : "Code addresses are not recorded by the line statistics.\n";
     return out;
 }
 

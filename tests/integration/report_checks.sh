@@ -63,8 +63,15 @@ assert any("seq_lock+0x0" in f for f in top3), "the seqlock line is not among th
 # the same lines lead the invalidation table
 inval = [l["paddr"] for l in c2c["by_invalidations"][:3]]
 assert any(l["paddr"] in inval for l in top[:2]), inval
-assert c2c["code_addresses"] is None
+# the code behind the misses, as perf c2c names it: the spinlock torture line's HITMs come from
+# spinlock_worker, on every CPU (its source line may be the inlined spinlock code's)
+assert c2c["code_addresses"] is True
+code = [l for l in top[:3] if "torture_counter+0x0" in fields(l)][0]["code"]
+assert code and code[0]["symbol"].startswith("spinlock_worker+0x"), code[:3]
+assert code[0]["source"].startswith("guest/"), code[0]
+assert code[0]["cpus"] == [0, 1, 2, 3] and code[0]["hitm"] > 0, code[0]
 PY
+	grep -q '^  *[0-9]* *[0-9]* *[0-9]* *[0-9]* *[0-9]*  [0-9,]*  *spinlock_worker+0x[0-9a-f]* (guest/[a-z/_]*\.[ch]:[0-9]*)$' c2c.txt
 	# Same inputs, same report.
 	status_is 0 "$smpsim" report c2c --kernel "$guest" --stats stats.json --json c2c2.json --top 10 >c2c2.txt \
 		2>/dev/null

@@ -2,6 +2,7 @@
 // section), the recorder of interrupts and markers with its trace, the HTML page and the report
 // directory's files.
 #include "sim/cache_mesi/line_stats.h"
+#include "sim/cache_mesi/memory_system.h"
 #include "sim/core/error.h"
 #include "sim/report/report.h"
 #include "sim/report/report_files.h"
@@ -188,6 +189,62 @@ TEST(Report, CheckRejectsWhatIsNotAReport) {
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("r.json: malformed report"), std::string::npos) << e.what();
     }
+}
+
+// The cache model reads each CPU's code address when an access misses or reads stale, and the c2c
+// report names the instructions per line, over the CPUs that ran them, most HITM first.
+TEST(C2cCode, InstructionsBehindTheMissesOfALine) {
+    std::vector<u8> ram(1 << 16);
+    cache_mesi::CacheConfig config;
+    config.cpus = 2;
+    cache_mesi::MemorySystem memory(config, ram);
+    u64 rip[2] = {0x401000, 0x402000};
+    memory.set_code_address_source(0, &rip[0]);
+    memory.set_code_address_source(1, &rip[1]);
+    u64 now = 0;
+    for (int i = 0; i < 3; ++i) {
+        memory.store(0, 0x1000, 8, u64(i), now += 100); // RFO (then HITM, the line is M in CPU1)
+        rip[1] = 0x402000;
+        memory.load(1, 0x1000, 8, now += 100); // HITM: the line is M in CPU0
+        rip[1] = 0x402010;
+        memory.store(1, 0x1008, 8, u64(i), now += 100); // upgrade
+    }
+    rip[0] = 0x401100;
+    memory.load(0, 0x1000, 8, now += 100); // HITM: the line is M in CPU1
+    memory.load(0, 0x1000, 8, now += 100); // a hit: not attributed
+    nlohmann::json j = memory.stats().to_json();
+    j["model"] = "tso";
+    const C2cInput in = parse_line_stats(j, "memory");
+    EXPECT_TRUE(in.code_addresses);
+    const C2cReport r = build_c2c(in, Symbolizer{});
+    ASSERT_EQ(r.by_hitm.size(), 1u);
+    const std::vector<C2cCode>& code = r.by_hitm[0].code;
+    ASSERT_EQ(code.size(), 4u);
+    // CPU1's load: a HITM each round; CPU0's store: an RFO each round, HITM from the second on; CPU0's
+    // last load a HITM, its hit after it nothing; CPU1's store an upgrade each round.
+    EXPECT_EQ(code[0].symbol.address, 0x402000u);
+    EXPECT_EQ(code[0].hitm, 3u);
+    EXPECT_EQ(code[0].cpus, (std::vector<u32>{1}));
+    EXPECT_EQ(code[1].symbol.address, 0x401000u);
+    EXPECT_EQ(code[1].rfos, 3u);
+    EXPECT_EQ(code[1].hitm, 2u);
+    EXPECT_EQ(code[1].cpus, (std::vector<u32>{0}));
+    EXPECT_EQ(code[2].symbol.address, 0x401100u);
+    EXPECT_EQ(code[2].misses, 1u);
+    EXPECT_EQ(code[2].hitm, 1u);
+    EXPECT_EQ(code[3].symbol.address, 0x402010u);
+    EXPECT_EQ(code[3].upgrades, 3u);
+    const nlohmann::json line = c2c_json(r)["by_hitm"][0];
+    EXPECT_EQ(line["code"][0]["rip_hex"], "0x402000");
+    EXPECT_EQ(line["code"][0]["symbol"], "0x402000");
+    EXPECT_EQ(line["code"][0]["misses"], 3u);
+    EXPECT_NE(c2c_text(r).find("      3        3        0        0        0  1        0x402000"),
+              std::string::npos)
+        << c2c_text(r);
+    // Without sources nothing is recorded.
+    cache_mesi::MemorySystem plain(config, ram);
+    plain.store(0, 0x1000, 8, 1, 100);
+    EXPECT_FALSE(plain.stats().to_json()["lines"][0].contains("code"));
 }
 
 TEST(RunRecorder, CountsExternalInterruptsAndTheirCycles) {
