@@ -161,7 +161,7 @@ void MachineReport::write(const platform::Machine& machine, const platform::Mach
     }
     if (summary.contains("replay")) rep.replay = summary["replay"];
     if (summary.contains("conntrack")) rep.conntrack = summary["conntrack"];
-    report::write_report_dir(dir_, report::report_json(rep), recorder_->trace_json());
+    report::write_report_dir(dir_, report::report_json(rep), recorder_->trace_text());
 }
 
 report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, const litmus::RunResult& r,

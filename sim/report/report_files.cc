@@ -336,7 +336,7 @@ std::string report_html(const nlohmann::json& doc, const std::string& chart_js) 
     return out;
 }
 
-void write_report_dir(const std::string& dir, const nlohmann::json& doc, const nlohmann::json& trace) {
+void write_report_dir(const std::string& dir, const nlohmann::json& doc, const std::string& trace) {
     namespace fs = std::filesystem;
     const fs::path base(dir);
     write_file(base / "report.json", doc.dump(2) + "\n");
@@ -351,7 +351,7 @@ void write_report_dir(const std::string& dir, const nlohmann::json& doc, const n
         if (in) chart_js = text.str();
     }
     write_file(base / "report.html", report_html(doc, chart_js));
-    if (!trace.is_null()) write_file(base / "trace.json", trace.dump() + "\n");
+    if (!trace.empty()) write_file(base / "trace.json", trace);
 }
 
 nlohmann::json read_report_dir(const std::string& dir) {

@@ -19,10 +19,9 @@ void prepare_report_dir(const std::string& dir);
 // empty: no charts).
 std::string report_html(const nlohmann::json& doc, const std::string& chart_js);
 
-// Writes report.json, report.txt and report.html into DIR, and trace.json when `trace` is not null.
-// InputError when a file cannot be written.
-void write_report_dir(const std::string& dir, const nlohmann::json& doc,
-                      const nlohmann::json& trace = nullptr);
+// Writes report.json, report.txt and report.html into DIR, and trace.json (`trace`, RunRecorder::trace_text)
+// when it is not empty. InputError when a file cannot be written.
+void write_report_dir(const std::string& dir, const nlohmann::json& doc, const std::string& trace = {});
 
 // Reads DIR/report.json back (InputError for a DIR without one, or a file that is not a report).
 nlohmann::json read_report_dir(const std::string& dir);

@@ -89,7 +89,25 @@ u64 RunRecorder::interrupt_cycles(u32 cpu) const {
     return total;
 }
 
-nlohmann::json RunRecorder::trace_json() const {
+namespace {
+
+// A JSON string literal (names are smpsim's own, but quotes and control characters stay safe).
+std::string quoted(const std::string& text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\')
+            out += fmt::format("\\{}", c);
+        else if (u8(c) < 0x20)
+            out += fmt::format("\\u{:04x}", unsigned(u8(c)));
+        else
+            out += c;
+    }
+    return out + "\"";
+}
+
+} // namespace
+
+std::string RunRecorder::trace_text() const {
     // Per track in time order (an outer handler before the inner one it contains), so that every
     // track's timestamps never go back.
     std::vector<const Event*> sorted;
@@ -101,57 +119,43 @@ nlohmann::json RunRecorder::trace_json() const {
         if (a->ts != b->ts) return a->ts < b->ts;
         return a->dur > b->dur;
     });
-    const int marker_tid = int(open_.size());
-    nlohmann::json events = nlohmann::json::array();
-    events.push_back({{"ph", "M"},
-                      {"name", "process_name"},
-                      {"pid", 0},
-                      {"tid", 0},
-                      {"ts", 0},
-                      {"args", {{"name", "smpsim"}}}});
+    // Written directly rather than through a JSON document: a long run has millions of events. One event
+    // per line.
+    std::string out = "{\"traceEvents\":[\n";
+    auto metadata = [&out](const char* name, u64 tid, const std::string& args) {
+        out += fmt::format("{{\"ph\":\"M\",\"name\":\"{}\",\"pid\":0,\"tid\":{},\"ts\":0,\"args\":{}}},\n",
+                           name, tid, args);
+    };
+    metadata("process_name", 0, "{\"name\":\"smpsim\"}");
     for (u32 cpu = 0; cpu < open_.size(); ++cpu) {
-        events.push_back({{"ph", "M"},
-                          {"name", "thread_name"},
-                          {"pid", 0},
-                          {"tid", cpu},
-                          {"ts", 0},
-                          {"args", {{"name", fmt::format("cpu{}", cpu)}}}});
-        events.push_back({{"ph", "M"},
-                          {"name", "thread_sort_index"},
-                          {"pid", 0},
-                          {"tid", cpu},
-                          {"ts", 0},
-                          {"args", {{"sort_index", cpu}}}});
+        metadata("thread_name", cpu, fmt::format("{{\"name\":\"cpu{}\"}}", cpu));
+        metadata("thread_sort_index", cpu, fmt::format("{{\"sort_index\":{}}}", cpu));
     }
-    events.push_back({{"ph", "M"},
-                      {"name", "thread_name"},
-                      {"pid", 0},
-                      {"tid", marker_tid},
-                      {"ts", 0},
-                      {"args", {{"name", "guest markers"}}}});
+    out += fmt::format("{{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":0,\"tid\":{},\"ts\":0,"
+                       "\"args\":{{\"name\":\"guest markers\"}}}}",
+                       open_.size());
     for (const Event* e : sorted) {
-        nlohmann::json j;
-        j["name"] = e->name;
-        j["cat"] = e->counter ? "counter" : e->dur >= 0 ? "interrupt" : "marker";
-        j["ph"] = e->counter ? "C" : e->dur >= 0 ? "X" : "i";
-        j["pid"] = 0;
-        j["tid"] = e->tid;
-        j["ts"] = e->ts;
+        const char* cat = e->counter ? "counter" : e->dur >= 0 ? "interrupt" : "marker";
+        const char* ph = e->counter ? "C" : e->dur >= 0 ? "X" : "i";
+        out += fmt::format(",\n{{\"name\":{},\"cat\":\"{}\",\"ph\":\"{}\",\"pid\":0,\"tid\":{},\"ts\":{}",
+                           quoted(e->name), cat, ph, e->tid, e->ts);
         if (e->dur >= 0)
-            j["dur"] = e->dur;
+            out += fmt::format(",\"dur\":{}", e->dur);
         else if (!e->counter)
-            j["s"] = "t";
-        if (!e->args.empty()) j["args"] = nlohmann::json::parse(e->args);
-        events.push_back(std::move(j));
+            out += ",\"s\":\"t\"";
+        if (!e->args.empty()) out += fmt::format(",\"args\":{}", e->args);
+        out += "}";
     }
-    nlohmann::json doc;
-    doc["traceEvents"] = std::move(events);
-    doc["displayTimeUnit"] = "ns";
-    doc["otherData"] = {{"generator", "smpsim"},
-                        {"schema", "smpsim-trace/1"},
-                        {"clock", "simulated microseconds (a CPU's cycles over its clock for interrupts)"},
-                        {"events_dropped", dropped_}};
-    return doc;
+    out +=
+        fmt::format("\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{{\"generator\":\"smpsim\",\"schema\":"
+                    "\"smpsim-trace/1\",\"clock\":\"simulated microseconds (a CPU's cycles over its clock "
+                    "for interrupts)\",\"events_dropped\":{}}}}}\n",
+                    dropped_);
+    return out;
+}
+
+nlohmann::json RunRecorder::trace_json() const {
+    return nlohmann::json::parse(trace_text());
 }
 
 } // namespace smpsim::report

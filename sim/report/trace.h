@@ -36,6 +36,8 @@ class RunRecorder final : public CpuEventObserver {
     std::vector<InterruptCount> interrupt_counts() const;
     u64 interrupt_cycles(u32 cpu) const;
 
+    // trace.json's text, and the same as a JSON document (tests).
+    std::string trace_text() const;
     nlohmann::json trace_json() const;
     std::size_t events() const { return events_.size(); }
     bool truncated() const { return dropped_ != 0; }

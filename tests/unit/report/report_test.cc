@@ -369,7 +369,7 @@ TEST_F(ReportDir, WritesAndReadsBack) {
     prepare_report_dir(dir_.string()); // exists: fine
     const nlohmann::json j = report_json(sample_report());
     RunRecorder rec(2, 1000);
-    write_report_dir(dir_.string(), j, rec.trace_json());
+    write_report_dir(dir_.string(), j, rec.trace_text());
     for (const char* f : {"report.json", "report.txt", "report.html", "trace.json"})
         EXPECT_TRUE(fs::is_regular_file(dir_ / f)) << f;
     EXPECT_EQ(read_report_dir(dir_.string()), j);
