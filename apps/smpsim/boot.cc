@@ -31,6 +31,7 @@ struct BootOptions {
     std::string model; // empty: functional mode
     std::string console_file;
     std::string summary_json;
+    std::string report_dir; // --report DIR
     // replay only
     bool replay = false;
     unsigned queues = 0; // 0: one per CPU (at most 8)
@@ -146,6 +147,9 @@ void add_machine_options(CLI::App* cmd, BootOptions& opt) {
     cmd->add_option("--stats", opt.machine.stats_file,
                     "Timing mode: write per-cache-line statistics (HITM, RFOs, false sharing...) as JSON");
     cmd->add_option("--summary-json", opt.summary_json, "Write the run summary as JSON to FILE");
+    cmd->add_option("--report", opt.report_dir,
+                    "Write a report into DIR (created if missing): report.json, report.txt, report.html, "
+                    "trace.json (docs/REPORTS.md)");
     cmd->add_flag("--stop-on-dma-fault", opt.machine.stop_on_dma_fault,
                   "Stop with status 10 at the first device DMA that reaches no memory (default: it completes "
                   "as an unsupported request, is counted, and the run goes on)");
@@ -297,12 +301,16 @@ int run_boot(BootOptions opt) {
     if (!opt.summary_json.empty()) summary_file = open_output(opt.summary_json, "the summary file");
     // The machine writes the statistics after the run; this finds a path it cannot write before it.
     if (!opt.machine.stats_file.empty()) open_output(opt.machine.stats_file, "the statistics file");
+    // --report DIR: checked before the run, recorded during it, written after it.
+    std::unique_ptr<MachineReport> run_report;
+    if (!opt.report_dir.empty()) run_report = std::make_unique<MachineReport>(opt.report_dir, opt.machine);
     std::string transcript;
     TeeBuf tee(std::cout.rdbuf(), console_file.is_open() ? console_file.rdbuf() : nullptr,
                opt.replay ? &transcript : nullptr);
     std::ostream console(&tee);
 
     auto machine = std::make_unique<smpsim::platform::Machine>("machine", opt.machine, console);
+    if (run_report) run_report->attach(*machine, opt.machine);
     const RunResult r = machine->run();
     console.flush();
     if (tee.b_failed()) throw InputError(fmt::format("{}: cannot write the console file", opt.console_file));
@@ -334,6 +342,7 @@ int run_boot(BootOptions opt) {
         summary_file << summary.dump(2) << "\n";
         finish_output(summary_file, opt.summary_json, "the summary file");
     }
+    if (run_report) run_report->write(*machine, opt.machine, opt.model, r, summary);
     return r.exit_status;
 }
 

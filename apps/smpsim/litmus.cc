@@ -3,6 +3,8 @@
 #include "sim/core/error.h"
 #include "sim/litmus/parser.h"
 #include "sim/litmus/runner.h"
+#include "sim/report/report.h"
+#include "sim/report/report_files.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -25,6 +27,7 @@ struct LitmusOptions {
     bool summary = false;
     std::string summary_json;
     std::string stats_file;
+    std::string report_dir; // --report DIR
 };
 
 // Files named on the command line, and every *.litmus below named directories, in sorted order.
@@ -64,6 +67,9 @@ int run_litmus_command(LitmusOptions opt) {
     if (!opt.stats_file.empty()) stats_out = open_output(opt.stats_file, "the statistics file");
     if (!opt.summary_json.empty()) summary_out = open_output(opt.summary_json, "the summary file");
     opt.run.line_stats = !opt.stats_file.empty();
+    // --report DIR: checked before the first test, written after the last.
+    smpsim::report::LitmusSection litmus_report{opt.model, opt.run.runs, opt.run.seed, {}};
+    if (!opt.report_dir.empty()) smpsim::report::prepare_report_dir(opt.report_dir);
     nlohmann::json tests = nlohmann::json::array();
     nlohmann::json line_stats = nlohmann::json::array();
     u64 ok = 0;
@@ -77,6 +83,7 @@ int run_litmus_command(LitmusOptions opt) {
         const bool valid = smpsim::litmus::validated(test, r);
         ok += valid;
         seconds += r.seconds;
+        if (!opt.report_dir.empty()) litmus_report.tests.push_back(litmus_test_report(test, r, file));
         if (opt.run.line_stats)
             line_stats.push_back({{"test", test.name}, {"file", file}, {"caches", r.line_stats}});
         if (opt.summary)
@@ -112,6 +119,7 @@ int run_litmus_command(LitmusOptions opt) {
         summary_out << j.dump(2) << "\n";
         finish_output(summary_out, opt.summary_json, "the summary file");
     }
+    if (!opt.report_dir.empty()) write_litmus_report(opt.report_dir, litmus_report);
     // The closing line comes last, so that a failed write is the only line of an unsuccessful run.
     const u64 total_runs = opt.run.runs * files.size();
     std::cerr << fmt::format(
@@ -149,6 +157,10 @@ Command add_litmus_command(CLI::App& app, LogOptions& log_options) {
                            "Write the per-test results as JSON to FILE");
     litmus_cmd->add_option("--stats", litmus.stats_file,
                            "Write each test's per-cache-line statistics (stale hits, HITM, RFOs...) as JSON");
+    litmus_cmd->add_option(
+        "--report", litmus.report_dir,
+        "Write a report into DIR (created if missing): report.json, report.txt, report.html "
+        "(docs/REPORTS.md)");
     add_log_options(litmus_cmd, log_options);
     return {litmus_cmd, [options] { return run_litmus_command(*options); }};
 }

@@ -1,8 +1,18 @@
-// `smpsim report c2c`: the perf-c2c-style table of the most contended cache lines, from the statistics
-// file of a timing-mode run (`smpsim boot --model tso --stats FILE`) and the guest ELF's symbols.
+// `smpsim report`: `report DIR [SECTION]` prints a saved report (--report DIR of boot, replay and litmus)
+// again as text; `report c2c --stats FILE` the perf-c2c-style table of a statistics file. Also what
+// --report does for the other subcommands: the recorder attached to the machine, and the report written
+// into DIR after the run.
+#include "sim/report/report.h"
 #include "apps/smpsim/smpsim.h"
+#include "sim/core/error.h"
+#include "sim/igb/igb_regs.h"
+#include "sim/litmus/litmus_test.h"
+#include "sim/litmus/runner.h"
+#include "sim/platform/machine.h"
 #include "sim/report/c2c.h"
+#include "sim/report/report_files.h"
 #include "sim/report/symbols.h"
+#include "sim/report/trace.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -19,6 +29,11 @@ struct C2cCommandOptions {
     std::string stats;
     std::string json;
     std::size_t top = 10;
+};
+
+struct ReportCommandOptions {
+    std::string dir;
+    std::string section;
 };
 
 int run_c2c(const C2cCommandOptions& opt) {
@@ -42,18 +57,170 @@ int run_c2c(const C2cCommandOptions& opt) {
     return 0;
 }
 
+// `smpsim report DIR [SECTION]`.
+int run_report_dir(const ReportCommandOptions& opt) {
+    const nlohmann::json doc = report::read_report_dir(opt.dir);
+    std::cout << report::report_text(doc, opt.section);
+    check_stdout();
+    return 0;
+}
+
+std::string mode_name(const std::string& model) {
+    return model.empty() ? "functional" : model;
+}
+
 } // namespace
 
+MachineReport::MachineReport(std::string dir, platform::MachineConfig& config) : dir_(std::move(dir)) {
+    report::prepare_report_dir(dir_);
+    config.sample_period_ns = kSamplePeriodNs;
+}
+
+MachineReport::~MachineReport() = default;
+
+void MachineReport::attach(platform::Machine& machine, const platform::MachineConfig& config) {
+    recorder_ = std::make_unique<report::RunRecorder>(config.cpus, config.cpu_mhz);
+    machine.set_cpu_event_observer(recorder_.get());
+    report::RunRecorder* recorder = recorder_.get();
+    machine.set_marker_observer([recorder](platform::MarkerCommand command, u32 payload, u64 sim_ns) {
+        switch (command) {
+        case platform::MarkerCommand::NetReady:
+            recorder->marker(-1, "net ready", fmt::format("{{\"rx_queues\":{}}}", payload), sim_ns);
+            break;
+        case platform::MarkerCommand::RxDone:
+            recorder->marker(int(payload >> 16), "NAPI poll done",
+                             fmt::format("{{\"frames\":{}}}", payload & 0xffff), sim_ns);
+            break;
+        default:
+            recorder->marker(-1, fmt::format("marker {}", unsigned(command)),
+                             fmt::format("{{\"payload\":{}}}", payload), sim_ns);
+        }
+    });
+    // Counter tracks: each CPU's store-buffer and invalidate-queue depth (timing mode), and each enabled
+    // RX queue's descriptors left to the NIC (0: the next frame for that queue is dropped).
+    std::vector<std::size_t> sb, iq, rx;
+    if (config.timing)
+        for (u32 i = 0; i < config.cpus; ++i) {
+            sb.push_back(recorder->add_counter(fmt::format("store buffer cpu{}", i), int(i)));
+            iq.push_back(recorder->add_counter(fmt::format("invalidate queue cpu{}", i), int(i)));
+        }
+    if (machine.nic())
+        for (unsigned q = 0; q < igb::reg::kQueues; ++q)
+            rx.push_back(recorder->add_counter(fmt::format("rx descriptors free q{}", q), -1));
+    const platform::Machine* m = &machine;
+    machine.set_sampler([recorder, m, sb, iq, rx](u64 sim_ns) {
+        if (!sb.empty()) {
+            const std::vector<platform::Machine::CpuQueueDepths> depths = m->cpu_queue_depths();
+            for (std::size_t i = 0; i < depths.size() && i < sb.size(); ++i) {
+                recorder->sample(sb[i], depths[i].store_buffer, sim_ns);
+                recorder->sample(iq[i], depths[i].invalidate_queue, sim_ns);
+            }
+        }
+        for (unsigned q = 0; q < rx.size(); ++q) {
+            const igb::IgbCore& core = m->nic()->core();
+            if (!core.rx_queue_enabled(q)) continue;
+            const u32 size = core.peek(igb::reg::rxq(q, igb::reg::kQLength)) / igb::reg::kDescriptorSize;
+            const u32 head = core.peek(igb::reg::rxq(q, igb::reg::kQHead));
+            const u32 tail = core.peek(igb::reg::rxq(q, igb::reg::kQTail));
+            if (size) recorder->sample(rx[q], (tail % size + size - head % size) % size, sim_ns);
+        }
+    });
+}
+
+void MachineReport::write(const platform::Machine& machine, const platform::MachineConfig& config,
+                          const std::string& model, const platform::RunResult& result,
+                          const nlohmann::json& summary) {
+    report::Report rep;
+    rep.run.command = summary.at("command").get<std::string>();
+    rep.run.kernel = config.kernel;
+    rep.run.cmdline = config.cmdline;
+    rep.run.mode = mode_name(model);
+    rep.run.cpus = config.cpus;
+    rep.run.seed = config.seed;
+    rep.run.cpu_mhz = config.cpu_mhz;
+    rep.run.exit_status = result.exit_status;
+    rep.run.stop_reason = result.stop_reason;
+    rep.run.instructions = result.instructions;
+    rep.run.cycles = result.cycles;
+    rep.run.sim_seconds = result.sim_seconds;
+    const std::vector<cpu::CpuStats> stats = machine.cpu_stats();
+    for (u32 i = 0; i < stats.size(); ++i) {
+        const cpu::CpuStats& s = stats[i];
+        rep.cpus.push_back({i, s.instructions, s.cycles, s.idle_cycles, recorder_->interrupt_cycles(i),
+                            s.interrupts, s.exceptions, s.store_buffer_forwards, s.store_buffer_full_stalls,
+                            s.store_buffer_reordered});
+    }
+    rep.interrupts = recorder_->interrupt_counts();
+    rep.interrupts_recorded = true;
+    const nlohmann::json lines = machine.line_stats_json();
+    if (!lines.is_null()) {
+        // A kernel without symbols still gives a report, with addresses.
+        const report::Symbolizer symbols = report::Symbolizer::load(config.kernel, SMPSIM_SOURCE_DIR);
+        report::add_line_statistics(rep, report::parse_line_stats(lines, "the run's line statistics"),
+                                    symbols);
+    }
+    if (summary.contains("replay")) rep.replay = summary["replay"];
+    if (summary.contains("conntrack")) rep.conntrack = summary["conntrack"];
+    report::write_report_dir(dir_, report::report_json(rep), recorder_->trace_text());
+}
+
+report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, const litmus::RunResult& r,
+                                            const std::string& file) {
+    report::LitmusTestReport t;
+    t.name = test.name;
+    t.file = file;
+    t.kind = litmus::litmus7_kind(test.quantifier);
+    t.condition = test.condition_str();
+    t.validated = litmus::validated(test, r);
+    t.observation = litmus::observation(r);
+    t.positive = r.positive;
+    t.negative = r.negative;
+    for (const auto& [values, count] : r.histogram) {
+        litmus::FinalState s;
+        s.values = values;
+        t.histogram.push_back({test.format_state(s), count, test.satisfies(s)});
+    }
+    t.instructions = r.instructions;
+    t.store_forwards = r.store_forwards;
+    t.stale_hits = r.stale_hits;
+    t.reordered_commits = r.reordered_commits;
+    return t;
+}
+
+void write_litmus_report(const std::string& dir, const report::LitmusSection& litmus) {
+    report::Report rep;
+    rep.run.command = "litmus";
+    rep.run.mode = litmus.model;
+    rep.run.seed = litmus.seed;
+    for (const report::LitmusTestReport& t : litmus.tests)
+        rep.run.instructions += t.instructions;
+    rep.run.stop_reason = fmt::format("{} tests, {} runs each", litmus.tests.size(), litmus.runs);
+    // Litmus runs have no per-CPU timing (cpus stays empty): the mechanism counters of each test go into
+    // the litmus and reorder sections.
+    rep.litmus = litmus;
+    report::write_report_dir(dir, report::report_json(rep));
+}
+
 Command add_report_command(CLI::App& app, LogOptions& log_options) {
-    CLI::App* report_cmd = app.add_subcommand("report", "Reports from the outputs of a run");
-    report_cmd->require_subcommand(1);
+    auto options = std::make_shared<ReportCommandOptions>();
+    CLI::App* report_cmd = app.add_subcommand(
+        "report", "Print a saved report (--report DIR of boot, replay, litmus) as text, or the "
+                  "c2c table of a statistics file");
+    report_cmd->require_subcommand(0, 1);
+    std::string sections;
+    for (const std::string& s : report::report_sections())
+        sections += (sections.empty() ? "" : ", ") + s;
+    report_cmd->add_option("dir", options->dir, "Report directory (written by --report DIR)");
+    report_cmd->add_option("section", options->section,
+                           "The section to print (" + sections + "; default: all, as report.txt)");
     auto c2c = std::make_shared<C2cCommandOptions>();
     CLI::App* c2c_cmd = report_cmd->add_subcommand(
         "c2c", "The cache lines contended between CPUs (perf c2c style), with the guest's data symbols: a "
-               "text table on stdout, a one-line summary on stderr");
-    c2c_cmd
-        ->add_option("--stats", c2c->stats, "Line statistics of a run (smpsim boot --model tso --stats FILE)")
-        ->required();
+               "text table on stdout, a one-line summary on stderr. `smpsim report DIR c2c` prints the c2c "
+               "section of a saved report instead");
+    c2c_cmd->add_option("--stats", c2c->stats,
+                        "Line statistics of a run (smpsim boot --model tso --stats FILE); required unless a "
+                        "report DIR comes first");
     c2c_cmd->add_option("--kernel", c2c->kernel, "Guest ELF whose symbols name the lines")
         ->capture_default_str();
     c2c_cmd->add_option("--json", c2c->json, "Write the report as JSON ({\"c2c\": {...}}) to FILE");
@@ -61,9 +228,23 @@ Command add_report_command(CLI::App& app, LogOptions& log_options) {
         ->capture_default_str()
         ->check(CLI::Range(std::size_t(1), std::size_t(1000000)));
     add_log_options(report_cmd, log_options);
-    return {report_cmd, [c2c_cmd, c2c]() -> int {
-                if (*c2c_cmd) return run_c2c(*c2c);
-                return 0;
+    return {report_cmd, [options, c2c_cmd, c2c]() -> int {
+                if (*c2c_cmd) {
+                    if (!c2c->stats.empty()) {
+                        if (!options->dir.empty())
+                            throw InputError(
+                                "report: give either a report DIR or c2c --stats FILE, not both");
+                        return run_c2c(*c2c);
+                    }
+                    if (options->dir.empty()) throw InputError("report c2c: --stats FILE is required");
+                    ReportCommandOptions section = *options;
+                    section.section = "c2c";
+                    return run_report_dir(section);
+                }
+                if (options->dir.empty())
+                    throw InputError(
+                        "report: give a report directory (smpsim report DIR [SECTION]) or c2c --stats FILE");
+                return run_report_dir(*options);
             }};
 }
 

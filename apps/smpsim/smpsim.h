@@ -9,7 +9,23 @@
 
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <string>
+
+namespace smpsim::platform {
+class Machine;
+struct MachineConfig;
+struct RunResult;
+} // namespace smpsim::platform
+namespace smpsim::litmus {
+struct LitmusTest;
+struct RunResult;
+} // namespace smpsim::litmus
+namespace smpsim::report {
+class RunRecorder;
+struct LitmusSection;
+struct LitmusTestReport;
+} // namespace smpsim::report
 
 namespace smpsim::app {
 
@@ -49,5 +65,25 @@ Command add_boot_command(CLI::App& app, LogOptions& log_options);   // boot.cc
 Command add_replay_command(CLI::App& app, LogOptions& log_options); // boot.cc
 Command add_litmus_command(CLI::App& app, LogOptions& log_options); // litmus.cc
 Command add_report_command(CLI::App& app, LogOptions& log_options); // report.cc
+
+// `--report DIR` (report.cc). boot and replay: constructed before the machine (checks DIR, asks the
+// machine to sample queue depths), attached to the machine before it runs, written after.
+class MachineReport {
+  public:
+    static constexpr u64 kSamplePeriodNs = 10'000; // the counter tracks of trace.json
+    MachineReport(std::string dir, platform::MachineConfig& config);
+    ~MachineReport();
+    void attach(platform::Machine& machine, const platform::MachineConfig& config);
+    void write(const platform::Machine& machine, const platform::MachineConfig& config,
+               const std::string& model, const platform::RunResult& result, const nlohmann::json& summary);
+
+  private:
+    std::string dir_;
+    std::unique_ptr<report::RunRecorder> recorder_;
+};
+// litmus: one test's results for the report, and the report of every test.
+report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, const litmus::RunResult& result,
+                                            const std::string& file);
+void write_litmus_report(const std::string& dir, const report::LitmusSection& litmus);
 
 } // namespace smpsim::app

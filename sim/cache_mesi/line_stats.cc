@@ -89,6 +89,13 @@ bool LineStats::false_sharing() const {
     return users >= 2 && any_write && !overlap;
 }
 
+CodeLineStats& LineStats::code_at(u32 cpu_index, u64 rip) {
+    for (CodeLineStats& c : code)
+        if (c.rip == rip && c.cpu == cpu_index) return c;
+    code.push_back({rip, cpu_index, 0, 0, 0, 0, 0});
+    return code.back();
+}
+
 LineStats& LineStatsTable::line(u64 line_paddr) {
     auto [it, inserted] = lines_.try_emplace(line_paddr & ~kLineMask);
     if (inserted) {
@@ -147,6 +154,7 @@ void LineStatsTable::reset() {
         s.dma_reads = s.dma_writes = 0;
         for (CpuLineStats& c : s.cpu)
             c = CpuLineStats{};
+        s.code.clear();
     }
 }
 
@@ -174,6 +182,25 @@ nlohmann::json LineStatsTable::to_json() const {
             cpus.push_back(std::move(cj));
         }
         j["cpus"] = std::move(cpus);
+        if (!s->code.empty()) {
+            std::vector<const CodeLineStats*> code;
+            for (const CodeLineStats& c : s->code)
+                code.push_back(&c);
+            std::sort(code.begin(), code.end(), [](const CodeLineStats* a, const CodeLineStats* b) {
+                return a->rip != b->rip ? a->rip < b->rip : a->cpu < b->cpu;
+            });
+            nlohmann::json cj = nlohmann::json::array();
+            for (const CodeLineStats* c : code)
+                cj.push_back({{"cpu", c->cpu},
+                              {"rip", c->rip},
+                              {"rip_hex", hex(c->rip)},
+                              {"misses", c->misses},
+                              {"hitm", c->hitm},
+                              {"rfos", c->rfos},
+                              {"upgrades", c->upgrades},
+                              {"stale_hits", c->stale_hits}});
+            j["code"] = std::move(cj);
+        }
         arr.push_back(std::move(j));
     }
     root["lines"] = std::move(arr);

@@ -39,7 +39,10 @@
 //             "upgrades": 0, "inv_sent": 1, "inv_received": 0, "hitm": 0, "writebacks": 1,
 //             "sb_stall_cycles": 0, "iq_depth_max": 0,
 //             "read_mask": "0x00000000000000ff",   // 64-bit masks as 18-character hex strings
-//             "write_mask": "0x000000000000ff00" } ] } ]
+//             "write_mask": "0x000000000000ff00" } ],
+//         "code": [                                // only with code addresses recorded; by rip, then cpu
+//           { "cpu": 0, "rip": 1052672, "rip_hex": "0x101000", "misses": 2, "hitm": 1, "rfos": 1,
+//             "upgrades": 0, "stale_hits": 0 } ] } ]
 //   }
 #pragma once
 #include "sim/core/types.h"
@@ -72,11 +75,28 @@ struct CpuLineStats {
     CpuLineStats& operator+=(const CpuLineStats& o); // sums counters, max of iq_depth_max, ORs masks
 };
 
+// The instructions behind a line's coherence events, as perf c2c lists its code addresses: per CPU and
+// code address (the guest's RIP: a virtual address; for a store that waited in the store buffer, the
+// store's own instruction), the accesses that missed, found the line Modified in another L1 (HITM),
+// asked for ownership (RFO, upgrade) or read it stale. Recorded only for CPUs the memory system has a
+// code-address source for (MemorySystem::set_code_address_source).
+struct CodeLineStats {
+    u64 rip = 0;
+    u32 cpu = 0;
+    u64 misses = 0;
+    u64 hitm = 0;
+    u64 rfos = 0;
+    u64 upgrades = 0;
+    u64 stale_hits = 0;
+};
+
 struct LineStats {
     u64 paddr = 0; // line start
     u64 dma_reads = 0;
     u64 dma_writes = 0;
     std::vector<CpuLineStats> cpu; // indexed by CPU
+    std::vector<CodeLineStats> code; // few per line: searched linearly
+    CodeLineStats& code_at(u32 cpu, u64 rip);
 
     CpuLineStats total() const;
     // Bytes written by one CPU and read or written by another: true sharing of bytes. A line with

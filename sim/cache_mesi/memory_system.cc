@@ -43,6 +43,7 @@ struct MemorySystem::L1 {
     std::vector<State> state;
     std::vector<u64> lru;
     std::vector<LineStats*> stats; // the line's statistics record (nullptr with stats off)
+    const u64* code_rip = nullptr; // the CPU's current code address (set_code_address_source)
     std::vector<u8> data;
     u64 lru_clock = 0;
     std::vector<IqEntry> iq; // ring; every entry names a frame in S_Q, every S_Q frame has one entry
@@ -166,6 +167,8 @@ AccessResult MemorySystem::load(u32 cpu, u64 paddr, u32 size, u64 now) {
                     ++s.hits;
                     s.stale_hits += r.stale;
                     s.read_mask |= byte_mask(off, size);
+                    if (r.stale && c.code_rip) [[unlikely]]
+                        ++ls->code_at(cpu, *c.code_rip).stale_hits;
                 }
                 return r;
             }
@@ -257,6 +260,7 @@ u32 MemorySystem::acquire(u32 cpu, u64 line, Event ev, u64 mask, AccessResult& r
         if (t.actions & kReadStale) {
             r.stale = true;
             if (cs) ++cs->stale_hits;
+            if (cs && c.code_rip) ++ls->code_at(cpu, *c.code_rip).stale_hits;
         }
         if (cs) ++cs->hits;
         return f;
@@ -264,6 +268,8 @@ u32 MemorySystem::acquire(u32 cpu, u64 line, Event ev, u64 mask, AccessResult& r
 
     r.hit = false;
     if (cs) ++cs->misses;
+    CodeLineStats* code = cs && c.code_rip ? &ls->code_at(cpu, *c.code_rip) : nullptr;
+    if (code) ++code->misses;
     u32 f;
     if (t.actions & kIssueUpgrade) {
         f = u32(fi);
@@ -273,6 +279,7 @@ u32 MemorySystem::acquire(u32 cpu, u64 line, Event ev, u64 mask, AccessResult& r
             ++cs->upgrades;
             cs->inv_sent += sr.invalidated;
         }
+        if (code) ++code->upgrades;
         c.state[f] = t.next;
     } else {
         if (t.actions & kApplyQueueTo) apply_queue_to(cpu, u32(fi));
@@ -290,6 +297,10 @@ u32 MemorySystem::acquire(u32 cpu, u64 line, Event ev, u64 mask, AccessResult& r
             cs->hitm += sr.hitm;
             cs->rfos += remote == Event::FwdGetM;
             cs->inv_sent += sr.invalidated;
+        }
+        if (code) {
+            code->hitm += sr.hitm;
+            code->rfos += remote == Event::FwdGetM;
         }
         State next = t.next;
         if ((t.actions & kExclusiveIfSole) && !sr.others_valid) next = State::E;
@@ -422,6 +433,10 @@ void MemorySystem::tick(u32 cpu, u64 now) {
 
 u32 MemorySystem::invalidate_queue_depth(u32 cpu) const {
     return l1_[cpu].iq_count;
+}
+
+void MemorySystem::set_code_address_source(u32 cpu, const u64* rip) {
+    l1_.at(cpu).code_rip = rip;
 }
 
 // ---- Other per-CPU operations

@@ -118,6 +118,9 @@ class MemorySystem {
     // The 64 bytes of the CPU's copy of the line, nullptr when it holds none (tests, debuggers).
     const u8* line_data(u32 cpu, u64 paddr) const;
     u32 invalidate_queue_depth(u32 cpu) const;
+    // Reports: the CPU's current code address (its RIP) is read through `rip` whenever an access of the
+    // CPU misses or reads a line stale, and counted per line (LineStats::code). nullptr: not recorded.
+    void set_code_address_source(u32 cpu, const u64* rip);
     u32 drain_invalidate_queue(u32 cpu); // applies every entry; returns how many
     void tick(u32 cpu, u64 now);         // applies the entries due at `now`
 

@@ -183,7 +183,12 @@ bool CpuImpl::commit_store() {
     const auto index = sb_->committable([this](u64 line) { return memory_.line_owned(line); });
     if (*index > 0) ++stats_.store_buffer_reordered;
     const StoreBuffer::Entry e = sb_->take(*index);
+    // The cache model reads the RIP as the code address of what it counts (reports): during the commit it
+    // is the store's own instruction, not the one executing now.
+    const u64 rip = st_.rip;
+    st_.rip = e.rip;
     const MemoryResult r = memory_.write(e.paddr, &e.value, e.size, AccessKind::Write);
+    st_.rip = rip;
     stats_.cycles += r.latency_cycles;
     return true;
 }
@@ -221,7 +226,7 @@ void CpuImpl::write_phys(u64 pa, unsigned size, u64 value, AccessKind kind) {
                 commit_store();
                 memory_.note_store_buffer_stall(pa + done, u32(stats_.cycles - before));
             }
-            sb_->push(pa + done, part, (value >> (8 * done)) & size_mask(part));
+            sb_->push(pa + done, part, (value >> (8 * done)) & size_mask(part), st_.rip);
         }
         return;
     }
@@ -659,6 +664,9 @@ void Cpu::enter_flat_mode(unsigned bits) {
 }
 void Cpu::set_interrupt_source(InterruptSource* source) {
     impl_->interrupt_source_ = source;
+}
+void Cpu::set_event_observer(CpuEventObserver* observer) {
+    impl_->event_observer_ = observer;
 }
 InterruptSink& Cpu::interrupt_sink() {
     return *impl_;

@@ -1,6 +1,7 @@
 // The x86 CPU interpreter: fetch through the MMU, decode once per physical address (Zydis), execute,
 // deliver exceptions and interrupts. Plain C++; the SystemC module in cpu_module.h wraps it in a thread.
 #pragma once
+#include "sim/core/cpu_events.h"
 #include "sim/core/interrupt.h"
 #include "sim/core/memory_model.h"
 #include "sim/core/memory_port.h"
@@ -112,6 +113,8 @@ class Cpu {
     // Interrupt wiring: the controller that supplies maskable vectors (INTA), and the CPU's own lines.
     void set_interrupt_source(InterruptSource* source);
     InterruptSink& interrupt_sink();
+    // Interrupt entries and IRETs go to `observer` (reports and traces); null: none (the default).
+    void set_event_observer(CpuEventObserver* observer);
 
     const CpuStats& stats() const;
     // Store buffer (CpuConfig::store_buffer): commits the entry the memory model picks next; false if

@@ -275,6 +275,10 @@ class CpuImpl final : public InterruptSink {
 
     // Delivers an interrupt or exception through the IDT/IVT (interrupts.cc).
     void deliver(u8 vector, bool has_error, u32 error, bool software, bool external);
+    // Reports and traces (Cpu::set_event_observer): IRET returns from the handler entered last.
+    void note_interrupt_return() {
+        if (event_observer_) event_observer_->interrupt_return(config_.apic_id, stats_.cycles);
+    }
 
     // Invoked when the decode cache drops or adds a code page (self-modifying code and write protection).
     void on_code_page_added(u64 ppage);
@@ -353,6 +357,7 @@ class CpuImpl final : public InterruptSink {
     u8 first_vector_ = 0; // the outermost delivery in progress (StopInfo::first_vector)
     u64 first_rip_ = 0;
     InterruptSource* interrupt_source_ = nullptr;
+    CpuEventObserver* event_observer_ = nullptr;
     CpuStats stats_;
     std::optional<StoreBuffer> sb_;
     bool in_locked_ = false; // a locked instruction runs: its stores bypass the (drained) store buffer

@@ -153,6 +153,7 @@ void h_ret(CpuImpl& c, const DecodedInsn& d) {
 }
 
 void h_iret(CpuImpl& c, const DecodedInsn& d) {
+    c.note_interrupt_return();
     const unsigned osz = d.opsize;
     CpuState& s = c.state();
     u64 writable = kArithFlags | kFlagTf | kFlagDf | kFlagNt | kFlagAc | kFlagId | kFlagRf;

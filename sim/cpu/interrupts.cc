@@ -31,6 +31,8 @@ void CpuImpl::deliver(u8 vector, bool has_error, u32 error, bool software, bool 
     if (delivering_ == 1) {
         first_vector_ = vector;
         first_rip_ = st_.rip;
+        if (event_observer_)
+            event_observer_->interrupt_entry(config_.apic_id, vector, external, stats_.cycles);
     }
     const u64 return_rip = software ? next_rip : st_.rip;
     const u32 ext = external ? 1 : 0;

@@ -11,8 +11,9 @@ StoreBuffer::StoreBuffer(unsigned capacity, MemoryModel model, unsigned line_siz
         throw InternalError("cache line size must be a power of two");
 }
 
-void StoreBuffer::push(u64 paddr, unsigned size, u64 value) {
+void StoreBuffer::push(u64 paddr, unsigned size, u64 value, u64 rip) {
     Entry e;
+    e.rip = rip;
     e.paddr = paddr;
     e.size = u8(size);
     e.value = size >= 8 ? value : (value & ((1ull << (size * 8)) - 1));

@@ -25,6 +25,7 @@ class StoreBuffer {
         u64 value = 0;
         u64 seq = 0;   // program order
         u32 epoch = 0; // SFENCEs executed before this store: entries of one epoch may reorder (weak)
+        u64 rip = 0;   // the store's instruction (reports attribute the commit's coherence events to it)
     };
 
     explicit StoreBuffer(unsigned capacity = 16, MemoryModel model = MemoryModel::Tso,
@@ -38,7 +39,7 @@ class StoreBuffer {
     const std::deque<Entry>& entries() const { return entries_; }
 
     // Appends a retired store. The caller drains first when full() (the CPU stalls).
-    void push(u64 paddr, unsigned size, u64 value);
+    void push(u64 paddr, unsigned size, u64 value, u64 rip = 0);
     // SFENCE: later stores may not commit before earlier ones. (MFENCE and locked instructions drain
     // the whole buffer instead; the CPU does that with pop_committable until empty.)
     void fence() { ++epoch_; }

@@ -133,6 +133,8 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
             // The CPU's cycle count is the clock its cache sees (invalidate-queue deadlines).
             cache_ports_.push_back(
                 std::make_unique<cache_mesi::CpuPort>(*caches_, i, &module->cpu().stats().cycles));
+            // The line statistics name the instructions behind misses and stale reads (reports).
+            caches_->set_code_address_source(i, &module->cpu().state().rip);
             module->set_ram_port(cache_ports_.back().get(), ram_->size());
         }
         cpus_.push_back(std::move(module));
@@ -164,6 +166,11 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
     bsp.set_gpr(cpu::RBX, loaded.mbi_addr);
     bsp.set_rip(loaded.entry);
     bsp.set_rflags(0x2);
+
+    if (config_.sample_period_ns) {
+        SC_HAS_PROCESS(Machine);
+        SC_THREAD(run_sampler);
+    }
 
     injected_error_ = injected_internal_error();
     if (injected_error_ != InjectedError::None) {
@@ -256,6 +263,9 @@ void Machine::build_pci() {
         case MarkerCommand::NetReady: wire_->guest_ready(payload); break;
         case MarkerCommand::RxDone: wire_->guest_rx_done(payload >> 16, payload & 0xffff); break;
         }
+        if (marker_observer_)
+            marker_observer_(command, payload,
+                             u64(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS)));
     });
     io_router_->map(kMarkerPort, 4, "marker").bind(marker_->socket);
 }
@@ -271,6 +281,40 @@ std::vector<Machine::CpuWindow> Machine::cpu_totals() const {
 }
 
 Machine::~Machine() = default;
+
+void Machine::set_cpu_event_observer(CpuEventObserver* observer) {
+    for (auto& c : cpus_)
+        c->cpu().set_event_observer(observer);
+}
+
+std::vector<cpu::CpuStats> Machine::cpu_stats() const {
+    std::vector<cpu::CpuStats> stats;
+    for (const auto& c : cpus_)
+        stats.push_back(c->cpu().stats());
+    return stats;
+}
+
+std::vector<Machine::CpuQueueDepths> Machine::cpu_queue_depths() const {
+    std::vector<CpuQueueDepths> depths;
+    for (u32 i = 0; i < cpus_.size(); ++i)
+        depths.push_back(
+            {cpus_[i]->cpu().store_buffer_size(), caches_ ? caches_->invalidate_queue_depth(i) : 0});
+    return depths;
+}
+
+void Machine::run_sampler() {
+    const sc_core::sc_time period(double(config_.sample_period_ns), sc_core::SC_NS);
+    for (;;) {
+        if (sampler_) sampler_(u64(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS)));
+        // Nothing else scheduled: the machine has nothing left to do, and the sampler must not keep it going.
+        if (stopped_ || !sc_core::sc_pending_activity()) return;
+        wait(period);
+    }
+}
+
+nlohmann::json Machine::line_stats_json() const {
+    return caches_ ? caches_->stats_json() : nlohmann::json(nullptr);
+}
 
 void Machine::on_guest_exit(u32 value) {
     if (stopped_) return;

@@ -6,6 +6,7 @@
 #include "sim/cache_mesi/memory_system.h"
 #include "sim/cache_mesi/ports.h"
 #include "sim/core/bus_fault.h"
+#include "sim/core/cpu_events.h"
 #include "sim/core/error.h"
 #include "sim/core/memory_model.h"
 #include "sim/core/types.h"
@@ -22,9 +23,11 @@
 #include "sim/platform/ram.h"
 #include "sim/platform/router.h"
 
+#include <nlohmann/json_fwd.hpp>
 #include <systemc>
 
 #include <chrono>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -67,6 +70,8 @@ struct MachineConfig {
     // at the first one (exit status 10).
     bool stop_on_dma_fault = false;  // a device's DMA reached no memory
     bool stop_on_mmio_fault = false; // a CPU's access reached a physical address with nothing behind it
+    // Reports: the period of Machine::set_sampler's calls in simulated ns (0: no sampling).
+    u64 sample_period_ns = 0;
 };
 
 // Exit statuses that are not the guest's own: always even, so they never collide with the odd
@@ -122,6 +127,25 @@ class Machine : public sc_core::sc_module {
     const std::vector<CpuWindow>& replay_window() const { return replay_window_; }
     // Host seconds between the replay window's opening and closing (0 if it never closed).
     double replay_window_host_seconds() const { return replay_window_host_s_; }
+    // Reports (sim/report): every CPU's interrupt entries and IRETs go to `observer`; each guest marker
+    // also goes to `on_marker` with the simulated time in ns; after the run, each CPU's counters and the
+    // caches' line statistics (null in the functional mode).
+    void set_cpu_event_observer(CpuEventObserver* observer);
+    void set_marker_observer(std::function<void(MarkerCommand, u32 payload, u64 sim_ns)> on_marker) {
+        marker_observer_ = std::move(on_marker);
+    }
+    std::vector<cpu::CpuStats> cpu_stats() const;
+    nlohmann::json line_stats_json() const;
+    // With MachineConfig::sample_period_ns: `sample` is called with the simulated time in ns at the start
+    // and every period after, as long as anything else is scheduled (a machine with nothing left to do
+    // still stops). It must only read. Each CPU's store-buffer and invalidate-queue depth now (0 without
+    // them, in the functional mode).
+    void set_sampler(std::function<void(u64 sim_ns)> sample) { sampler_ = std::move(sample); }
+    struct CpuQueueDepths {
+        u32 store_buffer = 0;
+        u32 invalidate_queue = 0;
+    };
+    std::vector<CpuQueueDepths> cpu_queue_depths() const;
 
   private:
     void on_cpu_stop(cpu::CpuModule& cpu, const cpu::StopInfo& info);
@@ -159,6 +183,9 @@ class Machine : public sc_core::sc_module {
     std::unique_ptr<igb::IgbDevice> nic_;
     std::unique_ptr<net::LinkPartner> wire_;
     std::unique_ptr<MarkerPortDevice> marker_;
+    std::function<void(MarkerCommand, u32, u64)> marker_observer_;
+    std::function<void(u64)> sampler_;
+    void run_sampler(); // the thread behind set_sampler
     // PCI INTx# is active low; the I/O APIC pin sees the electrical level.
     struct ActiveLowLine {
         InterruptLine* pin = nullptr;

@@ -115,6 +115,21 @@ class StatsParser {
                     fail(cwhere, fmt::format("cpu {} but the file has {} CPUs", cpu, in.cpus));
                 s.cpus.push_back({u32(cpu), counters(cpus[k], cwhere)});
             }
+            if (auto code = l.find("code"); code != l.end()) {
+                if (!code->is_array()) fail(where, "\"code\" is not an array");
+                for (std::size_t k = 0; k < code->size(); ++k) {
+                    const std::string cwhere = fmt::format("{}.code[{}]", where, k);
+                    const nlohmann::json& c = (*code)[k];
+                    if (!c.is_object()) fail(cwhere, "not an object");
+                    const u64 cpu = number(c, "cpu", cwhere);
+                    if (cpu >= in.cpus)
+                        fail(cwhere, fmt::format("cpu {} but the file has {} CPUs", cpu, in.cpus));
+                    s.code.push_back({number(c, "rip", cwhere), u32(cpu), number(c, "misses", cwhere),
+                                      number(c, "hitm", cwhere), number(c, "rfos", cwhere),
+                                      number(c, "upgrades", cwhere), number(c, "stale_hits", cwhere)});
+                }
+                in.code_addresses = true;
+            }
             in.lines.push_back(std::move(s));
         }
         return in;
@@ -161,12 +176,37 @@ std::vector<C2cField> line_fields(const C2cLineStats& line, const C2cCounters& t
     return fields;
 }
 
-C2cLine make_line(const C2cLineStats& stats, const Symbolizer& symbols) {
+} // namespace
+
+C2cLine make_c2c_line(const C2cLineStats& stats, const Symbolizer& symbols) {
     C2cLine l;
     l.stats = stats;
     l.total = stats.total();
     l.false_sharing = stats.false_sharing();
     l.fields = line_fields(stats, l.total, symbols);
+    // The code addresses, over CPUs.
+    for (const C2cCodeStats& c : stats.code) {
+        auto it = std::find_if(l.code.begin(), l.code.end(),
+                               [&](const C2cCode& x) { return x.symbol.address == c.rip; });
+        if (it == l.code.end()) {
+            l.code.push_back({symbols.symbolize(c.rip), {}, 0, 0, 0, 0, 0});
+            it = l.code.end() - 1;
+        }
+        if (std::find(it->cpus.begin(), it->cpus.end(), c.cpu) == it->cpus.end()) it->cpus.push_back(c.cpu);
+        it->misses += c.misses;
+        it->hitm += c.hitm;
+        it->rfos += c.rfos;
+        it->upgrades += c.upgrades;
+        it->stale_hits += c.stale_hits;
+    }
+    for (C2cCode& c : l.code)
+        std::sort(c.cpus.begin(), c.cpus.end());
+    std::sort(l.code.begin(), l.code.end(), [](const C2cCode& a, const C2cCode& b) {
+        if (a.hitm != b.hitm) return a.hitm > b.hitm;
+        if (a.misses != b.misses) return a.misses > b.misses;
+        if (a.stale_hits != b.stale_hits) return a.stale_hits > b.stale_hits;
+        return a.symbol.address < b.symbol.address;
+    });
     // The symbol at the line's start, or (padding there) the first touched byte that has one.
     l.symbol = symbols.symbolize(stats.paddr);
     if (!l.symbol.has_symbol)
@@ -178,6 +218,8 @@ C2cLine make_line(const C2cLineStats& stats, const Symbolizer& symbols) {
     return l;
 }
 
+namespace {
+
 nlohmann::json source_json(const Symbolization& s) {
     if (s.file.empty()) return nullptr;
     return fmt::format("{}:{}", s.file, s.line);
@@ -188,7 +230,9 @@ void counters_json(nlohmann::json& j, const C2cCounters& c) {
         if (std::string_view(f.name) != "iq_depth_max") j[f.name] = c.*f.member;
 }
 
-nlohmann::json line_json(const C2cLine& l, std::size_t rank) {
+} // namespace
+
+nlohmann::json c2c_line_json(const C2cLine& l, std::size_t rank) {
     nlohmann::json j;
     j["rank"] = rank;
     j["paddr"] = l.stats.paddr;
@@ -221,49 +265,84 @@ nlohmann::json line_json(const C2cLine& l, std::size_t rank) {
                           {"readers", f.readers},
                           {"writers", f.writers}});
     j["fields"] = std::move(fields);
+    nlohmann::json code = nlohmann::json::array();
+    for (const C2cCode& c : l.code)
+        code.push_back({{"rip", c.symbol.address},
+                        {"rip_hex", fmt::format("{:#x}", c.symbol.address)},
+                        {"symbol", Symbolizer::format_symbol(c.symbol)},
+                        {"source", source_json(c.symbol)},
+                        {"cpus", c.cpus},
+                        {"misses", c.misses},
+                        {"hitm", c.hitm},
+                        {"rfos", c.rfos},
+                        {"upgrades", c.upgrades},
+                        {"stale_hits", c.stale_hits}});
+    j["code"] = std::move(code);
     return j;
 }
 
-std::string cpu_list(const std::vector<u32>& cpus) {
-    if (cpus.empty()) return "-";
-    std::string out;
-    for (u32 c : cpus)
-        out += fmt::format("{}{}", out.empty() ? "" : ",", c);
-    return out;
-}
+namespace {
 
 const char* kRule = "=================================================================================\n";
 
-void table(std::string& out, const std::vector<C2cLine>& lines) {
+// The text renders the JSON form, so that a saved report (report.json) prints the same text again.
+u64 num(const nlohmann::json& j, const char* key) {
+    return j.at(key).get<u64>();
+}
+
+std::string location(const nlohmann::json& j) {
+    const std::string symbol = j.at("symbol").get<std::string>();
+    const nlohmann::json& source = j.at("source");
+    return source.is_string() ? fmt::format("{} ({})", symbol, source.get<std::string>()) : symbol;
+}
+
+std::string cpu_list(const nlohmann::json& cpus) {
+    if (cpus.empty()) return "-";
+    std::string out;
+    for (const nlohmann::json& c : cpus)
+        out += fmt::format("{}{}", out.empty() ? "" : ",", c.get<u64>());
+    return out;
+}
+
+void table(std::string& out, const nlohmann::json& lines) {
     out += fmt::format("{:>3}  {:<18} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}  {:<2}  {}\n", "#", "Cacheline",
                        "HITM", "Inval", "RFO", "Upgrade", "Loads", "Stores", "FS", "Symbol");
     for (std::size_t i = 0; i < lines.size(); ++i) {
-        const C2cLine& l = lines[i];
+        const nlohmann::json& l = lines[i];
         out += fmt::format("{:>3}  {:<18} {:>9} {:>9} {:>9} {:>9} {:>11} {:>9}  {:<2}  {}\n", i,
-                           fmt::format("{:#x}", l.stats.paddr), l.total.hitm, l.total.inv_received,
-                           l.total.rfos, l.total.upgrades, l.total.loads, l.total.stores,
-                           l.false_sharing ? "FS" : "-", Symbolizer::format_location(l.symbol));
+                           l.at("paddr_hex").get<std::string>(), num(l, "hitm"), num(l, "inv_received"),
+                           num(l, "rfos"), num(l, "upgrades"), num(l, "loads"), num(l, "stores"),
+                           l.at("false_sharing").get<bool>() ? "FS" : "-", location(l));
     }
 }
 
-void distribution(std::string& out, const C2cLine& l, const std::string& label) {
-    out += fmt::format("\n{} {:#x}  {}{}\n", label, l.stats.paddr, Symbolizer::format_location(l.symbol),
-                       l.false_sharing ? "  [false sharing]" : "");
+void distribution(std::string& out, const nlohmann::json& l, const std::string& label) {
+    out += fmt::format("\n{} {}  {}{}\n", label, l.at("paddr_hex").get<std::string>(), location(l),
+                       l.at("false_sharing").get<bool>() ? "  [false sharing]" : "");
     out += fmt::format("  {:>4} {:>11} {:>9} {:>11} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6}  {:<14} {}\n",
                        "CPU", "Loads", "Stores", "Hits", "Misses", "HITM", "RFO", "Upgrade", "InvSent",
                        "InvRecv", "WB", "Read bytes", "Written bytes");
-    for (const C2cCpuStats& c : l.stats.cpus) {
-        const C2cCounters& k = c.counters;
+    for (const nlohmann::json& k : l.at("cpus"))
         out +=
             fmt::format("  {:>4} {:>11} {:>9} {:>11} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>6}  {:<14} {}\n",
-                        c.cpu, k.loads, k.stores, k.hits, k.misses, k.hitm, k.rfos, k.upgrades, k.inv_sent,
-                        k.inv_received, k.writebacks, byte_ranges(k.read_mask), byte_ranges(k.write_mask));
+                        num(k, "cpu"), num(k, "loads"), num(k, "stores"), num(k, "hits"), num(k, "misses"),
+                        num(k, "hitm"), num(k, "rfos"), num(k, "upgrades"), num(k, "inv_sent"),
+                        num(k, "inv_received"), num(k, "writebacks"), k.at("read_bytes").get<std::string>(),
+                        k.at("write_bytes").get<std::string>());
+    if (num(l, "dma_reads") || num(l, "dma_writes"))
+        out += fmt::format("  DMA: {} reads, {} writes\n", num(l, "dma_reads"), num(l, "dma_writes"));
+    for (const nlohmann::json& f : l.at("fields"))
+        out +=
+            fmt::format("  bytes {:<8} {:<40} readers {:<8} writers {}\n", f.at("bytes").get<std::string>(),
+                        location(f), cpu_list(f.at("readers")), cpu_list(f.at("writers")));
+    if (auto code = l.find("code"); code != l.end() && code->is_array() && !code->empty()) {
+        out += fmt::format("  {:>11} {:>8} {:>8} {:>8} {:>8}  {:<8} {}\n", "Misses", "HITM", "RFO", "Upgrade",
+                           "Stale", "CPUs", "Code address");
+        for (const nlohmann::json& c : *code)
+            out += fmt::format("  {:>11} {:>8} {:>8} {:>8} {:>8}  {:<8} {}\n", num(c, "misses"),
+                               num(c, "hitm"), num(c, "rfos"), num(c, "upgrades"), num(c, "stale_hits"),
+                               cpu_list(c.at("cpus")), location(c));
     }
-    if (l.stats.dma_reads || l.stats.dma_writes)
-        out += fmt::format("  DMA: {} reads, {} writes\n", l.stats.dma_reads, l.stats.dma_writes);
-    for (const C2cField& f : l.fields)
-        out += fmt::format("  bytes {:<8} {:<40} readers {:<8} writers {}\n", byte_ranges(f.bytes),
-                           Symbolizer::format_location(f.symbol), cpu_list(f.readers), cpu_list(f.writers));
 }
 
 } // namespace
@@ -326,6 +405,7 @@ std::string byte_ranges(u64 mask) {
 
 C2cReport build_c2c(const C2cInput& input, const Symbolizer& symbols, const C2cOptions& options) {
     C2cReport r;
+    r.code_addresses = input.code_addresses;
     r.model = input.model;
     r.cpus = input.cpus;
     r.line_size = input.line_size;
@@ -364,9 +444,9 @@ C2cReport build_c2c(const C2cInput& input, const Symbolizer& symbols, const C2cO
         return a.line->paddr < b.line->paddr;
     });
     for (std::size_t i = 0; i < by_hitm.size() && i < options.top; ++i)
-        r.by_hitm.push_back(make_line(*by_hitm[i].line, symbols));
+        r.by_hitm.push_back(make_c2c_line(*by_hitm[i].line, symbols));
     for (std::size_t i = 0; i < by_inval.size() && i < options.top; ++i)
-        r.by_invalidations.push_back(make_line(*by_inval[i].line, symbols));
+        r.by_invalidations.push_back(make_c2c_line(*by_inval[i].line, symbols));
     return r;
 }
 
@@ -391,61 +471,78 @@ nlohmann::json c2c_json(const C2cReport& r) {
                    {"dma_writes", r.totals.dma_writes}};
     nlohmann::json by_hitm = nlohmann::json::array();
     for (std::size_t i = 0; i < r.by_hitm.size(); ++i)
-        by_hitm.push_back(line_json(r.by_hitm[i], i));
+        by_hitm.push_back(c2c_line_json(r.by_hitm[i], i));
     j["by_hitm"] = std::move(by_hitm);
     nlohmann::json by_inval = nlohmann::json::array();
     for (std::size_t i = 0; i < r.by_invalidations.size(); ++i)
-        by_inval.push_back(line_json(r.by_invalidations[i], i));
+        by_inval.push_back(c2c_line_json(r.by_invalidations[i], i));
     j["by_invalidations"] = std::move(by_inval);
-    j["code_addresses"] = nullptr;
-    j["notes"] = {"code_addresses: the line statistics do not record which instructions touched a line",
-                  "symbols: physical addresses are taken as the guest's virtual addresses (identity-mapped "
-                  "kernel); per-CPU copies of DEFINE_PER_CPU data are not named"};
+    j["code_addresses"] = r.code_addresses;
+    j["notes"] = {
+        r.code_addresses
+            ? "code: the instructions whose accesses missed (HITM, RFO, upgrade) or read the line stale; "
+              "hits are not attributed"
+            : "code: the line statistics do not record which instructions touched a line",
+        "symbols: physical addresses are taken as the guest's virtual addresses (identity-mapped "
+        "kernel); per-CPU copies of DEFINE_PER_CPU data are not named"};
     return j;
 }
 
 std::string c2c_text(const C2cReport& r) {
+    return c2c_text_from_json(c2c_json(r));
+}
+
+std::string c2c_text_from_json(const nlohmann::json& c2c) {
     std::string out;
-    const C2cCounters& t = r.totals.counters;
+    const nlohmann::json& t = c2c.at("totals");
+    const std::string model = c2c.at("model").get<std::string>();
     out += kRule;
     out += "            Cache Line Statistics (smpsim c2c)\n";
     out += kRule;
-    out += fmt::format("  {:<34}: {} ({} CPUs)\n", "Memory model", r.model.empty() ? "?" : r.model, r.cpus);
-    out += fmt::format("  {:<34}: {}\n", "Cache lines touched", r.totals.lines);
-    out += fmt::format("  {:<34}: {}\n", "Lines with HITM", r.totals.lines_with_hitm);
-    out += fmt::format("  {:<34}: {}\n", "False-sharing lines", r.totals.false_sharing_lines);
-    out += fmt::format("  {:<34}: {}\n", "Loads", t.loads);
-    out += fmt::format("  {:<34}: {}\n", "Stores", t.stores);
-    out += fmt::format("  {:<34}: {}\n", "HITM (hits in a remote Modified)", t.hitm);
-    out += fmt::format("  {:<34}: {}\n", "RFOs", t.rfos);
-    out += fmt::format("  {:<34}: {}\n", "Upgrades (S -> M)", t.upgrades);
-    out += fmt::format("  {:<34}: {}\n", "Invalidations (copies)", t.inv_received);
-    out += fmt::format("  {:<34}: {}\n", "Write-backs", t.writebacks);
-    out += fmt::format("  {:<34}: {} reads, {} writes\n", "DMA", r.totals.dma_reads, r.totals.dma_writes);
+    out += fmt::format("  {:<34}: {} ({} CPUs)\n", "Memory model", model.empty() ? "?" : model,
+                       num(c2c, "cpus"));
+    out += fmt::format("  {:<34}: {}\n", "Cache lines touched", num(t, "lines"));
+    out += fmt::format("  {:<34}: {}\n", "Lines with HITM", num(t, "lines_with_hitm"));
+    out += fmt::format("  {:<34}: {}\n", "False-sharing lines", num(t, "false_sharing_lines"));
+    out += fmt::format("  {:<34}: {}\n", "Loads", num(t, "loads"));
+    out += fmt::format("  {:<34}: {}\n", "Stores", num(t, "stores"));
+    out += fmt::format("  {:<34}: {}\n", "HITM (hits in a remote Modified)", num(t, "hitm"));
+    out += fmt::format("  {:<34}: {}\n", "RFOs", num(t, "rfos"));
+    out += fmt::format("  {:<34}: {}\n", "Upgrades (S -> M)", num(t, "upgrades"));
+    out += fmt::format("  {:<34}: {}\n", "Invalidations (copies)", num(t, "invalidations"));
+    out += fmt::format("  {:<34}: {}\n", "Write-backs", num(t, "writebacks"));
+    out += fmt::format("  {:<34}: {} reads, {} writes\n", "DMA", num(t, "dma_reads"), num(t, "dma_writes"));
     out += "\n";
     out += kRule;
     out += "            Shared Data Cache Line Table (by HITM)\n";
     out += kRule;
-    table(out, r.by_hitm);
+    table(out, c2c.at("by_hitm"));
     out += "\n";
     out += kRule;
     out += "            Shared Data Cache Line Table (by invalidations)\n";
     out += kRule;
-    table(out, r.by_invalidations);
+    table(out, c2c.at("by_invalidations"));
     out += "\n";
     out += kRule;
     out += "            Shared Cache Line Distribution\n";
     out += kRule;
-    for (std::size_t i = 0; i < r.by_hitm.size(); ++i)
-        distribution(out, r.by_hitm[i], fmt::format("HITM #{}", i));
-    for (std::size_t i = 0; i < r.by_invalidations.size(); ++i) {
-        const u64 paddr = r.by_invalidations[i].stats.paddr;
-        if (std::none_of(r.by_hitm.begin(), r.by_hitm.end(),
-                         [&](const C2cLine& l) { return l.stats.paddr == paddr; }))
-            distribution(out, r.by_invalidations[i], fmt::format("Inval #{}", i));
+    const nlohmann::json& by_hitm = c2c.at("by_hitm");
+    for (std::size_t i = 0; i < by_hitm.size(); ++i)
+        distribution(out, by_hitm[i], fmt::format("HITM #{}", i));
+    const nlohmann::json& by_inval = c2c.at("by_invalidations");
+    for (std::size_t i = 0; i < by_inval.size(); ++i) {
+        const u64 paddr = num(by_inval[i], "paddr");
+        if (std::none_of(by_hitm.begin(), by_hitm.end(),
+                         [&](const nlohmann::json& l) { return num(l, "paddr") == paddr; }))
+            distribution(out, by_inval[i], fmt::format("Inval #{}", i));
     }
     out += "\nFS: false sharing (several CPUs, no CPU's writes overlap another's accesses). Inval: copies\n"
-           "of the line invalidated in some L1. Code addresses are not recorded by the line statistics.\n";
+           "of the line invalidated in some L1. ";
+    out +=
+        c2c.at("code_addresses").get<bool>()
+            ? "Code addresses: the instructions whose accesses missed or read\nthe line stale (hits are not "
+              "attributed).\n"
+            : "Code addresses are not recorded by the line statistics.\n";
     return out;
 }
 

@@ -16,7 +16,7 @@
 //                                       // address)
 //     "by_invalidations": [ LINE... ],  // lines whose copies were invalidated, most first (ties: HITM,
 //                                       // address)
-//     "code_addresses": null,           // not recorded by the line statistics (see "notes")
+//     "code_addresses": true | false,   // the line statistics recorded the instructions behind misses
 //     "notes": [ "..." ] }
 //   LINE = { "rank": 0, "paddr": 1300224, "paddr_hex": "0x13d700",
 //            "symbol": "seq_torn+0x0", "source": "guest/kernel/test_seqlock.c:20" | null,
@@ -29,7 +29,10 @@
 //                        "read_bytes": "0-3,8", "write_bytes": "8" } ],
 //            "fields": [ { "symbol": "seq_lock+0x0", "source": "guest/...:N" | null,
 //                          "first_byte": 32, "last_byte": 39, "bytes": "32-39",
-//                          "readers": [0, 1], "writers": [1] } ] }
+//                          "readers": [0, 1], "writers": [1] } ],
+//            "code": [ { "rip": 1052672, "rip_hex": "0x101000", "symbol": "spin_lock+0x12",
+//                        "source": "guest/...:N" | null, "cpus": [0, 2], "misses", "hitm", "rfos",
+//                        "upgrades", "stale_hits" } ] }   // most HITM first (then misses, address)
 #pragma once
 #include "sim/cache_mesi/line_stats.h"
 #include "sim/core/types.h"
@@ -50,10 +53,18 @@ struct C2cCpuStats {
     C2cCounters counters;
 };
 
+// The instructions behind one line's misses and stale reads, per CPU (the file's "code" list).
+struct C2cCodeStats {
+    u64 rip = 0;
+    u32 cpu = 0;
+    u64 misses = 0, hitm = 0, rfos = 0, upgrades = 0, stale_hits = 0;
+};
+
 struct C2cLineStats {
     u64 paddr = 0;
     u64 dma_reads = 0;
     u64 dma_writes = 0;
+    std::vector<C2cCodeStats> code;
     std::vector<C2cCpuStats> cpus; // the CPUs the file lists for the line
     C2cCounters total() const;
     // Several CPUs touched the line, someone wrote it, and no CPU's writes overlap another CPU's reads or
@@ -62,6 +73,7 @@ struct C2cLineStats {
 };
 
 struct C2cInput {
+    bool code_addresses = false; // some line has a "code" list
     std::string model;
     u32 cpus = 0;
     u32 line_size = 64;
@@ -83,7 +95,15 @@ struct C2cField {
     std::vector<u32> writers;
 };
 
+// One code address of a line, over the CPUs that ran it, named by the guest's symbols.
+struct C2cCode {
+    Symbolization symbol;
+    std::vector<u32> cpus;
+    u64 misses = 0, hitm = 0, rfos = 0, upgrades = 0, stale_hits = 0;
+};
+
 struct C2cLine {
+    std::vector<C2cCode> code; // most HITM first, then misses, then address
     C2cLineStats stats;
     C2cCounters total;
     Symbolization symbol; // of the line's first byte, or of its first touched byte with a symbol
@@ -101,6 +121,7 @@ struct C2cTotals {
 };
 
 struct C2cReport {
+    bool code_addresses = false;
     std::string model;
     u32 cpus = 0;
     u32 line_size = 64;
@@ -113,9 +134,15 @@ struct C2cOptions {
     std::size_t top = 10; // lines in each table
 };
 
+// One line named by the guest's symbols (its fields grouped by symbol), and its JSON object.
+C2cLine make_c2c_line(const C2cLineStats& stats, const Symbolizer& symbols);
+nlohmann::json c2c_line_json(const C2cLine& line, std::size_t rank);
+
 C2cReport build_c2c(const C2cInput& input, const Symbolizer& symbols, const C2cOptions& options = {});
 nlohmann::json c2c_json(const C2cReport& report);
 std::string c2c_text(const C2cReport& report);
+// The same text from the JSON form (c2c_json's object, e.g. read back from a saved report.json).
+std::string c2c_text_from_json(const nlohmann::json& c2c);
 
 // "0-3,8,10-11": the set bits of a byte mask as ranges ("" for none).
 std::string byte_ranges(u64 mask);

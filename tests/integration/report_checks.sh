@@ -1,9 +1,11 @@
 #!/bin/sh
-# Report checks: report_checks.sh SMPSIM GUEST CASE
+# Report checks: report_checks.sh SMPSIM GUEST CASE [SOURCE_DIR BINARY_DIR]
 set -eu
 smpsim=$1
 guest=$2
 case_name=$3
+src=${4:-}
+bin=${5:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
@@ -61,8 +63,15 @@ assert any("seq_lock+0x0" in f for f in top3), "the seqlock line is not among th
 # the same lines lead the invalidation table
 inval = [l["paddr"] for l in c2c["by_invalidations"][:3]]
 assert any(l["paddr"] in inval for l in top[:2]), inval
-assert c2c["code_addresses"] is None
+# the code behind the misses, as perf c2c names it: the spinlock torture line's HITMs come from
+# spinlock_worker, on every CPU (its source line may be the inlined spinlock code's)
+assert c2c["code_addresses"] is True
+code = [l for l in top[:3] if "torture_counter+0x0" in fields(l)][0]["code"]
+assert code and code[0]["symbol"].startswith("spinlock_worker+0x"), code[:3]
+assert code[0]["source"].startswith("guest/"), code[0]
+assert code[0]["cpus"] == [0, 1, 2, 3] and code[0]["hitm"] > 0, code[0]
 PY
+	grep -q '^  *[0-9]* *[0-9]* *[0-9]* *[0-9]* *[0-9]*  [0-9,]*  *spinlock_worker+0x[0-9a-f]* (guest/[a-z/_]*\.[ch]:[0-9]*)$' c2c.txt
 	# Same inputs, same report.
 	status_is 0 "$smpsim" report c2c --kernel "$guest" --stats stats.json --json c2c2.json --top 10 >c2c2.txt \
 		2>/dev/null
@@ -104,6 +113,209 @@ bad_inputs)
 	# An empty table is a report, not an error.
 	status_is 0 "$smpsim" report c2c --kernel "$guest" --stats empty.json >out.txt 2>/dev/null
 	grep -q 'Cache lines touched *: 0' out.txt
+	;;
+boot_report)
+	# --report DIR on a timing-mode boot: the four files, valid against docs/report.schema.json and the
+	# trace-event rules; the same seed gives the same bytes; `smpsim report DIR [SECTION]` prints the
+	# saved report as the run wrote it.
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 --report r1 >console1.txt 2>err.txt
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 --report r2 >/dev/null 2>&1
+	# Recording a report does not change the run: the same console and summary as without it.
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 >console0.txt 2>err0.txt
+	cmp console0.txt console1.txt
+	grep -v ' s host' err.txt >err1-nohost.txt
+	grep -v ' s host' err0.txt | cmp - err1-nohost.txt
+	for f in report.json report.txt report.html trace.json; do
+		[ -s "r1/$f" ] || { echo "r1/$f missing or empty" >&2; exit 1; }
+		cmp "r1/$f" "r2/$f"
+	done
+	python3 "$src/tests/integration/report_validate.py" "$src/docs/report.schema.json" r1
+	status_is 0 "$smpsim" report r1 >all.txt
+	cmp all.txt r1/report.txt
+	for section in run timing c2c reorder network litmus; do
+		status_is 0 "$smpsim" report r1 "$section" >"$section.txt"
+		[ -s "$section.txt" ]
+	done
+	status_is 0 "$smpsim" report r1 c2c >c2c-again.txt
+	cmp c2c.txt c2c-again.txt
+	cat run.txt timing.txt c2c.txt reorder.txt network.txt litmus.txt | cmp - r1/report.txt
+	grep -q 'Timing: where the cycles went' timing.txt
+	grep -q '^  Interrupts per vector and CPU (count' timing.txt
+	grep -q 'Shared Data Cache Line Table (by HITM)' c2c.txt
+	grep -q 'smp_wmb() would order these' reorder.txt
+	python3 - r1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1] + "/report.json"))
+assert d["run"]["command"] == "boot" and d["run"]["mode"] == "tso" and d["run"]["seed"] == 3
+cpus = d["timing"]["cpus"]
+assert [c["cpu"] for c in cpus] == [0, 1]
+for c in cpus:
+    assert c["busy_cycles"] + c["idle_cycles"] == c["cycles"], c
+    assert c["interrupt_cycles"] <= c["busy_cycles"], c
+assert d["timing"]["interrupts_recorded"]
+irqs = d["timing"]["interrupts"]
+# every CPU took its local APIC timer; the counts agree with the CPUs' own interrupt counters
+for c in cpus:
+    mine = sum(i["count"] for i in irqs if i["cpu"] == c["cpu"])
+    assert mine == c["interrupts"], (c["cpu"], mine, c["interrupts"])
+    assert mine > 0
+c2c = d["c2c"]
+assert c2c["cpus"] == 2 and c2c["by_hitm"], "no HITM lines"
+assert any(not l["symbol"].startswith("0x") for l in c2c["by_hitm"]), "no line named by a symbol"
+assert d["network"] is None and d["litmus"] is None
+trace = json.load(open(sys.argv[1] + "/trace.json"))
+x = [e for e in trace["traceEvents"] if e["ph"] == "X"]
+assert x and {e["tid"] for e in x} == {0, 1}, "interrupts missing on a CPU track"
+# one complete event per interrupt that returned: at most the interrupts taken, at most a few fewer (a
+# handler still running when the guest stopped)
+taken = sum(i["count"] for i in irqs)
+assert taken - 2 * len(cpus) <= len(x) <= taken, (len(x), taken)
+PY
+	;;
+replay_report)
+	# A replay's report: the NIC's counters, the conntrack view and the trace's NAPI markers.
+	status_is 1 "$smpsim" replay "$src/traces/mixed.pcap" --kernel "$guest" --cpus 2 --report r >/dev/null 2>&1
+	python3 "$src/tests/integration/report_validate.py" "$src/docs/report.schema.json" r
+	status_is 0 "$smpsim" report r network >net.txt
+	grep -q '^  Frames *: [0-9]* offered, [0-9]* delivered' net.txt
+	grep -q '^  Conntrack table *: [0-9]* entries' net.txt
+	python3 - r <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1] + "/report.json"))
+nic = d["network"]["nic"]
+assert nic["delivered"] > 0 and nic["offered"] >= nic["delivered"]
+assert d["timing"]["replay"]["delivered"] == nic["delivered"]
+assert d["network"]["conntrack"]["entries"] > 0
+assert d["c2c"] is None  # functional mode
+trace = json.load(open(sys.argv[1] + "/trace.json"))
+napi = [e for e in trace["traceEvents"] if e["name"] == "NAPI poll done"]
+assert napi and sum(e["args"]["frames"] for e in napi) == sum(nic["per_cpu"]), "NAPI markers do not add up"
+assert {e["tid"] for e in napi} == {0, 1}
+# counter tracks: the RX rings' free descriptors, sampled, for the queues the guest enabled
+rx = [e for e in trace["traceEvents"] if e["ph"] == "C" and e["name"].startswith("rx descriptors free q")]
+assert {e["name"] for e in rx} == {"rx descriptors free q0", "rx descriptors free q1"}, {e["name"] for e in rx}
+assert all(isinstance(e["args"]["value"], int) for e in rx)
+PY
+	;;
+litmus_report)
+	# A litmus run's report against a checked-in expected report.json (the golden file), and the weak
+	# model's mechanisms named in the reorder section. Paths are relative to the source tree, as given.
+	(cd "$src" && "$smpsim" litmus tests/litmus/SB.litmus tests/litmus/MP.litmus tests/litmus/MP+sfence+lfence.litmus \
+		--model weak --runs 300 --seed 5 --report "$tmp/r" >/dev/null 2>&1)
+	python3 "$src/tests/integration/report_validate.py" "$src/docs/report.schema.json" r
+	[ ! -e r/trace.json ]
+	diff -u "$src/tests/integration/report/litmus_weak.json" r/report.json
+	status_is 0 "$smpsim" report r reorder >reorder.txt
+	grep -q '^    MP: .*smp_[rw]mb() would order them' reorder.txt
+	status_is 0 "$smpsim" report r litmus >litmus.txt
+	grep -q '^  SB Allowed: Ok (Sometimes)' litmus.txt
+	;;
+html_chromium)
+	# report.html opened offline in headless Chromium: the page's script builds every section's tables,
+	# draws its charts with the inlined Chart.js, and reports no error; a screenshot is kept in the build
+	# tree.
+	browser=$(command -v chromium || command -v chromium-browser || true)
+	if [ -z "$browser" ]; then
+		echo "SKIP: chromium is not installed (scripts/setup installs it)"
+		exit 77
+	fi
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --report r >/dev/null 2>&1
+	grep -q 'Chart.js v' r/report.html
+	! grep -q '<script[^>]*src=' r/report.html
+	! grep -q 'https\?://[^"]*\.js' r/report.html
+	run_browser() {
+		# No network: the page must not need it. A fresh profile each time; no sandbox (tests may run as root).
+		timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$tmp/profile" \
+			--proxy-server=127.0.0.1:9 --virtual-time-budget=10000 "$@" 2>>browser.log
+	}
+	run_browser --dump-dom "file://$tmp/r/report.html" >dom.html
+	grep -o '<body[^>]*>' dom.html >body.txt
+	grep -q 'data-rendered="1"' body.txt || { cat body.txt browser.log >&2; exit 1; }
+	if grep -q 'data-error' body.txt; then cat body.txt >&2; exit 1; fi
+	charts=$(sed -n 's/.*data-charts="\([0-9]*\)".*/\1/p' body.txt)
+	[ "$charts" -ge 3 ] || { echo "only $charts charts drawn" >&2; exit 1; }
+	for id in section-run section-timing section-c2c section-reorder section-network section-litmus \
+		timing-cpus c2c-by-hitm chart-cpu-time chart-c2c-hitm; do
+		grep -q "id=\"$id\"" dom.html || { echo "no #$id in the rendered page" >&2; exit 1; }
+	done
+	grep -q 'data-drawn="1"' dom.html
+	# Every table sorts by its first column, both ways (the page checks itself under #check-sort).
+	run_browser --dump-dom "file://$tmp/r/report.html#check-sort" >sorted.html
+	grep -o '<body[^>]*>' sorted.html | grep -q 'data-sort-check="ok"' || { grep -o '<body[^>]*>' sorted.html >&2; exit 1; }
+	# The litmus page draws a histogram per test.
+	(cd "$src" && "$smpsim" litmus tests/litmus/SB.litmus --model weak --runs 100 --report "$tmp/l" >/dev/null 2>&1)
+	run_browser --dump-dom "file://$tmp/l/report.html" >ldom.html
+	grep -q 'data-rendered="1"' ldom.html
+	grep -q 'id="chart-litmus-0"[^>]*data-drawn="1"\|data-drawn="1"[^>]*id="chart-litmus-0"' ldom.html
+	if [ -n "$bin" ]; then
+		run_browser --screenshot="$bin/report_html.png" --window-size=1280,2400 "file://$tmp/r/report.html" >/dev/null
+		[ -s "$bin/report_html.png" ]
+	fi
+	;;
+bad_report_dirs)
+	# --report DIR that cannot be a report directory, and `smpsim report DIR` on what is not a report:
+	# one line on stderr, status 2, before any simulation.
+	touch plain
+	status_is 2 "$smpsim" boot --kernel "$guest" --report plain >/dev/null 2>err.txt
+	one_line_error err.txt
+	grep -q 'plain: --report needs a directory' err.txt
+	status_is 2 "$smpsim" boot --kernel "$guest" --report /dev/null >/dev/null 2>err.txt
+	one_line_error err.txt
+	status_is 2 "$smpsim" boot --kernel "$guest" --report no-such-parent/dir >/dev/null 2>err.txt
+	one_line_error err.txt
+	grep -q 'cannot create the report directory' err.txt
+	status_is 2 "$smpsim" litmus "$src/tests/litmus/SB.litmus" --runs 10 --report plain >/dev/null 2>err.txt
+	one_line_error err.txt
+	status_is 2 "$smpsim" replay "$src/traces/mixed.pcap" --kernel "$guest" --report plain >/dev/null 2>err.txt
+	one_line_error err.txt
+	if [ "$(id -u)" != 0 ]; then
+		mkdir locked && chmod 555 locked
+		status_is 2 "$smpsim" boot --kernel "$guest" --report locked >/dev/null 2>err.txt
+		one_line_error err.txt
+		grep -q 'cannot write into the report directory' err.txt
+	fi
+	mkdir empty
+	status_is 2 "$smpsim" report empty >/dev/null 2>err.txt
+	one_line_error err.txt
+	grep -q 'no report.json' err.txt
+	status_is 2 "$smpsim" report plain >/dev/null 2>err.txt
+	one_line_error err.txt
+	status_is 2 "$smpsim" report /dev/null >/dev/null 2>err.txt
+	one_line_error err.txt
+	mkdir bad && printf 'not json\n' >bad/report.json
+	status_is 2 "$smpsim" report bad >/dev/null 2>err.txt
+	one_line_error err.txt
+	grep -q 'not a JSON file' err.txt
+	mkdir other && printf '{"schema": "smpsim-report/99"}\n' >other/report.json
+	status_is 2 "$smpsim" report other >/dev/null 2>err.txt
+	one_line_error err.txt
+	grep -q 'smpsim-report/99' err.txt
+	mkdir broken && printf '{"schema": "smpsim-report/1", "run": {}, "timing": {}, "c2c": null, "reorder": {}, "network": null, "litmus": null}\n' >broken/report.json
+	status_is 2 "$smpsim" report broken >/dev/null 2>err.txt
+	one_line_error err.txt
+	mkdir fifo && mkfifo fifo/report.json
+	status_is 2 "$smpsim" report fifo >/dev/null 2>err.txt
+	one_line_error err.txt
+	# A good report, a section that does not exist.
+	(cd "$src" && "$smpsim" litmus tests/litmus/SB.litmus --runs 10 --report "$tmp/good" >/dev/null 2>&1)
+	status_is 2 "$smpsim" report good nonsense >/dev/null 2>err.txt
+	one_line_error err.txt
+	grep -q "no report section 'nonsense'" err.txt
+	status_is 2 "$smpsim" report good c2c --stats x.json >/dev/null 2>err.txt
+	one_line_error err.txt
+	# The validator fails on a report that breaks the schema or a trace that breaks the format rules.
+	python3 - good/report.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+del d["reorder"]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+	status_is 1 python3 "$src/tests/integration/report_validate.py" "$src/docs/report.schema.json" good >/dev/null
+	mkdir -p t && cp "$src/tests/integration/report/litmus_weak.json" t/report.json
+	printf '{"traceEvents": [{"ph": "X", "name": "a", "ts": 5, "pid": 0, "tid": 0}, {"ph": "i", "name": "b", "ts": 1, "pid": 0, "tid": 0}]}\n' >t/trace.json
+	status_is 1 python3 "$src/tests/integration/report_validate.py" "$src/docs/report.schema.json" t >out.txt
+	grep -q 'without a non-negative dur' out.txt
+	grep -q 'before 5 on track' out.txt
 	;;
 *)
 	echo "unknown case $case_name" >&2

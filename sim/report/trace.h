@@ -1,0 +1,78 @@
+// What a run records for its report while it runs: every CPU's interrupt entries and IRETs (through the
+// CPU's event observer) and the guest's markers, as counts per CPU and vector, cycles in handlers, and
+// the events of trace.json in the Chrome trace-event format (ui.perfetto.dev and chrome://tracing open
+// it): one process "smpsim", one thread (track) per CPU, a complete event ("X") per external interrupt
+// from its entry to its IRET, an instant event ("i") per guest marker (a NAPI poll's end with its frame
+// count), and counter events ("C") for sampled depths (store buffers, invalidate queues, RX rings).
+// docs/REPORTS.md describes it. Plain C++, no SystemC: the platform passes times in.
+#pragma once
+#include "sim/core/cpu_events.h"
+#include "sim/core/types.h"
+#include "sim/report/report.h"
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace smpsim::report {
+
+class RunRecorder final : public CpuEventObserver {
+  public:
+    // `cpu_mhz` converts a CPU's cycles to trace time; `max_events` bounds trace.json (the counts go on).
+    RunRecorder(u32 cpus, double cpu_mhz, std::size_t max_events = 500000);
+
+    void interrupt_entry(u32 cpu, u8 vector, bool external, u64 cycle) override;
+    void interrupt_return(u32 cpu, u64 cycle) override;
+    // A guest marker (sim/platform's marker port) at simulated time `sim_ns`. `cpu` is the CPU the
+    // marker names, or -1 (a track of its own).
+    void marker(int cpu, const std::string& name, const std::string& args, u64 sim_ns);
+    // Counter tracks ("C" events, e.g. a CPU's store-buffer depth sampled every few microseconds): a
+    // counter is declared once (its track: `cpu`, or -1 for the markers' track), then sampled; only
+    // changes become events.
+    std::size_t add_counter(const std::string& name, int cpu);
+    void sample(std::size_t counter, u64 value, u64 sim_ns);
+
+    // External interrupts per CPU and vector (sorted), and per CPU the cycles spent in their handlers.
+    std::vector<InterruptCount> interrupt_counts() const;
+    u64 interrupt_cycles(u32 cpu) const;
+
+    // trace.json's text, and the same as a JSON document (tests).
+    std::string trace_text() const;
+    nlohmann::json trace_json() const;
+    std::size_t events() const { return events_.size(); }
+    bool truncated() const { return dropped_ != 0; }
+
+  private:
+    struct Open {
+        u8 vector = 0;
+        bool external = false;
+        u64 start = 0;
+    };
+    struct Event {
+        int tid = 0;     // CPU number, or the number of CPUs for the markers' own track
+        double ts = 0;   // microseconds
+        double dur = -1; // < 0: instant (or a counter's value)
+        bool counter = false;
+        std::string name;
+        std::string args; // a JSON object's text, or empty
+    };
+    void add(Event e);
+    struct Counter {
+        std::string name;
+        int tid = 0;
+        u64 last = 0;
+        bool sampled = false;
+    };
+    std::vector<Counter> counters_;
+    std::size_t counter_events_ = 0;
+
+    double cpu_mhz_;
+    std::size_t max_events_;
+    std::vector<std::vector<Open>> open_; // per CPU, innermost last
+    std::vector<std::vector<u64>> count_; // [cpu][vector]
+    std::vector<std::vector<u64>> cycles_;
+    std::vector<Event> events_;
+    std::size_t dropped_ = 0;
+};
+
+} // namespace smpsim::report
