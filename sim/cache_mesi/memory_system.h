@@ -118,6 +118,14 @@ class MemorySystem {
     // The 64 bytes of the CPU's copy of the line, nullptr when it holds none (tests, debuggers).
     const u8* line_data(u32 cpu, u64 paddr) const;
     u32 invalidate_queue_depth(u32 cpu) const;
+    // Debugger views (no side effects): the invalidate queue's entries, oldest first, and whether the
+    // LLC holds a line (false without an LLC).
+    struct QueuedInvalidation {
+        u64 line;     // physical address of the line
+        u64 deadline; // the CPU's cycle at which it is applied at the latest
+    };
+    std::vector<QueuedInvalidation> invalidate_queue(u32 cpu) const;
+    bool llc_holds(u64 paddr) const;
     u32 drain_invalidate_queue(u32 cpu); // applies every entry; returns how many
     void tick(u32 cpu, u64 now);         // applies the entries due at `now`
 
