@@ -160,7 +160,8 @@ void add_machine_options(CLI::App* cmd, BootOptions& opt) {
     cmd->add_option("--gdb", opt.gdb,
                     "Serve GDB's remote protocol on [HOST:]PORT (host 127.0.0.1 unless given; port 0 picks a "
                     "free one, printed on stderr): target remote :PORT");
-    cmd->add_flag("--gdb-wait", opt.gdb_wait, "With --gdb: hold the machine at reset until a debugger attaches");
+    cmd->add_flag("--gdb-wait", opt.gdb_wait,
+                  "With --gdb: hold the machine at reset until a debugger attaches");
 }
 
 // What the replay did, from the NIC's side and the guest's markers, with the RSS set-up the guest

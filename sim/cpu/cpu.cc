@@ -708,12 +708,14 @@ void Cpu::set_debug_hooks(DebugHooks* hooks, unsigned cpu_index) {
 void Cpu::set_debug_checks(bool each_instruction, bool each_access) {
     if (!impl_->debug_) each_instruction = each_access = false;
     impl_->debug_insn_ = each_instruction;
-    if (each_access && !impl_->debug_access_) impl_->flush_host_tlb(); // filled entries would bypass the checks
+    if (each_access && !impl_->debug_access_)
+        impl_->flush_host_tlb(); // filled entries would bypass the checks
     impl_->debug_access_ = each_access;
     impl_->events_pending_ = true;
 }
 const char* Cpu::mode_name() const {
-    static const char* names[6] = {"real", "protected-16", "protected-32", "compat-16", "compat-32", "long-64"};
+    static const char* names[6] = {"real",      "protected-16", "protected-32",
+                                   "compat-16", "compat-32",    "long-64"};
     return names[int(impl_->mode_)];
 }
 unsigned Cpu::cpl() const {

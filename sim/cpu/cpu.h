@@ -151,10 +151,11 @@ class Cpu {
     void set_debug_hooks(DebugHooks* hooks, unsigned cpu_index);
     void set_debug_checks(bool each_instruction, bool each_access);
     // Read-only views for debuggers and reports.
-    const char* mode_name() const; // "real", "protected-16", "protected-32", "compat-16", "compat-32", "long-64"
+    const char*
+    mode_name() const; // "real", "protected-16", "protected-32", "compat-16", "compat-32", "long-64"
     unsigned cpl() const;
-    bool halted() const;           // in HLT
-    bool waiting_for_sipi() const; // an AP before its start-up IPI (or any CPU after INIT)
+    bool halted() const;                     // in HLT
+    bool waiting_for_sipi() const;           // an AP before its start-up IPI (or any CPU after INIT)
     const StoreBuffer* store_buffer() const; // nullptr without one (functional mode)
     const mmu::Mmu& mmu() const;
 

@@ -75,7 +75,7 @@ MachineDebugger::~MachineDebugger() {
 void MachineDebugger::run_ended(int exit_status) {
     if (ended_) return;
     ended_ = true;
-    if (server_.connected() && gdb_waits_for_stop_) {
+    if (gdb_waits_for_stop()) {
         StopEvent e;
         e.kind = StopEvent::Kind::Exited;
         e.exit_status = exit_status;
@@ -86,6 +86,10 @@ void MachineDebugger::run_ended(int exit_status) {
 
 // ---------------------------------------------------------------------------------------------------
 // Hooks: the simulation thread, at instruction boundaries.
+
+bool MachineDebugger::gdb_waits_for_stop() const {
+    return gdb_waits_for_stop_ && server_.connected() && server_.connection_number() == resumed_by_;
+}
 
 void MachineDebugger::on_slice(unsigned cpu) {
     if (ended_) return;
@@ -101,7 +105,7 @@ void MachineDebugger::on_slice(unsigned cpu) {
     if (!server_.stop_requested() || !server_.take_stop_request()) return;
     StopEvent e;
     e.cpu = cpu;
-    e.signal = gdb_waits_for_stop_ ? 2 : 5; // SIGINT after Ctrl-C; SIGTRAP when a debugger attached
+    e.signal = gdb_waits_for_stop() ? 2 : 5; // SIGINT after Ctrl-C; SIGTRAP when a debugger attached
     paused_in_insn_ = false;
     pause(e);
 }
@@ -126,7 +130,7 @@ void MachineDebugger::before_insn(unsigned cpu) {
         if (skip || !breakpoints_.count(rip)) {
             // A Ctrl-C reaches a CPU that runs with checks on here too, not only at its next slice.
             if (!server_.stop_requested() || !server_.take_stop_request()) return;
-            e.signal = gdb_waits_for_stop_ ? 2 : 5;
+            e.signal = gdb_waits_for_stop() ? 2 : 5;
         } else {
             e.kind = StopEvent::Kind::SwBreak;
         }
@@ -157,10 +161,8 @@ void MachineDebugger::pause(const StopEvent& event) {
     last_stop_ = event;
     paused_cpu_ = event.cpu;
     const std::string reply = protocol_.stop_reply(event);
-    if (gdb_waits_for_stop_) {
-        server_.send(reply);
-        gdb_waits_for_stop_ = false;
-    }
+    if (gdb_waits_for_stop()) server_.send(reply);
+    gdb_waits_for_stop_ = false;
     for (;;) {
         GdbServer::Incoming in = server_.wait_incoming();
         switch (in.kind) {
@@ -183,6 +185,8 @@ void MachineDebugger::pause(const StopEvent& event) {
             log_ << fmt::format("smpsim: gdb: {}; the run goes on\n", in.payload);
             log_.flush();
             release();
+            if (server_.connected())
+                continue; // another debugger is already there: it gets the machine stopped
             return;
         case GdbServer::Incoming::Kind::Packet: break;
         }
@@ -195,6 +199,7 @@ void MachineDebugger::pause(const StopEvent& event) {
         case Outcome::Kind::Resume:
             resume(o.resume);
             gdb_waits_for_stop_ = true;
+            resumed_by_ = server_.connection_number();
             return;
         case Outcome::Kind::Detach:
             server_.send(o.reply);

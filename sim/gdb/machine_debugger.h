@@ -104,6 +104,8 @@ class MachineDebugger final : public cpu::DebugHooks, private Target {
     std::vector<Watchpoint> watchpoints_;
     StopEvent last_stop_;
     bool gdb_waits_for_stop_ = false; // GDB resumed the machine and waits for a stop reply
+    u64 resumed_by_ = 0;              // the server's connection number when GDB resumed
+    bool gdb_waits_for_stop() const;  // ...and that client is still connected
     bool hold_at_start_ = false;      // --gdb-wait: the first slice pauses
     unsigned paused_cpu_ = 0;         // the CPU whose thread the pause loop runs on
     bool paused_in_insn_ = false;     // paused in before_insn (not on_slice)

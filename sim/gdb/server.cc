@@ -66,6 +66,7 @@ GdbServer::GdbServer(const std::string& host, u16 port) : io_(std::make_unique<I
                     io.last_packet.clear();
                     io.writing = false;
                     server.no_ack_ = false;
+                    ++server.connections_;
                     server.connected_ = true;
                     server.push({Incoming::Kind::Connected, {}});
                     server.stop_request_ = true; // GDB expects a stopped target once it has attached
@@ -144,14 +145,16 @@ GdbServer::GdbServer(const std::string& host, u16 port) : io_(std::make_unique<I
                               });
         }
         void drop_locked(const std::string& why) {
-            // Called with the inbox lock held: push without locking again.
+            // Called with the inbox lock held. Packets of the lost connection are not answered.
             close();
+            std::erase_if(server.inbox_,
+                          [](const Incoming& in) { return in.kind == Incoming::Kind::Packet; });
             server.inbox_.push_back({Incoming::Kind::Disconnected, why});
             server.cv_.notify_all();
         }
         void drop(const std::string& why) {
-            close();
-            server.push({Incoming::Kind::Disconnected, why});
+            std::lock_guard lock(server.mutex_);
+            drop_locked(why);
         }
         void close() {
             if (!io.client) return;

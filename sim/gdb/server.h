@@ -46,6 +46,8 @@ class GdbServer {
     bool take_stop_request() { return stop_request_.exchange(false, std::memory_order_relaxed); }
     bool stop_requested() const { return stop_request_.load(std::memory_order_relaxed); }
     bool connected() const { return connected_.load(); }
+    // Counts connections accepted: tells whether the client that resumed the machine is still the one there.
+    u64 connection_number() const { return connections_.load(); }
     // Waits (up to a second) until what send() queued has been written, e.g. before the socket closes.
     void flush();
     // Ends the current connection (after a kill); the server keeps listening.
@@ -66,6 +68,7 @@ class GdbServer {
     std::deque<Incoming> inbox_;
     std::atomic<bool> stop_request_{false};
     std::atomic<bool> connected_{false};
+    std::atomic<u64> connections_{0};
     std::atomic<bool> no_ack_{false};
     std::mutex flush_mutex_;
     std::condition_variable flush_cv_;
