@@ -209,6 +209,10 @@ void MachineDebugger::pause(const StopEvent& event) {
             release();
             return;
         case Outcome::Kind::Kill:
+            if (!o.reply.empty()) {
+                server_.send(o.reply);
+                server_.flush();
+            }
             log_ << "smpsim: gdb: the debugger killed the run\n";
             log_.flush();
             release();

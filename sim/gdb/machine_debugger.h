@@ -79,6 +79,9 @@ class MachineDebugger final : public cpu::DebugHooks, private Target {
     std::string monitor_time();
     std::string monitor_xp(const std::vector<std::string>& args);
     std::string monitor_stats();
+    std::string monitor_lapic(const std::vector<std::string>& args);
+    std::string monitor_ioapic();
+    std::string monitor_pic();
 
     struct CpuDebug {
         bool stepping = false;

@@ -1,9 +1,11 @@
 // Monitor commands (GDB's `monitor ...`, the qRcmd packet): what smpsim models and no other debugger
 // shows - a line's MESI state in every L1, store buffers, invalidate queues, TLBs.
+#include "sim/apic/apic_devices.h"
 #include "sim/cache_mesi/memory_system.h"
 #include "sim/cpu/store_buffer.h"
 #include "sim/gdb/machine_debugger.h"
 #include "sim/gdb/packet.h"
+#include "sim/pic8259/pic_device.h"
 #include "sim/platform/machine.h"
 
 #include <fmt/format.h>
@@ -46,6 +48,9 @@ constexpr Command kCommands[] = {
     {"tlb", "tlb [CPU]", "valid instruction and data TLB entries"},
     {"time", "time", "simulated time, and cycles and instructions per CPU"},
     {"xp", "xp ADDR [LEN]", "physical memory, LEN bytes (default 64, at most 4096)"},
+    {"lapic", "lapic [CPU]", "local APIC registers and pending, in-service and level-triggered vectors"},
+    {"ioapic", "ioapic", "I/O APIC redirection entries that are not masked, and the pins' levels"},
+    {"pic", "pic", "8259A pair: IRR, ISR, IMR, vector bases"},
     {"stats", "stats", "the run's summary so far"},
 };
 
@@ -64,6 +69,9 @@ std::string MachineDebugger::monitor(std::string_view command) {
     if (name == "time") return monitor_time();
     if (name == "xp") return monitor_xp(args);
     if (name == "stats") return monitor_stats();
+    if (name == "lapic") return monitor_lapic(args);
+    if (name == "ioapic") return monitor_ioapic();
+    if (name == "pic") return monitor_pic();
     return fmt::format("unknown monitor command '{}'; 'monitor help' lists them\n", name);
 }
 
@@ -252,6 +260,69 @@ std::string MachineDebugger::monitor_stats() {
                              t.stores, t.misses, t.rfos, t.hitm, t.inv_received);
         }
     }
+    return s;
+}
+
+std::string MachineDebugger::monitor_lapic(const std::vector<std::string>& args) {
+    std::string error;
+    const auto cpus = cpu_selection(args, cpu_count(), error);
+    if (!cpus) return error;
+    using apic::LocalApic;
+    std::string s;
+    for (unsigned i : *cpus) {
+        const LocalApic& a = machine_.lapic(i).core();
+        auto vectors = [&](bool (LocalApic::*bit)(u8) const) {
+            std::string v;
+            for (unsigned n = 16; n < 256; ++n)
+                if ((a.*bit)(u8(n))) v += fmt::format(" {:#x}", n);
+            return v.empty() ? std::string(" none") : v;
+        };
+        s += fmt::format("CPU {}: ID {:#x} TPR {:#x} PPR {:#x} SVR {:#x} ({}) LDR {:#x} DFR {:#x}\n", i,
+                         a.id(), a.peek(LocalApic::kTpr), a.ppr(), a.peek(LocalApic::kSvr),
+                         a.software_enabled() ? "enabled" : "disabled", a.peek(LocalApic::kLdr),
+                         a.peek(LocalApic::kDfr));
+        s += fmt::format("  ICR {:#010x}:{:08x} LVT timer {:#x} LINT0 {:#x} LINT1 {:#x} error {:#x}\n",
+                         a.peek(LocalApic::kIcrHigh), a.peek(LocalApic::kIcrLow),
+                         a.peek(LocalApic::kLvtTimer), a.peek(LocalApic::kLvtLint0),
+                         a.peek(LocalApic::kLvtLint1), a.peek(LocalApic::kLvtError));
+        s += fmt::format("  timer initial {} divide {:#x}\n", a.peek(LocalApic::kTimerInitial),
+                         a.peek(LocalApic::kTimerDivide));
+        s += fmt::format("  IRR{}\n  ISR{}\n  TMR{}\n", vectors(&LocalApic::irr_bit),
+                         vectors(&LocalApic::isr_bit), vectors(&LocalApic::tmr_bit));
+    }
+    return s;
+}
+
+std::string MachineDebugger::monitor_ioapic() {
+    const apic::IoApic& io = machine_.ioapic().core();
+    std::string s =
+        fmt::format("I/O APIC ID {:#x} version {:#x}\n", io.read_register(apic::IoApic::kRegId) >> 24,
+                    io.read_register(apic::IoApic::kRegVersion));
+    unsigned masked = 0;
+    for (unsigned pin = 0; pin < apic::IoApic::kPins; ++pin) {
+        const u8 index = u8(apic::IoApic::kRegRedirection + 2 * pin);
+        apic::RedirectionEntry e;
+        e.raw = u64(io.read_register(index)) | u64(io.read_register(u8(index + 1))) << 32;
+        if (e.masked()) {
+            ++masked;
+            continue;
+        }
+        s += fmt::format("  pin {:2}: vector {:#04x} delivery {} {} dest {:#x} {} {}{}\n", pin, e.vector(),
+                         e.delivery_mode_bits(), e.logical() ? "logical" : "physical", e.destination(),
+                         e.level_triggered() ? "level" : "edge",
+                         e.active_low() ? "active-low" : "active-high", e.remote_irr() ? " remote-IRR" : "");
+    }
+    s += fmt::format("  {} pins masked\n", masked);
+    return s;
+}
+
+std::string MachineDebugger::monitor_pic() {
+    const pic8259::PicPair& pair = machine_.pic().pair();
+    std::string s;
+    for (const auto& [name, chip] : {std::pair{"master", &pair.master()}, std::pair{"slave", &pair.slave()}})
+        s += fmt::format("{:<6}: IRR {:#04x} ISR {:#04x} IMR {:#04x} vector base {:#04x} ELCR {:#04x}{}\n",
+                         name, chip->irr(), chip->isr(), chip->imr(), chip->vector_base(),
+                         chip->level_triggered_mask(), chip->initializing() ? " (initialising)" : "");
     return s;
 }
 

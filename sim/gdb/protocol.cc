@@ -142,6 +142,7 @@ Outcome GdbProtocol::handle(std::string_view packet) {
             }
         } else if (starts_with(packet, "vKill")) {
             out.kind = Outcome::Kind::Kill;
+            out.reply = "OK"; // unlike 'k', vKill is answered
         }
         // vMustReplyEmpty and every other v packet: the empty reply.
         break;

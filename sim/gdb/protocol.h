@@ -65,7 +65,7 @@ struct Outcome {
         Reply,  // send `reply`, stay stopped
         Resume, // run per `resume` (the stop reply comes later from stop_reply())
         Detach, // send `reply` ("OK"), remove every stop point, run freely
-        Kill,   // no reply; end the run
+        Kill,   // end the run; send `reply` first unless empty ('k' has none, vKill "OK")
     };
     Kind kind = Kind::Reply;
     std::string reply;

@@ -36,6 +36,17 @@ monitor time
 # expect: ^simulated time [0-9]
 eval "monitor xp %p 16", &torture_counter
 # expect: ^[0-9a-f]{16}:( [0-9a-f]{2}){16}$
+monitor lapic 1
+# expect: ^CPU 1: ID 0x1 TPR 0x[0-9a-f]+ PPR 0x[0-9a-f]+ SVR 0x1[0-9a-f]{2} \(enabled\)
+# expect: ^  ISR
+monitor ioapic
+# expect: ^I/O APIC ID 0x4 version 0x170011
+# expect: ^  [0-9]+ pins masked
+monitor pic
+# expect: ^master: IRR 0x[0-9a-f]{2} ISR 0x[0-9a-f]{2} IMR 0x[0-9a-f]{2} vector base 0x[0-9a-f]{2}
+# expect: ^slave :
+monitor stats
+# expect: ^CPU 3: loads [0-9]+ stores [0-9]+
 monitor nonsense
 # expect: ^unknown monitor command 'nonsense'
 info registers cs fs_base gs_base cr3 efer
@@ -43,3 +54,4 @@ info registers cs fs_base gs_base cr3 efer
 # expect: ^cr3 +0x[0-9a-f]+
 # expect: ^efer +0x(d00|500)
 kill
+# expect: \[Inferior 1 \(Remote target\) killed\]

@@ -161,6 +161,10 @@ TEST_F(ProtocolTest, ResumeCommands) {
     EXPECT_EQ(reply("vCont;x"), "E16");
     EXPECT_EQ(reply("vCont;s:9"), "E16");
     EXPECT_EQ(proto.handle("k").kind, Outcome::Kind::Kill);
+    EXPECT_EQ(proto.handle("k").reply, "");
+    const Outcome vkill = proto.handle("vKill;1");
+    EXPECT_EQ(vkill.kind, Outcome::Kind::Kill);
+    EXPECT_EQ(vkill.reply, "OK");
 }
 
 TEST_F(ProtocolTest, StopReplies) {
