@@ -37,6 +37,7 @@ GdbOptions parse_gdb_address(const std::string& text) {
         if (o.host.size() >= 2 && o.host.front() == '[' && o.host.back() == ']')
             o.host = o.host.substr(1, o.host.size() - 2); // [::1]:1234
         if (o.host.empty()) throw InputError(fmt::format("--gdb: '{}' has an empty host", text));
+        if (o.host == "localhost") o.host = "127.0.0.1";
     }
     unsigned long port = 0;
     size_t used = 0;
@@ -127,12 +128,14 @@ void MachineDebugger::before_insn(unsigned cpu) {
         const u64 rip = machine_.cpu(cpu).rip();
         const bool skip = c.skip_valid && rip == c.skip_rip;
         c.skip_valid = false;
-        if (skip || !breakpoints_.count(rip)) {
+        if (!skip && breakpoints_.count(rip)) {
+            e.kind = StopEvent::Kind::SwBreak;
+        } else if (!skip && hw_breakpoints_.count(rip)) {
+            e.kind = StopEvent::Kind::HwBreak;
+        } else {
             // A Ctrl-C reaches a CPU that runs with checks on here too, not only at its next slice.
             if (!server_.stop_requested() || !server_.take_stop_request()) return;
             e.signal = gdb_waits_for_stop() ? 2 : 5;
-        } else {
-            e.kind = StopEvent::Kind::SwBreak;
         }
     }
     paused_in_insn_ = true;
@@ -243,6 +246,7 @@ void MachineDebugger::resume(const Resume& how) {
 void MachineDebugger::release() {
     protocol_.remove_all_stop_points();
     breakpoints_.clear();
+    hw_breakpoints_.clear();
     watchpoints_.clear();
     for (CpuDebug& c : cpus_)
         c = CpuDebug{};
@@ -255,7 +259,7 @@ void MachineDebugger::update_checks() {
     for (const CpuDebug& c : cpus_)
         stepping |= c.stepping;
     const bool each_access = !watchpoints_.empty();
-    const bool each_insn = each_access || stepping || !breakpoints_.empty();
+    const bool each_insn = each_access || stepping || !breakpoints_.empty() || !hw_breakpoints_.empty();
     for (unsigned i = 0; i < machine_.cpu_count(); ++i)
         machine_.cpu(i).set_debug_checks(each_insn, each_access);
 }
@@ -399,8 +403,10 @@ size_t MachineDebugger::write_memory(unsigned index, u64 addr, const u8* data, s
 // Target: stop points.
 
 bool MachineDebugger::insert_stop_point(StopPointType type, u64 addr, u64 len) {
-    if (type == StopPointType::SoftwareBreak || type == StopPointType::HardwareBreak) {
+    if (type == StopPointType::SoftwareBreak) {
         breakpoints_.insert(addr);
+    } else if (type == StopPointType::HardwareBreak) {
+        hw_breakpoints_.insert(addr);
     } else {
         if (len == 0 || len > kMaxWatchLength || watchpoints_.size() >= kMaxWatchpoints) return false;
         watchpoints_.push_back({type, addr, len});
@@ -412,8 +418,9 @@ bool MachineDebugger::insert_stop_point(StopPointType type, u64 addr, u64 len) {
 bool MachineDebugger::remove_stop_point(StopPointType type, u64 addr, u64 len) {
     bool found = false;
     if (type == StopPointType::SoftwareBreak || type == StopPointType::HardwareBreak) {
-        if (auto it = breakpoints_.find(addr); it != breakpoints_.end()) {
-            breakpoints_.erase(it);
+        auto& set = type == StopPointType::SoftwareBreak ? breakpoints_ : hw_breakpoints_;
+        if (auto it = set.find(addr); it != set.end()) {
+            set.erase(it);
             found = true;
         }
     } else {

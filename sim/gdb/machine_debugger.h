@@ -103,7 +103,8 @@ class MachineDebugger final : public cpu::DebugHooks, private Target {
     GdbServer server_;
     GdbProtocol protocol_;
     std::vector<CpuDebug> cpus_;
-    std::multiset<u64> breakpoints_; // Z0 and Z1 alike: checked at instruction boundaries
+    // Z0 and Z1 work alike (checked at instruction boundaries); the stop reply names the kind that hit.
+    std::multiset<u64> breakpoints_, hw_breakpoints_;
     std::vector<Watchpoint> watchpoints_;
     StopEvent last_stop_;
     bool gdb_waits_for_stop_ = false; // GDB resumed the machine and waits for a stop reply

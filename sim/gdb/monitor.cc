@@ -49,7 +49,7 @@ constexpr Command kCommands[] = {
     {"time", "time", "simulated time, and cycles and instructions per CPU"},
     {"xp", "xp ADDR [LEN]", "physical memory, LEN bytes (default 64, at most 4096)"},
     {"lapic", "lapic [CPU]", "local APIC registers and pending, in-service and level-triggered vectors"},
-    {"ioapic", "ioapic", "I/O APIC redirection entries that are not masked, and the pins' levels"},
+    {"ioapic", "ioapic", "I/O APIC redirection entries that are not masked"},
     {"pic", "pic", "8259A pair: IRR, ISR, IMR, vector bases"},
     {"stats", "stats", "the run's summary so far"},
 };

@@ -16,8 +16,9 @@ stepi
 monitor sb 0
 # expect: ^CPU 0: 1[0-9] of 16 entries
 # expect: ^  paddr 0x[0-9a-f]+ size 4 value 0x0 age [0-9]+ epoch 0
-break spinlock_worker if $_thread != 1
+hbreak spinlock_worker if $_thread != 1
 continue
+# expect: ^Hardware assisted breakpoint 1 at 0x[0-9a-f]+: file
 # expect: hit Breakpoint 1, spinlock_worker
 delete
 watch torture_counter
