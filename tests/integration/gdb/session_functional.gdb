@@ -1,7 +1,7 @@
 # The walk-through of docs/DEBUGGING.md on the functional machine: attach to a machine held at reset,
 # break in a kernel function on an AP, look at threads, the stack, a struct and a per-CPU variable, watch
 # a variable, step, detach: the guest then finishes as it would have without a debugger.
-# smpsim: --cpus 4 --append selftest
+# smpsim: --cpus 2 --append selftest
 # status: 1
 # same-console
 set pagination off
@@ -10,19 +10,19 @@ target remote :@PORT@
 # expect: ^_start \(\) at .*head\.S
 info threads
 # expect: ^\* 1 +Thread 1 "CPU 0" \(protected-32, running\)
-# expect: ^  4 +Thread 4 "CPU 3" \(real, waiting for SIPI\)
+# expect: ^  2 +Thread 2 "CPU 1" \(real, waiting for SIPI\)
 break spinlock_worker if $_thread != 1
 continue
-# expect: ^Thread [234] "CPU [123]" hit Breakpoint 1, spinlock_worker
+# expect: ^Thread 2 "CPU 1" hit Breakpoint 1, spinlock_worker
 info threads
-# expect-count 4: ^[* ] +[1-4] +Thread [1-4] "CPU [0-3]" \(long-64, (running|halted)\)
+# expect-count 2: ^[* ] +[12] +Thread [12] "CPU [01]" \(long-64, (running|halted)\)
 bt
 # expect: ^#0  spinlock_worker
 # expect: ^#1  0x[0-9a-f]+ in run_cpu_work \(\)
 p torture_lock
 # expect: ^\$1 = \{owner = [0-9]+, next = [0-9]+\}
 p *(unsigned int *)((char *)&cpu_number + __per_cpu_offset[$_thread - 1])
-# expect: ^\$2 = [123]$
+# expect: ^\$2 = 1$
 p $_thread - 1 == $2
 # expect: ^\$3 = 1
 delete
