@@ -4,6 +4,7 @@
 #include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
 #include "sim/core/log.h"
+#include "sim/gdb/machine_debugger.h"
 #include "sim/igb/rss.h"
 #include "sim/platform/machine.h"
 
@@ -38,6 +39,9 @@ struct BootOptions {
     double drain_ms = 200;
     double idle_ms = 0;
     std::string net = "router"; // the guest's network set-up before --append's words
+    // --gdb [HOST:]PORT and --gdb-wait: the GDB stub (sim/gdb, docs/DEBUGGING.md).
+    std::string gdb;
+    bool gdb_wait = false;
 };
 
 // The router of ../shared/traces/SOURCES.md's Linux reference: 198.51.100.1/30 on the NIC, forwarding
@@ -156,6 +160,12 @@ void add_machine_options(CLI::App* cmd, BootOptions& opt) {
     cmd->add_flag("--stop-on-mmio-fault", opt.machine.stop_on_mmio_fault,
                   "Stop with status 10 at the first CPU access to a physical address with nothing behind it "
                   "(default: reads all ones, writes dropped, counted, and the run goes on)");
+    // The GDB stub (docs/DEBUGGING.md).
+    cmd->add_option("--gdb", opt.gdb,
+                    "Serve GDB's remote protocol on [HOST:]PORT (host 127.0.0.1 unless given; port 0 picks a "
+                    "free one, printed on stderr): target remote :PORT");
+    cmd->add_flag("--gdb-wait", opt.gdb_wait,
+                  "With --gdb: hold the machine at reset until a debugger attaches");
 }
 
 // What the replay did, from the NIC's side and the guest's markers, with the RSS set-up the guest
@@ -311,7 +321,15 @@ int run_boot(BootOptions opt) {
 
     auto machine = std::make_unique<smpsim::platform::Machine>("machine", opt.machine, console);
     if (run_report) run_report->attach(*machine, opt.machine);
+    std::unique_ptr<smpsim::gdb::MachineDebugger> debugger;
+    if (opt.gdb_wait && opt.gdb.empty()) throw InputError("--gdb-wait needs --gdb [HOST:]PORT");
+    if (!opt.gdb.empty()) {
+        smpsim::gdb::GdbOptions gdb = smpsim::gdb::parse_gdb_address(opt.gdb);
+        gdb.wait = opt.gdb_wait;
+        debugger = std::make_unique<smpsim::gdb::MachineDebugger>(*machine, gdb, std::cerr);
+    }
     const RunResult r = machine->run();
+    if (debugger) debugger->run_ended(r.exit_status);
     console.flush();
     if (tee.b_failed()) throw InputError(fmt::format("{}: cannot write the console file", opt.console_file));
     if (tee.a_failed()) throw InputError("standard output: write error");

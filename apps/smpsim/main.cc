@@ -114,6 +114,7 @@ constexpr const char* kExitStatusHelp =
     "  10    --stop-on-dma-fault or --stop-on-mmio-fault, and an access reached no memory (without\n"
     "        them such accesses are counted and the run goes on: docs/FAULTS.md)\n"
     "  12    the guest requested a reset (port 0xCF9, or 0xFE to the keyboard controller)\n"
+    "  14    the debugger ended the run (GDB's kill, or its connection lost under --gdb-wait)\n"
     "  70    internal error of smpsim (a bug, a SystemC error, or no host memory left)";
 
 // Parses the command line and runs the subcommand; `command` gets its name for error reports.

@@ -111,6 +111,9 @@ class LocalApic final : public InterruptSource {
     bool tmr_bit(u8 vector) const { return test(tmr_, vector); }
     u8 ppr() const;
     bool intr_level() const { return intr_level_; }
+    // The stored value of a plain register (ID, TPR, SVR, ICR, LVTs, timer initial and divide), without
+    // the side effects read() may have: for debuggers.
+    u32 peek(u32 offset) const { return regs_.at(offset); }
 
   private:
     using Bits = std::array<u32, 8>;

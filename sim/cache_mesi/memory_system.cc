@@ -439,6 +439,25 @@ void MemorySystem::set_code_address_source(u32 cpu, const u64* rip) {
     l1_.at(cpu).code_rip = rip;
 }
 
+std::vector<MemorySystem::QueuedInvalidation> MemorySystem::invalidate_queue(u32 cpu) const {
+    const L1& c = l1_[cpu];
+    std::vector<QueuedInvalidation> queue;
+    for (u32 i = 0; i < c.iq_count; ++i) {
+        const L1::IqEntry& e = c.iq[(c.iq_head + i) % c.iq.size()];
+        queue.push_back({c.tags[e.frame], e.deadline});
+    }
+    return queue;
+}
+
+bool MemorySystem::llc_holds(u64 paddr) const {
+    if (!llc_) return false;
+    const u64 line = paddr & ~kLineMask;
+    const u32 base = u32((line / kLineSize) & llc_->set_mask) * llc_->ways;
+    for (u32 w = 0; w < llc_->ways; ++w)
+        if (llc_->tags[base + w] == line) return true;
+    return false;
+}
+
 // ---- Other per-CPU operations
 
 AccessResult MemorySystem::rmw(u32 cpu, u64 paddr, u32 size, FunctionRef<u64(u64)> op, u64 now) {

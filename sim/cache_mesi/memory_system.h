@@ -121,6 +121,14 @@ class MemorySystem {
     // Reports: the CPU's current code address (its RIP) is read through `rip` whenever an access of the
     // CPU misses or reads a line stale, and counted per line (LineStats::code). nullptr: not recorded.
     void set_code_address_source(u32 cpu, const u64* rip);
+    // Debugger views (no side effects): the invalidate queue's entries, oldest first, and whether the
+    // LLC holds a line (false without an LLC).
+    struct QueuedInvalidation {
+        u64 line;     // physical address of the line
+        u64 deadline; // the CPU's cycle at which it is applied at the latest
+    };
+    std::vector<QueuedInvalidation> invalidate_queue(u32 cpu) const;
+    bool llc_holds(u64 paddr) const;
     u32 drain_invalidate_queue(u32 cpu); // applies every entry; returns how many
     void tick(u32 cpu, u64 now);         // applies the entries due at `now`
 

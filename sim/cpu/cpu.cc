@@ -246,7 +246,9 @@ u64 CpuImpl::read_mem_slow(u64 lin, unsigned size, u8 seg, mmu::Access access) {
     const bool user = cpl_ == 3;
     const u64 pa = translate(lin, access, seg, user, true);
     u8* page = memory_.direct_page(pa);
-    if (page && !alignment_check_) {
+    if (debug_access_) [[unlikely]]
+        debug_->on_access(debug_index_, lin, size, false);
+    if (page && !alignment_check_ && !debug_access_) {
         HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
         if (e.tag != host_tag(lin)) {
             e = HostTlbEntry{};
@@ -282,8 +284,11 @@ void CpuImpl::write_mem_slow(u64 lin, unsigned size, u64 value, u8 seg) {
     }
     const u64 pa = translate(lin, mmu::Access::Write, seg, cpl_ == 3, true);
     const u64 ppage = pa & ~0xfffull;
+    if (debug_access_) [[unlikely]]
+        debug_->on_access(debug_index_, lin, size, true);
     write_phys(pa, size, value, AccessKind::Write);
-    if (u8* page = memory_.direct_page(pa); page && !alignment_check_ && !decode_cache_.is_code_page(ppage)) {
+    if (u8* page = memory_.direct_page(pa);
+        page && !alignment_check_ && !debug_access_ && !decode_cache_.is_code_page(ppage)) {
         HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
         if (e.tag != host_tag(lin)) {
             e = HostTlbEntry{};
@@ -412,7 +417,11 @@ constexpr u64 kExceptionCycles = 40;
 void CpuImpl::run_loop(u64 max_insns, u64& executed) {
     while (executed < max_insns) {
         if (events_pending_) [[unlikely]] { // also set with every stop request
-            if (!handle_events()) return;
+            if (debug_insn_) [[unlikely]] {
+                if (!debug_boundary()) return;
+            } else if (!handle_events()) {
+                return;
+            }
         }
         // Set before the fetch: a fault on the fetch itself (#PF, non-canonical RIP) reports this RIP.
         insn_rip_ = st_.rip;
@@ -466,6 +475,8 @@ StopInfo CpuImpl::run(u64 max_insns) {
     default: stop_pending_ = true; break;
     }
     events_pending_ = true;
+    if (debug_) [[unlikely]]
+        debug_->on_slice(debug_index_);
     for (;;) {
         try {
             run_loop(max_insns, executed);
@@ -546,6 +557,20 @@ bool CpuImpl::handle_events() {
         if (!can_wake) stop_.message = "HLT with interrupts disabled and nothing pending";
         events_pending_ = true;
         return false;
+    }
+    return true;
+}
+
+bool CpuImpl::debug_boundary() {
+    debug_->before_insn(debug_index_); // traps of the previous instruction, before interrupts
+    if (stop_pending_) return false;
+    const u64 rip = st_.rip;
+    const bool run_on = handle_events();
+    events_pending_ = true; // the checks stay on: come back before the next instruction
+    if (!run_on) return false;
+    if (st_.rip != rip) {
+        debug_->before_insn(debug_index_); // an interrupt or NMI moved RIP to its handler
+        if (stop_pending_) return false;
     }
     return true;
 }
@@ -689,6 +714,39 @@ void Cpu::add_idle_cycles(u64 cycles) {
 }
 std::string Cpu::dump_state() const {
     return impl_->dump_state();
+}
+void Cpu::set_debug_hooks(DebugHooks* hooks, unsigned cpu_index) {
+    impl_->debug_ = hooks;
+    impl_->debug_index_ = cpu_index;
+    if (!hooks) set_debug_checks(false, false);
+}
+void Cpu::set_debug_checks(bool each_instruction, bool each_access) {
+    if (!impl_->debug_) each_instruction = each_access = false;
+    impl_->debug_insn_ = each_instruction;
+    if (each_access && !impl_->debug_access_)
+        impl_->flush_host_tlb(); // filled entries would bypass the checks
+    impl_->debug_access_ = each_access;
+    impl_->events_pending_ = true;
+}
+const char* Cpu::mode_name() const {
+    static const char* names[6] = {"real",      "protected-16", "protected-32",
+                                   "compat-16", "compat-32",    "long-64"};
+    return names[int(impl_->mode_)];
+}
+unsigned Cpu::cpl() const {
+    return impl_->cpl_;
+}
+bool Cpu::halted() const {
+    return impl_->halted_;
+}
+bool Cpu::waiting_for_sipi() const {
+    return impl_->wait_for_sipi_;
+}
+const StoreBuffer* Cpu::store_buffer() const {
+    return impl_->sb_ ? &*impl_->sb_ : nullptr;
+}
+const mmu::Mmu& Cpu::mmu() const {
+    return impl_->mmu_;
 }
 
 } // namespace smpsim::cpu

@@ -6,6 +6,7 @@
 #include "sim/core/memory_model.h"
 #include "sim/core/memory_port.h"
 #include "sim/cpu/cpu_state.h"
+#include "sim/mmu/paging.h"
 
 #include <memory>
 #include <string>
@@ -72,6 +73,25 @@ CpuidResult cpuid_query(u32 leaf, u32 subleaf, u32 apic_id);
 
 class CpuImpl;
 class DecodeCache;
+class StoreBuffer;
+
+// A debugger's view into the run loop (sim/gdb). Without hooks (the default) the interpreter does no
+// debug work; with hooks but no checks on it calls on_slice() once per run() call only. The calls come
+// at instruction boundaries, on the thread that runs the CPU; a hook may block (the whole simulation
+// then pauses) and may call request_stop().
+class DebugHooks {
+  public:
+    virtual ~DebugHooks() = default;
+    // At the start of each run() slice (asynchronous stop requests, e.g. Ctrl-C, are taken here).
+    virtual void on_slice(unsigned cpu) = 0;
+    // While instruction checks are on: before each instruction, first with the previous instruction's
+    // traps not yet reported (a watchpoint hit, a finished step), before pending interrupts are taken;
+    // and again when taking one moved RIP (to an interrupt handler).
+    virtual void before_insn(unsigned cpu) = 0;
+    // While access checks are on: every data access the instruction makes (linear address), after its
+    // translation succeeded.
+    virtual void on_access(unsigned cpu, u64 linear, unsigned size, bool write) = 0;
+};
 
 class Cpu {
   public:
@@ -127,6 +147,20 @@ class Cpu {
     void add_idle_cycles(u64 cycles);
     // Register dump in the style of a kernel oops, for reports.
     std::string dump_state() const;
+
+    // Debugging (sim/gdb). Hooks are called with cpu_index; nullptr removes them. The checks say when
+    // the hooks are called besides on_slice (see DebugHooks); they may be changed between run() calls or
+    // from within a hook.
+    void set_debug_hooks(DebugHooks* hooks, unsigned cpu_index);
+    void set_debug_checks(bool each_instruction, bool each_access);
+    // Read-only views for debuggers and reports.
+    const char*
+    mode_name() const; // "real", "protected-16", "protected-32", "compat-16", "compat-32", "long-64"
+    unsigned cpl() const;
+    bool halted() const;                     // in HLT
+    bool waiting_for_sipi() const;           // an AP before its start-up IPI (or any CPU after INIT)
+    const StoreBuffer* store_buffer() const; // nullptr without one (functional mode)
+    const mmu::Mmu& mmu() const;
 
   private:
     std::unique_ptr<DecodeCache> own_cache_; // declared first: outlives impl_

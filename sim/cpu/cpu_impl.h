@@ -314,6 +314,7 @@ class CpuImpl final : public InterruptSink {
     void run_loop(u64 max_insns, u64& executed);
     void take_exception(const GuestException& e);
     bool handle_events();
+    bool debug_boundary(); // handle_events() with the debugger's instruction checks around it
     mmu::PagingRegs paging_regs() const { return {st_.cr0, st_.cr3, st_.cr4, st_.efer}; }
     void triple_fault(const std::string& why);
 
@@ -361,6 +362,13 @@ class CpuImpl final : public InterruptSink {
     CpuStats stats_;
     std::optional<StoreBuffer> sb_;
     bool in_locked_ = false; // a locked instruction runs: its stores bypass the (drained) store buffer
+
+    // Debugging (DebugHooks in cpu.h): the checks keep events_pending_ set, so the run loop's one test
+    // per instruction covers them; access checks also keep the host TLB empty (every access is slow).
+    DebugHooks* debug_ = nullptr;
+    unsigned debug_index_ = 0;
+    bool debug_insn_ = false;
+    bool debug_access_ = false;
 };
 
 // Handler registration, one function per instruction family.

@@ -349,6 +349,15 @@ void Tlb::insert(const Translation& t) {
     large_entries_[victim] = Entry{copy, ++tick_, fast_rights(copy)};
 }
 
+std::vector<Translation> Tlb::valid_entries() const {
+    std::vector<Translation> valid;
+    for (size_t i = 0; i < tags_.size(); ++i)
+        if (tags_[i] != kInvalidTag) valid.push_back(entries_[i].t);
+    for (size_t i = 0; i < large_tags_.size(); ++i)
+        if (large_tags_[i].base != kInvalidTag) valid.push_back(large_entries_[i].t);
+    return valid;
+}
+
 void Tlb::erase(u64 linear) {
     const u64 tag = linear & ~(kPageSize4K - 1);
     const std::size_t base = static_cast<std::size_t>((linear >> 12) & set_mask_) * ways_;

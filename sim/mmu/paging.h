@@ -134,6 +134,8 @@ class Tlb {
     // Drops every entry covering linear like invalidate_page, without counting an INVLPG (used when a
     // page fault invalidates the faulting address, SDM 4.10.4.1, and before a re-walk for a D-bit update).
     void erase(u64 linear);
+    // Every valid entry, 4K and large ones (debuggers; no statistics change).
+    std::vector<Translation> valid_entries() const;
     const TlbStats& stats() const { return stats_; }
 
   private:
@@ -196,6 +198,8 @@ class Mmu {
     void flush(bool keep_global);
     Tlb& itlb() { return itlb_; }
     Tlb& dtlb() { return dtlb_; }
+    const Tlb& itlb() const { return itlb_; }
+    const Tlb& dtlb() const { return dtlb_; }
 
   private:
     // Everything but a plain TLB hit: rights denied or relaxed by CR0.WP/EFER.NXE, D-bit re-walk, miss.

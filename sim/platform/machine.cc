@@ -392,6 +392,13 @@ void Machine::on_mmio_fault(int initiator, u64 addr, u32 size, bool write) {
     stop_all();
 }
 
+void Machine::end_run(int exit_status, const std::string& reason) {
+    if (stopped_) return;
+    result_.exit_status = exit_status;
+    result_.stop_reason = reason;
+    stop_all();
+}
+
 void Machine::stop_all() {
     stopped_ = true;
     for (auto& c : cpus_)

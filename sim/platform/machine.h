@@ -31,6 +31,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,8 @@ inline constexpr int kExitNoProgress = 8; // every CPU asleep and nothing left t
 // A DMA or MMIO access reached no memory and --stop-on-dma-fault or --stop-on-mmio-fault asked to stop.
 inline constexpr int kExitDeviceFault = 10;
 inline constexpr int kExitGuestReset = 12; // the guest asked for a reset (port 0xCF9 or the 8042)
+// The debugger ended the run: GDB's kill, or its connection lost under --gdb-wait (sim/gdb).
+inline constexpr int kExitDebugger = 14;
 // The simulator's own failure (a broken invariant, an unexpected exception, a SystemC error, no host
 // memory left): EX_SOFTWARE of sysexits.h.
 inline constexpr int kExitInternalError = 70;
@@ -146,6 +149,17 @@ class Machine : public sc_core::sc_module {
         u32 invalidate_queue = 0;
     };
     std::vector<CpuQueueDepths> cpu_queue_depths() const;
+
+    // For a debugger (sim/gdb): the models it reads, and a way to end the run from a CPU's thread.
+    unsigned cpu_count() const { return unsigned(cpus_.size()); }
+    cpu::Cpu& cpu(unsigned index) { return cpus_.at(index)->cpu(); }
+    std::span<u8> ram() { return ram_->bytes(); }
+    cache_mesi::MemorySystem* caches() { return caches_.get(); } // null in functional mode
+    cpu::DecodeCache& decode_cache() { return decode_cache_; }
+    apic::LocalApicDevice& lapic(unsigned index) { return *lapics_.at(index); }
+    apic::IoApicDevice& ioapic() { return *ioapic_; }
+    pic8259::PicDevice& pic() { return *pic_; }
+    void end_run(int exit_status, const std::string& reason);
 
   private:
     void on_cpu_stop(cpu::CpuModule& cpu, const cpu::StopInfo& info);

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs one GDB session against smpsim's stub: run_session.sh SMPSIM GUEST SESSION.gdb
+# SESSION.gdb is a GDB command file with its expectations in comments (GDB ignores them):
+#   # smpsim: ARGS...          options for `smpsim boot` (--gdb 0 --gdb-wait are added)
+#   # status: N                smpsim's exit status
+#   # expect: REGEX            a line of GDB's output, in this order (grep -E)
+#   # expect-count N: REGEX    exactly N lines of GDB's output match
+#   # same-console             the guest console equals that of a run without a debugger
+# The stub binds port 0 (a free port, printed on stderr), so parallel runs never collide; @PORT@ in the
+# session becomes that port. Skips (77) only when gdb is not installed.
+set -u
+smpsim=$1 guest=$2 session=$3
+if ! command -v gdb >/dev/null; then
+    echo "SKIP: gdb is not installed (scripts/setup installs Debian's gdb)"
+    exit 77
+fi
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*"
+    echo "--- gdb output"; cat "$tmp/gdb.out" 2>/dev/null
+    echo "--- smpsim stderr"; cat "$tmp/stderr"
+    exit 1
+}
+
+args=$(sed -n 's/^# smpsim: //p' "$session")
+want_status=$(sed -n 's/^# status: //p' "$session")
+# shellcheck disable=SC2086 # the options are words
+"$smpsim" boot --kernel "$guest" $args --gdb 0 --gdb-wait >"$tmp/console" 2>"$tmp/stderr" &
+pid=$!
+port=
+while [ -z "$port" ]; do
+    port=$(sed -n 's/^smpsim: gdb: listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/stderr")
+    if [ -z "$port" ]; then
+        kill -0 "$pid" 2>/dev/null || fail "smpsim ended before it listened"
+        sleep 0.1
+    fi
+done
+sed "s/@PORT@/$port/g" "$session" >"$tmp/session.gdb"
+timeout 600 gdb -nx -batch -x "$tmp/session.gdb" "$guest" >"$tmp/gdb.out" 2>&1
+wait "$pid"
+status=$?
+pid=
+[ "$status" = "$want_status" ] || fail "smpsim exit status $status, expected $want_status"
+
+# The expectations, in order.
+line=0
+while IFS= read -r pattern; do
+    next=$(tail -n +"$((line + 1))" "$tmp/gdb.out" | grep -n -E -m1 -- "$pattern" | cut -d: -f1)
+    [ -n "$next" ] || fail "no line matching '$pattern' (after line $line of gdb's output)"
+    line=$((line + next))
+done < <(sed -n 's/^# expect: //p' "$session")
+while IFS= read -r spec; do
+    n=${spec%%:*}
+    pattern=${spec#*: }
+    got=$(grep -c -E -- "$pattern" "$tmp/gdb.out")
+    [ "$got" = "$n" ] || fail "$got lines match '$pattern', expected $n"
+done < <(sed -n 's/^# expect-count //p' "$session")
+
+if grep -q '^# same-console' "$session"; then
+    # shellcheck disable=SC2086
+    "$smpsim" boot --kernel "$guest" $args >"$tmp/plain" 2>/dev/null
+    cmp -s "$tmp/console" "$tmp/plain" || fail "the console differs from a run without a debugger: $(diff "$tmp/plain" "$tmp/console" | head -5)"
+fi
+echo "PASS: $(grep -c '^# expect' "$session") expectations"
