@@ -71,6 +71,9 @@ class DecodeCache {
         const auto it = pages_.find(ppage);
         return it != pages_.end() && it->second->covers_any(unsigned(pa & 0xfff), size);
     }
+    // A write by something other than a CPU (device DMA) to [pa, pa + size): drops every page whose
+    // decoded bytes it overwrites. Returns how many pages that were (dependents not counted).
+    unsigned invalidate_written(u64 pa, u64 size);
     // Drops a page and its dependents. Their DecodedInsn objects stay alive until collect_garbage(), so
     // the instruction that caused the write can finish.
     void invalidate(u64 ppage);

@@ -2,8 +2,11 @@
 #include "sim/cpu/cpu_impl.h"
 #include "sim/cpu/decode_cache.h"
 
+#include <algorithm>
+
 #include <Zydis/Zydis.h>
 
+#include <algorithm>
 #include <mutex>
 
 namespace smpsim::cpu {
@@ -278,6 +281,20 @@ void DecodeCache::set_page_bit(u64 ppage, bool on) {
         code_page_bits_[index >> 6] |= u64(1) << (index & 63);
     else
         code_page_bits_[index >> 6] &= ~(u64(1) << (index & 63));
+}
+
+unsigned DecodeCache::invalidate_written(u64 pa, u64 size) {
+    unsigned dropped = 0;
+    for (u64 at = pa, end = pa + size; size != 0 && at < end && at >= pa;) {
+        const u64 page = at & ~0xfffull;
+        const u64 chunk = std::min<u64>(end, page + 4096) - at;
+        if (store_hits_code(at, unsigned(chunk))) {
+            invalidate(page);
+            ++dropped;
+        }
+        at += chunk;
+    }
+    return dropped;
 }
 
 void DecodeCache::invalidate(u64 ppage) {

@@ -190,10 +190,9 @@ void Machine::build_pci() {
 
     const sc_core::sc_time cycle(1e3 / config_.cpu_mhz, sc_core::SC_NS);
     dma_router_ = std::make_unique<DmaRouter>("dma_router", ram_->bytes(), caches_.get(), apic_bus_, cycle);
-    dma_router_->set_ram_write_listener([this](u64 paddr, u64 size) {
-        for (u64 page = paddr >> 12; page <= (paddr + size - 1) >> 12; ++page)
-            if (decode_cache_.is_code_page(page)) decode_cache_.invalidate(page);
-    });
+    // DMA into bytes of decoded instructions drops them, as a CPU's store would.
+    dma_router_->set_ram_write_listener(
+        [this](u64 paddr, u64 size) { decode_cache_.invalidate_written(paddr, size); });
 
     net::ReplayConfig replay;
     replay.pace = net::parse_pace(config_.nic.pace);
