@@ -108,9 +108,9 @@ static void lkmm_setup_percpu(unsigned int cpu)
 	for (i = 0; i < size; i++)
 		lkmm_percpu[cpu][i] = __per_cpu_start[i];
 	__per_cpu_offset[cpu] = off;
+	per_cpu(this_cpu_off, cpu) = off;
+	per_cpu(cpu_number, cpu) = cpu;
 	wrmsr(MSR_GS_BASE, off);
-	this_cpu_write(this_cpu_off, off);
-	this_cpu_write(cpu_number, cpu);
 }
 
 static void lkmm_init_set(const struct lkmm_control *c, u64 set)

@@ -22,6 +22,9 @@
 typedef long intptr_t;
 typedef unsigned long uintptr_t;
 
+/* herd's C is untyped: xchg() or cmpxchg() on an atomic_t acts on its counter (smpsim wraps the pointer). */
+#define __lkmm_ptr(p) _Generic((p), atomic_t *: &((atomic_t *)(p))->counter, default: (p))
+
 #define xchg_relaxed(p, v) xchg(p, v)
 #define xchg_acquire(p, v) xchg(p, v)
 #define xchg_release(p, v) xchg(p, v)

@@ -113,9 +113,10 @@ class Lexer {
     }
     // The rest of the current line (for the header), skipping nothing.
     std::string rest_of_line() {
+        const Token t = peek();
         peeked_.reset();
-        pos_ = resume_;
-        line_ = resume_line_;
+        pos_ = t.begin;
+        line_ = t.line;
         size_t e = pos_;
         while (e < s_.size() && s_[e] != '\n')
             ++e;
@@ -511,7 +512,8 @@ class CParser {
         // at 0).
         std::string body;
         size_t at = open.end;
-        std::sort(scope.inserts.begin(), scope.inserts.end());
+        std::stable_sort(scope.inserts.begin(), scope.inserts.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
         for (const auto& [offset, text] : scope.inserts) {
             body += std::string(lex_.source().substr(at, offset - at)) + text;
             at = offset;
@@ -742,11 +744,15 @@ class CParser {
             lex_.fail(name.line,
                       fmt::format("primitive '{}' is not implemented by the guest kernel", name.text));
         test_.primitives.insert(name.text);
-        lex_.expect("(", "after a function name");
+        const Token open = lex_.expect("(", "after a function name");
+        // herd's C is untyped: xchg() and cmpxchg() may be given an atomic_t; they act on its counter.
+        const bool untyped_ptr = name.text.starts_with("xchg") || name.text.starts_with("cmpxchg");
         int args = 0;
         if (!lex_.accept(")")) {
             do {
+                if (untyped_ptr && args == 0) s.inserts.push_back({open.end, "__lkmm_ptr("});
                 assignment(s);
+                if (untyped_ptr && args == 0) s.inserts.push_back({lex_.peek().begin, ")"});
                 ++args;
             } while (lex_.accept(","));
             lex_.expect(")", fmt::format("to close the arguments of {}", name.text));

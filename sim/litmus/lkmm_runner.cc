@@ -458,11 +458,21 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     // The drain rate changes every iteration, as in runner.cc, so that eager and lazy store buffers both
     // get visited.
     unsigned commit_percent = unsigned(rng() % (2 * run.commit_percent + 1));
+    // A CPU that just executed PAUSE (a spin-wait loop of the harness or a lock) steps back for a few
+    // picks while others can run: any interleaving is valid, this only spends fewer steps spinning.
+    std::vector<unsigned> backoff(threads, 0);
     while (remaining > 0) {
         active.clear();
         for (unsigned t = 0; t < threads; ++t)
-            if (!done[t]) active.push_back(t);
+            if (!done[t] && backoff[t] == 0) active.push_back(t);
+        if (active.empty())
+            for (unsigned t = 0; t < threads; ++t)
+                if (!done[t]) active.push_back(t);
+        for (unsigned t = 0; t < threads; ++t)
+            if (backoff[t]) --backoff[t];
         const unsigned t = active[rng() % active.size()];
+        const u64 rip = cpus[t]->rip();
+        if (rip + 1 < kRamBytes && ram[rip] == 0xf3 && ram[rip + 1] == 0x90) backoff[t] = 8;
         ++clocks[t];
         ++io.timebase;
         memory->tick(t, clocks[t]);
@@ -492,8 +502,13 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
             steps_since_report = 0;
             commit_percent = unsigned(rng() % (2 * run.commit_percent + 1));
         } else if (++steps_since_report > kMaxStepsPerIteration) {
-            throw InputError(fmt::format("{}: test {}: iteration {} did not finish within {} steps", test.file, test.name,
-                                         reported + 1, kMaxStepsPerIteration));
+        {
+            std::string where;
+            for (unsigned u = 0; u < threads; ++u)
+                where += fmt::format("{}CPU {} at {:#x}", u ? ", " : "", u, cpus[u]->rip());
+            throw InputError(fmt::format("{}: test {}: iteration {} did not finish within {} steps ({})", test.file,
+                                         test.name, reported + 1, kMaxStepsPerIteration, where));
+        }
         }
     }
     if (reported != run.runs)
