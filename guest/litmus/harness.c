@@ -36,7 +36,7 @@ struct lkmm_barrier {
 	unsigned int gen;
 } __aligned(64);
 
-static struct lkmm_barrier setup_barrier, start_barrier, end_barrier;
+static struct lkmm_barrier setup_barrier, init_barrier, start_barrier, end_barrier;
 static u64 start_time __aligned(64);
 static u64 start_gen __aligned(64);
 
@@ -131,16 +131,39 @@ static void lkmm_init_set(const struct lkmm_control *c, u64 set)
 	}
 }
 
+/*
+ * Before each start, every CPU reads a random subset of the iteration's
+ * variables: their lines start shared, exclusive or absent in each cache,
+ * as a real machine's would after earlier work (the x86 runner randomises
+ * them the same way), so that store buffers waiting for ownership and
+ * invalidate queues holding stale lines get their chance.
+ */
+static void lkmm_preload(const struct lkmm_control *c, void **vars, u64 *rnd)
+{
+	u64 v;
+
+	for (v = 0; v < c->nvars; v++) {
+		*rnd ^= *rnd << 13;
+		*rnd ^= *rnd >> 7;
+		*rnd ^= *rnd << 17;
+		if (*rnd & 1)
+			(void)READ_ONCE(*(volatile u8 *)vars[v]);
+	}
+}
+
 void lkmm_main(unsigned int cpu)
 {
 	struct lkmm_control *c = &lkmm_control;
 	unsigned int n;
-	u64 i;
+	u64 i, rnd;
 
 	if (c->magic != LKMM_MAGIC || c->nthreads != lkmm_nthreads || cpu >= lkmm_nthreads ||
 	    c->nthreads > LKMM_MAX_THREADS || c->nsets == 0)
 		lkmm_panic("control block does not match the test");
 	n = (unsigned int)c->nthreads;
+	rnd = (c->seed + 1) * 0x9e3779b97f4a7c15ULL + cpu * 0xbf58476d1ce4e5b9ULL;
+	if (!rnd)
+		rnd = 1;
 	lkmm_setup_percpu(cpu);
 	if (cpu == 0) {
 		nr_cpu_ids = n;
@@ -157,6 +180,8 @@ void lkmm_main(unsigned int cpu)
 
 		if (cpu == 0)
 			lkmm_init_set(c, set);
+		lkmm_barrier_wait(&init_barrier, n);
+		lkmm_preload(c, vars, &rnd);
 		if (c->sync == LKMM_SYNC_TIMEBASE) {
 			if (cpu == 0) {
 				WRITE_ONCE(start_time, lkmm_timebase() + c->timebase_delay);

@@ -42,8 +42,8 @@ struct CThread {
     std::vector<CParam> params;
     std::string body; // the text between the braces, with `= 0` added to declarations without one
     int body_line = 0;
-    std::vector<CRegister> implicit_registers; // to declare before the body
-    std::vector<CRegister> observed;           // slot i of the result array is observed[i]
+    std::vector<CRegister> implicit_registers;               // to declare before the body
+    std::vector<CRegister> observed;                         // slot i of the result array is observed[i]
     std::vector<std::pair<std::string, CRegister>> declared; // locals: name, declared type
 };
 

@@ -213,8 +213,8 @@ class Lexer {
             pos_ = e + 1;
         } else {
             static constexpr std::string_view kPuncts[] = {
-                "<<=", ">>=", "/\\", "\\/", "->", "++", "--", "==", "!=", "<=", ">=", "&&", "||", "+=",
-                "-=",  "*=",  "/=",  "%=",  "&=", "|=", "^=", "<<", ">>"};
+                "<<=", ">>=", "/\\", "\\/", "->", "++", "--", "==", "!=", "<=", ">=", "&&",
+                "||",  "+=",  "-=",  "*=",  "/=", "%=", "&=", "|=", "^=", "<<", ">>"};
             t.kind = Tok::Punct;
             for (std::string_view p : kPuncts)
                 if (s_.substr(pos_, p.size()) == p) {
@@ -244,10 +244,10 @@ class Lexer {
 
 bool is_type_word(const std::string& w) {
     static const std::set<std::string> kWords = {
-        "int",      "long",     "short",    "char",     "unsigned", "signed",     "void",   "bool",
-        "intptr_t", "uintptr_t", "atomic_t", "atomic64_t", "spinlock_t", "u8",    "u16",    "u32",
-        "u64",      "s8",       "s16",      "s32",      "s64",      "int8_t",     "int16_t", "int32_t",
-        "int64_t",  "uint8_t",  "uint16_t", "uint32_t", "uint64_t", "size_t",     "const",  "volatile"};
+        "int",      "long",      "short",    "char",       "unsigned",   "signed", "void",    "bool",
+        "intptr_t", "uintptr_t", "atomic_t", "atomic64_t", "spinlock_t", "u8",     "u16",     "u32",
+        "u64",      "s8",        "s16",      "s32",        "s64",        "int8_t", "int16_t", "int32_t",
+        "int64_t",  "uint8_t",   "uint16_t", "uint32_t",   "uint64_t",   "size_t", "const",   "volatile"};
     return kWords.count(w) != 0;
 }
 
@@ -301,7 +301,8 @@ class CParser {
         parse_init();
         while (lex_.peek().kind == Tok::Ident && is_thread_name(lex_.peek().text))
             parse_thread();
-        if (test_.threads.empty()) lex_.fail(lex_.peek().line, "expected a thread P0(...) after the init block");
+        if (test_.threads.empty())
+            lex_.fail(lex_.peek().line, "expected a thread P0(...) after the init block");
         parse_final();
         finish();
         return std::move(test_);
@@ -309,8 +310,9 @@ class CParser {
 
   private:
     static bool is_thread_name(const std::string& s) {
-        return s.size() >= 2 && s[0] == 'P' &&
-               std::all_of(s.begin() + 1, s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+        return s.size() >= 2 && s[0] == 'P' && std::all_of(s.begin() + 1, s.end(), [](char c) {
+                   return std::isdigit(static_cast<unsigned char>(c));
+               });
     }
 
     void parse_header() {
@@ -319,7 +321,8 @@ class CParser {
             lex_.fail(t.line, fmt::format("expected the header 'C NAME', found {}", Lexer::describe(t)));
         lex_.next();
         const Token name = lex_.peek();
-        if (name.kind == Tok::End || name.line != t.line) lex_.fail(t.line, "the header 'C NAME' has no name");
+        if (name.kind == Tok::End || name.line != t.line)
+            lex_.fail(t.line, "the header 'C NAME' has no name");
         std::string rest = lex_.rest_of_line();
         const size_t b = rest.find_first_not_of(" \t\r");
         rest = rest.substr(b);
@@ -339,8 +342,9 @@ class CParser {
                 const int line = p.line;
                 const std::string l = lex_.rest_of_line();
                 if (l.find('=') == std::string::npos)
-                    lex_.fail(line, fmt::format("expected the init block '{{' or a key=value line, found '{}'",
-                                                l.substr(0, 40)));
+                    lex_.fail(line,
+                              fmt::format("expected the init block '{{' or a key=value line, found '{}'",
+                                          l.substr(0, 40)));
                 continue;
             }
             break;
@@ -370,7 +374,8 @@ class CParser {
         if (t.kind == Tok::Punct && t.text == "-") {
             const Token n = lex_.next();
             const auto num = n.kind == Tok::Number ? parse_number(n.text) : std::nullopt;
-            if (!num) lex_.fail(n.line, fmt::format("expected a number after '-', found {}", Lexer::describe(n)));
+            if (!num)
+                lex_.fail(n.line, fmt::format("expected a number after '-', found {}", Lexer::describe(n)));
             v.number = -*num;
             return v;
         }
@@ -442,7 +447,8 @@ class CParser {
             if (lex_.accept("=")) v.init = parse_init_value();
             const Token& end = lex_.peek();
             if (!(end.kind == Tok::Punct && (end.text == ";" || end.text == "}")))
-                lex_.fail(end.line, fmt::format("expected ';' after an init item, found {}", Lexer::describe(end)));
+                lex_.fail(end.line,
+                          fmt::format("expected ';' after an init item, found {}", Lexer::describe(end)));
             lex_.accept(";");
         }
     }
@@ -465,7 +471,8 @@ class CParser {
         th.id = int(std::strtol(name.text.c_str() + 1, nullptr, 10));
         th.line = name.line;
         if (th.id != int(test_.threads.size()))
-            lex_.fail(name.line, fmt::format("thread {} out of order: expected P{}", name.text, test_.threads.size()));
+            lex_.fail(name.line,
+                      fmt::format("thread {} out of order: expected P{}", name.text, test_.threads.size()));
         if (test_.threads.size() >= kMaxCThreads)
             lex_.fail(name.line, fmt::format("more than {} threads", kMaxCThreads));
         lex_.expect("(", "after the thread name");
@@ -485,8 +492,10 @@ class CParser {
                     if (!is_qualifier(w)) base.push_back(w);
                 if (base.empty()) lex_.fail(pn.line, fmt::format("parameter '{}' has no type", pn.text));
                 if (stars == 0)
-                    lex_.fail(pn.line, fmt::format("parameter '{}' must be a pointer to a shared variable", pn.text));
-                if (scope.params.count(pn.text)) lex_.fail(pn.line, fmt::format("parameter '{}' twice", pn.text));
+                    lex_.fail(pn.line,
+                              fmt::format("parameter '{}' must be a pointer to a shared variable", pn.text));
+                if (scope.params.count(pn.text))
+                    lex_.fail(pn.line, fmt::format("parameter '{}' twice", pn.text));
                 scope.params.insert(pn.text);
                 th.params.push_back({type_text(words, stars), pn.text});
                 CVariable& v = variable(pn.text, pn.line);
@@ -503,7 +512,8 @@ class CParser {
         lex_.set_c_mode(true);
         th.body_line = open.line;
         while (!(lex_.peek().kind == Tok::Punct && lex_.peek().text == "}")) {
-            if (lex_.peek().kind == Tok::End) lex_.fail(open.line, fmt::format("P{}: body not closed with '}}'", th.id));
+            if (lex_.peek().kind == Tok::End)
+                lex_.fail(open.line, fmt::format("P{}: body not closed with '}}'", th.id));
             statement(scope);
         }
         const Token close = lex_.next();
@@ -537,7 +547,8 @@ class CParser {
 
     void nest(Scope& s, int line) {
         if (++s.depth > kMaxCNesting)
-            lex_.fail(line, fmt::format("statements or expressions nested deeper than {} levels", kMaxCNesting));
+            lex_.fail(line,
+                      fmt::format("statements or expressions nested deeper than {} levels", kMaxCNesting));
     }
 
     bool at_type(const Scope& s) {
@@ -577,8 +588,9 @@ class CParser {
             expression(s);
             lex_.expect(")", "to close the condition of 'while'");
             lex_.expect(";", "after do ... while (...)");
-        } else if (t.kind == Tok::Ident && (t.text == "for" || t.text == "goto" || t.text == "switch" ||
-                                            t.text == "return" || t.text == "break" || t.text == "continue")) {
+        } else if (t.kind == Tok::Ident &&
+                   (t.text == "for" || t.text == "goto" || t.text == "switch" || t.text == "return" ||
+                    t.text == "break" || t.text == "continue")) {
             lex_.fail(t.line, fmt::format("'{}' is not supported in C litmus threads", t.text));
         } else if (at_type(s)) {
             declaration(s);
@@ -629,8 +641,8 @@ class CParser {
     void assignment(Scope& s) {
         nest(s, lex_.peek().line);
         conditional(s);
-        static const std::set<std::string> kAssign = {"=",  "+=", "-=", "*=", "/=",  "%=",
-                                                      "&=", "|=", "^=", "<<=", ">>="};
+        static const std::set<std::string> kAssign = {
+            "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>="};
         if (lex_.peek().kind == Tok::Punct && kAssign.count(lex_.peek().text)) {
             lex_.next();
             assignment(s);
@@ -650,8 +662,8 @@ class CParser {
     static int precedence(const Token& t) {
         if (t.kind != Tok::Punct) return -1;
         static const std::map<std::string, int> kPrec = {
-            {"||", 1}, {"&&", 2}, {"|", 3},  {"^", 4},  {"&", 5},  {"==", 6}, {"!=", 6}, {"<", 7},  {">", 7},
-            {"<=", 7}, {">=", 7}, {"<<", 8}, {">>", 8}, {"+", 9},  {"-", 9},  {"*", 10}, {"/", 10}, {"%", 10}};
+            {"||", 1}, {"&&", 2}, {"|", 3},  {"^", 4},  {"&", 5}, {"==", 6}, {"!=", 6}, {"<", 7},  {">", 7},
+            {"<=", 7}, {">=", 7}, {"<<", 8}, {">>", 8}, {"+", 9}, {"-", 9},  {"*", 10}, {"/", 10}, {"%", 10}};
         const auto it = kPrec.find(t.text);
         return it == kPrec.end() ? -1 : it->second;
     }
@@ -822,7 +834,8 @@ class CParser {
     size_t observe(const Location& l) {
         for (size_t i = 0; i < test_.observed.size(); ++i) {
             const Location& o = test_.observed[i];
-            if (o.kind == l.kind && o.thread == l.thread && o.var == l.var && o.reg.name == l.reg.name) return i;
+            if (o.kind == l.kind && o.thread == l.thread && o.var == l.var && o.reg.name == l.reg.name)
+                return i;
         }
         test_.observed.push_back(l);
         return test_.observed.size() - 1;
@@ -834,7 +847,8 @@ class CParser {
         if (t.kind == Tok::Punct && t.text == "-") {
             const Token n = lex_.next();
             const auto num = n.kind == Tok::Number ? parse_number(n.text) : std::nullopt;
-            if (!num) lex_.fail(n.line, fmt::format("expected a number after '-', found {}", Lexer::describe(n)));
+            if (!num)
+                lex_.fail(n.line, fmt::format("expected a number after '-', found {}", Lexer::describe(n)));
             v.number = -*num;
             return v;
         }
@@ -893,8 +907,8 @@ class CParser {
         if (lex_.accept("!="))
             op = Condition::Op::Ne;
         else if (!lex_.accept("=") && !lex_.accept("=="))
-            lex_.fail(lex_.peek().line, fmt::format("expected '=' after {}, found {}", l.str(),
-                                                    Lexer::describe(lex_.peek())));
+            lex_.fail(lex_.peek().line,
+                      fmt::format("expected '=' after {}, found {}", l.str(), Lexer::describe(lex_.peek())));
         const Value v = parse_value();
         return node(c, {op, observe(l), v, -1, -1});
     }
@@ -916,8 +930,8 @@ class CParser {
                 if (lex_.peek().kind == Tok::End) lex_.fail(lex_.peek().line, "'locations [' not closed");
                 observe(parse_location());
                 if (!lex_.accept(";") && !(lex_.peek().kind == Tok::Punct && lex_.peek().text == "]"))
-                    lex_.fail(lex_.peek().line,
-                              fmt::format("expected ';' in 'locations', found {}", Lexer::describe(lex_.peek())));
+                    lex_.fail(lex_.peek().line, fmt::format("expected ';' in 'locations', found {}",
+                                                            Lexer::describe(lex_.peek())));
             }
         }
         if (lex_.accept_ident("filter")) test_.filter = parse_condition();
@@ -929,15 +943,18 @@ class CParser {
             test_.quantifier = Quantifier::Forall;
         } else if (lex_.accept("~")) {
             if (!lex_.accept_ident("exists"))
-                lex_.fail(lex_.peek().line, fmt::format("expected 'exists' after '~', found {}", Lexer::describe(lex_.peek())));
+                lex_.fail(lex_.peek().line,
+                          fmt::format("expected 'exists' after '~', found {}", Lexer::describe(lex_.peek())));
             test_.quantifier = Quantifier::NotExists;
         } else {
-            lex_.fail(q.line, fmt::format("expected the final condition (exists, ~exists or forall), found {}",
-                                          Lexer::describe(q)));
+            lex_.fail(q.line,
+                      fmt::format("expected the final condition (exists, ~exists or forall), found {}",
+                                  Lexer::describe(q)));
         }
         test_.condition = parse_condition();
         if (lex_.peek().kind != Tok::End)
-            lex_.fail(lex_.peek().line, fmt::format("unexpected {} after the final condition", Lexer::describe(lex_.peek())));
+            lex_.fail(lex_.peek().line,
+                      fmt::format("unexpected {} after the final condition", Lexer::describe(lex_.peek())));
     }
 
     // Registers get their slots and widths; observed memory gets its width.
@@ -968,14 +985,17 @@ class CParser {
                 reg.implicit = true;
                 th.implicit_registers.push_back(reg);
             }
-            if (std::find_if(th.params.begin(), th.params.end(), [&](const CParam& p) { return p.name == l.reg.name; }) !=
-                th.params.end())
-                lex_.fail(test_.condition_line, fmt::format("{}:{} is a parameter, not a register", l.thread, l.reg.name));
+            if (std::find_if(th.params.begin(), th.params.end(),
+                             [&](const CParam& p) { return p.name == l.reg.name; }) != th.params.end())
+                lex_.fail(test_.condition_line,
+                          fmt::format("{}:{} is a parameter, not a register", l.thread, l.reg.name));
             size_t slot = th.observed.size();
             for (size_t i = 0; i < th.observed.size(); ++i)
                 if (th.observed[i].name == reg.name) slot = i;
             if (slot == th.observed.size()) {
-                if (slot >= 32) lex_.fail(test_.condition_line, fmt::format("P{} has more than 32 observed registers", l.thread));
+                if (slot >= 32)
+                    lex_.fail(test_.condition_line,
+                              fmt::format("P{} has more than 32 observed registers", l.thread));
                 th.observed.push_back(reg);
             }
             l.reg.gpr = unsigned(slot);
@@ -983,13 +1003,15 @@ class CParser {
         }
         for (const auto& ri : reg_init_) {
             if (size_t(ri.thread) >= test_.threads.size())
-                lex_.fail(ri.line, fmt::format("no thread {} for register {}:{}", ri.thread, ri.thread, ri.reg));
+                lex_.fail(ri.line,
+                          fmt::format("no thread {} for register {}:{}", ri.thread, ri.thread, ri.reg));
             reg_inits_.push_back(ri);
         }
         // Register initialisers become declarations with a value (`0:r1=x`: r1 starts as x's address).
         for (const auto& ri : reg_inits_) {
             CThread& th = test_.threads[size_t(ri.thread)];
-            std::string value = ri.value.symbol ? "(long)&" + *ri.value.symbol : std::to_string(ri.value.number);
+            std::string value =
+                ri.value.symbol ? "(long)&" + *ri.value.symbol : std::to_string(ri.value.number);
             if (ri.value.symbol && !test_.find_variable(*ri.value.symbol))
                 lex_.fail(ri.line, fmt::format("unknown variable '{}'", *ri.value.symbol));
             th.body = fmt::format("\t{} = {};\n", ri.reg, value) + th.body;
@@ -1029,7 +1051,8 @@ std::string read_regular_file(const std::string& path, size_t limit) {
     if (::fstat(fd, &st) != 0) throw InputError(path + ": cannot read file: " + std::strerror(errno));
     if (!S_ISREG(st.st_mode)) throw InputError(path + ": not a regular file");
     if (static_cast<unsigned long long>(st.st_size) > kMaxFileBytes)
-        throw InputError(path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) + " bytes");
+        throw InputError(path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) +
+                         " bytes");
     std::string text;
     char buf[65536];
     while (text.size() < limit) {
@@ -1041,7 +1064,8 @@ std::string read_regular_file(const std::string& path, size_t limit) {
         if (n == 0) break;
         text.append(buf, static_cast<size_t>(n));
         if (text.size() > kMaxFileBytes)
-            throw InputError(path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) + " bytes");
+            throw InputError(path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) +
+                             " bytes");
     }
     return text;
 }
@@ -1074,7 +1098,8 @@ bool is_c_litmus_file(const std::string& path) {
 
 CLitmusTest parse_c_litmus(std::string_view text, const std::string& file) {
     if (text.size() > kMaxFileBytes)
-        throw InputError(file + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) + " bytes");
+        throw InputError(file + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) +
+                         " bytes");
     if (text.find('\0') != std::string_view::npos) {
         const size_t at = text.find('\0');
         const int line = 1 + int(std::count(text.begin(), text.begin() + long(at), '\n'));

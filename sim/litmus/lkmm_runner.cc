@@ -17,8 +17,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <random>
 #include <spawn.h>
@@ -50,7 +50,8 @@ constexpr u16 kPortTimebase = 0x5c4;
 constexpr u16 kPortPanic = 0x5c8;
 // Offsets in struct lkmm_control.
 constexpr u64 kOffRuns = 8, kOffThreads = 16, kOffVars = 24, kOffSets = 32, kOffSync = 40, kOffDelay = 48,
-              kOffVarTable = 56, kOffInitTable = 64, kOffVarSize = 72, kOffRegs = 72 + 64 * 8;
+              kOffVarTable = 56, kOffInitTable = 64, kOffVarSize = 72, kOffRegs = 72 + 64 * 8,
+              kOffSeed = kOffRegs + 8 * 32 * 8;
 // Steps one iteration may take before the run is declared stuck.
 constexpr u64 kMaxStepsPerIteration = 2'000'000;
 
@@ -136,13 +137,14 @@ std::string summarise_gcc(const std::string& log, const CLitmusTest& test) {
         std::istringstream again(log);
         std::getline(again, first);
         if (first.empty()) first = "no diagnostics";
-        return fmt::format("{}: test {}: gcc could not build the test image: {}", test.file, test.name, first);
+        return fmt::format("{}: test {}: gcc could not build the test image: {}", test.file, test.name,
+                           first);
     }
     for (char& c : first)
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';
     if (first.size() > 160) first = first.substr(0, 160) + "...";
-    return fmt::format("{}:{} test {}: gcc: {}{}", test.file, where.empty() ? "" : where + ":", test.name, first,
-                       errors > 1 ? fmt::format(" ({} errors)", errors) : "");
+    return fmt::format("{}:{} test {}: gcc: {}{}", test.file, where.empty() ? "" : where + ":", test.name,
+                       first, errors > 1 ? fmt::format(" ({} errors)", errors) : "");
 }
 
 struct LoadedImage {
@@ -157,7 +159,11 @@ LoadedImage load_elf(const std::string& bytes, const std::string& what) {
         std::memcpy(&v, bytes.data() + off, n);
         return v;
     };
-    if (bytes.size() < 64 || bytes.compare(0, 4, "\x7f" "ELF") != 0 || bytes[4] != 2)
+    if (bytes.size() < 64 ||
+        bytes.compare(0, 4,
+                      "\x7f"
+                      "ELF") != 0 ||
+        bytes[4] != 2)
         throw InputError(what + ": not an ELF64 image");
     LoadedImage img;
     img.entry = rd(24, 8);
@@ -166,7 +172,8 @@ LoadedImage load_elf(const std::string& bytes, const std::string& what) {
     for (u64 i = 0; i < phnum; ++i) {
         const size_t ph = size_t(phoff + i * phentsize);
         if (rd(ph, 4) != 1) continue; // PT_LOAD
-        const u64 offset = rd(ph + 8, 8), paddr = rd(ph + 24, 8), filesz = rd(ph + 32, 8), memsz = rd(ph + 40, 8);
+        const u64 offset = rd(ph + 8, 8), paddr = rd(ph + 24, 8), filesz = rd(ph + 32, 8),
+                  memsz = rd(ph + 40, 8);
         if (paddr < kControlAddr || paddr + memsz > kImageLimit || filesz > memsz)
             throw InputError(what + ": image does not fit below 4 MiB");
         if (offset + filesz > bytes.size()) throw InputError(what + ": truncated ELF image");
@@ -186,7 +193,8 @@ std::string barrier_build_name(bool weak, LkmmDebug debug) {
 
 // Builds (or finds) the image; returns its bytes.
 std::string build_image(const CLitmusTest& test, bool weak, const LkmmOptions& options, LkmmRunInfo& info) {
-    const fs::path guest = options.guest_source.empty() ? fs::path(SMPSIM_GUEST_SOURCE_DIR) : fs::path(options.guest_source);
+    const fs::path guest =
+        options.guest_source.empty() ? fs::path(SMPSIM_GUEST_SOURCE_DIR) : fs::path(options.guest_source);
     if (!fs::is_regular_file(guest / "litmus" / "harness.c"))
         throw InputError(fmt::format("{}: no guest harness (litmus/harness.c) there", guest.string()));
     std::vector<std::string> argv = {SMPSIM_GUEST_CC};
@@ -194,11 +202,13 @@ std::string build_image(const CLitmusTest& test, bool weak, const LkmmOptions& o
         argv.push_back(f);
     argv.insert(argv.end(), {"-std=gnu11", "-w", fmt::format("-DCONFIG_WEAK_BARRIERS={}", weak ? 1 : 0)});
     if (options.debug == LkmmDebug::RmbCompilerBarrier) argv.push_back("-DCONFIG_DEBUG_BROKEN_SMP_RMB=1");
-    if (options.debug == LkmmDebug::ReleasePlainStore) argv.push_back("-DCONFIG_DEBUG_BROKEN_SMP_STORE_RELEASE=1");
-    argv.insert(argv.end(), {"-I" + (guest / "include").string(), "-I" + (guest / "litmus").string(), "-nostdlib",
-                             "-static", "-no-pie", "-Wl,-T," + (guest / "litmus" / "lkmm.ld").string(),
-                             "-Wl,-z,max-page-size=0x1000", "-Wl,-z,noexecstack", "-Wl,--build-id=none",
-                             "-Wl,--no-warn-rwx-segments"});
+    if (options.debug == LkmmDebug::ReleasePlainStore)
+        argv.push_back("-DCONFIG_DEBUG_BROKEN_SMP_STORE_RELEASE=1");
+    argv.insert(argv.end(),
+                {"-I" + (guest / "include").string(), "-I" + (guest / "litmus").string(), "-nostdlib",
+                 "-static", "-no-pie", "-Wl,-T," + (guest / "litmus" / "lkmm.ld").string(),
+                 "-Wl,-z,max-page-size=0x1000", "-Wl,-z,noexecstack", "-Wl,--build-id=none",
+                 "-Wl,--no-warn-rwx-segments"});
     const std::string source = translate_c_litmus(test);
     std::string key_text = source + '\0' + guest_inputs_digest(guest);
     for (const std::string& a : argv)
@@ -214,7 +224,8 @@ std::string build_image(const CLitmusTest& test, bool weak, const LkmmOptions& o
         return read_file(image);
     }
     fs::create_directories(dir, ec);
-    if (!fs::is_directory(dir)) throw InputError(fmt::format("{}: cannot create the cache directory", dir.string()));
+    if (!fs::is_directory(dir))
+        throw InputError(fmt::format("{}: cannot create the cache directory", dir.string()));
     const auto start = std::chrono::steady_clock::now();
     const std::string tag = fmt::format("{}.{}", key, ::getpid());
     const fs::path c_file = dir / (tag + ".c"), tmp = dir / (tag + ".elf.tmp"), log = dir / (tag + ".log");
@@ -224,15 +235,16 @@ std::string build_image(const CLitmusTest& test, bool weak, const LkmmOptions& o
         if (!out.flush()) throw InputError(fmt::format("{}: cannot write", c_file.string()));
     }
     argv.insert(argv.end(), {c_file.string(), (guest / "litmus" / "harness.c").string(),
-                             (guest / "litmus" / "stubs.c").string(), (guest / "kernel" / "rcu.c").string(), "-o",
-                             tmp.string()});
+                             (guest / "litmus" / "stubs.c").string(), (guest / "kernel" / "rcu.c").string(),
+                             "-o", tmp.string()});
     const int rc = run_process(argv, log);
     const std::string diagnostics = read_file(log);
     fs::remove(c_file, ec);
     fs::remove(log, ec);
     if (rc == -1) {
         fs::remove(tmp, ec);
-        throw InputError(fmt::format("{}: test {}: cannot run the guest compiler '{}'", test.file, test.name, argv[0]));
+        throw InputError(
+            fmt::format("{}: test {}: cannot run the guest compiler '{}'", test.file, test.name, argv[0]));
     }
     if (rc != 0) {
         fs::remove(tmp, ec);
@@ -284,7 +296,8 @@ std::string location_str(const Location& l) {
     return l.kind == Location::Kind::Register ? fmt::format("{}:{}", l.thread, l.reg.name) : l.var;
 }
 
-std::string condition_str(const CLitmusTest& test, const Condition& c, int node, int parent_prec, size_t depth) {
+std::string condition_str(const CLitmusTest& test, const Condition& c, int node, int parent_prec,
+                          size_t depth) {
     if (node < 0) return "true";
     const Condition::Node& n = c.nodes[size_t(node)];
     if (depth > kMaxConditionDepth + 10) return "...";
@@ -312,7 +325,8 @@ LkmmDebug parse_lkmm_debug(const std::string& s) {
     if (s == "none") return LkmmDebug::None;
     if (s == "rmb-compiler-barrier") return LkmmDebug::RmbCompilerBarrier;
     if (s == "release-plain-store") return LkmmDebug::ReleasePlainStore;
-    throw InputError(fmt::format("--guest-debug: '{}' is not none, rmb-compiler-barrier or release-plain-store", s));
+    throw InputError(
+        fmt::format("--guest-debug: '{}' is not none, rmb-compiler-barrier or release-plain-store", s));
 }
 
 LkmmSync parse_lkmm_sync(const std::string& s) {
@@ -326,18 +340,19 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     LkmmRunInfo info;
     const unsigned threads = unsigned(test.threads.size());
     const unsigned nvars = unsigned(test.variables.size());
-    if (threads == 0 || threads > kMaxThreads) throw InputError(fmt::format("{}: 1 to {} threads", test.file, kMaxThreads));
+    if (threads == 0 || threads > kMaxThreads)
+        throw InputError(fmt::format("{}: 1 to {} threads", test.file, kMaxThreads));
     if (options.stride < 8 || options.stride % 8 || options.stride > 4096)
         throw InputError("--stride: a multiple of 8 from 8 to 4096");
     if (options.sets == 0 || options.sets > 4096) throw InputError("--sets: 1 to 4096");
     for (const CVariable& v : test.variables)
         if (v.size > options.stride)
-            throw InputError(fmt::format("{}: variable '{}' ({} bytes) does not fit in --stride {}", test.file, v.name,
-                                         v.size, options.stride));
+            throw InputError(fmt::format("{}: variable '{}' ({} bytes) does not fit in --stride {}",
+                                         test.file, v.name, v.size, options.stride));
     const u64 set_bytes = (u64(std::max(nvars, 1u)) * options.stride + 63) & ~u64{63};
     if (kSetsBase + set_bytes * options.sets > kSetsLimit)
-        throw InputError(fmt::format("{}: {} sets of {} bytes do not fit in the guest's memory", test.file, options.sets,
-                                     set_bytes));
+        throw InputError(fmt::format("{}: {} sets of {} bytes do not fit in the guest's memory", test.file,
+                                     options.sets, set_bytes));
 
     bool weak = run.model == MemoryModel::Weak;
     if (options.barriers == "tso")
@@ -396,6 +411,7 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     poke64(kControlAddr + kOffSync, options.sync == LkmmSync::Timebase ? 1 : 0);
     poke64(kControlAddr + kOffDelay, options.timebase_delay);
     poke64(kControlAddr + kOffVarTable, kVarTableAddr);
+    poke64(kControlAddr + kOffSeed, run.seed);
     poke64(kControlAddr + kOffInitTable, kInitTableAddr);
     for (size_t v = 0; v < nvars; ++v)
         poke64(kControlAddr + kOffVarSize + v * 8, test.variables[v].size);
@@ -406,8 +422,8 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     // CPU 0 reports each iteration once every thread is past the end barrier: the state is final.
     io.on_done = [&](u32 iteration) {
         if (iteration != u32(reported)) {
-            failure = fmt::format("{}: test {}: the harness reported iteration {} out of order", test.file, test.name,
-                                  iteration);
+            failure = fmt::format("{}: test {}: the harness reported iteration {} out of order", test.file,
+                                  test.name, iteration);
             return;
         }
         const u64 set = reported % options.sets;
@@ -485,15 +501,17 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
                 if (!ch) break;
                 msg += std::isprint(static_cast<unsigned char>(ch)) ? ch : '?';
             }
-            throw InputError(fmt::format("{}: test {}: guest panic on CPU {}: {}", test.file, test.name, t, msg));
+            throw InputError(
+                fmt::format("{}: test {}: guest panic on CPU {}: {}", test.file, test.name, t, msg));
         }
         if (!failure.empty()) throw InputError(failure);
         if (stop.reason == cpu::StopReason::HaltedForever) {
             done[t] = true;
             --remaining;
         } else if (stop.reason == cpu::StopReason::TripleFault) {
-            throw InputError(fmt::format("{}: test {}: P{} faulted (exception {}) at RIP {:#x} in iteration {}", test.file,
-                                         test.name, t, stop.first_vector, stop.first_rip, reported + 1));
+            throw InputError(
+                fmt::format("{}: test {}: P{} faulted (exception {}) at RIP {:#x} in iteration {}", test.file,
+                            test.name, t, stop.first_vector, stop.first_rip, reported + 1));
         }
         for (unsigned u = 0; u < threads; ++u)
             if (cpus[u]->store_buffer_size() && rng() % 100 < commit_percent) cpus[u]->commit_store();
@@ -502,18 +520,19 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
             steps_since_report = 0;
             commit_percent = unsigned(rng() % (2 * run.commit_percent + 1));
         } else if (++steps_since_report > kMaxStepsPerIteration) {
-        {
-            std::string where;
-            for (unsigned u = 0; u < threads; ++u)
-                where += fmt::format("{}CPU {} at {:#x}", u ? ", " : "", u, cpus[u]->rip());
-            throw InputError(fmt::format("{}: test {}: iteration {} did not finish within {} steps ({})", test.file,
-                                         test.name, reported + 1, kMaxStepsPerIteration, where));
-        }
+            {
+                std::string where;
+                for (unsigned u = 0; u < threads; ++u)
+                    where += fmt::format("{}CPU {} at {:#x}", u ? ", " : "", u, cpus[u]->rip());
+                throw InputError(fmt::format("{}: test {}: iteration {} did not finish within {} steps ({})",
+                                             test.file, test.name, reported + 1, kMaxStepsPerIteration,
+                                             where));
+            }
         }
     }
     if (reported != run.runs)
-        throw InputError(fmt::format("{}: test {}: the harness stopped after {} of {} iterations", test.file, test.name,
-                                     reported, run.runs));
+        throw InputError(fmt::format("{}: test {}: the harness stopped after {} of {} iterations", test.file,
+                                     test.name, reported, run.runs));
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (unsigned t = 0; t < threads; ++t) {
         result.instructions += cpus[t]->stats().instructions;
@@ -541,7 +560,8 @@ std::string format_c_state(const CLitmusTest& test, const std::vector<u64>& valu
     std::string out;
     for (size_t i = 0; i < test.observed.size() && i < values.size(); ++i) {
         if (!out.empty()) out += ' ';
-        out += location_str(test.observed[i]) + "=" + value_str(test, test.observed[i], values[i], layout) + ";";
+        out +=
+            location_str(test.observed[i]) + "=" + value_str(test, test.observed[i], values[i], layout) + ";";
     }
     return out;
 }
@@ -551,7 +571,8 @@ std::string c_condition_str(const CLitmusTest& test) {
            condition_str(test, test.condition, test.condition.root, 0, 0) + ")";
 }
 
-std::string lkmm_log(const CLitmusTest& test, const RunResult& r, const std::string& model, const LkmmRunInfo& info) {
+std::string lkmm_log(const CLitmusTest& test, const RunResult& r, const std::string& model,
+                     const LkmmRunInfo& info) {
     std::string out;
     out += fmt::format("Test {} {}\n", test.name, litmus7_kind(test.quantifier));
     out += fmt::format("Histogram ({} states)\n", r.histogram.size());
@@ -560,15 +581,17 @@ std::string lkmm_log(const CLitmusTest& test, const RunResult& r, const std::str
         s.values = values;
         s.layout = &info.layout;
         const bool witness = test.condition.eval(s);
-        out += fmt::format("{:<8}{}>{}\n", count, witness ? '*' : ':', format_c_state(test, values, info.layout));
+        out += fmt::format("{:<8}{}>{}\n", count, witness ? '*' : ':',
+                           format_c_state(test, values, info.layout));
     }
     out += validated(test, r) ? "Ok\n" : "No\n";
     const bool negated = test.quantifier == Quantifier::NotExists;
     out += fmt::format("\nWitnesses\nPositive: {}, Negative: {}\n", negated ? r.negative : r.positive,
                        negated ? r.positive : r.negative);
-    out += fmt::format("Condition {} is {}validated\n", c_condition_str(test), validated(test, r) ? "" : "NOT ");
-    out += fmt::format("Model={} Barriers={} StaleHits={} ReorderedCommits={}\n", model, info.barriers, r.stale_hits,
-                       r.reordered_commits);
+    out +=
+        fmt::format("Condition {} is {}validated\n", c_condition_str(test), validated(test, r) ? "" : "NOT ");
+    out += fmt::format("Model={} Barriers={} StaleHits={} ReorderedCommits={}\n", model, info.barriers,
+                       r.stale_hits, r.reordered_commits);
     out += fmt::format("Observation {} {} {} {}\n", test.name, observation(r), r.positive, r.negative);
     out += fmt::format("Time {} {:.2f}\n\n", test.name, r.seconds);
     return out;

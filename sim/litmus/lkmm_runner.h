@@ -25,10 +25,10 @@ struct LkmmOptions {
     std::string barriers = "auto"; // the guest's barrier build: auto (as the model), tso or weak
     LkmmDebug debug = LkmmDebug::None;
     LkmmSync sync = LkmmSync::Spin;
-    u64 timebase_delay = 64; // timebase ticks between CPU 0's publication and the start
-    unsigned stride = 64;    // bytes between the variables of one set
-    unsigned sets = 8;       // fresh variable sets, used in turn by successive iterations
-    std::string cache_dir;   // empty: $XDG_CACHE_HOME/smpsim/lkmm or ~/.cache/smpsim/lkmm
+    u64 timebase_delay = 64;  // timebase ticks between CPU 0's publication and the start
+    unsigned stride = 64;     // bytes between the variables of one set
+    unsigned sets = 8;        // fresh variable sets, used in turn by successive iterations
+    std::string cache_dir;    // empty: $XDG_CACHE_HOME/smpsim/lkmm or ~/.cache/smpsim/lkmm
     std::string guest_source; // empty: the guest/ directory smpsim was built from
 };
 
@@ -36,7 +36,7 @@ struct LkmmRunInfo {
     std::string barriers; // the barrier build that ran: "tso", "weak", "weak+broken-rmb", ...
     bool cached = false;  // the image came from the cache
     double compile_seconds = 0;
-    std::string image; // path of the cached image
+    std::string image;                 // path of the cached image
     std::map<std::string, u64> layout; // the variables' addresses as the final states show them
 };
 
