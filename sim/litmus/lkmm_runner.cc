@@ -54,6 +54,7 @@ constexpr u64 kOffRuns = 8, kOffThreads = 16, kOffVars = 24, kOffSets = 32, kOff
               kOffSeed = kOffRegs + 8 * 32 * 8;
 // Steps one iteration may take before the run is declared stuck.
 constexpr u64 kMaxStepsPerIteration = 2'000'000;
+constexpr u64 kDrainPeriod = 4096;
 
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -472,8 +473,9 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     unsigned remaining = threads;
     u64 steps_since_report = 0, last_reported = 0;
     // The drain rate changes every iteration, as in runner.cc, so that eager and lazy store buffers both
-    // get visited.
-    unsigned commit_percent = unsigned(rng() % (2 * run.commit_percent + 1));
+    // get visited; never 0, unlike there: the harness's spin-waits (a lock, RCU) need another CPU's plain
+    // stores to arrive without a fence, as they do on hardware.
+    unsigned commit_percent = unsigned(1 + rng() % (2 * run.commit_percent + 1));
     // A CPU that just executed PAUSE (a spin-wait loop of the harness or a lock) steps back for a few
     // picks while others can run: any interleaving is valid, this only spends fewer steps spinning.
     std::vector<unsigned> backoff(threads, 0);
@@ -489,8 +491,10 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
         const unsigned t = active[rng() % active.size()];
         const u64 rip = cpus[t]->rip();
         if (rip + 1 < kRamBytes && ram[rip] == 0xf3 && ram[rip + 1] == 0x90) backoff[t] = 8;
-        ++clocks[t];
-        ++io.timebase;
+        // One clock for all CPUs: an invalidation is due `invalidate_queue_delay` steps after the sender's
+        // clock, so per-CPU step counts that drift apart (a CPU that spun for long) would leave a stale
+        // line in place for as long as the drift, and a spin-wait on it forever.
+        clocks[t] = ++io.timebase;
         memory->tick(t, clocks[t]);
         const cpu::StopInfo stop = cpus[t]->run(1);
         if (io.panic_message) {
@@ -515,15 +519,29 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
         }
         for (unsigned u = 0; u < threads; ++u)
             if (cpus[u]->store_buffer_size() && rng() % 100 < commit_percent) cpus[u]->commit_store();
+        // Forward progress, as hardware gives it: under `weak`, a store waiting for ownership may be
+        // overtaken by stores to owned lines (the stack) for ever, and a CPU spinning on the lock it
+        // released would never see it. Every kDrainPeriod steps the store buffers drain in program order,
+        // which is one of the orders every model allows.
+        if (io.timebase % kDrainPeriod == 0)
+            for (unsigned u = 0; u < threads; ++u)
+                cpus[u]->drain_store_buffer();
         if (reported != last_reported) {
             last_reported = reported;
             steps_since_report = 0;
-            commit_percent = unsigned(rng() % (2 * run.commit_percent + 1));
+            commit_percent = unsigned(1 + rng() % (2 * run.commit_percent + 1));
         } else if (++steps_since_report > kMaxStepsPerIteration) {
             {
                 std::string where;
                 for (unsigned u = 0; u < threads; ++u)
                     where += fmt::format("{}CPU {} at {:#x}", u ? ", " : "", u, cpus[u]->rip());
+                for (size_t v = 0; v < nvars; ++v) {
+                    u64 value = 0;
+                    memory->peek(var_addr(reported % options.sets, v), &value, test.variables[v].size);
+                    where += fmt::format(", {}={:#x}", test.variables[v].name, value);
+                }
+                for (unsigned u = 0; u < threads; ++u)
+                    where += fmt::format(", CPU {} store buffer {}", u, cpus[u]->store_buffer_size());
                 throw InputError(fmt::format("{}: test {}: iteration {} did not finish within {} steps ({})",
                                              test.file, test.name, reported + 1, kMaxStepsPerIteration,
                                              where));
