@@ -444,7 +444,11 @@ class CParser {
                 v.size = type_size(base, stars);
                 typed_.insert(name.text);
             }
-            if (lex_.accept("=")) v.init = parse_init_value();
+            if (lex_.accept("=")) {
+                // The value may name a variable not seen yet, which may move `v`: look it up again.
+                const Value init = parse_init_value();
+                variable(name.text, name.line).init = init;
+            }
             const Token& end = lex_.peek();
             if (!(end.kind == Tok::Punct && (end.text == ";" || end.text == "}")))
                 lex_.fail(end.line,
