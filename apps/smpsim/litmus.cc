@@ -28,7 +28,7 @@ struct LitmusOptions {
     std::string summary_json;
     std::string stats_file;
     smpsim::litmus::LkmmOptions lkmm; // C (LKMM) tests only
-    std::string lkmm_debug = "none", lkmm_sync = "spin";
+    std::string lkmm_debug = "none", lkmm_sync = "timebase";
 };
 
 // Files named on the command line, and every *.litmus below named directories, in sorted order.
@@ -186,8 +186,12 @@ Command add_litmus_command(CLI::App& app, LogOptions& log_options) {
                            "release-plain-store")
         ->capture_default_str();
     litmus_cmd->add_option("--sync", litmus.lkmm_sync,
-                           "C tests: start of each iteration, spin (barrier) or timebase (a shared clock)")
+                           "C tests: start of each iteration, timebase (a time on a shared clock) or spin (a barrier)")
         ->capture_default_str();
+    litmus_cmd->add_option("--timebase-delay", litmus.lkmm.timebase_delay,
+                           "C tests: --sync timebase: clock ticks from publishing the start time to the start")
+        ->capture_default_str()
+        ->check(CLI::Range(smpsim::u64(1), smpsim::u64(1) << 20));
     litmus_cmd->add_option("--stride", litmus.lkmm.stride, "C tests: bytes between the variables of a set")
         ->capture_default_str()
         ->check(CLI::Range(8u, 4096u));

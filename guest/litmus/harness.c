@@ -138,24 +138,28 @@ static void lkmm_init_set(const struct lkmm_control *c, u64 set)
  * them the same way), so that store buffers waiting for ownership and
  * invalidate queues holding stale lines get their chance.
  */
+static u64 lkmm_random(u64 *rnd)
+{
+	*rnd ^= *rnd << 13;
+	*rnd ^= *rnd >> 7;
+	*rnd ^= *rnd << 17;
+	return *rnd;
+}
+
 static void lkmm_preload(const struct lkmm_control *c, void **vars, u64 *rnd)
 {
 	u64 v;
 
-	for (v = 0; v < c->nvars; v++) {
-		*rnd ^= *rnd << 13;
-		*rnd ^= *rnd >> 7;
-		*rnd ^= *rnd << 17;
-		if (*rnd & 1)
+	for (v = 0; v < c->nvars; v++)
+		if (lkmm_random(rnd) & 1)
 			(void)READ_ONCE(*(volatile u8 *)vars[v]);
-	}
 }
 
 void lkmm_main(unsigned int cpu)
 {
 	struct lkmm_control *c = &lkmm_control;
 	unsigned int n;
-	u64 i, rnd;
+	u64 i, rnd, start;
 
 	if (c->magic != LKMM_MAGIC || c->nthreads != lkmm_nthreads || cpu >= lkmm_nthreads ||
 	    c->nthreads > LKMM_MAX_THREADS || c->nsets == 0)
@@ -192,7 +196,8 @@ void lkmm_main(unsigned int cpu)
 					lkmm_wait_relax();
 			}
 			smp_mb();
-			while (lkmm_timebase() < READ_ONCE(start_time))
+			start = READ_ONCE(start_time);
+			while (lkmm_timebase() < start)
 				cpu_relax();
 		} else {
 			lkmm_barrier_wait(&start_barrier, n);

@@ -24,8 +24,8 @@ enum class LkmmDebug { None, RmbCompilerBarrier, ReleasePlainStore };
 struct LkmmOptions {
     std::string barriers = "auto"; // the guest's barrier build: auto (as the model), tso or weak
     LkmmDebug debug = LkmmDebug::None;
-    LkmmSync sync = LkmmSync::Spin;
-    u64 timebase_delay = 64;  // timebase ticks between CPU 0's publication and the start
+    LkmmSync sync = LkmmSync::Timebase;
+    u64 timebase_delay = 256;  // timebase ticks between CPU 0's publication and the start
     unsigned stride = 64;     // bytes between the variables of one set
     unsigned sets = 8;        // fresh variable sets, used in turn by successive iterations
     std::string cache_dir;    // empty: $XDG_CACHE_HOME/smpsim/lkmm or ~/.cache/smpsim/lkmm
