@@ -118,34 +118,42 @@ int run_process(const std::vector<std::string>& argv, const fs::path& log) {
 
 // gcc's diagnostics in one line: the first error, where it is, and how many there were.
 std::string summarise_gcc(const std::string& log, const CLitmusTest& test) {
+    // The line of the litmus file a diagnostic points at ("FILE:LINE:COL: ..."), if it does.
+    const std::string file_prefix = test.file + ":";
+    auto litmus_line = [&](const std::string& line) -> std::string {
+        if (!line.starts_with(file_prefix)) return "";
+        const size_t l = file_prefix.size();
+        size_t e = l;
+        while (e < line.size() && std::isdigit(static_cast<unsigned char>(line[e])))
+            ++e;
+        return e > l && e < line.size() && line[e] == ':' ? line.substr(l, e - l) : "";
+    };
     std::istringstream in(log);
-    std::string first, where;
+    std::string first, where, any_where;
     int errors = 0;
     for (std::string line; std::getline(in, line);) {
+        const std::string at = litmus_line(line);
+        if (any_where.empty() && errors > 0) any_where = at; // "in expansion of macro" notes
         const size_t e = line.find(" error: ");
         if (e == std::string::npos) continue;
         if (++errors > 1) continue;
         first = line.substr(e + 8);
-        // "FILE":LINE:COL: error: ... or FILE:LINE:COL: error: ...
-        const std::string file_prefix = test.file + ":";
-        if (line.starts_with(file_prefix)) {
-            const size_t l = file_prefix.size();
-            const size_t colon = line.find(':', l);
-            where = line.substr(l, colon - l);
-        }
+        where = at;
     }
     if (errors == 0) {
         std::istringstream again(log);
         std::getline(again, first);
         if (first.empty()) first = "no diagnostics";
-        return fmt::format("{}: test {}: gcc could not build the test image: {}", test.file, test.name,
-                           first);
+        return fmt::format("{}:1: test {}: gcc could not build the test image: {}", test.file, test.name, first);
     }
+    // An error inside a macro of the guest's headers is located by the note that names the litmus line;
+    // one in the generated wrappers (a parameter's type) by the test's header line.
+    if (where.empty()) where = any_where.empty() ? "1" : any_where;
     for (char& c : first)
         if (static_cast<unsigned char>(c) < 0x20) c = ' ';
     if (first.size() > 160) first = first.substr(0, 160) + "...";
-    return fmt::format("{}:{} test {}: gcc: {}{}", test.file, where.empty() ? "" : where + ":", test.name,
-                       first, errors > 1 ? fmt::format(" ({} errors)", errors) : "");
+    return fmt::format("{}:{}: test {}: gcc: {}{}", test.file, where, test.name, first,
+                       errors > 1 ? fmt::format(" ({} errors)", errors) : "");
 }
 
 struct LoadedImage {
