@@ -1,4 +1,5 @@
-// `smpsim litmus` runs herd7-format x86 litmus tests on simulated CPUs and prints litmus7's log.
+// `smpsim litmus` runs herd7-format x86 litmus tests, and LKMM C litmus tests compiled against the guest's
+// own primitives (sim/litmus/lkmm_runner.h), on simulated CPUs and prints litmus7's log.
 #include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
 #include "sim/litmus/c_litmus_parser.h"
@@ -87,7 +88,14 @@ int run_litmus_command(LitmusOptions opt) {
             std::cout << smpsim::litmus::lkmm_log(test, r, opt.model, info);
             valid = smpsim::litmus::validated(test, r);
             name = test.name;
+            nlohmann::json mechanisms = nlohmann::json::array();
+            for (const auto& [values, m] : info.mechanisms)
+                mechanisms.push_back({{"state", smpsim::litmus::format_c_state(test, values, info.layout)},
+                                      {"runs", r.histogram.count(values) ? r.histogram.at(values) : 0},
+                                      {"store_buffer", m[0]},
+                                      {"invalidate_queue", m[1]}});
             extra = {{"language", "C"},
+                     {"mechanisms", mechanisms},
                      {"guest_barriers", info.barriers},
                      {"compiled", !info.cached},
                      {"compile_seconds", info.compile_seconds}};
@@ -155,8 +163,9 @@ Command add_litmus_command(CLI::App& app, LogOptions& log_options) {
     LitmusOptions& litmus = *options;
     CLI::App* litmus_cmd = app.add_subcommand(
         "litmus",
-        "Run herd7-format x86 litmus tests on simulated CPUs with store buffers and MESI caches; print "
-        "a litmus7-format log on stdout, a summary on stderr");
+        "Run herd7-format x86 litmus tests, and LKMM C litmus tests on the guest kernel's own primitives, "
+        "on simulated CPUs with store buffers and MESI caches; print a litmus7-format log on stdout, a "
+        "summary on stderr");
     litmus_cmd->add_option("tests", litmus.inputs, "Litmus files, or directories searched for *.litmus")
         ->required();
     litmus_cmd
@@ -178,18 +187,23 @@ Command add_litmus_command(CLI::App& app, LogOptions& log_options) {
     litmus_cmd->add_option("--stats", litmus.stats_file,
                            "Write each test's per-cache-line statistics (stale hits, HITM, RFOs...) as JSON");
     // LKMM C tests (header `C NAME`): compiled against the guest's own primitives (docs/LITMUS.md).
-    litmus_cmd->add_option("--guest-barriers", litmus.lkmm.barriers,
-                           "C tests: the guest's barrier build, auto (as --model), tso or weak")
+    litmus_cmd
+        ->add_option("--guest-barriers", litmus.lkmm.barriers,
+                     "C tests: the guest's barrier build, auto (as --model), tso or weak")
         ->capture_default_str();
-    litmus_cmd->add_option("--guest-debug", litmus.lkmm_debug,
-                           "C tests: a deliberately broken guest build: none, rmb-compiler-barrier, "
-                           "release-plain-store")
+    litmus_cmd
+        ->add_option("--guest-debug", litmus.lkmm_debug,
+                     "C tests: a deliberately broken guest build: none, rmb-compiler-barrier, "
+                     "release-plain-store")
         ->capture_default_str();
-    litmus_cmd->add_option("--sync", litmus.lkmm_sync,
-                           "C tests: start of each iteration, timebase (a time on a shared clock) or spin (a barrier)")
+    litmus_cmd
+        ->add_option(
+            "--sync", litmus.lkmm_sync,
+            "C tests: start of each iteration, timebase (a time on a shared clock) or spin (a barrier)")
         ->capture_default_str();
-    litmus_cmd->add_option("--timebase-delay", litmus.lkmm.timebase_delay,
-                           "C tests: --sync timebase: clock ticks from publishing the start time to the start")
+    litmus_cmd
+        ->add_option("--timebase-delay", litmus.lkmm.timebase_delay,
+                     "C tests: --sync timebase: clock ticks from publishing the start time to the start")
         ->capture_default_str()
         ->check(CLI::Range(smpsim::u64(1), smpsim::u64(1) << 20));
     litmus_cmd->add_option("--stride", litmus.lkmm.stride, "C tests: bytes between the variables of a set")
@@ -198,8 +212,9 @@ Command add_litmus_command(CLI::App& app, LogOptions& log_options) {
     litmus_cmd->add_option("--sets", litmus.lkmm.sets, "C tests: fresh variable sets, used in turn")
         ->capture_default_str()
         ->check(CLI::Range(1u, 4096u));
-    litmus_cmd->add_option("--cache-dir", litmus.lkmm.cache_dir,
-                           "C tests: where compiled test images are kept (default $XDG_CACHE_HOME/smpsim/lkmm)");
+    litmus_cmd->add_option(
+        "--cache-dir", litmus.lkmm.cache_dir,
+        "C tests: where compiled test images are kept (default $XDG_CACHE_HOME/smpsim/lkmm)");
     add_log_options(litmus_cmd, log_options);
     return {litmus_cmd, [options] { return run_litmus_command(*options); }};
 }

@@ -202,7 +202,9 @@ void lkmm_main(unsigned int cpu)
 		} else {
 			lkmm_barrier_wait(&start_barrier, n);
 		}
+		outl(cpu, LKMM_PORT_BODY);
 		lkmm_threads[cpu](vars, c->regs[cpu]);
+		outl(cpu | 0x100, LKMM_PORT_BODY);
 		lkmm_barrier_wait(&end_barrier, n);
 		if (cpu == 0)
 			outl((u32)i, LKMM_PORT_DONE);

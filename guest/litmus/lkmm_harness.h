@@ -27,6 +27,7 @@
 #define LKMM_PORT_DONE 0x5c0	  /* outl(iteration): the final state can be read */
 #define LKMM_PORT_TIMEBASE 0x5c4 /* inl: a clock common to all CPUs (the timebase start) */
 #define LKMM_PORT_PANIC 0x5c8	  /* outl(address of a message): the harness gives up */
+#define LKMM_PORT_BODY 0x5cc	  /* outl(cpu): a thread body starts; outl(cpu | 0x100): it ended */
 
 #define LKMM_SYNC_SPIN 0     /* all threads meet at a spin barrier (klitmus7 -s user) */
 #define LKMM_SYNC_TIMEBASE 1 /* CPU 0 publishes a start time, all spin until it (-s timebase) */

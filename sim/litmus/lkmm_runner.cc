@@ -48,6 +48,7 @@ constexpr unsigned kMaxRegs = 32;
 constexpr u16 kPortDone = 0x5c0;
 constexpr u16 kPortTimebase = 0x5c4;
 constexpr u16 kPortPanic = 0x5c8;
+constexpr u16 kPortBody = 0x5cc; // outl(cpu): the body starts; outl(cpu | 0x100): it ended
 // Offsets in struct lkmm_control.
 constexpr u64 kOffRuns = 8, kOffThreads = 16, kOffVars = 24, kOffSets = 32, kOffSync = 40, kOffDelay = 48,
               kOffVarTable = 56, kOffInitTable = 64, kOffVarSize = 72, kOffRegs = 72 + 64 * 8,
@@ -144,7 +145,8 @@ std::string summarise_gcc(const std::string& log, const CLitmusTest& test) {
         std::istringstream again(log);
         std::getline(again, first);
         if (first.empty()) first = "no diagnostics";
-        return fmt::format("{}:1: test {}: gcc could not build the test image: {}", test.file, test.name, first);
+        return fmt::format("{}:1: test {}: gcc could not build the test image: {}", test.file, test.name,
+                           first);
     }
     // An error inside a macro of the guest's headers is located by the note that names the litmus line;
     // one in the generated wrappers (a parameter's type) by the test's header line.
@@ -269,6 +271,7 @@ std::string build_image(const CLitmusTest& test, bool weak, const LkmmOptions& o
 class HarnessPorts final : public IoPortSpace {
   public:
     std::function<void(u32)> on_done;
+    std::function<void(u32)> on_body;
     u64 timebase = 0;
     std::optional<u32> panic_message;
     u32 in(u16 port, u32 size) override {
@@ -278,6 +281,7 @@ class HarnessPorts final : public IoPortSpace {
     void out(u16 port, u32, u32 value) override {
         if (port == kPortDone && on_done) on_done(value);
         if (port == kPortPanic) panic_message = value;
+        if (port == kPortBody && on_body) on_body(value);
     }
 };
 
@@ -429,6 +433,31 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     u64 reported = 0;
     std::string failure;
     // CPU 0 reports each iteration once every thread is past the end barrier: the state is final.
+    // Which mechanism acted inside the thread bodies of each iteration: loads of the test's variables that
+    // hit a stale line (invalidate queue), and store-buffer commits that overtook an older store, counted
+    // from a body's start to its end (harness code outside the bodies is not counted).
+    std::vector<u64> stale_at_start(threads, 0), reordered_at_start(threads, 0);
+    u64 stale_in_bodies = 0, reordered_in_bodies = 0;
+    auto stale_hits_of = [&](unsigned cpu) {
+        u64 n = 0;
+        const u64 set = reported % options.sets;
+        for (size_t v = 0; v < nvars; ++v)
+            if (const cache_mesi::LineStats* ls = memory->stats().find(var_addr(set, v) & ~u64{63});
+                ls && cpu < ls->cpu.size())
+                n += ls->cpu[cpu].stale_hits;
+        return n;
+    };
+    io.on_body = [&](u32 value) {
+        const unsigned cpu = value & 0xff;
+        if (cpu >= threads) return;
+        if (value & 0x100) {
+            stale_in_bodies += stale_hits_of(cpu) - stale_at_start[cpu];
+            reordered_in_bodies += cpus[cpu]->stats().store_buffer_reordered - reordered_at_start[cpu];
+        } else {
+            stale_at_start[cpu] = stale_hits_of(cpu);
+            reordered_at_start[cpu] = cpus[cpu]->stats().store_buffer_reordered;
+        }
+    };
     io.on_done = [&](u32 iteration) {
         if (iteration != u32(reported)) {
             failure = fmt::format("{}: test {}: the harness reported iteration {} out of order", test.file,
@@ -457,8 +486,15 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
             state.values.push_back(v);
         }
         ++reported;
-        if (test.filter && !test.filter->eval(state)) return;
+        if (test.filter && !test.filter->eval(state)) {
+            stale_in_bodies = reordered_in_bodies = 0;
+            return;
+        }
         ++result.histogram[state.values];
+        std::array<u64, 2>& mech = info.mechanisms[state.values];
+        mech[0] += reordered_in_bodies > 0;
+        mech[1] += stale_in_bodies > 0;
+        stale_in_bodies = reordered_in_bodies = 0;
         if (test.condition.eval(state))
             ++result.positive;
         else
@@ -618,6 +654,17 @@ std::string lkmm_log(const CLitmusTest& test, const RunResult& r, const std::str
         fmt::format("Condition {} is {}validated\n", c_condition_str(test), validated(test, r) ? "" : "NOT ");
     out += fmt::format("Model={} Barriers={} StaleHits={} ReorderedCommits={}\n", model, info.barriers,
                        r.stale_hits, r.reordered_commits);
+    // For each state the condition names, how many of its runs saw each mechanism act in the bodies.
+    for (const auto& [values, count] : r.histogram) {
+        FinalState s;
+        s.values = values;
+        s.layout = &info.layout;
+        if (!test.condition.eval(s)) continue;
+        const auto it = info.mechanisms.find(values);
+        const std::array<u64, 2> m = it == info.mechanisms.end() ? std::array<u64, 2>{} : it->second;
+        out += fmt::format("Mechanisms {}: store-buffer {} invalidate-queue {} of {}\n",
+                           format_c_state(test, values, info.layout), m[0], m[1], count);
+    }
     out += fmt::format("Observation {} {} {} {}\n", test.name, observation(r), r.positive, r.negative);
     out += fmt::format("Time {} {:.2f}\n\n", test.name, r.seconds);
     return out;

@@ -12,8 +12,10 @@
 #include "sim/litmus/c_litmus.h"
 #include "sim/litmus/runner.h"
 
+#include <array>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace smpsim::litmus {
 
@@ -25,7 +27,7 @@ struct LkmmOptions {
     std::string barriers = "auto"; // the guest's barrier build: auto (as the model), tso or weak
     LkmmDebug debug = LkmmDebug::None;
     LkmmSync sync = LkmmSync::Timebase;
-    u64 timebase_delay = 256;  // timebase ticks between CPU 0's publication and the start
+    u64 timebase_delay = 256; // timebase ticks between CPU 0's publication and the start
     unsigned stride = 64;     // bytes between the variables of one set
     unsigned sets = 8;        // fresh variable sets, used in turn by successive iterations
     std::string cache_dir;    // empty: $XDG_CACHE_HOME/smpsim/lkmm or ~/.cache/smpsim/lkmm
@@ -38,6 +40,9 @@ struct LkmmRunInfo {
     double compile_seconds = 0;
     std::string image;                 // path of the cached image
     std::map<std::string, u64> layout; // the variables' addresses as the final states show them
+    // Per final state: runs in which a store-buffer commit overtook an older store ([0]) and runs in which
+    // a load of a variable hit a stale line ([1]), inside the thread bodies.
+    std::map<std::vector<u64>, std::array<u64, 2>> mechanisms;
 };
 
 LkmmDebug parse_lkmm_debug(const std::string& s); // none, rmb-compiler-barrier, release-plain-store
