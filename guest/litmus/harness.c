@@ -71,9 +71,11 @@ static u64 lkmm_timebase(void)
 /* A waiting CPU holds no RCU reference: a quiescent state, as in the idle loop. */
 static void lkmm_wait_relax(void)
 {
-	rcu_all_qs();
-	if (local_softirq_pending())
-		do_softirq();
+	if (lkmm_control.rcu) {
+		rcu_all_qs();
+		if (local_softirq_pending())
+			do_softirq();
+	}
 	cpu_relax();
 }
 

@@ -52,7 +52,7 @@ constexpr u16 kPortBody = 0x5cc; // outl(cpu): the body starts; outl(cpu | 0x100
 // Offsets in struct lkmm_control.
 constexpr u64 kOffRuns = 8, kOffThreads = 16, kOffVars = 24, kOffSets = 32, kOffSync = 40, kOffDelay = 48,
               kOffVarTable = 56, kOffInitTable = 64, kOffVarSize = 72, kOffRegs = 72 + 64 * 8,
-              kOffSeed = kOffRegs + 8 * 32 * 8;
+              kOffSeed = kOffRegs + 8 * 32 * 8, kOffRcu = kOffSeed + 8;
 // Steps one iteration may take before the run is declared stuck.
 constexpr u64 kMaxStepsPerIteration = 2'000'000;
 constexpr u64 kDrainPeriod = 4096;
@@ -425,6 +425,7 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     poke64(kControlAddr + kOffDelay, options.timebase_delay);
     poke64(kControlAddr + kOffVarTable, kVarTableAddr);
     poke64(kControlAddr + kOffSeed, run.seed);
+    poke64(kControlAddr + kOffRcu, test.primitives.count("synchronize_rcu") ? 1 : 0);
     poke64(kControlAddr + kOffInitTable, kInitTableAddr);
     for (size_t v = 0; v < nvars; ++v)
         poke64(kControlAddr + kOffVarSize + v * 8, test.variables[v].size);
