@@ -1,6 +1,9 @@
-// `smpsim litmus` runs herd7-format x86 litmus tests on simulated CPUs and prints litmus7's log.
+// `smpsim litmus` runs herd7-format x86 litmus tests, and LKMM C litmus tests compiled against the guest's
+// own primitives (sim/litmus/lkmm_runner.h), on simulated CPUs and prints litmus7's log.
 #include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
+#include "sim/litmus/c_litmus_parser.h"
+#include "sim/litmus/lkmm_runner.h"
 #include "sim/litmus/parser.h"
 #include "sim/litmus/runner.h"
 #include "sim/report/report.h"
@@ -28,6 +31,8 @@ struct LitmusOptions {
     std::string summary_json;
     std::string stats_file;
     std::string report_dir; // --report DIR
+    smpsim::litmus::LkmmOptions lkmm; // C (LKMM) tests only
+    std::string lkmm_debug = "none", lkmm_sync = "timebase";
 };
 
 // Files named on the command line, and every *.litmus below named directories, in sorted order.
@@ -62,6 +67,8 @@ int run_litmus_command(LitmusOptions opt) {
         smpsim::throw_injected_error(kind);
     }
     opt.run.model = parse_memory_model(opt.model);
+    opt.lkmm.debug = smpsim::litmus::parse_lkmm_debug(opt.lkmm_debug);
+    opt.lkmm.sync = smpsim::litmus::parse_lkmm_sync(opt.lkmm_sync);
     const std::vector<std::string> files = litmus_files(opt.inputs);
     std::ofstream stats_out, summary_out;
     if (!opt.stats_file.empty()) stats_out = open_output(opt.stats_file, "the statistics file");
@@ -76,20 +83,49 @@ int run_litmus_command(LitmusOptions opt) {
     double seconds = 0;
     for (const std::string& file : files) {
         // A bad test stops the run with its error, naming the file: nothing is skipped silently.
-        const smpsim::litmus::LitmusTest test = smpsim::litmus::parse_litmus_file(file);
-        const smpsim::litmus::RunResult r = smpsim::litmus::run_litmus(test, opt.run);
-        std::cout << smpsim::litmus::litmus7_log(test, r);
+        smpsim::litmus::RunResult r;
+        bool valid = false;
+        std::string name;
+        nlohmann::json extra = nlohmann::json::object();
+        if (smpsim::litmus::is_c_litmus_file(file)) { // LKMM C test: on the guest's own primitives
+            const smpsim::litmus::CLitmusTest test = smpsim::litmus::parse_c_litmus_file(file);
+            smpsim::litmus::LkmmRunInfo info;
+            r = smpsim::litmus::run_c_litmus(test, opt.run, opt.lkmm, &info);
+            std::cout << smpsim::litmus::lkmm_log(test, r, opt.model, info);
+            if (!opt.report_dir.empty()) litmus_report.tests.push_back(c_litmus_test_report(test, r, info, file));
+            valid = smpsim::litmus::validated(test, r);
+            name = test.name;
+            nlohmann::json mechanisms = nlohmann::json::array();
+            for (const auto& [values, m] : info.mechanisms)
+                mechanisms.push_back({{"state", smpsim::litmus::format_c_state(test, values, info.layout)},
+                                      {"runs", r.histogram.count(values) ? r.histogram.at(values) : 0},
+                                      {"store_buffer", m[0]},
+                                      {"invalidate_queue", m[1]}});
+            extra = {{"language", "C"},
+                     {"mechanisms", mechanisms},
+                     {"guest_barriers", info.barriers},
+                     {"compiled", !info.cached},
+                     {"compile_seconds", info.compile_seconds}};
+        } else {
+            const smpsim::litmus::LitmusTest test = smpsim::litmus::parse_litmus_file(file);
+            r = smpsim::litmus::run_litmus(test, opt.run);
+            std::cout << smpsim::litmus::litmus7_log(test, r);
+            if (!opt.report_dir.empty()) litmus_report.tests.push_back(litmus_test_report(test, r, file));
+            valid = smpsim::litmus::validated(test, r);
+            name = test.name;
+        }
         check_stdout();
-        const bool valid = smpsim::litmus::validated(test, r);
         ok += valid;
         seconds += r.seconds;
-        if (!opt.report_dir.empty()) litmus_report.tests.push_back(litmus_test_report(test, r, file));
         if (opt.run.line_stats)
-            line_stats.push_back({{"test", test.name}, {"file", file}, {"caches", r.line_stats}});
+            line_stats.push_back({{"test", name}, {"file", file}, {"caches", r.line_stats}});
         if (opt.summary)
-            std::cerr << fmt::format("{} {} {} {} {} {}\n", test.name, valid ? "Ok" : "No",
-                                     smpsim::litmus::observation(r), r.positive, r.negative, file);
-        tests.push_back({{"name", test.name},
+            std::cerr << fmt::format("{} {} {} {} {} {}{}\n", name, valid ? "Ok" : "No",
+                                     smpsim::litmus::observation(r), r.positive, r.negative, file,
+                                     extra.contains("guest_barriers")
+                                         ? " barriers=" + extra["guest_barriers"].get<std::string>()
+                                         : "");
+        tests.push_back({{"name", name},
                          {"file", file},
                          {"validated", valid},
                          {"observation", smpsim::litmus::observation(r)},
@@ -101,6 +137,7 @@ int run_litmus_command(LitmusOptions opt) {
                          {"stale_hits", r.stale_hits},
                          {"reordered_commits", r.reordered_commits},
                          {"seconds", r.seconds}});
+        tests.back().update(extra);
     }
     check_stdout();
     if (stats_out.is_open()) {
@@ -135,8 +172,9 @@ Command add_litmus_command(CLI::App& app, LogOptions& log_options) {
     LitmusOptions& litmus = *options;
     CLI::App* litmus_cmd = app.add_subcommand(
         "litmus",
-        "Run herd7-format x86 litmus tests on simulated CPUs with store buffers and MESI caches; print "
-        "a litmus7-format log on stdout, a summary on stderr");
+        "Run herd7-format x86 litmus tests, and LKMM C litmus tests on the guest kernel's own primitives, "
+        "on simulated CPUs with store buffers and MESI caches; print a litmus7-format log on stdout, a "
+        "summary on stderr");
     litmus_cmd->add_option("tests", litmus.inputs, "Litmus files, or directories searched for *.litmus")
         ->required();
     litmus_cmd
@@ -161,6 +199,35 @@ Command add_litmus_command(CLI::App& app, LogOptions& log_options) {
         "--report", litmus.report_dir,
         "Write a report into DIR (created if missing): report.json, report.txt, report.html "
         "(docs/REPORTS.md)");
+    // LKMM C tests (header `C NAME`): compiled against the guest's own primitives (docs/LITMUS.md).
+    litmus_cmd
+        ->add_option("--guest-barriers", litmus.lkmm.barriers,
+                     "C tests: the guest's barrier build, auto (as --model), tso or weak")
+        ->capture_default_str();
+    litmus_cmd
+        ->add_option("--guest-debug", litmus.lkmm_debug,
+                     "C tests: a deliberately broken guest build: none, rmb-compiler-barrier, "
+                     "release-plain-store")
+        ->capture_default_str();
+    litmus_cmd
+        ->add_option(
+            "--sync", litmus.lkmm_sync,
+            "C tests: start of each iteration, timebase (a time on a shared clock) or spin (a barrier)")
+        ->capture_default_str();
+    litmus_cmd
+        ->add_option("--timebase-delay", litmus.lkmm.timebase_delay,
+                     "C tests: --sync timebase: clock ticks from publishing the start time to the start")
+        ->capture_default_str()
+        ->check(CLI::Range(smpsim::u64(1), smpsim::u64(1) << 20));
+    litmus_cmd->add_option("--stride", litmus.lkmm.stride, "C tests: bytes between the variables of a set")
+        ->capture_default_str()
+        ->check(CLI::Range(8u, 4096u));
+    litmus_cmd->add_option("--sets", litmus.lkmm.sets, "C tests: fresh variable sets, used in turn")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 4096u));
+    litmus_cmd->add_option(
+        "--cache-dir", litmus.lkmm.cache_dir,
+        "C tests: where compiled test images are kept (default $XDG_CACHE_HOME/smpsim/lkmm)");
     add_log_options(litmus_cmd, log_options);
     return {litmus_cmd, [options] { return run_litmus_command(*options); }};
 }

@@ -6,7 +6,9 @@
 #include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
 #include "sim/igb/igb_regs.h"
+#include "sim/litmus/c_litmus.h"
 #include "sim/litmus/litmus_test.h"
+#include "sim/litmus/lkmm_runner.h"
 #include "sim/litmus/runner.h"
 #include "sim/platform/machine.h"
 #include "sim/report/c2c.h"
@@ -179,6 +181,30 @@ report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, cons
         litmus::FinalState s;
         s.values = values;
         t.histogram.push_back({test.format_state(s), count, test.satisfies(s)});
+    }
+    t.instructions = r.instructions;
+    t.store_forwards = r.store_forwards;
+    t.stale_hits = r.stale_hits;
+    t.reordered_commits = r.reordered_commits;
+    return t;
+}
+
+report::LitmusTestReport c_litmus_test_report(const litmus::CLitmusTest& test, const litmus::RunResult& r,
+                                              const litmus::LkmmRunInfo& info, const std::string& file) {
+    report::LitmusTestReport t;
+    t.name = test.name;
+    t.file = file;
+    t.kind = litmus::litmus7_kind(test.quantifier);
+    t.condition = litmus::c_condition_str(test);
+    t.validated = litmus::validated(test, r);
+    t.observation = litmus::observation(r);
+    t.positive = r.positive;
+    t.negative = r.negative;
+    for (const auto& [values, count] : r.histogram) {
+        litmus::FinalState s;
+        s.values = values;
+        s.layout = &info.layout;
+        t.histogram.push_back({litmus::format_c_state(test, values, info.layout), count, test.condition.eval(s)});
     }
     t.instructions = r.instructions;
     t.store_forwards = r.store_forwards;

@@ -19,6 +19,8 @@ struct RunResult;
 } // namespace smpsim::platform
 namespace smpsim::litmus {
 struct LitmusTest;
+struct CLitmusTest;
+struct LkmmRunInfo;
 struct RunResult;
 } // namespace smpsim::litmus
 namespace smpsim::report {
@@ -84,6 +86,8 @@ class MachineReport {
 // litmus: one test's results for the report, and the report of every test.
 report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, const litmus::RunResult& result,
                                             const std::string& file);
+report::LitmusTestReport c_litmus_test_report(const litmus::CLitmusTest& test, const litmus::RunResult& result,
+                                              const litmus::LkmmRunInfo& info, const std::string& file);
 void write_litmus_report(const std::string& dir, const report::LitmusSection& litmus);
 
 } // namespace smpsim::app

@@ -125,4 +125,18 @@
 		VAL;                                                                               \
 	})
 
+/*
+ * Deliberately broken builds, only for the LKMM litmus suite to show that it catches them (smpsim
+ * litmus --guest-debug): smp_rmb() (and so acquire on the weak build) as a compiler barrier, or
+ * smp_store_release() as a plain once-store. The kernel itself is never built with them.
+ */
+#ifdef CONFIG_DEBUG_BROKEN_SMP_RMB
+#undef smp_rmb
+#define smp_rmb() barrier()
+#endif
+#ifdef CONFIG_DEBUG_BROKEN_SMP_STORE_RELEASE
+#undef smp_store_release
+#define smp_store_release(p, v) WRITE_ONCE(*(p), (v))
+#endif
+
 #endif /* _GUEST_BARRIER_H */
