@@ -166,21 +166,25 @@ void MachineReport::write(const platform::Machine& machine, const platform::Mach
     report::write_report_dir(dir_, report::report_json(rep), recorder_->trace_text());
 }
 
-report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, const litmus::RunResult& r,
-                                            const std::string& file) {
+namespace {
+
+// What every litmus test's report holds; state_of(values) gives a final state's text and whether it
+// satisfies the condition (x86 and C tests format and evaluate states their own way).
+template <typename Test, typename StateOf>
+report::LitmusTestReport test_report(const Test& test, std::string condition, bool validated,
+                                     const litmus::RunResult& r, const std::string& file, StateOf state_of) {
     report::LitmusTestReport t;
     t.name = test.name;
     t.file = file;
     t.kind = litmus::litmus7_kind(test.quantifier);
-    t.condition = test.condition_str();
-    t.validated = litmus::validated(test, r);
+    t.condition = std::move(condition);
+    t.validated = validated;
     t.observation = litmus::observation(r);
     t.positive = r.positive;
     t.negative = r.negative;
     for (const auto& [values, count] : r.histogram) {
-        litmus::FinalState s;
-        s.values = values;
-        t.histogram.push_back({test.format_state(s), count, test.satisfies(s)});
+        const auto [text, witness] = state_of(values);
+        t.histogram.push_back({text, count, witness});
     }
     t.instructions = r.instructions;
     t.store_forwards = r.store_forwards;
@@ -189,28 +193,28 @@ report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, cons
     return t;
 }
 
+} // namespace
+
+report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, const litmus::RunResult& r,
+                                            const std::string& file) {
+    return test_report(test, test.condition_str(), litmus::validated(test, r), r, file,
+                       [&](const std::vector<u64>& values) {
+                           litmus::FinalState s;
+                           s.values = values;
+                           return std::pair{test.format_state(s), test.satisfies(s)};
+                       });
+}
+
 report::LitmusTestReport c_litmus_test_report(const litmus::CLitmusTest& test, const litmus::RunResult& r,
                                               const litmus::LkmmRunInfo& info, const std::string& file) {
-    report::LitmusTestReport t;
-    t.name = test.name;
-    t.file = file;
-    t.kind = litmus::litmus7_kind(test.quantifier);
-    t.condition = litmus::c_condition_str(test);
-    t.validated = litmus::validated(test, r);
-    t.observation = litmus::observation(r);
-    t.positive = r.positive;
-    t.negative = r.negative;
-    for (const auto& [values, count] : r.histogram) {
-        litmus::FinalState s;
-        s.values = values;
-        s.layout = &info.layout;
-        t.histogram.push_back({litmus::format_c_state(test, values, info.layout), count, test.condition.eval(s)});
-    }
-    t.instructions = r.instructions;
-    t.store_forwards = r.store_forwards;
-    t.stale_hits = r.stale_hits;
-    t.reordered_commits = r.reordered_commits;
-    return t;
+    return test_report(
+        test, litmus::c_condition_str(test), litmus::validated(test, r), r, file,
+        [&](const std::vector<u64>& values) {
+            litmus::FinalState s;
+            s.values = values;
+            s.layout = &info.layout;
+            return std::pair{litmus::format_c_state(test, values, info.layout), test.condition.eval(s)};
+        });
 }
 
 void write_litmus_report(const std::string& dir, const report::LitmusSection& litmus) {

@@ -649,12 +649,7 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
 }
 
 bool validated(const CLitmusTest& test, const RunResult& r) {
-    switch (test.quantifier) {
-    case Quantifier::Exists: return r.positive > 0;
-    case Quantifier::NotExists: return r.positive == 0;
-    case Quantifier::Forall: return r.negative == 0;
-    }
-    return false;
+    return validated(test.quantifier, r);
 }
 
 std::string format_c_state(const CLitmusTest& test, const std::vector<u64>& values,

@@ -234,13 +234,17 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
     return result;
 }
 
-bool validated(const LitmusTest& test, const RunResult& r) {
-    switch (test.quantifier) {
+bool validated(Quantifier quantifier, const RunResult& r) {
+    switch (quantifier) {
     case Quantifier::Exists: return r.positive > 0;
     case Quantifier::NotExists: return r.positive == 0;
     case Quantifier::Forall: return r.negative == 0;
     }
     return false;
+}
+
+bool validated(const LitmusTest& test, const RunResult& r) {
+    return validated(test.quantifier, r);
 }
 
 const char* observation(const RunResult& r) {

@@ -48,9 +48,10 @@ struct RunResult {
 // faults or does not finish.
 RunResult run_litmus(const LitmusTest& test, const RunOptions& options);
 
-// The verdict of a result, as litmus7 words it.
-bool validated(const LitmusTest& test, const RunResult& result); // Ok / No
-const char* observation(const RunResult& result);                // Never / Sometimes / Always
+// The verdict of a result, as litmus7 words it: whether the condition, as quantified, held (Ok / No).
+bool validated(Quantifier quantifier, const RunResult& result);
+bool validated(const LitmusTest& test, const RunResult& result);
+const char* observation(const RunResult& result); // Never / Sometimes / Always
 
 // The kind litmus7 and herd7 print after the test's name: Allowed (exists), Forbidden (~exists),
 // Required (forall).
