@@ -1043,37 +1043,6 @@ class CParser {
     size_t terms_ = 0;
 };
 
-// Reads a regular file of at most kMaxFileBytes without blocking on FIFOs or devices.
-std::string read_regular_file(const std::string& path, size_t limit) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) throw InputError(path + ": cannot open file: " + std::strerror(errno));
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) throw InputError(path + ": cannot read file: " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) throw InputError(path + ": not a regular file");
-    if (static_cast<unsigned long long>(st.st_size) > kMaxFileBytes)
-        throw InputError(path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) +
-                         " bytes");
-    std::string text;
-    char buf[65536];
-    while (text.size() < limit) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw InputError(path + ": cannot read file: " + std::strerror(errno));
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > kMaxFileBytes)
-            throw InputError(path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) +
-                             " bytes");
-    }
-    return text;
-}
-
 } // namespace
 
 bool looks_like_c_litmus(std::string_view text) {
@@ -1094,7 +1063,7 @@ bool looks_like_c_litmus(std::string_view text) {
 
 bool is_c_litmus_file(const std::string& path) {
     try {
-        return looks_like_c_litmus(read_regular_file(path, 4096));
+        return looks_like_c_litmus(read_litmus_file(path, 4096));
     } catch (const InputError&) {
         return false; // the x86 parser reports it
     }
@@ -1113,7 +1082,7 @@ CLitmusTest parse_c_litmus(std::string_view text, const std::string& file) {
 }
 
 CLitmusTest parse_c_litmus_file(const std::string& path) {
-    return parse_c_litmus(read_regular_file(path, kMaxFileBytes + 1), path);
+    return parse_c_litmus(read_litmus_file(path), path);
 }
 
 } // namespace smpsim::litmus

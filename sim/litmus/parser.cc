@@ -960,7 +960,7 @@ LitmusTest parse_litmus(std::string_view text, const std::string& file) {
     return p.run();
 }
 
-LitmusTest parse_litmus_file(const std::string& path) {
+std::string read_litmus_file(const std::string& path, size_t limit) {
     // Opened without blocking (a FIFO would wait for a writer), then checked to be a regular file of at
     // most kMaxFileBytes before anything is read: /dev/zero or a huge file must not fill the memory.
     const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -972,12 +972,12 @@ LitmusTest parse_litmus_file(const std::string& path) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) throw InputError(path + ": cannot read file: " + std::strerror(errno));
     if (!S_ISREG(st.st_mode)) throw InputError(path + ": not a regular file");
-    if (static_cast<unsigned long long>(st.st_size) > kMaxFileBytes)
-        throw InputError(path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) +
-                         " bytes");
+    const std::string too_large =
+        path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) + " bytes";
+    if (static_cast<unsigned long long>(st.st_size) > kMaxFileBytes) throw InputError(too_large);
     std::string text;
     char buf[65536];
-    while (true) {
+    while (text.size() < limit) {
         const ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
@@ -985,11 +985,13 @@ LitmusTest parse_litmus_file(const std::string& path) {
         }
         if (n == 0) break;
         text.append(buf, static_cast<size_t>(n));
-        if (text.size() > kMaxFileBytes) // the file grew while being read
-            throw InputError(path + ": file is larger than the limit of " + std::to_string(kMaxFileBytes) +
-                             " bytes");
+        if (text.size() > kMaxFileBytes) throw InputError(too_large); // the file grew while being read
     }
-    return parse_litmus(text, path);
+    return text;
+}
+
+LitmusTest parse_litmus_file(const std::string& path) {
+    return parse_litmus(read_litmus_file(path), path);
 }
 
 } // namespace smpsim::litmus

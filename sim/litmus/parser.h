@@ -30,6 +30,10 @@
 namespace smpsim::litmus {
 
 inline constexpr size_t kMaxFileBytes = 1u << 20;
+
+// The text of a litmus file (x86 or C), up to `limit` bytes: a regular file of at most kMaxFileBytes,
+// opened without blocking on FIFOs; anything else throws InputError "PATH: ...".
+std::string read_litmus_file(const std::string& path, size_t limit = kMaxFileBytes + 1);
 inline constexpr size_t kMaxConditionDepth = 1000;
 inline constexpr size_t kMaxConditionTerms = 10000;
 
