@@ -431,14 +431,8 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     std::vector<std::unique_ptr<cpu::Cpu>> cpus;
     for (unsigned t = 0; t < threads; ++t) {
         ports.push_back(std::make_unique<cache_mesi::CpuPort>(*memory, t, &clocks[t]));
-        cpu::CpuConfig cc;
-        cc.apic_id = t;
-        cc.bootstrap = true;
-        cc.store_buffer = true;
-        cc.memory_model = run.model;
-        cc.auto_commit = false;
-        cc.report_unimplemented = false;
-        cpus.push_back(std::make_unique<cpu::Cpu>(*ports.back(), io, decode_cache, cc));
+        cpus.push_back(
+            std::make_unique<cpu::Cpu>(*ports.back(), io, decode_cache, litmus_cpu_config(t, run.model)));
     }
     for (const auto& [addr, bytes] : image.segments)
         memory->poke(addr, bytes.data(), u32(bytes.size()));

@@ -56,14 +56,8 @@ struct Machine {
         memory = std::make_unique<cache_mesi::MemorySystem>(config, ram);
         for (unsigned t = 0; t < threads; ++t) {
             ports.push_back(std::make_unique<cache_mesi::CpuPort>(*memory, t, &clocks[t]));
-            cpu::CpuConfig cc;
-            cc.apic_id = t;
-            cc.bootstrap = true;
-            cc.store_buffer = true;
-            cc.memory_model = options.model;
-            cc.auto_commit = false;          // the scheduler decides when stores reach the cache
-            cc.report_unimplemented = false; // a #UD is reported as the test's fault, in one line
-            cpus.push_back(std::make_unique<cpu::Cpu>(*ports.back(), io, decode_cache, cc));
+            cpus.push_back(std::make_unique<cpu::Cpu>(*ports.back(), io, decode_cache,
+                                                      litmus_cpu_config(t, options.model)));
         }
     }
 };
@@ -111,6 +105,17 @@ std::string fault_message(const LitmusTest& test, const AssembledThread& th, con
 }
 
 } // namespace
+
+cpu::CpuConfig litmus_cpu_config(unsigned thread, MemoryModel model) {
+    cpu::CpuConfig cc;
+    cc.apic_id = thread;
+    cc.bootstrap = true;
+    cc.store_buffer = true;
+    cc.memory_model = model;
+    cc.auto_commit = false;          // the scheduler decides when stores reach the cache
+    cc.report_unimplemented = false; // a #UD is reported as the test's fault, in one line
+    return cc;
+}
 
 RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
     const unsigned threads = unsigned(test.threads.size());

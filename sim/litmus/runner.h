@@ -5,6 +5,7 @@
 // random too. All iterations reuse one set of CPUs and caches in this process.
 #pragma once
 #include "sim/core/memory_model.h"
+#include "sim/cpu/cpu.h"
 #include "sim/litmus/assembler.h"
 #include "sim/litmus/litmus_test.h"
 
@@ -43,6 +44,10 @@ struct RunResult {
     u64 reordered_commits = 0;
     nlohmann::json line_stats; // the caches' per-line statistics over all runs (RunOptions::line_stats)
 };
+
+// The CPU of litmus thread `thread`: a store buffer under `model` whose commits the scheduler decides
+// (no auto-commit), and faults left for the runner to report in one line.
+cpu::CpuConfig litmus_cpu_config(unsigned thread, MemoryModel model);
 
 // Runs `test` options.runs times. Throws InputError when the test cannot be assembled or a thread
 // faults or does not finish.
