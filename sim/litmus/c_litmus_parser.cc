@@ -362,6 +362,23 @@ class CParser {
         return test_.variables.back();
     }
 
+    // A number, or '-' and a number, starting at t: its value into v.number (false: t starts neither).
+    bool number_value(const Token& t, Value& v) {
+        if (t.kind == Tok::Punct && t.text == "-") {
+            const Token n = lex_.next();
+            const auto num = n.kind == Tok::Number ? parse_number(n.text) : std::nullopt;
+            if (!num)
+                lex_.fail(n.line, fmt::format("expected a number after '-', found {}", Lexer::describe(n)));
+            v.number = -*num;
+            return true;
+        }
+        if (t.kind != Tok::Number) return false;
+        const auto num = parse_number(t.text);
+        if (!num) lex_.fail(t.line, fmt::format("bad number '{}'", t.text));
+        v.number = *num;
+        return true;
+    }
+
     Value parse_init_value() {
         Value v;
         const Token t = lex_.next();
@@ -371,20 +388,7 @@ class CParser {
             variable(n.text, n.line);
             return v;
         }
-        if (t.kind == Tok::Punct && t.text == "-") {
-            const Token n = lex_.next();
-            const auto num = n.kind == Tok::Number ? parse_number(n.text) : std::nullopt;
-            if (!num)
-                lex_.fail(n.line, fmt::format("expected a number after '-', found {}", Lexer::describe(n)));
-            v.number = -*num;
-            return v;
-        }
-        if (t.kind == Tok::Number) {
-            const auto num = parse_number(t.text);
-            if (!num) lex_.fail(t.line, fmt::format("bad number '{}'", t.text));
-            v.number = *num;
-            return v;
-        }
+        if (number_value(t, v)) return v;
         if (t.kind == Tok::Ident && (t.text == "ATOMIC_INIT" || t.text == "ATOMIC64_INIT")) {
             lex_.expect("(", "after ATOMIC_INIT");
             v = parse_init_value();
@@ -848,20 +852,7 @@ class CParser {
     Value parse_value() {
         Value v;
         const Token t = lex_.next();
-        if (t.kind == Tok::Punct && t.text == "-") {
-            const Token n = lex_.next();
-            const auto num = n.kind == Tok::Number ? parse_number(n.text) : std::nullopt;
-            if (!num)
-                lex_.fail(n.line, fmt::format("expected a number after '-', found {}", Lexer::describe(n)));
-            v.number = -*num;
-            return v;
-        }
-        if (t.kind == Tok::Number) {
-            const auto num = parse_number(t.text);
-            if (!num) lex_.fail(t.line, fmt::format("bad number '{}'", t.text));
-            v.number = *num;
-            return v;
-        }
+        if (number_value(t, v)) return v;
         if (t.kind == Tok::Punct && t.text == "&") return parse_value();
         if (t.kind == Tok::Ident) {
             if (t.text == "NULL") return v;
