@@ -61,14 +61,10 @@ class DecodeCache {
 
     // The cached page for ppage, created (and announced to listeners) on first use.
     CodePage& page(u64 ppage);
-    bool is_code_page(u64 ppage) const {
-        return page_bit_known(ppage) ? page_bit(ppage) : pages_.count(ppage) != 0;
-    }
+    bool is_code_page(u64 ppage) const { return pages_.count(ppage) != 0; }
     // Whether a store to [pa, pa + size) (within one page) overwrites bytes of a decoded instruction.
     bool store_hits_code(u64 pa, unsigned size) const {
-        const u64 ppage = pa & ~0xfffull;
-        if (page_bit_known(ppage) && !page_bit(ppage)) return false; // most stores: no hash lookup
-        const auto it = pages_.find(ppage);
+        const auto it = pages_.find(pa & ~0xfffull);
         return it != pages_.end() && it->second->covers_any(unsigned(pa & 0xfff), size);
     }
     // A write by something other than a CPU (device DMA) to [pa, pa + size): drops every page whose
@@ -91,18 +87,7 @@ class DecodeCache {
     u64 invalidations() const { return invalidations_; }
 
   private:
-    // One bit per physical page below kPageBitsLimit, set while the page is in pages_: slow-path stores
-    // (every store in timing mode) test it instead of hashing. Pages above the limit use the map.
-    static constexpr u64 kPageBitsLimit = u64(64) << 30;
-    static bool page_bit_known(u64 ppage) { return ppage < kPageBitsLimit; }
-    bool page_bit(u64 ppage) const {
-        const u64 index = ppage >> 12;
-        return (index >> 6) < code_page_bits_.size() && (code_page_bits_[index >> 6] >> (index & 63) & 1);
-    }
-    void set_page_bit(u64 ppage, bool on);
-
     Decoder decoder_;
-    std::vector<u64> code_page_bits_;
     std::unordered_map<u64, std::unique_ptr<CodePage>> pages_;
     std::vector<std::unique_ptr<CodePage>> graveyard_;
     std::vector<std::function<void(u64)>> listeners_;

@@ -267,20 +267,9 @@ CodePage& DecodeCache::page(u64 ppage) {
     fresh->ppage = ppage;
     CodePage& ref = *fresh;
     pages_.emplace(ppage, std::move(fresh));
-    set_page_bit(ppage, true);
     for (auto& listener : listeners_)
         listener(ppage);
     return ref;
-}
-
-void DecodeCache::set_page_bit(u64 ppage, bool on) {
-    if (!page_bit_known(ppage)) return;
-    const u64 index = ppage >> 12;
-    if ((index >> 6) >= code_page_bits_.size()) code_page_bits_.resize((index >> 6) + 1);
-    if (on)
-        code_page_bits_[index >> 6] |= u64(1) << (index & 63);
-    else
-        code_page_bits_[index >> 6] &= ~(u64(1) << (index & 63));
 }
 
 unsigned DecodeCache::invalidate_written(u64 pa, u64 size) {
@@ -302,7 +291,6 @@ void DecodeCache::invalidate(u64 ppage) {
     if (it == pages_.end()) return;
     std::unique_ptr<CodePage> dead = std::move(it->second);
     pages_.erase(it);
-    set_page_bit(ppage, false);
     ++epoch_;
     ++invalidations_;
     for (u64 dep : dead->dependents)

@@ -7,12 +7,12 @@
 #   # expect-count N: REGEX    exactly N lines of GDB's output match
 #   # same-console             the guest console equals that of a run without a debugger
 # The stub binds port 0 (a free port, printed on stderr), so parallel runs never collide; @PORT@ in the
-# session becomes that port. Skips (77) only when gdb is not installed.
+# session becomes that port. gdb is required (scripts/setup installs it): without it the test fails.
 set -u
 smpsim=$1 guest=$2 session=$3
 if ! command -v gdb >/dev/null; then
-    echo "SKIP: gdb is not installed (scripts/setup installs Debian's gdb)"
-    exit 77
+    echo "FAIL: gdb is not installed (scripts/setup installs Debian's gdb)"
+    exit 1
 fi
 tmp=$(mktemp -d)
 pid=

@@ -42,15 +42,5 @@ TEST(DecodeCache, DmaAcrossPagesDropsEachPageItOverwrites) {
     EXPECT_EQ(cache.invalidate_written(~0ull - 3, 8), 0u) << "a write that wraps the address space";
 }
 
-TEST(DecodeCache, PagesAboveTheBitmapUseTheMap) {
-    DecodeCache cache;
-    const u64 high = u64(1) << 40;
-    cache.page(high).cover(0, 2);
-    EXPECT_TRUE(cache.is_code_page(high));
-    EXPECT_TRUE(cache.store_hits_code(high + 1, 1));
-    EXPECT_EQ(cache.invalidate_written(high, 1), 1u);
-    EXPECT_FALSE(cache.is_code_page(high));
-}
-
 } // namespace
 } // namespace smpsim::cpu
