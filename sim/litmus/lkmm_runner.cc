@@ -56,6 +56,10 @@ constexpr u64 kOffRuns = 8, kOffThreads = 16, kOffVars = 24, kOffSets = 32, kOff
 // Steps one iteration may take before the run is declared stuck.
 constexpr u64 kMaxStepsPerIteration = 2'000'000;
 constexpr u64 kDrainPeriod = 4096;
+// Outside the thread bodies (the harness's set-up, barriers and spin-waits: most of an iteration's
+// instructions) a CPU runs up to this many instructions per pick; inside them one. The interleavings
+// that matter are the bodies', and a pick costs as much host time as the instruction it runs.
+constexpr u64 kHarnessChunk = 8;
 
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -472,6 +476,7 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     // hit a stale line (invalidate queue), and store-buffer commits that overtook an older store, counted
     // from a body's start to its end (harness code outside the bodies is not counted).
     std::vector<u64> stale_at_start(threads, 0), reordered_at_start(threads, 0);
+    std::vector<char> in_body(threads, 0);
     u64 stale_in_bodies = 0, reordered_in_bodies = 0;
     auto stale_hits_of = [&](unsigned cpu) {
         u64 n = 0;
@@ -485,6 +490,9 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     io.on_body = [&](u32 value) {
         const unsigned cpu = value & 0xff;
         if (cpu >= threads) return;
+        in_body[cpu] = !(value & 0x100);
+        // The body's first instruction gets a pick of its own: end the harness's chunk here.
+        if (in_body[cpu]) cpus[cpu]->request_stop(cpu::StopReason::InsnLimit);
         if (value & 0x100) {
             stale_in_bodies += stale_hits_of(cpu) - stale_at_start[cpu];
             reordered_in_bodies += cpus[cpu]->stats().store_buffer_reordered - reordered_at_start[cpu];
@@ -573,9 +581,12 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
         // One clock for all CPUs: an invalidation is due `invalidate_queue_delay` steps after the sender's
         // clock, so per-CPU step counts that drift apart (a CPU that spun for long) would leave a stale
         // line in place for as long as the drift, and a spin-wait on it forever.
-        clocks[t] = ++io.timebase;
+        const u64 chunk = in_body[t] ? 1 : 1 + rng() % kHarnessChunk;
+        const u64 timebase_before = io.timebase;
+        io.timebase += chunk;
+        clocks[t] = io.timebase;
         memory->tick(t, clocks[t]);
-        const cpu::StopInfo stop = cpus[t]->run(1);
+        const cpu::StopInfo stop = cpus[t]->run(chunk);
         if (io.panic_message) {
             std::string msg;
             for (u64 a = *io.panic_message; a < kRamBytes && msg.size() < 200; ++a) {
@@ -602,7 +613,7 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
         // overtaken by stores to owned lines (the stack) for ever, and a CPU spinning on the lock it
         // released would never see it. Every kDrainPeriod steps the store buffers drain in program order,
         // which is one of the orders every model allows.
-        if (io.timebase % kDrainPeriod == 0)
+        if (io.timebase / kDrainPeriod != timebase_before / kDrainPeriod)
             for (unsigned u = 0; u < threads; ++u)
                 cpus[u]->drain_store_buffer();
         if (reported != last_reported) {
