@@ -126,7 +126,7 @@ void MachineReport::attach(platform::Machine& machine, const platform::MachineCo
     recorder_ = std::make_unique<report::RunRecorder>(config.cpus, config.cpu_mhz);
     machine.set_cpu_event_observer(recorder_.get());
     report::RunRecorder* recorder = recorder_.get();
-    if (machine.wire()) {
+    if (machine.wire() && machine.capture()) { // a replay
         packets_ = std::make_unique<report::PacketTimeline>(config.cpu_mhz);
         machine.set_packet_observer(packets_.get());
     }

@@ -293,6 +293,16 @@ html_chromium)
 	run_browser --dump-dom "file://$tmp/l/report.html" >ldom.html
 	grep -q 'data-rendered="1"' ldom.html
 	grep -q 'id="chart-litmus-0"[^>]*data-drawn="1"\|data-drawn="1"[^>]*id="chart-litmus-0"' ldom.html
+	# A replay's page draws the per-packet latency histogram and the throughput over simulated time.
+	status_is 1 "$smpsim" replay "$src/traces/mixed.pcap" --kernel "$guest" --cpus 2 --report "$tmp/p" >/dev/null 2>&1
+	run_browser --dump-dom "file://$tmp/p/report.html" >pdom.html
+	grep -o '<body[^>]*>' pdom.html | grep -q 'data-rendered="1"'
+	if grep -o '<body[^>]*>' pdom.html | grep -q 'data-error'; then grep -o '<body[^>]*>' pdom.html >&2; exit 1; fi
+	grep -q 'id="timing-packets"' pdom.html
+	for id in chart-packet-latency chart-packet-throughput; do
+		grep -q "id=\"$id\"[^>]*data-drawn=\"1\"\|data-drawn=\"1\"[^>]*id=\"$id\"" pdom.html ||
+			{ echo "#$id not drawn" >&2; exit 1; }
+	done
 	if [ -n "$bin" ]; then
 		run_browser --screenshot="$bin/report_html.png" --window-size=1280,2400 "file://$tmp/r/report.html" >/dev/null
 		[ -s "$bin/report_html.png" ]
