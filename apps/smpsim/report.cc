@@ -12,6 +12,7 @@
 #include "sim/litmus/runner.h"
 #include "sim/platform/machine.h"
 #include "sim/report/c2c.h"
+#include "sim/report/packets.h"
 #include "sim/report/report_files.h"
 #include "sim/report/symbols.h"
 #include "sim/report/trace.h"
@@ -71,6 +72,47 @@ std::string mode_name(const std::string& model) {
     return model.empty() ? "functional" : model;
 }
 
+// The guest's regions (guest/include/asm/smpsim.h, enum smpsim_region), by Linux's names.
+std::string region_name(u32 region) {
+    static const char* const softirqs[] = {"HI", "TIMER", "NET_TX", "NET_RX", "RCU"};
+    if (region == 1) return "__do_softirq";
+    if (region >= 0x100 && region - 0x100 < std::size(softirqs))
+        return fmt::format("softirq {}", softirqs[region - 0x100]);
+    return fmt::format("region {:#x}", region);
+}
+
+// trace.json's packet flows: wire -> write-back (the NIC's track) -> interrupt -> NAPI poll -> done (the
+// CPUs' guest tracks), each point a zero-length slice the flow binds to; a packet polled and finished on
+// one CPU also gets its processing as a slice.
+void add_packet_flows(report::RunRecorder& recorder, const report::PacketTimeline& packets) {
+    for (const report::PacketTimes& p : packets.flows()) {
+        const std::string id = fmt::format("q{} d{}", p.queue, p.descriptor);
+        const std::string args =
+            fmt::format("{{\"packet\":{},\"queue\":{},\"descriptor\":{},\"wire_to_done_ns\":{}}}", p.id,
+                        p.queue, p.descriptor, p.done - p.wire);
+        const int nic = recorder.nic_track();
+        recorder.slice(nic, "wire " + id, "packet", args, p.wire, p.wire);
+        recorder.flow(nic, 's', p.id, p.wire);
+        recorder.slice(nic, "write-back " + id, "packet", args, p.writeback, p.writeback);
+        recorder.flow(nic, 't', p.id, p.writeback);
+        if (p.interrupt_cpu >= 0) {
+            const int track = recorder.guest_track(u32(p.interrupt_cpu));
+            if (p.clamped) recorder.slice(track, "interrupt " + id, "packet", args, p.interrupt, p.interrupt);
+            recorder.flow(track, 't', p.id, p.interrupt);
+        }
+        const int poll = recorder.guest_track(p.poll_cpu);
+        const int done = recorder.guest_track(p.done_cpu);
+        if (p.poll_cpu == p.done_cpu && !p.clamped) {
+            recorder.slice(poll, "packet " + id, "packet", args, p.poll, p.done);
+        } else {
+            recorder.slice(poll, "poll " + id, "packet", args, p.poll, p.poll);
+            recorder.slice(done, "done " + id, "packet", args, p.done, p.done);
+        }
+        recorder.flow(poll, 't', p.id, p.poll);
+        recorder.flow(done, 'f', p.id, p.done);
+    }
+}
+
 } // namespace
 
 MachineReport::MachineReport(std::string dir, platform::MachineConfig& config) : dir_(std::move(dir)) {
@@ -84,20 +126,48 @@ void MachineReport::attach(platform::Machine& machine, const platform::MachineCo
     recorder_ = std::make_unique<report::RunRecorder>(config.cpus, config.cpu_mhz);
     machine.set_cpu_event_observer(recorder_.get());
     report::RunRecorder* recorder = recorder_.get();
-    machine.set_marker_observer([recorder](platform::MarkerCommand command, u32 payload, u64 sim_ns) {
-        switch (command) {
-        case platform::MarkerCommand::NetReady:
-            recorder->marker(-1, "net ready", fmt::format("{{\"rx_queues\":{}}}", payload), sim_ns);
-            break;
-        case platform::MarkerCommand::RxDone:
-            recorder->marker(int(payload >> 16), "NAPI poll done",
-                             fmt::format("{{\"frames\":{}}}", payload & 0xffff), sim_ns);
-            break;
-        default:
-            recorder->marker(-1, fmt::format("marker {}", unsigned(command)),
-                             fmt::format("{{\"payload\":{}}}", payload), sim_ns);
-        }
-    });
+    if (machine.wire() && machine.capture()) { // a replay
+        packets_ = std::make_unique<report::PacketTimeline>(config.cpu_mhz);
+        machine.set_packet_observer(packets_.get());
+    }
+    report::PacketTimeline* packets = packets_.get();
+    machine.set_marker_observer(
+        [recorder, packets](platform::MarkerCommand command, u32 payload, u64 sim_ns) {
+            // Per-frame markers: (cpu << 16) | (queue << 12) | descriptor.
+            const u32 cpu = payload >> 16, queue = (payload >> 12) & 0xf, descriptor = payload & 0xfff;
+            switch (command) {
+            case platform::MarkerCommand::RxPoll:
+                if (packets) packets->rx_poll(cpu, queue, descriptor, sim_ns);
+                break;
+            case platform::MarkerCommand::RxSkbDone:
+                if (packets) packets->rx_done(cpu, queue, descriptor, sim_ns);
+                break;
+            case platform::MarkerCommand::RxIrq:
+                if (packets) packets->rx_interrupt(cpu, payload & 0xffff, sim_ns);
+                // A point for the packets' flows to bind to.
+                recorder->slice(recorder->guest_track(cpu), fmt::format("rx irq q{}", payload & 0xffff),
+                                "packet", "", sim_ns, sim_ns);
+                break;
+            case platform::MarkerCommand::RegionBegin:
+                recorder->region_begin(cpu, region_name(payload & 0xffff), sim_ns);
+                break;
+            case platform::MarkerCommand::RegionEnd:
+                recorder->region_end(cpu, region_name(payload & 0xffff), "softirq", sim_ns);
+                break;
+            case platform::MarkerCommand::RcuGpStart: recorder->rcu_gp_start(payload, sim_ns); break;
+            case platform::MarkerCommand::RcuGpEnd: recorder->rcu_gp_end(payload, sim_ns); break;
+            case platform::MarkerCommand::NetReady:
+                recorder->marker(-1, "net ready", fmt::format("{{\"rx_queues\":{}}}", payload), sim_ns);
+                break;
+            case platform::MarkerCommand::RxDone:
+                recorder->marker(int(payload >> 16), "NAPI poll done",
+                                 fmt::format("{{\"frames\":{}}}", payload & 0xffff), sim_ns);
+                break;
+            default:
+                recorder->marker(-1, fmt::format("marker {}", unsigned(command)),
+                                 fmt::format("{{\"payload\":{}}}", payload), sim_ns);
+            }
+        });
     // Counter tracks: each CPU's store-buffer and invalidate-queue depth (timing mode), and each enabled
     // RX queue's descriptors left to the NIC (0: the next frame for that queue is dropped).
     std::vector<std::size_t> sb, iq, rx;
@@ -163,6 +233,10 @@ void MachineReport::write(const platform::Machine& machine, const platform::Mach
     }
     if (summary.contains("replay")) rep.replay = summary["replay"];
     if (summary.contains("conntrack")) rep.conntrack = summary["conntrack"];
+    if (packets_) {
+        rep.packets = packets_->json();
+        add_packet_flows(*recorder_, *packets_);
+    }
     report::write_report_dir(dir_, report::report_json(rep), recorder_->trace_text());
 }
 

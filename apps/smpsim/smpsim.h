@@ -25,6 +25,7 @@ struct RunResult;
 } // namespace smpsim::litmus
 namespace smpsim::report {
 class RunRecorder;
+class PacketTimeline;
 struct LitmusSection;
 struct LitmusTestReport;
 } // namespace smpsim::report
@@ -82,6 +83,7 @@ class MachineReport {
   private:
     std::string dir_;
     std::unique_ptr<report::RunRecorder> recorder_;
+    std::unique_ptr<report::PacketTimeline> packets_; // replay only
 };
 // litmus: one test's results for the report, and the report of every test.
 report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, const litmus::RunResult& result,

@@ -137,8 +137,13 @@ struct sk_buff {
 		vlan_8021ad : 1,  /* the tag was 802.1ad (vlan_proto) */
 		ignore_df : 1,	  /* may be fragmented despite DF (conntrack reassembled it) */
 		frag_pmtu : 1;	  /* reassembled with DF: refragment with DF (IPSKB_FRAG_PMTU) */
+	u16 smpsim_rx;		  /* 0, or SMPSIM_RX_MARKED | the RX queue and descriptor
+				   * it came in on, for the simulator's per-packet markers */
 	u8 cb[8] __aligned(4);	  /* private to the layer holding the skb (Linux's skb->cb) */
 };
+
+/* skb->smpsim_rx holds a frame's id (asm/smpsim.h: SMPSIM_RX_ID, queues 0-7). */
+#define SMPSIM_RX_MARKED 0x8000
 
 static inline struct skb_shared_info *skb_shinfo(const struct sk_buff *skb)
 {

@@ -17,6 +17,7 @@
 
 #include "asm/percpu.h"
 #include "asm/processor.h"
+#include "asm/smpsim.h"
 #include "asm/timer.h"
 #include "cpumask.h"
 #include "interrupt.h"
@@ -73,6 +74,7 @@ static void rcu_start_gp(void)
 	rcu_state.qsmask = cpu_online_mask;
 	/* Whoever sees the new number also sees the mask. */
 	smp_store_release(&rcu_state.gp_started, rcu_state.gp_started + 1);
+	smpsim_marker(SMPSIM_RCU_GP_START, rcu_state.gp_started);
 }
 
 /* A new grace period? Then a quiescent state is owed, counted from now on. */
@@ -105,6 +107,7 @@ static void rcu_report_qs(struct rcu_data *rdp)
 		cpumask_clear_cpu(cpu, &rcu_state.qsmask);
 		if (!rcu_state.qsmask.bits) {
 			smp_store_release(&rcu_state.gp_completed, rcu_state.gp_started);
+			smpsim_marker(SMPSIM_RCU_GP_END, rcu_state.gp_started);
 			rcu_start_gp();
 		}
 	}

@@ -6,6 +6,7 @@
 
 #include "interrupt.h"
 #include "asm/processor.h"
+#include "asm/smpsim.h"
 #include "bitops.h"
 #include "kernel.h"
 #include "preempt.h"
@@ -62,8 +63,10 @@ static void __do_softirq(void)
 {
 	unsigned int restart = MAX_SOFTIRQ_RESTART;
 	unsigned int pending = local_softirq_pending();
+	unsigned int cpu = smp_processor_id();
 
 	preempt_count_add(SOFTIRQ_OFFSET);
+	smpsim_region_begin(cpu, SMPSIM_REGION_SOFTIRQ);
 	for (;;) {
 		this_cpu_write(softirq_pending, 0);
 		local_irq_enable();
@@ -72,8 +75,11 @@ static void __do_softirq(void)
 
 			pending &= ~(1U << nr);
 			this_cpu_inc(softirq_count_per_vec[nr]);
-			if (softirq_vec[nr].action)
+			if (softirq_vec[nr].action) {
+				smpsim_region_begin(cpu, SMPSIM_REGION_SOFTIRQ_VEC + nr);
 				softirq_vec[nr].action();
+				smpsim_region_end(cpu, SMPSIM_REGION_SOFTIRQ_VEC + nr);
+			}
 		}
 		local_irq_disable();
 		pending = local_softirq_pending();
@@ -86,6 +92,7 @@ static void __do_softirq(void)
 			break;
 		}
 	}
+	smpsim_region_end(cpu, SMPSIM_REGION_SOFTIRQ);
 	preempt_count_sub(SOFTIRQ_OFFSET);
 }
 

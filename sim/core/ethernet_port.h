@@ -22,6 +22,7 @@ enum class EthRxStatus : u8 {
 struct EthRxResult {
     EthRxStatus status = EthRxStatus::Delivered;
     unsigned queue = 0; // the receive queue chosen (Delivered and RingFull)
+    u32 descriptor = 0; // the descriptor written back (Delivered)
 };
 
 class EthernetNicPort {

@@ -714,6 +714,7 @@ RxOutcome IgbCore::receive(std::span<const u8> frame_in, u64 now_ns) {
     if (!host_.dma_write(desc_addr, done.data(), kDescriptorSize))
         return stop_queue(desc_addr, "descriptor write-back");
     const u32 free_before = (tail + size - head) % size;
+    outcome.descriptor = head;
     head = (head + 1) % size;
     count_rx_frame(queue, frame, wire_len);
 

@@ -56,6 +56,7 @@ enum class RxDrop : u8 { None, RxDisabled, RingFull, Oversize, Undersize, NoBusM
 struct RxOutcome {
     RxDrop drop = RxDrop::None;
     unsigned queue = 0;
+    u32 descriptor = 0; // the RX descriptor written back (delivered frames)
     u32 rss_hash = 0;
 };
 

@@ -143,7 +143,7 @@ void IgbDevice::timer_thread() {
 EthRxResult IgbDevice::receive(std::span<const u8> frame) {
     const RxOutcome outcome = core_.receive(frame, now_ns());
     kick_.notify(sc_core::SC_ZERO_TIME);
-    EthRxResult result{.queue = outcome.queue};
+    EthRxResult result{.queue = outcome.queue, .descriptor = outcome.descriptor};
     switch (outcome.drop) {
     case RxDrop::None: result.status = EthRxStatus::Delivered; break;
     case RxDrop::RxDisabled: result.status = EthRxStatus::RxDisabled; break;

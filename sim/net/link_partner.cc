@@ -60,7 +60,7 @@ void LinkPartner::guest_rx_done(u32 cpu, u32 frames) {
     consumed_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void LinkPartner::offer(const CapturedFrame& frame) {
+void LinkPartner::offer(const CapturedFrame& frame, u64 wire_ns) {
     ++stats_.offered;
     const u64 now = now_ns();
     if (stats_.offered == 1) stats_.first_offer_ns = now;
@@ -73,6 +73,8 @@ void LinkPartner::offer(const CapturedFrame& frame) {
     case EthRxStatus::Delivered:
         ++stats_.delivered;
         ++stats_.per_queue[result.queue % kMaxQueues];
+        if (packet_observer_)
+            packet_observer_->rx_written_back(result.queue, result.descriptor, wire_ns, now);
         return;
     case EthRxStatus::RingFull:
         ++stats_.ring_full_per_queue[result.queue % kMaxQueues];
@@ -107,13 +109,15 @@ void LinkPartner::replay_thread() {
             const u64 when = pacer.send_time_ns(frame.timestamp_ns, frame.wire_len);
             const u64 now = now_ns();
             if (when > now) wait(sc_core::sc_time(double(when - now), sc_core::SC_NS));
+            // The frame is on the wire now; what follows (pace max) is the time it waits for a descriptor.
+            const u64 on_wire_ns = now_ns();
             if (as_fast_as_accepted && !frame.data.empty() && frame.data.size() == frame.wire_len &&
                 frame.data.size() <= kMaxFrameOnWire) {
                 // "As fast as the guest posts descriptors": hold the frame until the NIC has room for it.
                 while (!nic_->can_receive(frame.data) && !stopped_)
                     wait(sc_core::sc_time(10, sc_core::SC_US), rx_room_);
             }
-            offer(frame);
+            offer(frame, on_wire_ns);
         }
     }
     // Let the guest drain what was delivered, then take the link down: the end of the replay.

@@ -3,6 +3,7 @@
 // down at the end. It talks to the NIC only through the Ethernet port interface of sim/core.
 #pragma once
 #include "sim/core/ethernet_port.h"
+#include "sim/core/packet_events.h"
 #include "sim/core/types.h"
 #include "sim/net/pacer.h"
 #include "sim/net/pcap_sink.h"
@@ -86,6 +87,8 @@ class LinkPartner : public sc_core::sc_module, public EthernetWirePort {
     // Told when the replay window opens (the guest is ready, true) and closes (the link goes down, false),
     // so that the platform can measure what the CPUs spent on the traffic.
     void set_window_observer(std::function<void(bool open)> observer) { on_window_ = std::move(observer); }
+    // Told of every frame the NIC wrote back (reports; null: nothing recorded).
+    void set_packet_observer(PacketEventObserver* observer) { packet_observer_ = observer; }
 
     // EthernetWirePort
     void transmit(std::span<const u8> frame) override;
@@ -94,7 +97,7 @@ class LinkPartner : public sc_core::sc_module, public EthernetWirePort {
   private:
     u64 now_ns() const;
     void replay_thread();
-    void offer(const CapturedFrame& frame);
+    void offer(const CapturedFrame& frame, u64 wire_ns);
     void count_drop(DropReason reason) { ++stats_.dropped[size_t(reason)]; }
 
     EthernetNicPort* nic_ = nullptr;
@@ -105,6 +108,7 @@ class LinkPartner : public sc_core::sc_module, public EthernetWirePort {
     sc_core::sc_event rx_room_;  // the NIC may take frames it refused (pace max waits for it)
     std::function<void(const std::string&)> on_stuck_;
     std::function<void(bool)> on_window_;
+    PacketEventObserver* packet_observer_ = nullptr;
     bool stopped_ = false;
 };
 

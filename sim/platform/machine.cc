@@ -257,15 +257,15 @@ void Machine::build_pci() {
     fn.set_intx_line([this](bool asserted) { nic_intx_.set(asserted); });
     pci_->bridge().attach(kNicSlot, 0, fn);
 
-    marker_ = std::make_unique<MarkerPortDevice>("marker", [this](MarkerCommand command, u32 payload) {
-        switch (command) {
-        case MarkerCommand::NetReady: wire_->guest_ready(payload); break;
-        case MarkerCommand::RxDone: wire_->guest_rx_done(payload >> 16, payload & 0xffff); break;
-        }
-        if (marker_observer_)
-            marker_observer_(command, payload,
-                             u64(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS)));
-    });
+    marker_ = std::make_unique<MarkerPortDevice>(
+        "marker", [this](MarkerCommand command, u32 payload, u64 local_ns) {
+            switch (command) {
+            case MarkerCommand::NetReady: wire_->guest_ready(payload); break;
+            case MarkerCommand::RxDone: wire_->guest_rx_done(payload >> 16, payload & 0xffff); break;
+            default: break; // the others are for reports only
+            }
+            if (marker_observer_) marker_observer_(command, payload, local_ns);
+        });
     io_router_->map(kMarkerPort, 4, "marker").bind(marker_->socket);
 }
 

@@ -137,6 +137,10 @@ class Machine : public sc_core::sc_module {
     void set_marker_observer(std::function<void(MarkerCommand, u32 payload, u64 sim_ns)> on_marker) {
         marker_observer_ = std::move(on_marker);
     }
+    // Each frame the NIC writes back during a replay (its wire and write-back times, queue, descriptor).
+    void set_packet_observer(PacketEventObserver* observer) {
+        if (wire_) wire_->set_packet_observer(observer);
+    }
     std::vector<cpu::CpuStats> cpu_stats() const;
     nlohmann::json line_stats_json() const;
     // With MachineConfig::sample_period_ns: `sample` is called with the simulated time in ns at the start

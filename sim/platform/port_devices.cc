@@ -82,16 +82,17 @@ void ResetControlDevice::kbd_transport(tlm::tlm_generic_payload& trans, sc_core:
 }
 
 MarkerPortDevice::MarkerPortDevice(sc_core::sc_module_name name,
-                                   std::function<void(MarkerCommand, u32)> on_marker)
+                                   std::function<void(MarkerCommand, u32, u64)> on_marker)
     : sc_module(name), socket("socket"), on_marker_(std::move(on_marker)) {
     socket.register_b_transport(this, &MarkerPortDevice::b_transport);
 }
 
-void MarkerPortDevice::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time&) {
+void MarkerPortDevice::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) {
     if (trans.is_write() && trans.get_data_length() == 4 && trans.get_address() == 0) {
         u32 value = 0;
         std::memcpy(&value, trans.get_data_ptr(), 4);
-        on_marker_(MarkerCommand(value >> 24), value & 0xffffff);
+        const u64 local_ns = u64((sc_core::sc_time_stamp() + delay) / sc_core::sc_time(1, sc_core::SC_NS));
+        on_marker_(MarkerCommand(value >> 24), value & 0xffffff, local_ns);
     } else if (trans.is_read()) {
         std::memset(trans.get_data_ptr(), 0xff, trans.get_data_length());
     }

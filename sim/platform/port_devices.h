@@ -58,21 +58,31 @@ class ResetControlDevice : public sc_core::sc_module {
 };
 
 // Guest-to-simulator markers (in the spirit of gem5's m5ops) on an I/O port QEMU leaves unassigned, so
-// the same ELF runs there: a 32-bit write of (command << 24) | payload. Reads return all ones.
+// the same ELF runs there: a 32-bit write of (command << 24) | payload. Reads return all ones. The
+// handler gets the writing CPU's local time in ns (SystemC time plus its annotated delay).
 inline constexpr u16 kMarkerPort = 0x700;
 enum class MarkerCommand : u8 {
     NetReady = 1, // payload: RX queues in use; the driver is up and its rings are filled
     RxDone = 2,   // payload: (cpu << 16) | frames passed to the stack by one NAPI poll
+    // Reports only (guest/include/asm/smpsim.h): one frame, payload (cpu << 16) | (queue << 12) | descriptor.
+    RxPoll = 3,      // NAPI's poll picked the descriptor up
+    RxSkbDone = 4,   // the stack is done with the frame's skb
+    RxIrq = 5,       // payload (cpu << 16) | queue: the queue's interrupt handler ran
+    RegionBegin = 6, // payload (cpu << 16) | region (1: __do_softirq, 0x100 + nr: softirq nr's action)
+    RegionEnd = 7,
+    RcuGpStart = 8, // payload: the grace period's number (low 24 bits)
+    RcuGpEnd = 9,
 };
 
 class MarkerPortDevice : public sc_core::sc_module {
   public:
     tlm_utils::simple_target_socket<MarkerPortDevice> socket;
-    MarkerPortDevice(sc_core::sc_module_name name, std::function<void(MarkerCommand, u32 payload)> on_marker);
+    MarkerPortDevice(sc_core::sc_module_name name,
+                     std::function<void(MarkerCommand, u32 payload, u64 local_ns)> on_marker);
 
   private:
     void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-    std::function<void(MarkerCommand, u32)> on_marker_;
+    std::function<void(MarkerCommand, u32, u64)> on_marker_;
 };
 
 } // namespace smpsim::platform

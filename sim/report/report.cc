@@ -59,6 +59,8 @@ nlohmann::json timing_json(const Report& report) {
             if (report.replay.contains(key)) replay[key] = report.replay[key];
     }
     j["replay"] = std::move(replay);
+    // Replays only: the other runs' reports (and the golden litmus report) stay as they were.
+    if (!report.packets.is_null()) j["packets"] = report.packets;
     return j;
 }
 
@@ -186,6 +188,46 @@ void run_text(std::string& out, const nlohmann::json& doc) {
     out += "\n";
 }
 
+// timing.packets: per-packet latency by phase, its histogram and the throughput over simulated time.
+void packets_text(std::string& out, const nlohmann::json& p) {
+    out +=
+        fmt::format("\n  Per-packet latency ({} packets followed from the wire to the end of the guest's "
+                    "processing; {} written back, {} unfinished, {} with an interrupt of their own):\n",
+                    num(p, "count"), num(p, "written_back"), num(p, "incomplete"), num(p, "own_interrupt"));
+    out += fmt::format("    {:<24} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12}\n", "Phase (ns)", "p50", "p90",
+                       "p99", "max", "mean", "mean cycles");
+    for (const char* name : {"wire_to_writeback", "writeback_to_interrupt", "interrupt_to_poll",
+                             "poll_to_done", "wire_to_done"}) {
+        const nlohmann::json& s = p.at("phases").at(name);
+        out += fmt::format("    {:<24} {:>10} {:>10} {:>10} {:>10} {:>12.1f} {:>12.1f}\n", name,
+                           num(s, "p50_ns"), num(s, "p90_ns"), num(s, "p99_ns"), num(s, "max_ns"),
+                           real(s, "mean_ns"), real(s, "mean_cycles"));
+    }
+    const nlohmann::json& total = p.at("phases").at("wire_to_done");
+    if (!total.at("histogram").empty()) {
+        out += "    Histogram of wire_to_done (ns, log2 buckets):\n";
+        u64 most = 1;
+        for (const nlohmann::json& b : total.at("histogram"))
+            most = std::max(most, num(b, "count"));
+        for (const nlohmann::json& b : total.at("histogram"))
+            out += fmt::format("    [{:>10}, {:>10}) {:>8} {}\n", num(b, "lo_ns"), num(b, "hi_ns"),
+                               num(b, "count"),
+                               std::string(std::size_t((num(b, "count") * 40 + most - 1) / most), '#'));
+    }
+    if (const nlohmann::json& tp = p.at("throughput"); tp.is_object()) {
+        double peak = 0, sum = 0;
+        for (const nlohmann::json& r : tp.at("packets_per_ms")) {
+            peak = std::max(peak, r.get<double>());
+            sum += r.get<double>();
+        }
+        out += fmt::format(
+            "    Throughput: {} windows of {} us from {:.3f} ms, mean {:.1f} and peak {:.1f} packets per "
+            "simulated ms\n",
+            tp.at("packets_per_ms").size(), num(tp, "window_ns") / 1000, double(num(tp, "start_ns")) / 1e6,
+            tp.at("packets_per_ms").empty() ? 0.0 : sum / double(tp.at("packets_per_ms").size()), peak);
+    }
+}
+
 void timing_text(std::string& out, const nlohmann::json& doc) {
     const nlohmann::json& t = doc.at("timing");
     title(out, "Timing: where the cycles went");
@@ -223,6 +265,7 @@ void timing_text(std::string& out, const nlohmann::json& doc) {
         out +=
             fmt::format("    {:<30}: {:.0f}\n", "Packets per simulated second", real(r, "sim_packet_rate"));
     }
+    if (t.contains("packets") && t["packets"].is_object()) packets_text(out, t["packets"]);
     out += "\n";
 }
 

@@ -96,6 +96,7 @@ struct Report {
     std::vector<C2cLine> stale_lines;
     nlohmann::json replay;    // the replay summary object (NIC counters), null otherwise
     nlohmann::json conntrack; // the guest's conntrack view, null otherwise
+    nlohmann::json packets;   // per-packet latency of a replay (PacketTimeline::json()), null otherwise
     std::optional<LitmusSection> litmus;
 };
 

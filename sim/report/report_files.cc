@@ -181,6 +181,23 @@ window.addEventListener("error", (e) => {
     table(st, "timing-replay", ["Offered", "Delivered", "Dropped", "Cycles/packet", "Instructions/packet", "Window ns", "Packets/sim s"],
       [[r.offered, r.delivered, r.dropped_total, Math.round(r.cycles_per_packet), Math.round(r.instructions_per_packet), r.sim_ns, Math.round(r.sim_packet_rate)]]);
   }
+  if (doc.timing.packets) {
+    const p = doc.timing.packets;
+    st.appendChild(el("h3", {}, "Per-packet latency (" + p.count + " packets, wire to the end of the guest's processing)"));
+    const phases = ["wire_to_writeback", "writeback_to_interrupt", "interrupt_to_poll", "poll_to_done", "wire_to_done"];
+    table(st, "timing-packets", ["Phase", "p50 ns", "p90 ns", "p99 ns", "max ns", "mean ns", "mean cycles"],
+      phases.map((k) => { const s = p.phases[k]; return [k, s.p50_ns, s.p90_ns, s.p99_ns, s.max_ns, s.mean_ns, s.mean_cycles]; }));
+    const h = p.phases.wire_to_done.histogram;
+    if (h.length)
+      chart(st, "chart-packet-latency", { type: "bar",
+        data: { labels: h.map((b) => b.lo_ns + "-" + b.hi_ns), datasets: [{ label: "packets (wire to done, ns, log2 buckets)", data: h.map((b) => b.count), backgroundColor: palette[1] }] },
+        options: { scales: { y: { title: { display: true, text: "packets" } } } } });
+    if (p.throughput)
+      chart(st, "chart-packet-throughput", { type: "line",
+        data: { labels: p.throughput.packets_per_ms.map((v, k) => ((p.throughput.start_ns + k * p.throughput.window_ns) / 1e6).toFixed(3)),
+          datasets: [{ label: "packets per simulated ms (" + p.throughput.window_ns / 1000 + " us windows)", data: p.throughput.packets_per_ms, borderColor: palette[3], pointRadius: 0 }] },
+        options: { scales: { x: { title: { display: true, text: "simulated ms" } }, y: { title: { display: true, text: "packets/ms" } } } } });
+  }
 
   // Coherence
   const sc = section("c2c", "Coherence: the contended cache lines (c2c)");

@@ -16,7 +16,9 @@ constexpr std::size_t kMaxNesting = 64;
 
 RunRecorder::RunRecorder(u32 cpus, double cpu_mhz, std::size_t max_events)
     : cpu_mhz_(cpu_mhz > 0 ? cpu_mhz : 1), max_events_(max_events), open_(cpus),
-      count_(cpus, std::vector<u64>(256)), cycles_(cpus, std::vector<u64>(256)) {}
+      count_(cpus, std::vector<u64>(256)), cycles_(cpus, std::vector<u64>(256)) {
+    regions_.resize(cpus);
+}
 
 void RunRecorder::add(Event e) {
     if (events_.size() >= max_events_) {
@@ -49,6 +51,56 @@ void RunRecorder::interrupt_return(u32 cpu, u64 cycle) {
 void RunRecorder::marker(int cpu, const std::string& name, const std::string& args, u64 sim_ns) {
     add({cpu >= 0 && std::size_t(cpu) < open_.size() ? cpu : int(open_.size()), double(sim_ns) / 1000.0, -1,
          false, name, args});
+}
+
+void RunRecorder::region_begin(u32 cpu, const std::string& name, u64 sim_ns) {
+    if (cpu >= regions_.size()) return;
+    std::vector<OpenRegion>& stack = regions_[cpu];
+    if (stack.size() >= kMaxNesting) stack.erase(stack.begin());
+    stack.push_back({name, sim_ns});
+}
+
+void RunRecorder::region_end(u32 cpu, const std::string& name, const char* cat, u64 sim_ns) {
+    if (cpu >= regions_.size()) return;
+    std::vector<OpenRegion>& stack = regions_[cpu];
+    // The innermost open region of that name; regions opened inside it and never closed are dropped.
+    auto it = std::find_if(stack.rbegin(), stack.rend(), [&](const OpenRegion& r) { return r.name == name; });
+    if (it == stack.rend()) return;
+    const u64 start = it->start;
+    stack.erase(std::prev(it.base()), stack.end());
+    slice(guest_track(cpu), name, cat, "", start, std::max(sim_ns, start));
+}
+
+void RunRecorder::rcu_gp_start(u64 gp, u64 sim_ns) {
+    gp_open_ = true;
+    gp_ = gp;
+    // Markers come from different CPUs, whose local times differ by up to a quantum: grace periods
+    // never overlap on the track.
+    gp_start_ = std::max(sim_ns, gp_last_end_);
+}
+
+void RunRecorder::rcu_gp_end(u64 gp, u64 sim_ns) {
+    if (!gp_open_ || gp != gp_) return;
+    gp_open_ = false;
+    gp_last_end_ = std::max(sim_ns, gp_start_);
+    slice(rcu_track(), fmt::format("rcu gp {}", gp), "rcu", fmt::format("{{\"gp\":{}}}", gp), gp_start_,
+          gp_last_end_);
+}
+
+void RunRecorder::slice(int tid, const std::string& name, const char* cat, const std::string& args,
+                        u64 begin_ns, u64 end_ns) {
+    Event e{tid, double(begin_ns) / 1000.0, double(end_ns - std::min(begin_ns, end_ns)) / 1000.0, false, name,
+            args};
+    e.cat = cat;
+    add(std::move(e));
+}
+
+void RunRecorder::flow(int tid, char phase, u64 id, u64 sim_ns) {
+    Event e{tid, double(sim_ns) / 1000.0, -1, false, "packet", ""};
+    e.cat = "packet";
+    e.flow = phase;
+    e.id = id;
+    add(std::move(e));
 }
 
 std::size_t RunRecorder::add_counter(const std::string& name, int cpu) {
@@ -131,18 +183,26 @@ std::string RunRecorder::trace_text() const {
         metadata("thread_name", cpu, fmt::format("{{\"name\":\"cpu{}\"}}", cpu));
         metadata("thread_sort_index", cpu, fmt::format("{{\"sort_index\":{}}}", cpu));
     }
+    metadata("thread_name", open_.size(), "{\"name\":\"guest markers\"}");
+    for (u32 cpu = 0; cpu < open_.size(); ++cpu)
+        metadata("thread_name", u64(guest_track(cpu)), fmt::format("{{\"name\":\"cpu{} guest\"}}", cpu));
+    metadata("thread_name", u64(rcu_track()), "{\"name\":\"rcu\"}");
     out += fmt::format("{{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":0,\"tid\":{},\"ts\":0,"
-                       "\"args\":{{\"name\":\"guest markers\"}}}}",
-                       open_.size());
+                       "\"args\":{{\"name\":\"nic rx\"}}}}",
+                       nic_track());
     for (const Event* e : sorted) {
-        const char* cat = e->counter ? "counter" : e->dur >= 0 ? "interrupt" : "marker";
-        const char* ph = e->counter ? "C" : e->dur >= 0 ? "X" : "i";
+        const char* cat = e->cat ? e->cat : e->counter ? "counter" : e->dur >= 0 ? "interrupt" : "marker";
+        const std::string ph(1, e->flow ? e->flow : e->counter ? 'C' : e->dur >= 0 ? 'X' : 'i');
         out += fmt::format(",\n{{\"name\":{},\"cat\":\"{}\",\"ph\":\"{}\",\"pid\":0,\"tid\":{},\"ts\":{}",
                            quoted(e->name), cat, ph, e->tid, e->ts);
-        if (e->dur >= 0)
+        if (e->flow) {
+            out += fmt::format(",\"id\":{}", e->id);
+            if (e->flow != 's') out += ",\"bp\":\"e\"";
+        } else if (e->dur >= 0) {
             out += fmt::format(",\"dur\":{}", e->dur);
-        else if (!e->counter)
+        } else if (!e->counter) {
             out += ",\"s\":\"t\"";
+        }
         if (!e->args.empty()) out += fmt::format(",\"args\":{}", e->args);
         out += "}";
     }

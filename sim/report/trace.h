@@ -32,6 +32,25 @@ class RunRecorder final : public CpuEventObserver {
     std::size_t add_counter(const std::string& name, int cpu);
     void sample(std::size_t counter, u64 value, u64 sim_ns);
 
+    // Guest-marked regions: a begin/end pair on one CPU becomes a complete event ("X", category `cat`)
+    // on that CPU's guest track ("cpuN guest"); an end without its begin is ignored, and so is a region
+    // still open when the run ends.
+    void region_begin(u32 cpu, const std::string& name, u64 sim_ns);
+    void region_end(u32 cpu, const std::string& name, const char* cat, u64 sim_ns);
+    // RCU grace periods (one at a time, guest-wide) on the "rcu" track.
+    void rcu_gp_start(u64 gp, u64 sim_ns);
+    void rcu_gp_end(u64 gp, u64 sim_ns);
+    // Further tracks and events for packet flows: the guest track of a CPU, the NIC's track, a complete
+    // event (`end_ns` == `begin_ns`: zero length) and a flow event ('s', 't' or 'f'; 't' and 'f' bind to
+    // the enclosing slice).
+    // Tracks: 0..N-1 the CPUs, N the guest markers, N+1..2N the CPUs' guest tracks, 2N+1 rcu, 2N+2 nic rx.
+    int guest_track(u32 cpu) const { return int(open_.size() + (cpu < open_.size() ? 1 + cpu : 0)); }
+    int rcu_track() const { return int(2 * open_.size() + 1); }
+    int nic_track() const { return int(2 * open_.size() + 2); }
+    void slice(int tid, const std::string& name, const char* cat, const std::string& args, u64 begin_ns,
+               u64 end_ns);
+    void flow(int tid, char phase, u64 id, u64 sim_ns);
+
     // External interrupts per CPU and vector (sorted), and per CPU the cycles spent in their handlers.
     std::vector<InterruptCount> interrupt_counts() const;
     u64 interrupt_cycles(u32 cpu) const;
@@ -54,7 +73,10 @@ class RunRecorder final : public CpuEventObserver {
         double dur = -1; // < 0: instant (or a counter's value)
         bool counter = false;
         std::string name;
-        std::string args; // a JSON object's text, or empty
+        std::string args;          // a JSON object's text, or empty
+        const char* cat = nullptr; // null: from the kind (interrupt, marker, counter)
+        char flow = 0;             // 's', 't', 'f': a flow event with `id`
+        u64 id = 0;
     };
     void add(Event e);
     struct Counter {
@@ -64,6 +86,13 @@ class RunRecorder final : public CpuEventObserver {
         bool sampled = false;
     };
     std::vector<Counter> counters_;
+    struct OpenRegion {
+        std::string name;
+        u64 start = 0;
+    };
+    std::vector<std::vector<OpenRegion>> regions_; // per CPU, innermost last
+    bool gp_open_ = false;
+    u64 gp_ = 0, gp_start_ = 0, gp_last_end_ = 0;
     std::size_t counter_events_ = 0;
 
     double cpu_mhz_;

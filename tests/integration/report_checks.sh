@@ -165,11 +165,20 @@ assert any(not l["symbol"].startswith("0x") for l in c2c["by_hitm"]), "no line n
 assert d["network"] is None and d["litmus"] is None
 trace = json.load(open(sys.argv[1] + "/trace.json"))
 x = [e for e in trace["traceEvents"] if e["ph"] == "X"]
-assert x and {e["tid"] for e in x} == {0, 1}, "interrupts missing on a CPU track"
+assert x and {e["tid"] for e in x if e["cat"] == "interrupt"} == {0, 1}, "interrupts missing on a CPU track"
 # one complete event per interrupt that returned: at most the interrupts taken, at most a few fewer (a
 # handler still running when the guest stopped)
 taken = sum(i["count"] for i in irqs)
-assert taken - 2 * len(cpus) <= len(x) <= taken, (len(x), taken)
+irq_x = [e for e in x if e["cat"] == "interrupt"]
+assert taken - 2 * len(cpus) <= len(irq_x) <= taken, (len(irq_x), taken)
+# the guest's regions: softirqs (__do_softirq and each softirq's action) on the CPUs' guest tracks, and
+# RCU grace periods on their own track
+names = {t["tid"]: t["args"]["name"] for t in trace["traceEvents"] if t["ph"] == "M" and t["name"] == "thread_name"}
+soft = [e for e in x if e["cat"] == "softirq"]
+assert {e["name"] for e in soft} >= {"__do_softirq", "softirq RCU"}, {e["name"] for e in soft}
+assert {names[e["tid"]] for e in soft} == {"cpu0 guest", "cpu1 guest"}, {names[e["tid"]] for e in soft}
+gps = [e for e in x if e["cat"] == "rcu"]
+assert gps and all(names[e["tid"]] == "rcu" and e["name"].startswith("rcu gp ") for e in gps), gps[:3]
 PY
 	;;
 replay_report)
@@ -195,7 +204,40 @@ assert {e["tid"] for e in napi} == {0, 1}
 rx = [e for e in trace["traceEvents"] if e["ph"] == "C" and e["name"].startswith("rx descriptors free q")]
 assert {e["name"] for e in rx} == {"rx descriptors free q0", "rx descriptors free q1"}, {e["name"] for e in rx}
 assert all(isinstance(e["args"]["value"], int) for e in rx)
+# per-packet latency: every frame the guest consumed followed from the wire to the end of its processing
+p = d["timing"]["packets"]
+assert p["count"] == nic["consumed"] == sum(nic["per_cpu"]), (p["count"], nic["consumed"])
+assert p["written_back"] == nic["delivered"] and p["incomplete"] == 0 and p["unmatched_markers"] == 0, p
+phases = p["phases"]
+for name, s in phases.items():
+    assert s["p50_ns"] <= s["p90_ns"] <= s["p99_ns"] <= s["max_ns"], (name, s)
+    assert sum(b["count"] for b in s["histogram"]) == p["count"], name
+    assert all(b["lo_ns"] < b["hi_ns"] for b in s["histogram"])
+parts = ["wire_to_writeback", "writeback_to_interrupt", "interrupt_to_poll", "poll_to_done"]
+total = sum(phases[k]["mean_ns"] for k in parts)
+assert abs(total - phases["wire_to_done"]["mean_ns"]) <= 0.5, (total, phases["wire_to_done"]["mean_ns"])
+assert phases["wire_to_done"]["max_ns"] >= max(phases[k]["max_ns"] for k in parts)
+assert phases["poll_to_done"]["p50_ns"] > 0, "the stack's processing took no time"
+tp = p["throughput"]
+assert sum(tp["packets"]) == p["count"] and len(tp["packets"]) == len(tp["packets_per_ms"]) >= 20, tp["window_ns"]
+# trace flows: one per followed packet, wire (the NIC's track) -> ... -> done (a CPU's guest track)
+names = {t["tid"]: t["args"]["name"] for t in trace["traceEvents"] if t["ph"] == "M" and t["name"] == "thread_name"}
+flows = {}
+for e in trace["traceEvents"]:
+    if e["ph"] in ("s", "t", "f"):
+        flows.setdefault(e["id"], []).append(e)
+assert len(flows) == p["flows_in_trace"] == min(p["count"], 1000 + max(0, p["count"] - 1000) // 100), len(flows)
+for events in flows.values():
+    events.sort(key=lambda e: (e["ts"], "stf".index(e["ph"])))
+    assert names[events[0]["tid"]] == "nic rx" and events[0]["ph"] == "s"
+    assert names[events[-1]["tid"]].endswith(" guest") and events[-1]["ph"] == "f"
+soft = {e["name"] for e in trace["traceEvents"] if e.get("cat") == "softirq"}
+assert "softirq NET_RX" in soft and "__do_softirq" in soft, soft
 PY
+	status_is 0 "$smpsim" report r timing >timing.txt
+	grep -q '^  Per-packet latency ([0-9]* packets' timing.txt
+	grep -q '^    wire_to_done  *[0-9]* *[0-9]* *[0-9]* *[0-9]*' timing.txt
+	grep -q '^    Throughput: [0-9]* windows of' timing.txt
 	;;
 litmus_report)
 	# A litmus run's report against a checked-in expected report.json (the golden file), and the weak
@@ -251,6 +293,16 @@ html_chromium)
 	run_browser --dump-dom "file://$tmp/l/report.html" >ldom.html
 	grep -q 'data-rendered="1"' ldom.html
 	grep -q 'id="chart-litmus-0"[^>]*data-drawn="1"\|data-drawn="1"[^>]*id="chart-litmus-0"' ldom.html
+	# A replay's page draws the per-packet latency histogram and the throughput over simulated time.
+	status_is 1 "$smpsim" replay "$src/traces/mixed.pcap" --kernel "$guest" --cpus 2 --report "$tmp/p" >/dev/null 2>&1
+	run_browser --dump-dom "file://$tmp/p/report.html" >pdom.html
+	grep -o '<body[^>]*>' pdom.html | grep -q 'data-rendered="1"'
+	if grep -o '<body[^>]*>' pdom.html | grep -q 'data-error'; then grep -o '<body[^>]*>' pdom.html >&2; exit 1; fi
+	grep -q 'id="timing-packets"' pdom.html
+	for id in chart-packet-latency chart-packet-throughput; do
+		grep -q "id=\"$id\"[^>]*data-drawn=\"1\"\|data-drawn=\"1\"[^>]*id=\"$id\"" pdom.html ||
+			{ echo "#$id not drawn" >&2; exit 1; }
+	done
 	if [ -n "$bin" ]; then
 		run_browser --screenshot="$bin/report_html.png" --window-size=1280,2400 "file://$tmp/r/report.html" >/dev/null
 		[ -s "$bin/report_html.png" ]

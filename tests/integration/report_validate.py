@@ -4,9 +4,10 @@
 report_validate.py SCHEMA DIR...: every DIR's report.json against the JSON Schema (Debian's
 python3-jsonschema), and its trace.json, when there is one, against the rules of the Chrome trace-event
 format that ui.perfetto.dev and chrome://tracing rely on: every event has ph, ts, pid and tid; complete
-events ("X") have a non-negative dur; B/E pairs match; flow events (s/t/f) connect by id; timestamps
-never go back on a track; and on each track the complete events nest (an event that starts inside
-another ends inside it). Prints one line per problem and exits 1 if there was any.
+events ("X") have a non-negative dur; B/E pairs match; flow events (s/t/f) connect by id (in time order:
+one s first, one f last, steps between); timestamps never go back on a track; and on each track the
+complete events nest (an event that starts inside another ends inside it; one that starts where another
+ends is its sibling). Prints one line per problem and exits 1 if there was any.
 """
 import json
 import os
@@ -48,7 +49,7 @@ def check_trace(path, problems):
                 problems.append(f"{where}: X event without a non-negative dur")
                 continue
             ends = open_x.setdefault(track, [])
-            while ends and ends[-1] <= ts:
+            while ends and ends[-1] <= ts + 1e-6:
                 ends.pop()
             if ends and ts + dur > ends[-1] + 1e-6:
                 problems.append(f"{where}: X event [{ts}, {ts + dur}] overlaps its parent ending at {ends[-1]}")
@@ -61,7 +62,7 @@ def check_trace(path, problems):
             else:
                 stacks[track].pop()
         elif ph in ("s", "t", "f"):
-            flows.setdefault(e.get("id"), []).append(ph)
+            flows.setdefault(e.get("id"), []).append((ts, "stf".index(ph), ph))
         elif ph in ("i", "I", "C"):
             if ph == "C" and not isinstance(e.get("args"), dict):
                 problems.append(f"{where}: counter event without args")
@@ -70,9 +71,10 @@ def check_trace(path, problems):
     for track, stack in stacks.items():
         if stack:
             problems.append(f"{path}: track {track}: B events without E: {stack}")
-    for flow_id, phases in flows.items():
-        if phases[0] != "s" or phases[-1] != "f":
-            problems.append(f"{path}: flow {flow_id} does not start with s and end with f: {phases}")
+    for flow_id, points in flows.items():
+        phases = "".join(p[2] for p in sorted(points))
+        if phases.count("s") != 1 or phases.count("f") != 1 or phases[0] != "s" or phases[-1] != "f":
+            problems.append(f"{path}: flow {flow_id} does not start with one s and end with one f: {phases}")
 
 
 def main():

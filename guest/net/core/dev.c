@@ -7,6 +7,7 @@
 
 #include "asm/percpu.h"
 #include "asm/processor.h"
+#include "asm/smpsim.h"
 #include "asm/smp.h"
 #include "asm/timer.h"
 #include "barrier.h"
@@ -539,7 +540,7 @@ int netif_receive_skb(struct sk_buff *skb)
 	return ret >= 0 ? ret : __netif_receive_skb(skb);
 }
 
-int __netif_receive_skb(struct sk_buff *skb)
+static int __netif_receive_skb_core(struct sk_buff *skb)
 {
 	struct softnet_data *sd = this_cpu_ptr(&softnet_data);
 	struct packet_type *pt;
@@ -570,6 +571,20 @@ int __netif_receive_skb(struct sk_buff *skb)
 	sd->rx_nohandler++;
 	kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
 	return 0;
+}
+
+/*
+ * The stack is done with a frame from a NIC ring when this returns (forwarded,
+ * delivered or dropped): the simulator's per-packet latency ends here.
+ */
+int __netif_receive_skb(struct sk_buff *skb)
+{
+	u16 rx = skb->smpsim_rx;
+	int ret = __netif_receive_skb_core(skb);
+
+	if (rx & SMPSIM_RX_MARKED)
+		smpsim_rx_skb_done(smp_processor_id(), rx & ~SMPSIM_RX_MARKED);
+	return ret;
 }
 
 int dev_queue_xmit(struct sk_buff *skb)

@@ -264,6 +264,8 @@ static int igb_clean_rx_irq(struct igb_q_vector *q_vector, int budget)
 	union igb_adv_rx_desc *ring_desc = ring->desc;
 	unsigned int ntc = ring->next_to_clean;
 	unsigned int cleaned = 0, total = 0, bytes = 0;
+	unsigned int cpu = smp_processor_id();
+	u32 rx_id;
 
 	while (total < (unsigned int)budget) {
 		union igb_adv_rx_desc *desc = &ring_desc[ntc];
@@ -283,6 +285,8 @@ static int igb_clean_rx_irq(struct igb_q_vector *q_vector, int budget)
 		/* Nothing else of the descriptor may be read before DD was seen set. */
 		dma_rmb();
 		len = desc->wb.length;
+		rx_id = SMPSIM_RX_ID(ring->queue_index, ntc);
+		smpsim_rx_poll(cpu, rx_id);
 		buf = ring->rx_buf[ntc];
 		ring->rx_buf[ntc] = NULL;
 		if (++ntc == ring->count)
@@ -316,6 +320,7 @@ static int igb_clean_rx_irq(struct igb_q_vector *q_vector, int budget)
 			skb->vlan_8021ad = 0;
 		}
 		skb->queue_mapping = ring->queue_index;
+		skb->smpsim_rx = SMPSIM_RX_MARKED | rx_id;
 		/*
 		 * As Linux's igb_rx_checksum(): only a TCP or UDP checksum the NIC
 		 * verified (TCPCS/UDPCS, no TCPE/IPE) spares the stack its own check;
@@ -436,6 +441,7 @@ static void igb_msix_ring(unsigned int irq, void *data)
 {
 	struct igb_q_vector *q_vector = data;
 
+	smpsim_rx_irq(smp_processor_id(), q_vector->rx_ring->queue_index);
 	napi_schedule(&q_vector->napi);
 }
 
@@ -464,6 +470,7 @@ static void igb_intr(unsigned int irq, void *data)
 	if (icr & ~(E1000_ICR_LSC | E1000_ICR_INT_ASSERTED)) {
 		/* IAM masked them on the ICR read; masked here too, NAPI unmasks. */
 		igb_wr32(adapter, E1000_IMC, IGB_IMS_QUEUE_CAUSES);
+		smpsim_rx_irq(smp_processor_id(), 0);
 		napi_schedule(&adapter->q_vector[0].napi);
 	}
 }
