@@ -267,8 +267,15 @@ html_chromium)
 	fi
 	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --report r >/dev/null 2>&1
 	grep -q 'Chart.js v' r/report.html
-	! grep -q '<script[^>]*src=' r/report.html
-	! grep -q 'https\?://[^"]*\.js' r/report.html
+	# (`! grep` would not fail the script: set -e ignores a negated command.)
+	if grep -q '<script[^>]*src=' r/report.html; then
+		echo "report.html loads a script from elsewhere" >&2
+		exit 1
+	fi
+	if grep -q 'https\?://[^"]*\.js' r/report.html; then
+		echo "report.html names a script on the network" >&2
+		exit 1
+	fi
 	run_browser() {
 		# No network: the page must not need it. A fresh profile each time; no sandbox (tests may run as root).
 		timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run --user-data-dir="$tmp/profile" \
