@@ -250,9 +250,9 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
         scheduler.start_run();
         for (unsigned t = 0; t < threads; ++t)
             skew[t] = scheduler.start_skew(t);
+        steps = 0;
         if (options.monitor) options.monitor->run_started();
         unsigned remaining = threads;
-        steps = 0;
         while (remaining > 0) {
             if (++steps > options.max_steps_per_run)
                 throw InputError(fmt::format("{}: a run did not finish within {} steps", test.file,
