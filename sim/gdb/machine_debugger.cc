@@ -268,7 +268,10 @@ void MachineDebugger::resume(const Resume& how) {
         c.stepping = i < how.actions.size() && how.actions[i] == CpuAction::Step;
         // A CPU paused before an instruction has passed that instruction's checks already.
         c.step_started = c.stepping && paused_in_insn_ && i == paused_cpu_;
-        c.skip_valid = true;
+        // Only the CPU that paused before an instruction has had that instruction's checks; the others
+        // stopped between their slices (a litmus run's CPUs between steps), and a breakpoint where they
+        // stand is still to be hit.
+        c.skip_valid = paused_in_insn_ && i == paused_cpu_;
         c.skip_rip = machine_.cpu(i).rip();
         c.watch_hit = false;
     }

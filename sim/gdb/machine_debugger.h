@@ -99,7 +99,7 @@ class MachineDebugger final : public cpu::DebugHooks, private Target {
     struct CpuDebug {
         bool stepping = false;
         bool step_started = false; // the stepped instruction's boundary has been passed
-        bool skip_valid = false;   // the first instruction after a resume ignores a breakpoint there
+        bool skip_valid = false;   // the paused CPU's first instruction after a resume ignores a breakpoint
         u64 skip_rip = 0;
         bool watch_hit = false;
         StopPointType watch_type = StopPointType::WriteWatch;
