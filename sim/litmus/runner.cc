@@ -125,12 +125,12 @@ struct X86Status {
         const bool pct = scheduler.strategy() == RunScheduler::Strategy::Pct;
         s += fmt::format("run {} of {}, step {} of it; scheduled by {}\n", run + 1, options.runs, steps,
                          pct ? fmt::format("PCT (depth {})", scheduler.depth()) : "a random walk");
-        for (const AssembledThread& th : code.threads) {
-            const unsigned t = unsigned(th.id);
+        for (unsigned t = 0; t < code.threads.size(); ++t) {
+            const AssembledThread& th = code.threads[t];
             const std::string state = done[t]       ? "finished (halted)"
                                       : skew[t] > 0 ? fmt::format("starts in {} steps", skew[t])
                                                     : "running";
-            s += fmt::format("P{} (CPU {}, GDB thread {}): {}; code at {:#x}:\n", t, t, t + 1, state,
+            s += fmt::format("P{} (CPU {}, GDB thread {}): {}; code at {:#x}:\n", th.id, t, t + 1, state,
                              th.code_address);
             for (const AssembledInsn& insn : th.insns) {
                 if (!insn.label.empty()) s += fmt::format("  {}:\n", insn.label);
