@@ -3,9 +3,11 @@
 #include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
 #include "sim/litmus/c_litmus_parser.h"
+#include "sim/litmus/litmus_debugger.h"
 #include "sim/litmus/lkmm_runner.h"
 #include "sim/litmus/parser.h"
 #include "sim/litmus/runner.h"
+#include "sim/platform/machine.h"
 #include "sim/report/report.h"
 #include "sim/report/report_files.h"
 
@@ -33,6 +35,24 @@ struct LitmusOptions {
     std::string report_dir; // --report DIR
     smpsim::litmus::LkmmOptions lkmm; // C (LKMM) tests only
     std::string lkmm_debug = "none", lkmm_sync = "timebase";
+    std::string gdb; // --gdb [HOST:]PORT and --gdb-wait: the GDB stub (docs/DEBUGGING.md)
+    bool gdb_wait = false;
+};
+
+// The debugger hears how the command ended: its exit status, or 2 when an error ends it.
+class DebuggerEndNotice {
+  public:
+    explicit DebuggerEndNotice(smpsim::litmus::LitmusDebugger* debugger) : debugger_(debugger) {}
+    ~DebuggerEndNotice() {
+        if (debugger_) debugger_->run_ended(status_);
+    }
+    DebuggerEndNotice(const DebuggerEndNotice&) = delete;
+    DebuggerEndNotice& operator=(const DebuggerEndNotice&) = delete;
+    void finished() { status_ = 0; }
+
+  private:
+    smpsim::litmus::LitmusDebugger* debugger_;
+    int status_ = smpsim::platform::kExitInputError;
 };
 
 // Files named on the command line, and every *.litmus below named directories, in sorted order.
@@ -70,6 +90,16 @@ int run_litmus_command(LitmusOptions opt) {
     opt.lkmm.debug = smpsim::litmus::parse_lkmm_debug(opt.lkmm_debug);
     opt.lkmm.sync = smpsim::litmus::parse_lkmm_sync(opt.lkmm_sync);
     const std::vector<std::string> files = litmus_files(opt.inputs);
+    // --gdb: one stub for every test of the command; its CPUs are each test's in turn.
+    std::unique_ptr<smpsim::litmus::LitmusDebugger> debugger;
+    if (opt.gdb_wait && opt.gdb.empty()) throw InputError("--gdb-wait needs --gdb [HOST:]PORT");
+    if (!opt.gdb.empty()) {
+        smpsim::gdb::GdbOptions gdb = smpsim::gdb::parse_gdb_address(opt.gdb);
+        gdb.wait = opt.gdb_wait;
+        debugger = std::make_unique<smpsim::litmus::LitmusDebugger>(gdb, std::cerr);
+        opt.run.monitor = debugger.get();
+    }
+    DebuggerEndNotice end_notice(debugger.get());
     std::ofstream stats_out, summary_out;
     if (!opt.stats_file.empty()) stats_out = open_output(opt.stats_file, "the statistics file");
     if (!opt.summary_json.empty()) summary_out = open_output(opt.summary_json, "the summary file");
@@ -162,6 +192,7 @@ int run_litmus_command(LitmusOptions opt) {
     std::cerr << fmt::format(
         "smpsim: {} litmus tests, {} validated, model {}, {} runs each, {:.3f} s, {:.0f} runs/s\n",
         files.size(), ok, opt.model, opt.run.runs, seconds, seconds > 0 ? double(total_runs) / seconds : 0.0);
+    end_notice.finished();
     return 0;
 }
 
@@ -228,8 +259,21 @@ Command add_litmus_command(CLI::App& app, LogOptions& log_options) {
     litmus_cmd->add_option(
         "--cache-dir", litmus.lkmm.cache_dir,
         "C tests: where compiled test images are kept (default $XDG_CACHE_HOME/smpsim/lkmm)");
+    litmus_cmd->add_option("--gdb", litmus.gdb,
+                           "Serve GDB's remote protocol on [HOST:]PORT (host 127.0.0.1 unless given; port 0 "
+                           "picks a free one, printed on stderr): CPU n runs thread Pn (docs/DEBUGGING.md)");
+    litmus_cmd->add_flag("--gdb-wait", litmus.gdb_wait,
+                         "With --gdb: hold before the first instruction of the first run until a debugger "
+                         "attaches");
     add_log_options(litmus_cmd, log_options);
-    return {litmus_cmd, [options] { return run_litmus_command(*options); }};
+    return {litmus_cmd, [options] {
+                try {
+                    return run_litmus_command(*options);
+                } catch (const smpsim::litmus::DebuggerEndedRun& e) { // GDB's kill: status 14, as boot's
+                    std::cerr << "smpsim: " << e.what() << "\n";
+                    return smpsim::platform::kExitDebugger;
+                }
+            }};
 }
 
 } // namespace smpsim::app

@@ -1,11 +1,13 @@
 #include "sim/gdb/machine_debugger.h"
 
+#include "sim/cache_mesi/memory_system.h"
 #include "sim/core/error.h"
 #include "sim/cpu/cpu_state.h"
+#include "sim/cpu/decode_cache.h"
 #include "sim/cpu/store_buffer.h"
 #include "sim/gdb/page_walk.h"
+#include "sim/gdb/platform_machine.h"
 #include "sim/gdb/registers.h"
-#include "sim/platform/machine.h"
 
 #include <fmt/format.h>
 
@@ -54,6 +56,15 @@ GdbOptions parse_gdb_address(const std::string& text) {
 }
 
 MachineDebugger::MachineDebugger(platform::Machine& machine, const GdbOptions& options, std::ostream& log)
+    : MachineDebugger(std::make_unique<PlatformMachine>(machine), options, log) {}
+
+MachineDebugger::MachineDebugger(std::unique_ptr<DebuggedMachine> owned, const GdbOptions& options,
+                                 std::ostream& log)
+    : MachineDebugger(*owned, options, log) {
+    owned_ = std::move(owned);
+}
+
+MachineDebugger::MachineDebugger(DebuggedMachine& machine, const GdbOptions& options, std::ostream& log)
     : machine_(machine), options_(options), log_(log), server_(options.host, options.port), protocol_(*this),
       cpus_(machine.cpu_count()) {
     if (options_.host != "127.0.0.1" && options_.host != "::1" && options_.host != "localhost")
@@ -63,9 +74,31 @@ MachineDebugger::MachineDebugger(platform::Machine& machine, const GdbOptions& o
     log_ << fmt::format("smpsim: gdb: listening on {}:{}{}\n", options_.host, server_.port(),
                         options_.wait ? " (--gdb-wait: the machine waits for a debugger)" : "");
     log_.flush();
+    hook_cpus();
+    hold_at_start_ = options_.wait;
+}
+
+void MachineDebugger::hook_cpus() {
     for (unsigned i = 0; i < machine_.cpu_count(); ++i)
         machine_.cpu(i).set_debug_hooks(this, i);
-    hold_at_start_ = options_.wait;
+}
+
+void MachineDebugger::machine_changed() {
+    cpus_.resize(machine_.cpu_count());
+    for (CpuDebug& c : cpus_) {
+        c.skip_valid = false; // another CPU, another instruction stream
+        c.watch_hit = false;
+    }
+    hook_cpus();
+    update_checks();
+}
+
+void MachineDebugger::cpus_reset() {
+    for (CpuDebug& c : cpus_) {
+        if (c.stepping) c.step_started = true; // the reset was the step: stop before the first instruction
+        c.skip_valid = false;
+        c.watch_hit = false;
+    }
 }
 
 MachineDebugger::~MachineDebugger() {
@@ -182,7 +215,7 @@ void MachineDebugger::pause(const StopEvent& event) {
                 log_.flush();
                 release();
                 ended_ = true;
-                machine_.end_run(platform::kExitDebugger, "the debugger's connection was lost (--gdb-wait)");
+                machine_.end_run("the debugger's connection was lost (--gdb-wait)");
                 return;
             }
             log_ << fmt::format("smpsim: gdb: {}; the run goes on\n", in.payload);
@@ -221,7 +254,7 @@ void MachineDebugger::pause(const StopEvent& event) {
             release();
             ended_ = true;
             server_.close_client();
-            machine_.end_run(platform::kExitDebugger, "killed by the debugger");
+            machine_.end_run("killed by the debugger");
             return;
         }
     }
@@ -235,7 +268,10 @@ void MachineDebugger::resume(const Resume& how) {
         c.stepping = i < how.actions.size() && how.actions[i] == CpuAction::Step;
         // A CPU paused before an instruction has passed that instruction's checks already.
         c.step_started = c.stepping && paused_in_insn_ && i == paused_cpu_;
-        c.skip_valid = true;
+        // Only the CPU that paused before an instruction has had that instruction's checks; the others
+        // stopped between their slices (a litmus run's CPUs between steps), and a breakpoint where they
+        // stand is still to be hit.
+        c.skip_valid = paused_in_insn_ && i == paused_cpu_;
         c.skip_rip = machine_.cpu(i).rip();
         c.watch_hit = false;
     }
@@ -324,7 +360,8 @@ bool MachineDebugger::write_register(unsigned index, unsigned reg, u64 value) {
 std::string MachineDebugger::thread_extra_info(unsigned index) {
     const cpu::Cpu& c = machine_.cpu(index);
     const char* state = c.waiting_for_sipi() ? "waiting for SIPI" : c.halted() ? "halted" : "running";
-    return fmt::format("{}, {}", c.mode_name(), state);
+    const std::string label = machine_.thread_label(index);
+    return fmt::format("{}{}{}, {}", label, label.empty() ? "" : ", ", c.mode_name(), state);
 }
 
 // ---------------------------------------------------------------------------------------------------

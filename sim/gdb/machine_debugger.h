@@ -1,6 +1,7 @@
 // The GDB stub for a whole machine: the CPUs' debug hooks, the all-stop pause loop, and the Target the
 // protocol works on (registers, memory through the current CPU's page tables, stop points, monitor
-// commands). It runs on the simulation thread; the network side (server.h) runs on its own.
+// commands). It runs on the simulation thread; the network side (server.h) runs on its own. The machine
+// is a DebuggedMachine (debugged_machine.h): a platform::Machine, or the CPUs of the litmus runners.
 //
 // All-stop: a stop on one CPU pauses the whole simulation, because the hook blocks the SystemC thread
 // that runs that CPU, and with it the SystemC kernel: every other CPU is suspended between two of its
@@ -8,6 +9,7 @@
 // with a debugger attached (that changes no guest state) is the run without one.
 #pragma once
 #include "sim/cpu/cpu.h"
+#include "sim/gdb/debugged_machine.h"
 #include "sim/gdb/protocol.h"
 #include "sim/gdb/server.h"
 
@@ -37,10 +39,17 @@ class MachineDebugger final : public cpu::DebugHooks, private Target {
   public:
     // Listens at once (InputError when it cannot) and hooks into every CPU; says where on `log`.
     MachineDebugger(platform::Machine& machine, const GdbOptions& options, std::ostream& log);
+    MachineDebugger(DebuggedMachine& machine, const GdbOptions& options, std::ostream& log);
     ~MachineDebugger() override;
     u16 port() const { return server_.port(); }
     // After the run: a debugger waiting for the machine to stop hears that it exited.
     void run_ended(int exit_status);
+    // The machine's CPUs are another set now (the next litmus test): hooks into them. Stop points stay;
+    // a CPU that exists in both sets keeps its step in progress.
+    void machine_changed();
+    // Every CPU was reset to the start of a new run (the next litmus iteration): a step in progress ends
+    // at the first instruction of the new run, and a breakpoint there is not skipped.
+    void cpus_reset();
 
     // cpu::DebugHooks
     void on_slice(unsigned cpu) override;
@@ -82,11 +91,15 @@ class MachineDebugger final : public cpu::DebugHooks, private Target {
     std::string monitor_lapic(const std::vector<std::string>& args);
     std::string monitor_ioapic();
     std::string monitor_pic();
+    std::string monitor_litmus();
+
+    MachineDebugger(std::unique_ptr<DebuggedMachine> owned, const GdbOptions& options, std::ostream& log);
+    void hook_cpus();
 
     struct CpuDebug {
         bool stepping = false;
         bool step_started = false; // the stepped instruction's boundary has been passed
-        bool skip_valid = false;   // the first instruction after a resume ignores a breakpoint there
+        bool skip_valid = false;   // the paused CPU's first instruction after a resume ignores a breakpoint
         u64 skip_rip = 0;
         bool watch_hit = false;
         StopPointType watch_type = StopPointType::WriteWatch;
@@ -97,7 +110,8 @@ class MachineDebugger final : public cpu::DebugHooks, private Target {
         u64 addr, len;
     };
 
-    platform::Machine& machine_;
+    std::unique_ptr<DebuggedMachine> owned_; // the adapter of a platform::Machine
+    DebuggedMachine& machine_;
     GdbOptions options_;
     std::ostream& log_;
     GdbServer server_;

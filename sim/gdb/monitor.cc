@@ -1,12 +1,13 @@
 // Monitor commands (GDB's `monitor ...`, the qRcmd packet): what smpsim models and no other debugger
 // shows - a line's MESI state in every L1, store buffers, invalidate queues, TLBs.
-#include "sim/apic/apic_devices.h"
+#include "sim/apic/io_apic.h"
+#include "sim/apic/local_apic.h"
 #include "sim/cache_mesi/memory_system.h"
+#include "sim/cpu/cpu_state.h"
 #include "sim/cpu/store_buffer.h"
 #include "sim/gdb/machine_debugger.h"
 #include "sim/gdb/packet.h"
-#include "sim/pic8259/pic_device.h"
-#include "sim/platform/machine.h"
+#include "sim/pic8259/pic8259.h"
 
 #include <fmt/format.h>
 
@@ -52,6 +53,7 @@ constexpr Command kCommands[] = {
     {"ioapic", "ioapic", "I/O APIC redirection entries that are not masked"},
     {"pic", "pic", "8259A pair: IRR, ISR, IMR, vector bases"},
     {"stats", "stats", "the run's summary so far"},
+    {"litmus", "litmus", "smpsim litmus: the test, the run of how many, its scheduler, the states so far"},
 };
 
 } // namespace
@@ -72,6 +74,7 @@ std::string MachineDebugger::monitor(std::string_view command) {
     if (name == "lapic") return monitor_lapic(args);
     if (name == "ioapic") return monitor_ioapic();
     if (name == "pic") return monitor_pic();
+    if (name == "litmus") return monitor_litmus();
     return fmt::format("unknown monitor command '{}'; 'monitor help' lists them\n", name);
 }
 
@@ -107,15 +110,22 @@ std::string MachineDebugger::monitor_cpus() {
         const cpu::CpuState& st = c.state();
         const char* state = c.waiting_for_sipi() ? "waiting for SIPI" : c.halted() ? "halted" : "running";
         const bool if_set = c.rflags() & cpu::kFlagIf;
-        const apic::LocalApic& lapic = machine_.lapic(i).core();
+        const std::string label = machine_.thread_label(i);
+        s += fmt::format("CPU {}{}: {:<12} CPL {} rip {:04x}:{:016x} {:<16} IF={}", i,
+                         label.empty() ? "" : " (" + label + ")", c.mode_name(), c.cpl(),
+                         st.seg[cpu::CS].selector, c.rip(), state, if_set ? 1 : 0);
+        const apic::LocalApic* lapic = machine_.local_apic(i);
+        if (!lapic) {
+            s += "\n";
+            continue;
+        }
         std::string irr, isr;
         for (unsigned v = 16; v < 256; ++v) {
-            if (lapic.irr_bit(u8(v))) irr += fmt::format(" {:#x}", v);
-            if (lapic.isr_bit(u8(v))) isr += fmt::format(" {:#x}", v);
+            if (lapic->irr_bit(u8(v))) irr += fmt::format(" {:#x}", v);
+            if (lapic->isr_bit(u8(v))) isr += fmt::format(" {:#x}", v);
         }
-        s += fmt::format("CPU {}: {:<12} CPL {} rip {:04x}:{:016x} {:<16} IF={} pending:{} in service:{}\n",
-                         i, c.mode_name(), c.cpl(), st.seg[cpu::CS].selector, c.rip(), state, if_set ? 1 : 0,
-                         irr.empty() ? " none" : irr, isr.empty() ? " none" : isr);
+        s += fmt::format(" pending:{} in service:{}\n", irr.empty() ? " none" : irr,
+                         isr.empty() ? " none" : isr);
     }
     return s;
 }
@@ -178,7 +188,7 @@ std::string MachineDebugger::monitor_iq(const std::vector<std::string>& args) {
     for (unsigned i : *cpus) {
         const auto queue = caches->invalidate_queue(i);
         s += fmt::format("CPU {}: {} queued invalidations (cycle now {})\n", i, queue.size(),
-                         machine_.cpu(i).stats().cycles);
+                         machine_.memory_clock(i));
         for (const auto& q : queue)
             s += fmt::format("  line {:#x} due at cycle {}\n", q.line, q.deadline);
     }
@@ -211,7 +221,7 @@ std::string MachineDebugger::monitor_tlb(const std::vector<std::string>& args) {
 }
 
 std::string MachineDebugger::monitor_time() {
-    std::string s = fmt::format("simulated time {}\n", sc_core::sc_time_stamp().to_string());
+    std::string s = machine_.time_line() + "\n";
     for (unsigned i = 0; i < cpu_count(); ++i) {
         const cpu::CpuStats& st = machine_.cpu(i).stats();
         s += fmt::format("CPU {}: cycles {} (idle {}) instructions {} (counted at the end of each slice)\n",
@@ -249,10 +259,9 @@ std::string MachineDebugger::monitor_stats() {
         interrupts += st.interrupts;
         decode_misses += st.decode_cache_misses;
     }
-    std::string s = fmt::format("simulated time {}; cycles {} (the CPU that ran most); instructions {}\n"
+    std::string s = fmt::format("{}; cycles {} (the CPU that ran most); instructions {}\n"
                                 "exceptions {} interrupts {} decode-cache misses {}\n",
-                                sc_core::sc_time_stamp().to_string(), cycles, insns, exceptions, interrupts,
-                                decode_misses);
+                                machine_.time_line(), cycles, insns, exceptions, interrupts, decode_misses);
     if (auto* caches = machine_.caches()) {
         for (unsigned i = 0; i < cpu_count(); ++i) {
             const cache_mesi::CpuLineStats t = caches->stats().cpu_total(i);
@@ -270,7 +279,8 @@ std::string MachineDebugger::monitor_lapic(const std::vector<std::string>& args)
     using apic::LocalApic;
     std::string s;
     for (unsigned i : *cpus) {
-        const LocalApic& a = machine_.lapic(i).core();
+        if (!machine_.local_apic(i)) return fmt::format("no local APIC in {}\n", machine_.description());
+        const LocalApic& a = *machine_.local_apic(i);
         auto vectors = [&](bool (LocalApic::*bit)(u8) const) {
             std::string v;
             for (unsigned n = 16; n < 256; ++n)
@@ -294,7 +304,8 @@ std::string MachineDebugger::monitor_lapic(const std::vector<std::string>& args)
 }
 
 std::string MachineDebugger::monitor_ioapic() {
-    const apic::IoApic& io = machine_.ioapic().core();
+    if (!machine_.io_apic()) return fmt::format("no I/O APIC in {}\n", machine_.description());
+    const apic::IoApic& io = *machine_.io_apic();
     std::string s =
         fmt::format("I/O APIC ID {:#x} version {:#x}\n", io.read_register(apic::IoApic::kRegId) >> 24,
                     io.read_register(apic::IoApic::kRegVersion));
@@ -317,13 +328,19 @@ std::string MachineDebugger::monitor_ioapic() {
 }
 
 std::string MachineDebugger::monitor_pic() {
-    const pic8259::PicPair& pair = machine_.pic().pair();
+    if (!machine_.pic()) return fmt::format("no 8259A PIC in {}\n", machine_.description());
+    const pic8259::PicPair& pair = *machine_.pic();
     std::string s;
     for (const auto& [name, chip] : {std::pair{"master", &pair.master()}, std::pair{"slave", &pair.slave()}})
         s += fmt::format("{:<6}: IRR {:#04x} ISR {:#04x} IMR {:#04x} vector base {:#04x} ELCR {:#04x}{}\n",
                          name, chip->irr(), chip->isr(), chip->imr(), chip->vector_base(),
                          chip->level_triggered_mask(), chip->initializing() ? " (initialising)" : "");
     return s;
+}
+
+std::string MachineDebugger::monitor_litmus() {
+    if (const std::optional<std::string> status = machine_.litmus_status()) return *status;
+    return "not a litmus run: `monitor litmus` answers under `smpsim litmus --gdb`\n";
 }
 
 } // namespace smpsim::gdb

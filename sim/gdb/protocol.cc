@@ -113,7 +113,10 @@ Outcome GdbProtocol::handle(std::string_view packet) {
             const size_t semi = args.find(';');
             addr_text = semi == std::string_view::npos ? std::string_view{} : args.substr(semi + 1);
         }
-        const unsigned cpu = continue_thread_ > 0 ? unsigned(continue_thread_ - 1) : general_cpu_;
+        // (A thread Hc named may be gone: a litmus command's next test can have fewer CPUs.)
+        const unsigned cpu = continue_thread_ > 0 && unsigned(continue_thread_) <= target_.cpu_count()
+                                 ? unsigned(continue_thread_ - 1)
+                                 : general_cpu_;
         if (!addr_text.empty()) {
             const auto addr = parse_hex_u64(addr_text);
             if (!addr) {

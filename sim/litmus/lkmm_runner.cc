@@ -8,6 +8,7 @@
 #include "sim/cpu/decode_cache.h"
 #include "sim/litmus/c_translator.h"
 #include "sim/litmus/parser.h"
+#include "sim/litmus/run_monitor.h"
 #include "sim/litmus/test_hash.h"
 
 #include <fmt/format.h>
@@ -566,6 +567,34 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     // A CPU that just executed PAUSE (a spin-wait loop of the harness or a lock) steps back for a few
     // picks while others can run: any interleaving is valid, this only spends fewer steps spinning.
     std::vector<unsigned> backoff(threads, 0);
+    // A debugger's view (`smpsim litmus --gdb`): the image for GDB's symbols, and `monitor litmus`.
+    LitmusMachine view{
+        test.name, test.file, {}, ram, memory.get(), &decode_cache, clocks, {}, info.image, [&] {
+            std::string s =
+                fmt::format("test {} ({}), C (LKMM), model {}, guest barriers {}, seed {}\n", test.name,
+                            test.file, cache_mesi::to_string(run.model), info.barriers, run.seed);
+            s += fmt::format("image {} (GDB: `file` it for symbols; thread Pn's body is lkmm_Pn)\n",
+                             info.image);
+            s += fmt::format("iteration {} of {}, step {} of it; the guest's harness runs every iteration, "
+                             "scheduled by a random walk, store buffers committing at {}% per step\n",
+                             std::min(reported + 1, run.runs), run.runs, steps_since_report, commit_percent);
+            for (unsigned t = 0; t < threads; ++t)
+                s += fmt::format("P{} (CPU {}, GDB thread {}): {}\n", t, t, t + 1,
+                                 done[t] ? "finished (halted)" : "running");
+            s += fmt::format("variables of this iteration (set {} of {}):", reported % options.sets + 1,
+                             options.sets);
+            for (size_t v = 0; v < nvars; ++v)
+                s += fmt::format(" {} {:#x}", test.variables[v].name, var_addr(reported % options.sets, v));
+            s += fmt::format("\ncondition: {}\n", c_condition_str(test));
+            return s + states_so_far(
+                           result, [&](const std::vector<u64>& v) { return format_c_state(test, v, layout); },
+                           [&](const std::vector<u64>& v) {
+                               return test.condition.eval(FinalState{v, &layout});
+                           });
+        }};
+    for (const auto& c : cpus)
+        view.cpus.push_back(c.get());
+    const MonitoredTest monitored(run.monitor, view);
     while (remaining > 0) {
         active.clear();
         for (unsigned t = 0; t < threads; ++t)
@@ -587,6 +616,7 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
         clocks[t] = io.timebase;
         memory->tick(t, clocks[t]);
         const cpu::StopInfo stop = cpus[t]->run(chunk);
+        monitored.check();
         if (io.panic_message) {
             std::string msg;
             for (u64 a = *io.panic_message; a < kRamBytes && msg.size() < 200; ++a) {

@@ -5,12 +5,14 @@
 #include "sim/core/error.h"
 #include "sim/cpu/cpu.h"
 #include "sim/cpu/decode_cache.h"
+#include "sim/litmus/run_monitor.h"
 #include "sim/litmus/scheduler.h"
 #include "sim/litmus/test_hash.h"
 
 #include <fmt/format.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -104,6 +106,55 @@ std::string fault_message(const LitmusTest& test, const AssembledThread& th, con
                        test.name, th.id, what, stop.first_rip, run + 1);
 }
 
+// `monitor litmus` for an x86 test: where the runs are, each thread's code with its addresses, the
+// variables' addresses and the states seen so far.
+struct X86Status {
+    const LitmusTest& test;
+    const AssembledTest& code;
+    const RunOptions& options;
+    const RunScheduler& scheduler;
+    const RunResult& result;
+    const std::vector<bool>& done;
+    const std::vector<unsigned>& skew;
+    const u64& run;
+    const u64& steps;
+
+    std::string operator()() const {
+        std::string s = fmt::format("test {} ({}), x86, model {}, seed {}\n", test.name, test.file,
+                                    cache_mesi::to_string(options.model), options.seed);
+        const bool pct = scheduler.strategy() == RunScheduler::Strategy::Pct;
+        s += fmt::format("run {} of {}, step {} of it; scheduled by {}\n", run + 1, options.runs, steps,
+                         pct ? fmt::format("PCT (depth {})", scheduler.depth()) : "a random walk");
+        for (unsigned t = 0; t < code.threads.size(); ++t) {
+            const AssembledThread& th = code.threads[t];
+            const std::string state = done[t]       ? "finished (halted)"
+                                      : skew[t] > 0 ? fmt::format("starts in {} steps", skew[t])
+                                                    : "running";
+            s += fmt::format("P{} (CPU {}, GDB thread {}): {}; code at {:#x}:\n", th.id, t, t + 1, state,
+                             th.code_address);
+            for (const AssembledInsn& insn : th.insns) {
+                if (!insn.label.empty()) s += fmt::format("  {}:\n", insn.label);
+                if (insn.length)
+                    s += fmt::format("  {:#x}  {:<24} line {}\n", th.code_address + insn.offset, insn.text,
+                                     insn.line);
+            }
+            s += fmt::format("  {:#x}  HLT (the thread's end)\n", th.code_address + th.code.size());
+        }
+        s += "variables:";
+        for (const auto& [name, address] : code.layout)
+            s += fmt::format(" {} {:#x}", name, address);
+        s += fmt::format("\ncondition: {}\n", test.condition_str());
+        return s + states_so_far(
+                       result,
+                       [this](const std::vector<u64>& v) {
+                           return test.format_state(FinalState{v, nullptr});
+                       },
+                       [this](const std::vector<u64>& v) {
+                           return test.satisfies(FinalState{v, nullptr});
+                       });
+    }
+};
+
 } // namespace
 
 cpu::CpuConfig litmus_cpu_config(unsigned thread, MemoryModel model) {
@@ -158,7 +209,21 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
     const SchedulerOptions sched_options{options.max_start_skew, options.commit_percent, options.pct_percent,
                                          options.pct_max_depth};
     RunScheduler scheduler(threads, expected_steps, sched_options, rng);
-    for (u64 run = 0; run < options.runs; ++run) {
+    u64 run = 0, steps = 0;
+    LitmusMachine view{test.name,
+                       test.file,
+                       {},
+                       machine.ram,
+                       &memory,
+                       &machine.decode_cache,
+                       machine.clocks,
+                       aopt.code_address,
+                       {},
+                       X86Status{test, code, options, scheduler, result, done, skew, run, steps}};
+    for (const auto& c : machine.cpus)
+        view.cpus.push_back(c.get());
+    const MonitoredTest monitored(options.monitor, view);
+    for (; run < options.runs; ++run) {
         // Fresh memory state: caches emptied, initial values written, then a random mix of cold,
         // shared and exclusive copies of each location.
         memory.flush_all();
@@ -185,8 +250,9 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
         scheduler.start_run();
         for (unsigned t = 0; t < threads; ++t)
             skew[t] = scheduler.start_skew(t);
+        steps = 0;
+        if (options.monitor) options.monitor->run_started();
         unsigned remaining = threads;
-        u64 steps = 0;
         while (remaining > 0) {
             if (++steps > options.max_steps_per_run)
                 throw InputError(fmt::format("{}: a run did not finish within {} steps", test.file,
@@ -199,6 +265,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
                 --skew[t];
             } else {
                 const cpu::StopInfo stop = c.run(1);
+                monitored.check();
                 if (stop.reason == cpu::StopReason::HaltedForever) {
                     done[t] = true;
                     --remaining;
@@ -237,6 +304,16 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
     }
     if (options.line_stats) result.line_stats = memory.stats_json();
     return result;
+}
+
+std::string states_so_far(const RunResult& result,
+                          const std::function<std::string(const std::vector<u64>&)>& format,
+                          const std::function<bool(const std::vector<u64>&)>& witness) {
+    std::string s = fmt::format("states so far ({}):\n", result.histogram.size());
+    for (const auto& [values, count] : result.histogram)
+        s += fmt::format("  {:<8}{}>{}\n", count, witness(values) ? '*' : ':', format(values));
+    s += fmt::format("condition's proposition: {} runs true, {} false\n", result.positive, result.negative);
+    return s;
 }
 
 bool validated(Quantifier quantifier, const RunResult& r) {

@@ -11,11 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace smpsim::litmus {
+
+class RunMonitor; // run_monitor.h
 
 struct RunOptions {
     u64 runs = 1000;
@@ -28,6 +31,7 @@ struct RunOptions {
     u64 invalidate_queue_delay = 8; // in steps of the receiving CPU (weak model)
     u64 max_steps_per_run = 100000; // a run still going then is an error (a looping test)
     bool line_stats = false;        // fill RunResult::line_stats
+    RunMonitor* monitor = nullptr;  // a debugger watching the runs (run_monitor.h), or none
 };
 
 struct RunResult {
@@ -61,6 +65,11 @@ const char* observation(const RunResult& result); // Never / Sometimes / Always
 // The kind litmus7 and herd7 print after the test's name: Allowed (exists), Forbidden (~exists),
 // Required (forall).
 const char* litmus7_kind(Quantifier q);
+
+// The states seen so far as litmus7's histogram shows them (`monitor litmus`), and the condition's counts.
+std::string states_so_far(const RunResult& result,
+                          const std::function<std::string(const std::vector<u64>&)>& format,
+                          const std::function<bool(const std::vector<u64>&)>& witness);
 
 // The litmus7-format log of one test: Test, Histogram, Ok/No, Witnesses, Condition, Observation, Time.
 std::string litmus7_log(const LitmusTest& test, const RunResult& result);

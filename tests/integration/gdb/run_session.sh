@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Runs one GDB session against smpsim's stub: run_session.sh SMPSIM GUEST SESSION.gdb
 # SESSION.gdb is a GDB command file with its expectations in comments (GDB ignores them):
-#   # smpsim: ARGS...          options for `smpsim boot` (--gdb 0 --gdb-wait are added)
+#   # command: litmus          run `smpsim litmus` instead of `smpsim boot --kernel GUEST` (GDB then gets
+#                              no executable: a session loads the C test's image with `file @IMAGE@`)
+#   # smpsim: ARGS...          options for the command (--gdb 0 --gdb-wait are added); @SRC@ is the
+#                              source tree, @TMP@ a directory of this run's own
 #   # status: N                smpsim's exit status
 #   # expect: REGEX            a line of GDB's output, in this order (grep -E)
 #   # expect-count N: REGEX    exactly N lines of GDB's output match
-#   # same-console             the guest console equals that of a run without a debugger
+#   # same-console             the guest console (litmus: the log, but its Time lines) equals that of a
+#                              run without a debugger
 # The stub binds port 0 (a free port, printed on stderr), so parallel runs never collide; @PORT@ in the
-# session becomes that port. gdb is required (scripts/setup installs it): without it the test fails.
+# session becomes that port, and @IMAGE@ the C litmus test's image smpsim names on stderr. gdb is
+# required (scripts/setup installs it): without it the test fails.
 set -u
 smpsim=$1 guest=$2 session=$3
 if ! command -v gdb >/dev/null; then
@@ -28,10 +33,17 @@ fail() {
     exit 1
 }
 
-args=$(sed -n 's/^# smpsim: //p' "$session")
+src=$(cd "$(dirname "$0")/../../.." && pwd)
+args=$(sed -n 's/^# smpsim: //p' "$session" | sed "s|@SRC@|$src|g; s|@TMP@|$tmp|g")
 want_status=$(sed -n 's/^# status: //p' "$session")
+command=(boot --kernel "$guest")
+gdb_file=("$guest")
+if grep -q '^# command: litmus$' "$session"; then
+    command=(litmus)
+    gdb_file=()
+fi
 # shellcheck disable=SC2086 # the options are words
-"$smpsim" boot --kernel "$guest" $args --gdb 0 --gdb-wait >"$tmp/console" 2>"$tmp/stderr" &
+"$smpsim" "${command[@]}" $args --gdb 0 --gdb-wait >"$tmp/console" 2>"$tmp/stderr" &
 pid=$!
 port=
 while [ -z "$port" ]; do
@@ -41,8 +53,18 @@ while [ -z "$port" ]; do
         sleep 0.1
     fi
 done
-sed "s/@PORT@/$port/g" "$session" >"$tmp/session.gdb"
-timeout 600 gdb -nx -batch -x "$tmp/session.gdb" "$guest" >"$tmp/gdb.out" 2>&1
+image=
+if grep -q '@IMAGE@' "$session"; then
+    while [ -z "$image" ]; do
+        image=$(sed -n 's/^smpsim: gdb: test .*; image \(.*\) (`file` it in GDB for symbols)$/\1/p' "$tmp/stderr")
+        if [ -z "$image" ]; then
+            kill -0 "$pid" 2>/dev/null || fail "smpsim ended before it named the test's image"
+            sleep 0.1
+        fi
+    done
+fi
+sed "s/@PORT@/$port/g; s|@IMAGE@|$image|g" "$session" >"$tmp/session.gdb"
+timeout 600 gdb -nx -batch -x "$tmp/session.gdb" "${gdb_file[@]}" >"$tmp/gdb.out" 2>&1
 wait "$pid"
 status=$?
 pid=
@@ -64,7 +86,14 @@ done < <(sed -n 's/^# expect-count //p' "$session")
 
 if grep -q '^# same-console' "$session"; then
     # shellcheck disable=SC2086
-    "$smpsim" boot --kernel "$guest" $args >"$tmp/plain" 2>/dev/null
+    "$smpsim" "${command[@]}" $args >"$tmp/plain" 2>/dev/null
+    if [ "${command[0]}" = litmus ]; then # a litmus log's Time lines are the host's time
+        for f in console plain; do
+            grep -v '^Time ' "$tmp/$f" >"$tmp/$f.untimed"
+            mv "$tmp/$f.untimed" "$tmp/$f"
+        done
+        grep -q '^Observation ' "$tmp/plain" || fail "no litmus log in the run without a debugger"
+    fi
     cmp -s "$tmp/console" "$tmp/plain" || fail "the console differs from a run without a debugger: $(diff "$tmp/plain" "$tmp/console" | head -5)"
 fi
 echo "PASS: $(grep -c '^# expect' "$session") expectations"
