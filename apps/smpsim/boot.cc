@@ -154,6 +154,10 @@ void add_machine_options(CLI::App* cmd, BootOptions& opt) {
     cmd->add_option("--report", opt.report_dir,
                     "Write a report into DIR (created if missing): report.json, report.txt, report.html, "
                     "trace.json (docs/REPORTS.md)");
+    cmd->add_option(
+        "--vcd", opt.machine.vcd_file,
+        "Write interrupt lines, interrupts taken per CPU, MSI messages and the NIC's link to FILE, "
+        "a VCD for GTKWave (docs/REPORTS.md)");
     cmd->add_flag("--stop-on-dma-fault", opt.machine.stop_on_dma_fault,
                   "Stop with status 10 at the first device DMA that reaches no memory (default: it completes "
                   "as an unsupported request, is counted, and the run goes on)");

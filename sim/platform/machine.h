@@ -22,6 +22,7 @@
 #include "sim/platform/port_devices.h"
 #include "sim/platform/ram.h"
 #include "sim/platform/router.h"
+#include "sim/platform/signal_trace.h"
 
 #include <nlohmann/json_fwd.hpp>
 #include <systemc>
@@ -73,6 +74,8 @@ struct MachineConfig {
     bool stop_on_mmio_fault = false; // a CPU's access reached a physical address with nothing behind it
     // Reports: the period of Machine::set_sampler's calls in simulated ns (0: no sampling).
     u64 sample_period_ns = 0;
+    // --vcd: interrupt lines, deliveries, MSI messages and the NIC's link into this VCD file ("": none).
+    std::string vcd_file;
 };
 
 // Exit statuses that are not the guest's own: always even, so they never collide with the odd
@@ -172,6 +175,9 @@ class Machine : public sc_core::sc_module {
 
     MachineConfig config_;
     std::ostream& console_;
+    // --vcd: taps on the interrupt lines (before the devices that drive them, which it outlives).
+    std::unique_ptr<SignalTrace> trace_;
+    InterruptLine* driver_ready_trace_ = nullptr;
     cpu::DecodeCache decode_cache_;
     std::unique_ptr<Ram> ram_;
     std::unique_ptr<Router> mem_router_;
