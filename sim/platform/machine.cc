@@ -319,7 +319,9 @@ std::vector<Machine::CpuQueueDepths> Machine::cpu_queue_depths() const {
 void Machine::run_sampler() {
     const sc_core::sc_time period(double(config_.sample_period_ns), sc_core::SC_NS);
     for (;;) {
-        if (sampler_) sampler_(u64(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS)));
+        const u64 now_ns = u64(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS));
+        if (sampler_) sampler_(now_ns);
+        if (progress_) progress_(now_ns);
         // Nothing else scheduled: the machine has nothing left to do, and the sampler must not keep it going.
         if (stopped_ || !sc_core::sc_pending_activity()) return;
         wait(period);

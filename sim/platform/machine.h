@@ -147,6 +147,8 @@ class Machine : public sc_core::sc_module {
     // still stops). It must only read. Each CPU's store-buffer and invalidate-queue depth now (0 without
     // them, in the functional mode).
     void set_sampler(std::function<void(u64 sim_ns)> sample) { sampler_ = std::move(sample); }
+    // Live progress (the command line's): called in the same thread, after `sample`. It must only read.
+    void set_progress(std::function<void(u64 sim_ns)> progress) { progress_ = std::move(progress); }
     struct CpuQueueDepths {
         u32 store_buffer = 0;
         u32 invalidate_queue = 0;
@@ -205,6 +207,7 @@ class Machine : public sc_core::sc_module {
     std::unique_ptr<MarkerPortDevice> marker_;
     std::function<void(MarkerCommand, u32, u64)> marker_observer_;
     std::function<void(u64)> sampler_;
+    std::function<void(u64)> progress_;
     void run_sampler(); // the thread behind set_sampler
     // PCI INTx# is active low; the I/O APIC pin sees the electrical level.
     struct ActiveLowLine {
