@@ -275,6 +275,9 @@ void Machine::build_pci() {
         switch (command) {
         case MarkerCommand::NetReady: wire_->guest_ready(payload); break;
         case MarkerCommand::RxDone: wire_->guest_rx_done(payload >> 16, payload & 0xffff); break;
+        case MarkerCommand::ResetStats:
+            if (caches_) caches_->reset_stats();
+            break;
         }
         if (command == MarkerCommand::NetReady && driver_ready_trace_) driver_ready_trace_->set_level(true);
         if (marker_observer_)

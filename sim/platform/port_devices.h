@@ -63,6 +63,9 @@ inline constexpr u16 kMarkerPort = 0x700;
 enum class MarkerCommand : u8 {
     NetReady = 1, // payload: RX queues in use; the driver is up and its rings are filled
     RxDone = 2,   // payload: (cpu << 16) | frames passed to the stack by one NAPI poll
+    // Zero the cache-line statistics: the start of a measured region (gem5's m5_reset_stats, whose m5op
+    // number it takes).
+    ResetStats = 0x40,
 };
 
 class MarkerPortDevice : public sc_core::sc_module {
