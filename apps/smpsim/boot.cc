@@ -1,6 +1,7 @@
 // `smpsim boot` runs a multiboot kernel on the simulated PC; `smpsim replay` does the same with a
 // capture replayed into the guest's NIC. Both end in run_boot.
 #include "apps/smpsim/guest_views.h"
+#include "apps/smpsim/progress.h"
 #include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
 #include "sim/core/log.h"
@@ -42,6 +43,7 @@ struct BootOptions {
     // --gdb [HOST:]PORT and --gdb-wait: the GDB stub (sim/gdb, docs/DEBUGGING.md).
     std::string gdb;
     bool gdb_wait = false;
+    std::string progress = "auto"; // --progress
 };
 
 // The router of ../shared/traces/SOURCES.md's Linux reference: 198.51.100.1/30 on the NIC, forwarding
@@ -154,6 +156,11 @@ void add_machine_options(CLI::App* cmd, BootOptions& opt) {
     cmd->add_option("--report", opt.report_dir,
                     "Write a report into DIR (created if missing): report.json, report.txt, report.html, "
                     "trace.json (docs/REPORTS.md)");
+    cmd->add_option(
+        "--vcd", opt.machine.vcd_file,
+        "Write interrupt lines, interrupts taken per CPU, MSI messages and the NIC's link to FILE, "
+        "a VCD for GTKWave (docs/REPORTS.md)");
+    add_progress_option(cmd, opt.progress);
     cmd->add_flag("--stop-on-dma-fault", opt.machine.stop_on_dma_fault,
                   "Stop with status 10 at the first device DMA that reaches no memory (default: it completes "
                   "as an unsupported request, is counted, and the run goes on)");
@@ -286,6 +293,39 @@ void print_replay_summary(const nlohmann::json& j) {
                              j["window_packets_per_host_s"].get<double>());
 }
 
+// How often the machine's sampler looks at the host clock for a progress line, in simulated ns (when
+// --report does not sample more often already).
+constexpr u64 kProgressPeriodNs = 100'000;
+
+// boot: instructions and simulated time; replay: frames offered, delivered and dropped, and the
+// simulated time of the replay against the capture's own span.
+std::string progress_line(const smpsim::platform::Machine& machine, bool replay, u64 loops, u64 sim_ns) {
+    u64 instructions = 0;
+    for (const auto& s : machine.cpu_stats())
+        instructions += s.instructions;
+    const smpsim::net::LinkPartner* wire = machine.wire();
+    const smpsim::net::PcapSource* capture = machine.capture();
+    if (!replay || !wire || !capture)
+        return fmt::format("smpsim: {} instructions, {:.3f} ms simulated", short_count(instructions),
+                           double(sim_ns) / 1e6);
+    const smpsim::net::ReplayStats& st = wire->stats();
+    if (!st.guest_ready)
+        return fmt::format("smpsim: replay: booting, {} instructions, {:.3f} ms simulated",
+                           short_count(instructions), double(sim_ns) / 1e6);
+    u64 dropped = 0;
+    for (u64 d : st.dropped)
+        dropped += d;
+    const u64 total = u64(capture->size()) * std::max<u64>(1, loops);
+    const u64 span_ns =
+        capture->size() ? capture->frame(capture->size() - 1).timestamp_ns - capture->frame(0).timestamp_ns
+                        : 0;
+    return fmt::format("smpsim: replay: {}/{} frames offered, {} delivered, {} dropped; {:.3f} ms simulated "
+                       "of the capture's {:.3f} ms",
+                       st.offered, total, st.delivered, dropped,
+                       st.offered ? double(sim_ns - st.first_offer_ns) / 1e6 : 0.0,
+                       double(span_ns) * double(std::max<u64>(1, loops)) / 1e6);
+}
+
 int run_boot(BootOptions opt) {
     if (opt.replay) {
         // The guest learns from its command line that a replay drives it (it reports readiness and stops
@@ -319,7 +359,15 @@ int run_boot(BootOptions opt) {
                opt.replay ? &transcript : nullptr);
     std::ostream console(&tee);
 
+    // Live progress on stderr: read from the machine's sampler thread, throttled by host time.
+    ProgressReporter progress(ProgressReporter::parse_mode(opt.progress));
+    if (progress.enabled() && !opt.machine.sample_period_ns) opt.machine.sample_period_ns = kProgressPeriodNs;
     auto machine = std::make_unique<smpsim::platform::Machine>("machine", opt.machine, console);
+    if (progress.enabled())
+        machine->set_progress(
+            [&progress, &m = *machine, replay = opt.replay, loops = opt.machine.nic.loops](u64 sim_ns) {
+                progress.update([&] { return progress_line(m, replay, loops, sim_ns); });
+            });
     if (run_report) run_report->attach(*machine, opt.machine);
     std::unique_ptr<smpsim::gdb::MachineDebugger> debugger;
     if (opt.gdb_wait && opt.gdb.empty()) throw InputError("--gdb-wait needs --gdb [HOST:]PORT");
@@ -329,6 +377,7 @@ int run_boot(BootOptions opt) {
         debugger = std::make_unique<smpsim::gdb::MachineDebugger>(*machine, gdb, std::cerr);
     }
     const RunResult r = machine->run();
+    progress.finish();
     if (debugger) debugger->run_ended(r.exit_status);
     console.flush();
     if (tee.b_failed()) throw InputError(fmt::format("{}: cannot write the console file", opt.console_file));

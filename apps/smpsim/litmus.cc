@@ -1,5 +1,6 @@
 // `smpsim litmus` runs herd7-format x86 litmus tests, and LKMM C litmus tests compiled against the guest's
 // own primitives (sim/litmus/lkmm_runner.h), on simulated CPUs and prints litmus7's log.
+#include "apps/smpsim/progress.h"
 #include "apps/smpsim/smpsim.h"
 #include "sim/core/error.h"
 #include "sim/litmus/c_litmus_parser.h"
@@ -32,11 +33,12 @@ struct LitmusOptions {
     bool summary = false;
     std::string summary_json;
     std::string stats_file;
-    std::string report_dir; // --report DIR
+    std::string report_dir;           // --report DIR
     smpsim::litmus::LkmmOptions lkmm; // C (LKMM) tests only
     std::string lkmm_debug = "none", lkmm_sync = "timebase";
     std::string gdb; // --gdb [HOST:]PORT and --gdb-wait: the GDB stub (docs/DEBUGGING.md)
     bool gdb_wait = false;
+    std::string progress = "auto"; // --progress
 };
 
 // The debugger hears how the command ended: its exit status, or 2 when an error ends it.
@@ -111,6 +113,9 @@ int run_litmus_command(LitmusOptions opt) {
     nlohmann::json line_stats = nlohmann::json::array();
     u64 ok = 0;
     double seconds = 0;
+    // Live progress on stderr: tests done of the total, with an estimate of the time left.
+    ProgressReporter progress(ProgressReporter::parse_mode(opt.progress));
+    size_t done = 0;
     for (const std::string& file : files) {
         // A bad test stops the run with its error, naming the file: nothing is skipped silently.
         smpsim::litmus::RunResult r;
@@ -122,7 +127,8 @@ int run_litmus_command(LitmusOptions opt) {
             smpsim::litmus::LkmmRunInfo info;
             r = smpsim::litmus::run_c_litmus(test, opt.run, opt.lkmm, &info);
             std::cout << smpsim::litmus::lkmm_log(test, r, opt.model, info);
-            if (!opt.report_dir.empty()) litmus_report.tests.push_back(c_litmus_test_report(test, r, info, file));
+            if (!opt.report_dir.empty())
+                litmus_report.tests.push_back(c_litmus_test_report(test, r, info, file));
             valid = smpsim::litmus::validated(test, r);
             name = test.name;
             nlohmann::json mechanisms = nlohmann::json::array();
@@ -149,6 +155,7 @@ int run_litmus_command(LitmusOptions opt) {
         seconds += r.seconds;
         if (opt.run.line_stats)
             line_stats.push_back({{"test", name}, {"file", file}, {"caches", r.line_stats}});
+        if (opt.summary) progress.finish(); // the line goes, the summary line comes, the line comes back
         if (opt.summary)
             std::cerr << fmt::format("{} {} {} {} {} {}{}\n", name, valid ? "Ok" : "No",
                                      smpsim::litmus::observation(r), r.positive, r.negative, file,
@@ -168,7 +175,14 @@ int run_litmus_command(LitmusOptions opt) {
                          {"reordered_commits", r.reordered_commits},
                          {"seconds", r.seconds}});
         tests.back().update(extra);
+        ++done;
+        progress.update([&] {
+            const double left = progress.elapsed() / double(done) * double(files.size() - done);
+            return fmt::format("smpsim: litmus: {}/{} tests, about {} left", done, files.size(),
+                               clock_time(left));
+        });
     }
+    progress.finish();
     check_stdout();
     if (stats_out.is_open()) {
         stats_out << line_stats.dump(2) << "\n";
@@ -265,6 +279,7 @@ Command add_litmus_command(CLI::App& app, LogOptions& log_options) {
     litmus_cmd->add_flag("--gdb-wait", litmus.gdb_wait,
                          "With --gdb: hold before the first instruction of the first run until a debugger "
                          "attaches");
+    add_progress_option(litmus_cmd, litmus.progress);
     add_log_options(litmus_cmd, log_options);
     return {litmus_cmd, [options] {
                 try {

@@ -36,7 +36,8 @@ extern const struct selftest selftest_atomic, selftest_bitops, selftest_spinlock
 	selftest_ip_rcv, selftest_ip_defrag, selftest_ip_fragment, selftest_nf_hooks,
 	selftest_ip_forward, selftest_iptable_filter, selftest_rps, selftest_nf_ct_tcp,
 	selftest_nf_conntrack, selftest_nf_ct_icmp, selftest_nf_ct_early_drop, selftest_nf_ct_gc,
-	selftest_nf_ct_rcu, selftest_nf_ct_rcu_norcu, selftest_nf_nat;
+	selftest_nf_ct_rcu, selftest_nf_ct_rcu_norcu, selftest_nf_nat, selftest_false_sharing,
+	selftest_false_sharing_padded;
 
 /* What the tests share (kernel/selftest.c). */
 extern unsigned int selftest_nr_cpus; /* online CPUs taking part */

@@ -18,6 +18,7 @@ struct boot_options {
 	bool noapic;		    /* noapic: leave the I/O APIC alone, 8259A through LINT0 */
 	bool selftest;		    /* selftest[=VARIANT,...]: run the SMP self-tests after bring-up */
 	unsigned int selftest_variants; /* SELFTEST_* debug variants, also run */
+	bool selftest_only;		/* selftest=only,...: the variants' tests alone */
 	bool procint;		    /* procint: /proc/interrupts right after bring-up too */
 	int reboot;		    /* reboot=cf9|kbd: REBOOT_* way to reset at the end */
 	bool bad_mmio;		    /* badmmio: touch a physical address no device decodes */
@@ -34,6 +35,8 @@ struct boot_options {
 #define SELFTEST_NOSHOOTDOWN 0x2
 /* selftest=norcu: the RCU test once more, freeing without a grace period (expect poisoned reads). */
 #define SELFTEST_NORCU 0x4
+/* selftest=falseshare: two CPUs writing adjacent fields of one struct, then the padded struct. */
+#define SELFTEST_FALSE_SHARING 0x8
 
 extern struct boot_options boot_options;
 /* The command line without its first word, the boot image path. */

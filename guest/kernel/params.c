@@ -16,8 +16,9 @@
  *   noapic   do not use the I/O APIC: IRQ0 stays on the 8259A (through the
  *            boot CPU's LINT0); local APIC timers and SMP as usual
  *   selftest run the SMP self-tests after bring-up (kernel/selftest.c);
- *            selftest=V1,V2 also runs the debug variants nolock and
- *            noshootdown, norcu
+ *            selftest=V1,V2 also runs the debug variants nolock,
+ *            noshootdown, norcu and falseshare (kernel/test_false_sharing.c);
+ *            selftest=only,V1 runs the variants' tests alone
  *   procint  print /proc/interrupts right after bring-up as well
  *   badmmio  read and write 0xfed00000 at the end of boot, where no device of
  *            smpsim's PC decodes (a master abort; QEMU has its HPET there)
@@ -85,7 +86,7 @@ static bool option_is(const char *word, size_t len, const char *name, const char
 	return false;
 }
 
-/* "nolock,noshootdown,norcu": the comma-separated debug variants of selftest=. */
+/* "nolock,noshootdown,norcu,falseshare,only": the comma-separated debug variants of selftest=. */
 static void parse_selftest_variants(const char *p, const char *end)
 {
 	while (p < end) {
@@ -101,8 +102,12 @@ static void parse_selftest_variants(const char *p, const char *end)
 			boot_options.selftest_variants |= SELFTEST_NOSHOOTDOWN;
 		else if (n == 5 && !strncmp(p, "norcu", 5))
 			boot_options.selftest_variants |= SELFTEST_NORCU;
+		else if (n == 10 && !strncmp(p, "falseshare", 10))
+			boot_options.selftest_variants |= SELFTEST_FALSE_SHARING;
+		else if (n == 4 && !strncmp(p, "only", 4))
+			boot_options.selftest_only = true;
 		else if (n)
-			printk("Unknown selftest variant \"%.*s\" (nolock, noshootdown, norcu), ignored\n",
+			printk("Unknown selftest variant \"%.*s\" (nolock, noshootdown, norcu, falseshare, only), ignored\n",
 			       (int)n, p);
 		p = comma + 1;
 	}

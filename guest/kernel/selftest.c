@@ -120,6 +120,9 @@ static const struct selftest *const selftests[] = {
 	&selftest_nf_ct_rcu,
 	&selftest_nf_ct_rcu_norcu,
 	&selftest_nf_nat,
+	/* Last: the first resets the simulator's cache-line statistics. */
+	&selftest_false_sharing,
+	&selftest_false_sharing_padded,
 };
 
 void run_selftests(void)
@@ -133,7 +136,8 @@ void run_selftests(void)
 	for (i = 0; i < ARRAY_SIZE(selftests); i++) {
 		const struct selftest *t = selftests[i];
 
-		if (!t->variant || (boot_options.selftest_variants & t->variant))
+		if (t->variant ? boot_options.selftest_variants & t->variant
+			       : !boot_options.selftest_only)
 			t->run();
 	}
 	printk(MACHINE_DEPENDENT "selftest: %llu cycles on CPU%u\n", rdtsc() - start,

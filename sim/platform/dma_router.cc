@@ -23,6 +23,7 @@ void DmaRouter::b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& d
         if (trans.is_write() && len == 4) {
             u32 value = 0;
             std::memcpy(&value, data, 4);
+            if (on_msi_) on_msi_(addr, value);
             apic_bus_.send(apic::msi_message(addr, value));
             ++messages_;
             trans.set_response_status(tlm::TLM_OK_RESPONSE);

@@ -37,6 +37,10 @@ class DmaRouter : public sc_core::sc_module {
     void set_ram_write_listener(std::function<void(u64 paddr, u64 size)> listener) {
         on_ram_write_ = std::move(listener);
     }
+    // Hears of every MSI/MSI-X message (the write's address and data) as it goes to the APIC bus.
+    void set_msi_listener(std::function<void(u64 address, u32 data)> listener) {
+        on_msi_ = std::move(listener);
+    }
 
     u64 messages() const { return messages_; }
     u64 bytes_read() const { return bytes_read_; }
@@ -53,6 +57,7 @@ class DmaRouter : public sc_core::sc_module {
     ApicBus& apic_bus_;
     sc_core::sc_time cycle_;
     std::function<void(u64, u64)> on_ram_write_;
+    std::function<void(u64, u32)> on_msi_;
     u64 messages_ = 0, bytes_read_ = 0, bytes_written_ = 0, faults_ = 0;
 };
 

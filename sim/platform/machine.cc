@@ -54,6 +54,7 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
         throw InputError(fmt::format("--mem must be 2..3072 MiB, not {}", config_.mem_mib));
     if (config_.cpu_mhz <= 0) throw InputError("cpu_mhz must be positive");
 
+    if (!config_.vcd_file.empty()) trace_ = std::make_unique<SignalTrace>("trace", config_.vcd_file);
     ram_ = std::make_unique<Ram>("ram", config_.mem_mib << 20);
     mem_router_ = std::make_unique<Router>("mem_router");
     io_router_ = std::make_unique<Router>("io_router");
@@ -78,11 +79,13 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
 
     pit_ = std::make_unique<PitDevice>("pit");
     io_router_->map(0x40, 4, "pit").bind(pit_->socket);
-    pit_->connect_irq0(&isa_irq_[0]);
+    pit_->connect_irq0(trace_ ? &trace_->line("irq.isa0_pit", &isa_irq_[0]) : &isa_irq_[0]);
 
     uart_ = std::make_unique<UartDevice>("uart0", [this](u8 byte) { console_.put(char(byte)); });
     io_router_->map(kUartBase, 8, "uart0").bind(uart_->socket);
-    uart_->core().set_irq_callback([this](bool level) { isa_irq_[kUartIrq].set_level(level); });
+    InterruptLine* uart_irq =
+        trace_ ? &trace_->line("irq.isa4_com1", &isa_irq_[kUartIrq]) : &isa_irq_[kUartIrq];
+    uart_->core().set_irq_callback([uart_irq](bool level) { uart_irq->set_level(level); });
     exit_port_ = std::make_unique<ExitPortDevice>("exit_port", [this](u32 v) { on_guest_exit(v); });
     io_router_->map(kExitPortBase, 4, "exit_port").bind(exit_port_->socket);
     reset_control_ = std::make_unique<ResetControlDevice>(
@@ -116,15 +119,18 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
         auto lapic = std::make_unique<apic::LocalApicDevice>(fmt::format("lapic{}", i).c_str(), u8(i),
                                                              config_.apic_timer_hz);
         module->apic_socket.bind(lapic->socket);
-        lapic->core().set_sink(&module->interrupt_sink());
+        lapic->core().set_sink(trace_ ? &trace_->cpu_sink(i, module->interrupt_sink())
+                                      : &module->interrupt_sink());
         lapic->core().set_extint(&pic_->pair());
-        module->cpu().set_interrupt_source(&lapic->interrupt_source());
+        module->cpu().set_interrupt_source(trace_ ? &trace_->cpu_source(i, lapic->interrupt_source())
+                                                  : &lapic->interrupt_source());
         apic_bus_.add_local_apic(lapic->core());
         if (i == 0) {
             // What the firmware leaves behind (MP spec virtual-wire mode): the 8259A's INTR reaches the
             // BSP through LINT0 as ExtINT, so a kernel can use the PIC before it touches the APIC.
             lapic->core().set_virtual_wire_mode();
-            pic_->pair().connect_intr(&lapic->core().lint0());
+            pic_->pair().connect_intr(trace_ ? &trace_->line("irq.pic_intr", &lapic->core().lint0())
+                                             : &lapic->core().lint0());
         }
         lapics_.push_back(std::move(lapic));
         module->set_stop_handler([this](cpu::CpuModule& m, const cpu::StopInfo& s) { on_cpu_stop(m, s); });
@@ -193,6 +199,8 @@ void Machine::build_pci() {
     // DMA into bytes of decoded instructions drops them, as a CPU's store would.
     dma_router_->set_ram_write_listener(
         [this](u64 paddr, u64 size) { decode_cache_.invalidate_written(paddr, size); });
+    // The NIC is the only bus master: every message is its own.
+    if (trace_) dma_router_->set_msi_listener(trace_->msi_probe("igb0"));
 
     net::ReplayConfig replay;
     replay.pace = net::parse_pace(config_.nic.pace);
@@ -216,7 +224,7 @@ void Machine::build_pci() {
     nic_ = std::make_unique<igb::IgbDevice>("igb0", igb::IgbConfig{});
     wire_ = std::make_unique<net::LinkPartner>("igb0_wire", replay, config_.cpus);
     nic_->attach_wire(wire_.get());
-    wire_->connect(*nic_);
+    wire_->connect(trace_ ? trace_->nic_port("igb0", *nic_) : *nic_);
     nic_->dma_socket.bind(dma_router_->socket);
     nic_->set_fault_handler([this](const std::string& report) {
         // Without --stop-on-dma-fault the fault was an unsupported request and the run goes on.
@@ -254,16 +262,26 @@ void Machine::build_pci() {
     fn.firmware_set_interrupt_line(0xff); // INTA# is wired to the I/O APIC only (the MP table says where)
     nic_intx_.pin = &ioapic_->pin(kNicIoApicPin);
     nic_intx_.set(false); // an idle active-low line is high
-    fn.set_intx_line([this](bool asserted) { nic_intx_.set(asserted); });
+    InterruptLine* intx_trace = trace_ ? &trace_->line("irq.igb0_inta", nullptr) : nullptr;
+    fn.set_intx_line([this, intx_trace](bool asserted) {
+        nic_intx_.set(asserted);
+        if (intx_trace) intx_trace->set_level(asserted);
+    });
     pci_->bridge().attach(kNicSlot, 0, fn);
 
+    // The guest's driver reports the link up (its carrier on, rings filled): `igb0.driver_ready`.
+    if (trace_) driver_ready_trace_ = &trace_->line("igb0.driver_ready", nullptr);
     marker_ = std::make_unique<MarkerPortDevice>(
         "marker", [this](MarkerCommand command, u32 payload, u64 local_ns) {
             switch (command) {
             case MarkerCommand::NetReady: wire_->guest_ready(payload); break;
             case MarkerCommand::RxDone: wire_->guest_rx_done(payload >> 16, payload & 0xffff); break;
+            case MarkerCommand::ResetStats:
+                if (caches_) caches_->reset_stats();
+                break;
             default: break; // the others are for reports only
             }
+            if (command == MarkerCommand::NetReady && driver_ready_trace_) driver_ready_trace_->set_level(true);
             if (marker_observer_) marker_observer_(command, payload, local_ns);
         });
     io_router_->map(kMarkerPort, 4, "marker").bind(marker_->socket);
@@ -304,7 +322,9 @@ std::vector<Machine::CpuQueueDepths> Machine::cpu_queue_depths() const {
 void Machine::run_sampler() {
     const sc_core::sc_time period(double(config_.sample_period_ns), sc_core::SC_NS);
     for (;;) {
-        if (sampler_) sampler_(u64(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS)));
+        const u64 now_ns = u64(sc_core::sc_time_stamp() / sc_core::sc_time(1, sc_core::SC_NS));
+        if (sampler_) sampler_(now_ns);
+        if (progress_) progress_(now_ns);
         // Nothing else scheduled: the machine has nothing left to do, and the sampler must not keep it going.
         if (stopped_ || !sc_core::sc_pending_activity()) return;
         wait(period);
@@ -409,6 +429,7 @@ RunResult Machine::run() {
     const auto start = std::chrono::steady_clock::now();
     sc_core::sc_start();
     const auto end = std::chrono::steady_clock::now();
+    if (trace_) trace_->close();
     if (!stopped_) {
         // The event queue ran dry: every CPU sleeps and no device can wake one.
         result_.exit_status = kExitNoProgress;

@@ -22,6 +22,7 @@
 #include "sim/platform/port_devices.h"
 #include "sim/platform/ram.h"
 #include "sim/platform/router.h"
+#include "sim/platform/signal_trace.h"
 
 #include <nlohmann/json_fwd.hpp>
 #include <systemc>
@@ -73,6 +74,8 @@ struct MachineConfig {
     bool stop_on_mmio_fault = false; // a CPU's access reached a physical address with nothing behind it
     // Reports: the period of Machine::set_sampler's calls in simulated ns (0: no sampling).
     u64 sample_period_ns = 0;
+    // --vcd: interrupt lines, deliveries, MSI messages and the NIC's link into this VCD file ("": none).
+    std::string vcd_file;
 };
 
 // Exit statuses that are not the guest's own: always even, so they never collide with the odd
@@ -148,6 +151,8 @@ class Machine : public sc_core::sc_module {
     // still stops). It must only read. Each CPU's store-buffer and invalidate-queue depth now (0 without
     // them, in the functional mode).
     void set_sampler(std::function<void(u64 sim_ns)> sample) { sampler_ = std::move(sample); }
+    // Live progress (the command line's): called in the same thread, after `sample`. It must only read.
+    void set_progress(std::function<void(u64 sim_ns)> progress) { progress_ = std::move(progress); }
     struct CpuQueueDepths {
         u32 store_buffer = 0;
         u32 invalidate_queue = 0;
@@ -176,6 +181,9 @@ class Machine : public sc_core::sc_module {
 
     MachineConfig config_;
     std::ostream& console_;
+    // --vcd: taps on the interrupt lines (before the devices that drive them, which it outlives).
+    std::unique_ptr<SignalTrace> trace_;
+    InterruptLine* driver_ready_trace_ = nullptr;
     cpu::DecodeCache decode_cache_;
     std::unique_ptr<Ram> ram_;
     std::unique_ptr<Router> mem_router_;
@@ -203,6 +211,7 @@ class Machine : public sc_core::sc_module {
     std::unique_ptr<MarkerPortDevice> marker_;
     std::function<void(MarkerCommand, u32, u64)> marker_observer_;
     std::function<void(u64)> sampler_;
+    std::function<void(u64)> progress_;
     void run_sampler(); // the thread behind set_sampler
     // PCI INTx# is active low; the I/O APIC pin sees the electrical level.
     struct ActiveLowLine {

@@ -72,6 +72,9 @@ enum class MarkerCommand : u8 {
     RegionEnd = 7,
     RcuGpStart = 8, // payload: the grace period's number (low 24 bits)
     RcuGpEnd = 9,
+    // Zero the cache-line statistics: the start of a measured region (gem5's m5_reset_stats, whose m5op
+    // number it takes).
+    ResetStats = 0x40,
 };
 
 class MarkerPortDevice : public sc_core::sc_module {

@@ -146,24 +146,40 @@ std::vector<u32> cpus_touching(const C2cLineStats& line, u64 bytes, bool writes)
     return out;
 }
 
-// The touched bytes of a line grouped by the symbol that holds them; bytes outside every symbol form
-// one field per contiguous run.
+// Which CPUs read and which wrote byte b of a line (bit i: CPU i's position in line.cpus).
+std::pair<u64, u64> byte_accessors(const C2cLineStats& line, u32 b) {
+    u64 readers = 0, writers = 0;
+    for (std::size_t i = 0; i < line.cpus.size() && i < 64; ++i) {
+        if (line.cpus[i].counters.read_mask >> b & 1) readers |= u64{1} << i;
+        if (line.cpus[i].counters.write_mask >> b & 1) writers |= u64{1} << i;
+    }
+    return {readers, writers};
+}
+
+// The touched bytes of a line grouped by the symbol that holds them and, within a symbol, by the CPUs
+// that read and wrote them: the members of a struct that different CPUs write (false sharing) are
+// fields of their own, each named by the symbol and its offset. Bytes outside every symbol form one
+// field per contiguous run.
 std::vector<C2cField> line_fields(const C2cLineStats& line, const C2cCounters& total,
                                   const Symbolizer& symbols) {
     std::vector<C2cField> fields;
+    std::vector<std::pair<u64, u64>> accessors; // per field
     const u64 touched = total.read_mask | total.write_mask;
     for (u32 b = 0; b < 64; ++b) {
         if (!(touched >> b & 1)) continue;
         Symbolization s = symbols.symbolize(line.paddr + b);
+        const std::pair<u64, u64> who = byte_accessors(line, b);
         C2cField* field = nullptr;
-        for (C2cField& f : fields) {
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            const C2cField& f = fields[i];
             const bool same = s.has_symbol ? f.symbol.has_symbol && f.symbol.symbol_start == s.symbol_start &&
-                                                 f.symbol.name == s.name
+                                                 f.symbol.name == s.name && accessors[i] == who
                                            : !f.symbol.has_symbol && f.last_byte + 1 == b;
-            if (same) field = &f;
+            if (same) field = &fields[i];
         }
         if (!field) {
             fields.push_back({std::move(s), b, b, 0, {}, {}});
+            accessors.push_back(who);
             field = &fields.back();
         }
         field->last_byte = b;

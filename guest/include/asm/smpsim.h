@@ -25,6 +25,9 @@ enum smpsim_marker {
 	SMPSIM_REGION_END = 7,
 	SMPSIM_RCU_GP_START = 8, /* payload: the grace period's number (low 24 bits) */
 	SMPSIM_RCU_GP_END = 9,
+	/* Zero the cache-line statistics (the start of a measured region), as gem5's
+	 * m5_reset_stats, whose m5op number it takes. */
+	SMPSIM_RESET_STATS = 0x40,
 };
 
 /* Regions a CPU marks (begin/end pairs, nested properly on one CPU). */
@@ -74,6 +77,11 @@ static inline void smpsim_region_begin(unsigned int cpu, unsigned int region)
 static inline void smpsim_region_end(unsigned int cpu, unsigned int region)
 {
 	smpsim_marker(SMPSIM_REGION_END, (cpu & 0xff) << 16 | (region & 0xffff));
+}
+
+static inline void smpsim_reset_stats(void)
+{
+	smpsim_marker(SMPSIM_RESET_STATS, 0);
 }
 
 #endif /* _GUEST_ASM_SMPSIM_H */
