@@ -230,6 +230,7 @@ void MachineReport::write(const platform::Machine& machine, const platform::Mach
         const report::Symbolizer symbols = report::Symbolizer::load(config.kernel, SMPSIM_SOURCE_DIR);
         report::add_line_statistics(rep, report::parse_line_stats(lines, "the run's line statistics"),
                                     symbols);
+        report::add_reorder_statistics(rep, lines, symbols);
     }
     if (summary.contains("replay")) rep.replay = summary["replay"];
     if (summary.contains("conntrack")) rep.conntrack = summary["conntrack"];

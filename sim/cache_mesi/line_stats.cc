@@ -64,6 +64,7 @@ CpuLineStats& CpuLineStats::operator+=(const CpuLineStats& o) {
     iq_depth_max = std::max(iq_depth_max, o.iq_depth_max);
     read_mask |= o.read_mask;
     write_mask |= o.write_mask;
+    last_access = std::max(last_access, o.last_access);
     return *this;
 }
 

@@ -70,6 +70,9 @@ struct CpuLineStats {
     u64 iq_depth_max = 0;
     u64 read_mask = 0;
     u64 write_mask = 0;
+    // Not a counter: MemorySystem::access_order() at this CPU's last access to the line (reorder
+    // attribution); not serialized, the max when summed.
+    u64 last_access = 0;
 
     bool touched() const;
     CpuLineStats& operator+=(const CpuLineStats& o); // sums counters, max of iq_depth_max, ORs masks
@@ -94,7 +97,7 @@ struct LineStats {
     u64 paddr = 0; // line start
     u64 dma_reads = 0;
     u64 dma_writes = 0;
-    std::vector<CpuLineStats> cpu; // indexed by CPU
+    std::vector<CpuLineStats> cpu;   // indexed by CPU
     std::vector<CodeLineStats> code; // few per line: searched linearly
     CodeLineStats& code_at(u32 cpu, u64 rip);
 

@@ -165,6 +165,7 @@ AccessResult MemorySystem::load(u32 cpu, u64 paddr, u32 size, u64 now) {
                     CpuLineStats& s = ls->cpu[cpu];
                     ++s.loads;
                     ++s.hits;
+                    s.last_access = ++access_order_;
                     s.stale_hits += r.stale;
                     s.read_mask |= byte_mask(off, size);
                     if (r.stale && c.code_rip) [[unlikely]]
@@ -199,6 +200,7 @@ AccessResult MemorySystem::store(u32 cpu, u64 paddr, u32 size, u64 value, u64 no
                     CpuLineStats& s = ls->cpu[cpu];
                     ++s.stores;
                     ++s.hits;
+                    s.last_access = ++access_order_;
                     s.write_mask |= byte_mask(off, size);
                 }
                 AccessResult r;
@@ -243,6 +245,7 @@ u32 MemorySystem::acquire(u32 cpu, u64 line, Event ev, u64 mask, AccessResult& r
     if (config_.collect_stats) ls = (fi >= 0 && c.stats[fi]) ? c.stats[fi] : &stats_.line(line);
     CpuLineStats* cs = ls ? &ls->cpu[cpu] : nullptr;
     if (cs) {
+        cs->last_access = ++access_order_;
         if (ev == Event::Load) {
             ++cs->loads;
             cs->read_mask |= mask;
@@ -627,8 +630,22 @@ void MemorySystem::add_store_buffer_stall(u32 cpu, u64 paddr, u64 cycles) {
     if (config_.collect_stats && cpu < config_.cpus) stats_.line(paddr).cpu[cpu].sb_stall_cycles += cycles;
 }
 
+bool MemorySystem::accessed_by_others_since(u32 cpu, u64 paddr, u64 order) const {
+    const LineStats* ls = stats_.find(paddr);
+    if (!ls) return false;
+    for (u32 c = 0; c < ls->cpu.size(); ++c)
+        if (c != cpu && ls->cpu[c].last_access > order) return true;
+    return false;
+}
+
+void MemorySystem::add_reordering(ReorderKind kind, u32 cpu, u64 first_rip, u64 first_paddr, u64 second_rip,
+                                  u64 second_paddr) {
+    if (config_.collect_stats) reorder_.add(kind, cpu, first_rip, first_paddr, second_rip, second_paddr);
+}
+
 nlohmann::json MemorySystem::stats_json() const {
     nlohmann::json j = stats_.to_json();
+    j["reorder"] = reorder_.to_json();
     j["model"] = std::string(to_string(config_.model));
     return j;
 }

@@ -45,6 +45,7 @@
 #include "sim/cache_mesi/config.h"
 #include "sim/cache_mesi/line_stats.h"
 #include "sim/cache_mesi/protocol.h"
+#include "sim/cache_mesi/reorder_stats.h"
 #include "sim/core/types.h"
 
 #include <memory>
@@ -147,8 +148,18 @@ class MemorySystem {
 
     // ---- Statistics
     void add_store_buffer_stall(u32 cpu, u64 paddr, u64 cycles);
+    // Reorder attribution (with statistics on): every CPU access to a line is numbered; a line remembers
+    // each CPU's last number (CpuLineStats::last_access).
+    u64 access_order() const { return access_order_; }
+    bool accessed_by_others_since(u32 cpu, u64 paddr, u64 order) const;
+    void add_reordering(ReorderKind kind, u32 cpu, u64 first_rip, u64 first_paddr, u64 second_rip,
+                        u64 second_paddr);
+    const ReorderStats& reorder_stats() const { return reorder_; }
     const LineStatsTable& stats() const { return stats_; }
-    void reset_stats() { stats_.reset(); }
+    void reset_stats() {
+        stats_.reset();
+        reorder_.reset();
+    }
     nlohmann::json stats_json() const;
 
   private:
@@ -181,7 +192,9 @@ class MemorySystem {
     std::vector<L1> l1_; // L1 is complete in memory_system.cc, where every member using it lives
     std::unique_ptr<Llc> llc_;
     LineStatsTable stats_;
+    ReorderStats reorder_;
     u64 global_order_ = 0;
+    u64 access_order_ = 0;
 };
 
 } // namespace smpsim::cache_mesi

@@ -28,6 +28,17 @@ class CpuPort final : public MemoryPort {
     bool line_owned(u64 paddr) override;
     void drain_invalidations() override;
     void note_store_buffer_stall(u64 paddr, u32 cycles) override;
+    u64 access_order() override { return memory_.access_order(); }
+    bool accessed_by_others_since(u64 paddr, u64 order) override {
+        return memory_.accessed_by_others_since(cpu_, paddr, order);
+    }
+    void note_store_load_reordering(u64 load_rip, u64 load_paddr, u64 store_rip, u64 store_paddr) override {
+        memory_.add_reordering(ReorderKind::StoreLoad, cpu_, load_rip, load_paddr, store_rip, store_paddr);
+    }
+    void note_store_store_reordering(u64 store_rip, u64 store_paddr, u64 older_rip,
+                                     u64 older_paddr) override {
+        memory_.add_reordering(ReorderKind::StoreStore, cpu_, store_rip, store_paddr, older_rip, older_paddr);
+    }
 
   private:
     u64 now() const { return clock_ ? *clock_ : 0; }

@@ -36,6 +36,16 @@ class MemoryPort {
     virtual void drain_invalidations() {}
     // A store to paddr waited `cycles` for room in the caller's full store buffer (for per-line stats).
     virtual void note_store_buffer_stall(u64 paddr, u32 cycles) {}
+    // Reports: which reorderings of the caller's store buffer other CPUs could observe. access_order()
+    // numbers the memory accesses of all CPUs (0 when not counted); accessed_by_others_since() says
+    // whether another CPU accessed paddr's line after access `order`; the note_* calls count a load
+    // performed before an older store to another line committed (tso, observable), and a store
+    // committed before an older one (weak).
+    virtual u64 access_order() { return 0; }
+    virtual bool accessed_by_others_since(u64 paddr, u64 order) { return false; }
+    virtual void note_store_load_reordering(u64 load_rip, u64 load_paddr, u64 store_rip, u64 store_paddr) {}
+    virtual void note_store_store_reordering(u64 store_rip, u64 store_paddr, u64 older_rip, u64 older_paddr) {
+    }
 };
 
 // x86 port-I/O space (IN/OUT). Unclaimed ports read as all ones and ignore writes, as on a PC.

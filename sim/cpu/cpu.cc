@@ -173,16 +173,33 @@ u64 CpuImpl::read_phys(u64 pa, unsigned size, AccessKind kind) {
     stats_.cycles += r.latency_cycles;
     if (!r.ok) v = size_mask(size); // unclaimed physical addresses read as all ones, as on a PC
     // Store-to-load forwarding: this CPU's own buffered stores are newer than what the cache holds.
-    if (sb_ && kind == AccessKind::Read && !sb_->empty() && sb_->forward(pa, size, v))
-        ++stats_.store_buffer_forwards;
+    if (sb_ && kind == AccessKind::Read && !sb_->empty()) {
+        if (sb_->forward(pa, size, v)) ++stats_.store_buffer_forwards;
+        // Reports: the load passed the older buffered stores to other lines (a store->load reordering,
+        // evaluated when each of them commits).
+        sb_->note_load(pa, st_.rip, memory_.access_order());
+    }
     return v;
 }
 
 bool CpuImpl::commit_store() {
     if (!sb_ || sb_->empty()) return false;
     const auto index = sb_->committable([this](u64 line) { return memory_.line_owned(line); });
-    if (*index > 0) ++stats_.store_buffer_reordered;
+    if (*index > 0) {
+        ++stats_.store_buffer_reordered;
+        const StoreBuffer::Entry& older = sb_->entries()[0];
+        const StoreBuffer::Entry& early = sb_->entries()[*index];
+        memory_.note_store_store_reordering(early.rip, early.paddr, older.rip, older.paddr);
+    }
     const StoreBuffer::Entry e = sb_->take(*index);
+    // The loads that passed this store are observable reorderings if another CPU accessed the store's
+    // or the load's line in between (it could have seen the old value of one and written the other).
+    for (unsigned i = 0; i < e.passed_count; ++i) {
+        const StoreBuffer::Entry::PassedLoad& l = e.passed[i];
+        if (memory_.accessed_by_others_since(e.paddr, l.order) ||
+            memory_.accessed_by_others_since(l.paddr, l.order))
+            memory_.note_store_load_reordering(l.rip, l.paddr, e.rip, e.paddr);
+    }
     // The cache model reads the RIP as the code address of what it counts (reports): during the commit it
     // is the store's own instruction, not the one executing now.
     const u64 rip = st_.rip;

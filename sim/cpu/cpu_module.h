@@ -74,6 +74,17 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     void note_store_buffer_stall(u64 paddr, u32 cycles) override {
         if (ram_port_) ram_port_->note_store_buffer_stall(paddr, cycles);
     }
+    u64 access_order() override { return ram_port_ ? ram_port_->access_order() : 0; }
+    bool accessed_by_others_since(u64 paddr, u64 order) override {
+        return ram_port_ && ram_port_->accessed_by_others_since(paddr, order);
+    }
+    void note_store_load_reordering(u64 load_rip, u64 load_paddr, u64 store_rip, u64 store_paddr) override {
+        if (ram_port_) ram_port_->note_store_load_reordering(load_rip, load_paddr, store_rip, store_paddr);
+    }
+    void note_store_store_reordering(u64 store_rip, u64 store_paddr, u64 older_rip,
+                                     u64 older_paddr) override {
+        if (ram_port_) ram_port_->note_store_store_reordering(store_rip, store_paddr, older_rip, older_paddr);
+    }
     bool is_apic_access(u64 paddr) const;
     MemoryResult transport(tlm::tlm_command cmd, u64 addr, void* data, u32 size,
                            tlm_utils::simple_initiator_socket<CpuModule>& socket);

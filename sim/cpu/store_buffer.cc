@@ -39,6 +39,17 @@ bool StoreBuffer::forward(u64 paddr, unsigned size, u64& memory_value) const {
     return any;
 }
 
+void StoreBuffer::note_load(u64 paddr, u64 rip, u64 order) {
+    const u64 line = line_of(paddr);
+    for (Entry& e : entries_) {
+        if (line_of(e.paddr) == line || e.passed_count == Entry::kMaxPassedLoads) continue;
+        bool known = false;
+        for (unsigned i = 0; i < e.passed_count && !known; ++i)
+            known = e.passed[i].rip == rip && line_of(e.passed[i].paddr) == line;
+        if (!known) e.passed[e.passed_count++] = {rip, paddr, order};
+    }
+}
+
 bool StoreBuffer::overlaps(u64 paddr, unsigned size) const {
     for (const Entry& e : entries_)
         if (e.paddr < paddr + size && paddr < e.paddr + e.size) return true;

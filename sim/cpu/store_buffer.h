@@ -11,6 +11,7 @@
 #include "sim/core/memory_model.h"
 #include "sim/core/types.h"
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -26,6 +27,17 @@ class StoreBuffer {
         u64 seq = 0;   // program order
         u32 epoch = 0; // SFENCEs executed before this store: entries of one epoch may reorder (weak)
         u64 rip = 0;   // the store's instruction (reports attribute the commit's coherence events to it)
+        // Reports (tso reorderings): the first few distinct loads of other lines that were performed
+        // while this store waited here, each with the memory system's access order at the load. The
+        // CPU evaluates them when the store commits.
+        struct PassedLoad {
+            u64 rip = 0;
+            u64 paddr = 0;
+            u64 order = 0;
+        };
+        static constexpr unsigned kMaxPassedLoads = 4;
+        std::array<PassedLoad, kMaxPassedLoads> passed{};
+        u8 passed_count = 0;
     };
 
     explicit StoreBuffer(unsigned capacity = 16, MemoryModel model = MemoryModel::Tso,
@@ -47,6 +59,10 @@ class StoreBuffer {
     // Store-to-load forwarding for a load of `size` bytes at paddr: merges the youngest buffered bytes
     // over `memory_value` (the value the cache returned). Returns whether any byte came from the buffer.
     bool forward(u64 paddr, unsigned size, u64& memory_value) const;
+    // A load of paddr by the instruction at rip was performed at memory access order `order` while the
+    // buffered stores to other lines were still waiting: each of those entries records it (a load
+    // instruction once per entry, the first few distinct ones only).
+    void note_load(u64 paddr, u64 rip, u64 order);
     // Whether any buffered store overlaps [paddr, paddr + size).
     bool overlaps(u64 paddr, unsigned size) const;
 

@@ -98,6 +98,41 @@ nlohmann::json litmus_json(const LitmusSection& l) {
     return {{"model", l.model}, {"runs", l.runs}, {"seed", l.seed}, {"tests", std::move(tests)}};
 }
 
+constexpr const char* kTsoAdvice = "smp_mb() would order these";
+constexpr const char* kStaleAdvice = "smp_rmb() would order these";
+constexpr const char* kCommitAdvice = "smp_wmb() would order these";
+
+// An instruction or a line as the reorder tables name it.
+nlohmann::json place_json(const Symbolization& s, const char* address_key) {
+    return {
+        {address_key, s.address},
+        {std::string(address_key) + "_hex", fmt::format("{:#x}", s.address)},
+        {"symbol", Symbolizer::format_symbol(s)},
+        {"source", s.line ? nlohmann::json(fmt::format("{}:{}", s.file, s.line)) : nlohmann::json(nullptr)}};
+}
+
+// first/second: the keys of the row's two instructions (second empty: a single instruction).
+nlohmann::json reorder_table_json(const ReorderTable& t, const char* advice, const char* first,
+                                  const char* second) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (std::size_t i = 0; i < t.rows.size(); ++i) {
+        const ReorderRow& r = t.rows[i];
+        nlohmann::json row;
+        row["rank"] = i;
+        row[first] = place_json(r.first_code, "rip");
+        row[std::string(first) + "_data"] = place_json(r.first_data, "paddr");
+        if (*second) {
+            row[second] = place_json(r.second_code, "rip");
+            row[std::string(second) + "_data"] = place_json(r.second_data, "paddr");
+        }
+        row["count"] = r.count;
+        row["cpus"] = r.cpus;
+        row["advice"] = advice;
+        rows.push_back(std::move(row));
+    }
+    return {{"advice", advice}, {"total", t.total}, {"unlisted", t.unlisted}, {"rows", std::move(rows)}};
+}
+
 nlohmann::json reorder_json(const Report& report) {
     nlohmann::json cpus = nlohmann::json::array();
     u64 forwards = 0, stalls = 0, reordered = 0;
@@ -135,7 +170,18 @@ nlohmann::json reorder_json(const Report& report) {
         "stale_hits: loads served from a line whose invalidation was still queued (weak model): smp_rmb() "
         "would "
         "order them",
-        "store->load reorderings (tso) are not attributed to code addresses yet"};
+        report.reorder
+            ? "tso: loads performed while an older store of the same CPU to another line was still "
+              "buffered, with another CPU accessing either line before the store committed: "
+              "smp_mb() would order them"
+            : "store->load reorderings (tso) are not attributed to code addresses yet"};
+    if (report.reorder) {
+        j["tso"] = reorder_table_json(report.reorder->tso, kTsoAdvice, "load", "store");
+        j["weak"] = {
+            {"stale_reads", reorder_table_json(report.reorder->stale_reads, kStaleAdvice, "load", "")},
+            {"reordered_commits",
+             reorder_table_json(report.reorder->reordered_commits, kCommitAdvice, "store", "older_store")}};
+    }
     return j;
 }
 
@@ -280,6 +326,28 @@ void c2c_section_text(std::string& out, const nlohmann::json& doc) {
     out += "\n";
 }
 
+void reorder_table_text(std::string& out, const nlohmann::json& t, const char* name, const char* first,
+                        const char* second) {
+    out += fmt::format("\n  {}: {} ({})\n", name, num(t, "total"), str(t, "advice"));
+    const nlohmann::json& rows = t.at("rows");
+    for (const nlohmann::json& row : rows) {
+        std::string cpus;
+        for (const nlohmann::json& c : row.at("cpus"))
+            cpus += fmt::format("{}{}", cpus.empty() ? "" : ",", c.get<u32>());
+        out += fmt::format("  {:>3} {:>10}x  cpus {}\n", num(row, "rank"), num(row, "count"), cpus);
+        out += fmt::format("        {:<11} {}\n", std::string(first) + ":", location(row.at(first)));
+        out += fmt::format("        {:<11} {}\n", "  data:", location(row.at(std::string(first) + "_data")));
+        if (*second) {
+            out += fmt::format(
+                "        {:<11} {}\n",
+                std::string_view(second) == "store" ? "store:" : "older:", location(row.at(second)));
+            out += fmt::format("        {:<11} {}\n",
+                               "  data:", location(row.at(std::string(second) + "_data")));
+        }
+    }
+    if (num(t, "unlisted")) out += fmt::format("        ({} more not listed)\n", num(t, "unlisted"));
+}
+
 void reorder_text(std::string& out, const nlohmann::json& doc) {
     const nlohmann::json& r = doc.at("reorder");
     title(out, "Reordering: store buffers and invalidate queues");
@@ -305,6 +373,14 @@ void reorder_text(std::string& out, const nlohmann::json& doc) {
         for (std::size_t i = 0; i < lines.size(); ++i)
             out += fmt::format("  {:>3}  {:<18} {:>10}  {}\n", i, str(lines[i], "paddr_hex"),
                                num(lines[i], "stale_hits"), location(lines[i]));
+    }
+    if (r.contains("tso")) {
+        reorder_table_text(out, r.at("tso"), "Store->load reorderings other CPUs could observe (tso)", "load",
+                           "store");
+        reorder_table_text(out, r.at("weak").at("stale_reads"), "Stale reads (queued invalidation)", "load",
+                           "");
+        reorder_table_text(out, r.at("weak").at("reordered_commits"),
+                           "Stores committed ahead of older stores", "store", "older_store");
     }
     if (const nlohmann::json& l = doc.at("litmus"); l.is_object()) {
         out += "\n  Litmus tests whose runs were reordered:\n";
@@ -416,6 +492,69 @@ void add_line_statistics(Report& report, const C2cInput& lines, const Symbolizer
     report.stale_lines.clear();
     for (const C2cLineStats* l : stale)
         report.stale_lines.push_back(make_c2c_line(*l, symbols));
+}
+
+void add_reorder_statistics(Report& report, const nlohmann::json& line_stats, const Symbolizer& symbols,
+                            std::size_t top) {
+    struct Raw {
+        u64 first_rip, first_line, second_rip, second_line, count;
+        std::vector<u32> cpus;
+    };
+    // Rows are already most-first; keep the top ones and count the rest.
+    auto table = [&](std::vector<Raw> raw, u64 dropped) {
+        std::stable_sort(raw.begin(), raw.end(),
+                         [](const Raw& a, const Raw& b) { return a.count > b.count; });
+        ReorderTable t;
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            t.total += raw[i].count;
+            if (i >= top) {
+                t.unlisted += raw[i].count;
+                continue;
+            }
+            t.rows.push_back({symbols.symbolize(raw[i].first_rip), symbols.symbolize(raw[i].first_line),
+                              symbols.symbolize(raw[i].second_rip), symbols.symbolize(raw[i].second_line),
+                              raw[i].count, raw[i].cpus});
+        }
+        t.total += dropped;
+        t.unlisted += dropped;
+        return t;
+    };
+    std::vector<Raw> tso, commits, stale;
+    u64 dropped_tso = 0, dropped_commits = 0;
+    if (line_stats.contains("reorder")) {
+        const nlohmann::json& r = line_stats.at("reorder");
+        dropped_tso = r.at("dropped_store_load").get<u64>();
+        dropped_commits = r.at("dropped_store_store").get<u64>();
+        for (const nlohmann::json& p : r.at("pairs")) {
+            Raw raw{p.at("first_rip").get<u64>(),  p.at("first_line").get<u64>(),
+                    p.at("second_rip").get<u64>(), p.at("second_line").get<u64>(),
+                    p.at("count").get<u64>(),      p.at("cpus").get<std::vector<u32>>()};
+            (p.at("kind").get<std::string>() == "store_load" ? tso : commits).push_back(std::move(raw));
+        }
+    }
+    // Stale reads: the lines' code addresses (per CPU in the statistics), merged over CPUs.
+    for (const nlohmann::json& l : line_stats.at("lines")) {
+        if (!l.contains("code")) continue;
+        const u64 line = l.at("paddr").get<u64>();
+        const std::size_t first = stale.size();
+        for (const nlohmann::json& c : l.at("code")) {
+            const u64 n = c.at("stale_hits").get<u64>();
+            if (!n) continue;
+            const u64 rip = c.at("rip").get<u64>();
+            const u32 cpu = c.at("cpu").get<u32>();
+            auto it = std::find_if(stale.begin() + std::ptrdiff_t(first), stale.end(),
+                                   [&](const Raw& r) { return r.first_rip == rip; });
+            if (it == stale.end()) {
+                stale.push_back({rip, line, 0, 0, 0, {}});
+                it = stale.end() - 1;
+            }
+            it->count += n;
+            if (std::find(it->cpus.begin(), it->cpus.end(), cpu) == it->cpus.end()) it->cpus.push_back(cpu);
+            std::sort(it->cpus.begin(), it->cpus.end());
+        }
+    }
+    report.reorder = ReorderAttribution{table(std::move(tso), dropped_tso), table(std::move(stale), 0),
+                                        table(std::move(commits), dropped_commits)};
 }
 
 nlohmann::json report_json(const Report& report) {

@@ -86,6 +86,29 @@ struct LitmusSection {
     std::vector<LitmusTestReport> tests;
 };
 
+// Reorderings attributed to instructions (kernel runs in the timing mode; docs/REPORTS.md
+// "Reordering"), one row per pair of instructions and the lines they accessed.
+struct ReorderRow {
+    Symbolization first_code;  // the load (tso, stale reads) or the store that committed early (weak)
+    Symbolization first_data;  // the line it accessed
+    Symbolization second_code; // the older store it passed (not for stale reads)
+    Symbolization second_data;
+    u64 count = 0;
+    std::vector<u32> cpus;
+};
+
+struct ReorderTable {
+    u64 total = 0;                // over every pair, listed or not
+    u64 unlisted = 0;             // the count of the pairs beyond the top rows (and of any the run dropped)
+    std::vector<ReorderRow> rows; // most first
+};
+
+struct ReorderAttribution {
+    ReorderTable tso;               // observable store->load reorderings: smp_mb()
+    ReorderTable stale_reads;       // loads served from a line with a queued invalidation: smp_rmb()
+    ReorderTable reordered_commits; // stores committed ahead of older stores: smp_wmb()
+};
+
 struct Report {
     RunInfo run;
     std::vector<CpuTiming> cpus;
@@ -94,9 +117,10 @@ struct Report {
     std::optional<C2cReport> c2c; // timing mode with line statistics
     // The lines most read stale (loads served from a line whose invalidation was still queued: weak).
     std::vector<C2cLine> stale_lines;
-    nlohmann::json replay;    // the replay summary object (NIC counters), null otherwise
-    nlohmann::json conntrack; // the guest's conntrack view, null otherwise
-    nlohmann::json packets;   // per-packet latency of a replay (PacketTimeline::json()), null otherwise
+    std::optional<ReorderAttribution> reorder; // kernel runs in the timing mode
+    nlohmann::json replay;                     // the replay summary object (NIC counters), null otherwise
+    nlohmann::json conntrack;                  // the guest's conntrack view, null otherwise
+    nlohmann::json packets; // per-packet latency of a replay (PacketTimeline::json()), null otherwise
     std::optional<LitmusSection> litmus;
 };
 
@@ -106,6 +130,11 @@ const std::vector<std::string>& report_sections();
 // Fills report.c2c and report.stale_lines from the line statistics.
 void add_line_statistics(Report& report, const C2cInput& lines, const Symbolizer& symbols,
                          std::size_t top = 10);
+
+// Fills report.reorder from the run's line statistics JSON (MemorySystem::stats_json(): its "reorder"
+// pairs and the stale reads of its lines' code addresses), `top` rows per table.
+void add_reorder_statistics(Report& report, const nlohmann::json& line_stats, const Symbolizer& symbols,
+                            std::size_t top = 20);
 
 nlohmann::json report_json(const Report& report);
 

@@ -230,6 +230,21 @@ window.addEventListener("error", (e) => {
     ro.cpus.map((c) => [c.cpu, c.store_buffer_forwards, c.store_buffer_full_stalls, c.store_buffer_reordered]));
   if (ro.stale_lines.length)
     table(so, "reorder-stale-lines", ["#", "Cacheline", "Stale loads", "Symbol"], ro.stale_lines.map((l) => [l.rank, l.paddr_hex, l.stale_hits, loc(l)]));
+  if (ro.tso) {
+    const codeCell = (p) => ({ text: loc(p), value: p.rip });
+    const dataCell = (p) => ({ text: p.symbol, value: p.paddr });
+    so.appendChild(el("h3", {}, "Store->load reorderings other CPUs could observe (tso): " + ro.tso.total));
+    table(so, "reorder-tso", ["#", "Count", "Load", "Load data", "Store", "Store data", "CPUs", "Advice"],
+      ro.tso.rows.map((r) => [r.rank, r.count, codeCell(r.load), dataCell(r.load_data), codeCell(r.store), dataCell(r.store_data), r.cpus.join(","), r.advice]));
+    const sr = ro.weak.stale_reads;
+    so.appendChild(el("h3", {}, "Stale reads (queued invalidation): " + sr.total));
+    table(so, "reorder-stale-reads", ["#", "Count", "Load", "Data", "CPUs", "Advice"],
+      sr.rows.map((r) => [r.rank, r.count, codeCell(r.load), dataCell(r.load_data), r.cpus.join(","), r.advice]));
+    const rc = ro.weak.reordered_commits;
+    so.appendChild(el("h3", {}, "Stores committed ahead of older stores: " + rc.total));
+    table(so, "reorder-commits", ["#", "Count", "Store", "Store data", "Older store", "Older store data", "CPUs", "Advice"],
+      rc.rows.map((r) => [r.rank, r.count, codeCell(r.store), dataCell(r.store_data), codeCell(r.older_store), dataCell(r.older_store_data), r.cpus.join(","), r.advice]));
+  }
   for (const n of ro.notes) so.appendChild(el("p", { "class": "note" }, n));
 
   // Network

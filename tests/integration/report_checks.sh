@@ -114,6 +114,58 @@ bad_inputs)
 	status_is 0 "$smpsim" report c2c --kernel "$guest" --stats empty.json >out.txt 2>/dev/null
 	grep -q 'Cache lines touched *: 0' out.txt
 	;;
+reorder_weak_mp)
+	# The message-passing self-test on the weak model: the x86 build (smp_rmb() a compiler barrier) fails it,
+	# and its report shows the stale reads at the self-test's check of the data, in mp_worker, with the
+	# smp_rmb() advice; the weak build (LFENCE) passes and shows none there.
+	weak_guest=$(dirname "$guest")/guest-weak.elf
+	check_line=$(grep -n 'if (READ_ONCE(mp_data) != i)' "$src/guest/kernel/test_mp.c" | cut -d: -f1)
+	[ -n "$check_line" ]
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 4 --model weak --append selftest --report x86 \
+		>x86.txt 2>/dev/null
+	grep -q '^selftest mp: FAIL' x86.txt
+	status_is 1 "$smpsim" boot --kernel "$weak_guest" --cpus 4 --model weak --append selftest --report weak \
+		>weak.txt 2>/dev/null
+	grep -q '^selftest mp: PASS' weak.txt
+	python3 "$src/tests/integration/report_validate.py" "$src/docs/report.schema.json" x86 weak
+	status_is 0 "$smpsim" report x86 reorder >reorder.txt
+	grep -q "load: *mp_worker+0x[0-9a-f]* (guest/kernel/test_mp.c:$check_line)" reorder.txt
+	grep -q 'Stale reads (queued invalidation): [1-9][0-9]* (smp_rmb() would order these)' reorder.txt
+	python3 - x86/report.json weak/report.json "guest/kernel/test_mp.c:$check_line" <<'PY'
+import json, sys
+where = sys.argv[3]
+def at_check(path):
+    weak = json.load(open(path))["reorder"]["weak"]
+    rows = [r for r in weak["stale_reads"]["rows"] if r["load"]["source"] == where]
+    for r in rows:
+        assert r["load"]["symbol"].startswith("mp_worker+"), r
+        assert r["load_data"]["symbol"].startswith("mp_data_line+"), r
+        assert r["advice"] == "smp_rmb() would order these", r
+    return sum(r["count"] for r in rows)
+x86, weak = at_check(sys.argv[1]), at_check(sys.argv[2])
+assert x86 > 0, "no stale reads at the mp check in the x86 build"
+assert weak == 0, "stale reads at the mp check in the weak build: %d" % weak
+PY
+	;;
+reorder_tso)
+	# On tso the report has the store->load table (with the smp_mb() advice), every listed pair names
+	# guest code and data, and the weak model's tables are empty.
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 4 --model tso --append selftest --report r >/dev/null 2>&1
+	python3 "$src/tests/integration/report_validate.py" "$src/docs/report.schema.json" r
+	status_is 0 "$smpsim" report r reorder >reorder.txt
+	grep -q 'Store->load reorderings other CPUs could observe (tso): [0-9]* (smp_mb() would order these)' \
+		reorder.txt
+	python3 - r/report.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["reorder"]
+assert r["tso"]["advice"] == "smp_mb() would order these"
+for row in r["tso"]["rows"]:
+    for key in ("load", "store", "load_data", "store_data"):
+        assert not row[key]["symbol"].startswith("0x"), row
+    assert row["load"]["source"] and row["store"]["source"], row
+assert r["weak"]["stale_reads"]["total"] == 0 and r["weak"]["reordered_commits"]["total"] == 0, r["weak"]
+PY
+	;;
 boot_report)
 	# --report DIR on a timing-mode boot: the four files, valid against docs/report.schema.json and the
 	# trace-event rules; the same seed gives the same bytes; `smpsim report DIR [SECTION]` prints the
@@ -288,7 +340,7 @@ html_chromium)
 	charts=$(sed -n 's/.*data-charts="\([0-9]*\)".*/\1/p' body.txt)
 	[ "$charts" -ge 3 ] || { echo "only $charts charts drawn" >&2; exit 1; }
 	for id in section-run section-timing section-c2c section-reorder section-network section-litmus \
-		timing-cpus c2c-by-hitm chart-cpu-time chart-c2c-hitm; do
+		timing-cpus c2c-by-hitm chart-cpu-time chart-c2c-hitm reorder-tso reorder-stale-reads reorder-commits; do
 		grep -q "id=\"$id\"" dom.html || { echo "no #$id in the rendered page" >&2; exit 1; }
 	done
 	grep -q 'data-drawn="1"' dom.html

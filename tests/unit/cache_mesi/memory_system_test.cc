@@ -562,5 +562,48 @@ TEST(Config, RejectsInvalidGeometry) {
     EXPECT_THROW(MemorySystem(c, odd), std::invalid_argument);
 }
 
+TEST(Reorder, AccessesAreNumberedAndLinesRememberWhoAccessedThemLast) {
+    Fixture f(config(2));
+    f.ms.store(0, kX, 8, 1, 0);
+    const u64 before = f.ms.access_order();
+    EXPECT_GT(before, 0u);
+    f.ms.load(0, kX, 8, 0);
+    EXPECT_FALSE(f.ms.accessed_by_others_since(0, kX, before)) << "CPU 0's own access";
+    EXPECT_TRUE(f.ms.accessed_by_others_since(1, kX, before)) << "seen from CPU 1";
+    f.ms.load(1, kX + 8, 8, 0);
+    EXPECT_TRUE(f.ms.accessed_by_others_since(0, kX, before));
+    EXPECT_FALSE(f.ms.accessed_by_others_since(0, kX, f.ms.access_order()));
+    EXPECT_FALSE(f.ms.accessed_by_others_since(0, kX + 0x10000, 0)) << "a line nobody touched";
+}
+
+TEST(Reorder, PairsAreCountedPerInstructionsAndLinesAndSerialized) {
+    Fixture f(config(4));
+    f.ms.add_reordering(ReorderKind::StoreLoad, 1, 0x100, kX + 8, 0x200, kX + 64);
+    f.ms.add_reordering(ReorderKind::StoreLoad, 3, 0x100, kX, 0x200, kX + 72);
+    f.ms.add_reordering(ReorderKind::StoreStore, 0, 0x300, kX, 0x310, kX + 64);
+    const nlohmann::json r = f.ms.stats_json()["reorder"];
+    ASSERT_EQ(r["pairs"].size(), 2u);
+    EXPECT_EQ(r["pairs"][0]["kind"], "store_load");
+    EXPECT_EQ(r["pairs"][0]["count"], 2);
+    EXPECT_EQ(r["pairs"][0]["first_line"], kX);
+    EXPECT_EQ(r["pairs"][0]["second_line"], kX + 64);
+    EXPECT_EQ(r["pairs"][0]["cpus"], nlohmann::json({1, 3}));
+    EXPECT_EQ(r["pairs"][1]["kind"], "store_store");
+    f.ms.reset_stats();
+    EXPECT_TRUE(f.ms.stats_json()["reorder"]["pairs"].empty());
+}
+
+TEST(Reorder, TheTableIsBoundedAndCountsWhatItDrops) {
+    ReorderStats stats(2);
+    for (u64 rip = 0; rip < 5; ++rip)
+        stats.add(ReorderKind::StoreLoad, 0, rip, 0x1000, 0x900, 0x2000);
+    stats.add(ReorderKind::StoreLoad, 0, 1, 0x1000, 0x900, 0x2000);
+    EXPECT_EQ(stats.size(), 2u);
+    EXPECT_EQ(stats.dropped(ReorderKind::StoreLoad), 3u);
+    const std::vector<ReorderPair> sorted = stats.sorted();
+    EXPECT_EQ(sorted[0].first_rip, 1u) << "most counted first";
+    EXPECT_EQ(sorted[0].count, 2u);
+}
+
 } // namespace
 } // namespace smpsim::cache_mesi

@@ -26,6 +26,18 @@ class CountingMemory final : public MemoryPort {
     }
     void drain_invalidations() override { ++drains; }
     void note_store_buffer_stall(u64 paddr, u32 cycles) override { stalls.push_back(paddr); }
+    // Reorder attribution: a counter per access, and whether "another CPU" touched a line since.
+    u64 order = 0;
+    bool others_accessed = true;
+    struct Reordering {
+        u64 first_rip, first_paddr, second_rip, second_paddr;
+    };
+    std::vector<Reordering> store_load;
+    u64 access_order() override { return ++order; }
+    bool accessed_by_others_since(u64, u64) override { return others_accessed; }
+    void note_store_load_reordering(u64 load_rip, u64 load_paddr, u64 store_rip, u64 store_paddr) override {
+        store_load.push_back({load_rip, load_paddr, store_rip, store_paddr});
+    }
     u32 get32(u64 a) const {
         u32 v;
         std::memcpy(&v, bytes.data() + a, 4);
@@ -149,6 +161,39 @@ TEST_F(StoreBufferCpu, LfenceAppliesInvalidationsButLeavesStoresBuffered) {
     cpu->run(2);
     EXPECT_EQ(mem.drains, 1);
     EXPECT_EQ(cpu->store_buffer_size(), 1u);
+}
+
+// A load that passes an older buffered store to another line is a store->load reordering, counted at
+// the store's commit with both instructions and addresses when another CPU touched either line.
+TEST_F(StoreBufferCpu, ALoadPassingAnOlderStoreIsReportedAtTheCommit) {
+    start({
+        0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00, // 8000: mov [0x1000],eax
+        0x8b, 0x1c, 0x25, 0x00, 0x20, 0x00, 0x00, // 8007: mov ebx,[0x2000]   (passes the store)
+        0x8b, 0x0c, 0x25, 0x04, 0x10, 0x00, 0x00, // 800e: mov ecx,[0x1004]   (same line: not a reordering)
+        0x8b, 0x1c, 0x25, 0x00, 0x20, 0x00, 0x00, // 8015: mov ebx,[0x2000]   (another instruction: counted)
+        0xf4,                                     // hlt
+    });
+    cpu->run(4);
+    EXPECT_TRUE(mem.store_load.empty()) << "nothing is known before the store commits";
+    EXPECT_TRUE(cpu->commit_store());
+    ASSERT_EQ(mem.store_load.size(), 2u);
+    EXPECT_EQ(mem.store_load[0].first_rip, 0x8007u);
+    EXPECT_EQ(mem.store_load[0].first_paddr, 0x2000u);
+    EXPECT_EQ(mem.store_load[0].second_rip, 0x8000u);
+    EXPECT_EQ(mem.store_load[0].second_paddr, 0x1000u);
+    EXPECT_EQ(mem.store_load[1].first_rip, 0x8015u);
+}
+
+TEST_F(StoreBufferCpu, AReorderingNoOtherCpuCouldObserveIsNotReported) {
+    start({
+        0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00, // mov [0x1000],eax
+        0x8b, 0x1c, 0x25, 0x00, 0x20, 0x00, 0x00, // mov ebx,[0x2000]
+        0xf4,                                     // hlt
+    });
+    mem.others_accessed = false;
+    cpu->run(2);
+    EXPECT_TRUE(cpu->commit_store());
+    EXPECT_TRUE(mem.store_load.empty());
 }
 
 } // namespace

@@ -124,5 +124,23 @@ TEST(StoreBuffer, BadGeometryIsAnInternalError) {
     EXPECT_THROW(StoreBuffer(4, MemoryModel::Tso, 48), InternalError);
 }
 
+TEST(StoreBuffer, LoadsPassingStoresAreRecordedOncePerInstructionAndBounded) {
+    StoreBuffer sb;
+    sb.push(0x1000, 8, 1, 0x500);
+    sb.push(0x2000, 8, 2, 0x510);
+    sb.note_load(0x2008, 0x600, 7); // passes the store to 0x1000, not the one to its own line
+    sb.note_load(0x2010, 0x600, 9); // the same instruction and line again: already recorded
+    const auto& e = sb.entries();
+    ASSERT_EQ(e[0].passed_count, 1u);
+    EXPECT_EQ(e[0].passed[0].rip, 0x600u);
+    EXPECT_EQ(e[0].passed[0].paddr, 0x2008u);
+    EXPECT_EQ(e[0].passed[0].order, 7u) << "the first load's order: the widest window";
+    EXPECT_EQ(e[1].passed_count, 0u);
+    for (u64 rip = 0x700; rip < 0x700 + 2 * StoreBuffer::Entry::kMaxPassedLoads; ++rip)
+        sb.note_load(0x3000, rip, 10);
+    EXPECT_EQ(sb.entries()[0].passed_count, StoreBuffer::Entry::kMaxPassedLoads);
+    EXPECT_EQ(sb.entries()[1].passed_count, StoreBuffer::Entry::kMaxPassedLoads);
+}
+
 } // namespace
 } // namespace smpsim::cpu

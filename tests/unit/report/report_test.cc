@@ -387,5 +387,67 @@ TEST_F(ReportDir, WritesAndReadsBack) {
     EXPECT_THROW(read_report_dir((dir_ / "empty").string()), InputError);
 }
 
+// The reorder tables from synthetic line statistics: tso pairs and reordered commits from the memory
+// system's pairs, stale reads from the lines' code addresses merged over CPUs, top-N with the rest
+// counted, and the advice in JSON and text.
+TEST(Reorder, PairsAndStaleReadsBecomeTablesWithAdvice) {
+    std::vector<u8> ram(1 << 16);
+    cache_mesi::CacheConfig config;
+    config.cpus = 4;
+    config.model = MemoryModel::Weak;
+    cache_mesi::MemorySystem memory(config, ram);
+    const u64 rip = 0x4000;
+    memory.set_code_address_source(1, &rip);
+    memory.set_code_address_source(2, &rip);
+    for (int i = 0; i < 3; ++i)
+        memory.add_reordering(cache_mesi::ReorderKind::StoreLoad, 1, 0x500, 0x1000, 0x600, 0x2000);
+    memory.add_reordering(cache_mesi::ReorderKind::StoreLoad, 2, 0x510, 0x1000, 0x600, 0x2000);
+    memory.add_reordering(cache_mesi::ReorderKind::StoreStore, 0, 0x700, 0x3000, 0x710, 0x4000);
+    nlohmann::json lines = memory.stats_json();
+    // A line read stale at 0x4000 by CPUs 1 and 2 (the statistics' per-CPU code list).
+    lines["lines"] = nlohmann::json::array({{{"paddr", 0x2000},
+                                             {"code",
+                                              {{{"cpu", 1}, {"rip", 0x4000}, {"stale_hits", 5}},
+                                               {{"cpu", 2}, {"rip", 0x4000}, {"stale_hits", 2}},
+                                               {{"cpu", 2}, {"rip", 0x4100}, {"stale_hits", 0}}}}}});
+    Report r = sample_report();
+    add_reorder_statistics(r, lines, Symbolizer{}, 1);
+    const nlohmann::json j = report_json(r)["reorder"];
+    const nlohmann::json& tso = j["tso"];
+    EXPECT_EQ(tso["advice"], "smp_mb() would order these");
+    EXPECT_EQ(tso["total"], 4);
+    EXPECT_EQ(tso["unlisted"], 1) << "top 1: the second pair is only counted";
+    ASSERT_EQ(tso["rows"].size(), 1u);
+    EXPECT_EQ(tso["rows"][0]["count"], 3);
+    EXPECT_EQ(tso["rows"][0]["load"]["rip_hex"], "0x500");
+    EXPECT_EQ(tso["rows"][0]["store"]["rip_hex"], "0x600");
+    EXPECT_EQ(tso["rows"][0]["load_data"]["paddr_hex"], "0x1000");
+    EXPECT_EQ(tso["rows"][0]["store_data"]["paddr_hex"], "0x2000");
+    EXPECT_EQ(tso["rows"][0]["cpus"], nlohmann::json({1}));
+    const nlohmann::json& stale = j["weak"]["stale_reads"];
+    EXPECT_EQ(stale["advice"], "smp_rmb() would order these");
+    ASSERT_EQ(stale["rows"].size(), 1u);
+    EXPECT_EQ(stale["rows"][0]["count"], 7);
+    EXPECT_EQ(stale["rows"][0]["cpus"], nlohmann::json({1, 2}));
+    EXPECT_EQ(stale["rows"][0]["load"]["rip_hex"], "0x4000");
+    const nlohmann::json& commits = j["weak"]["reordered_commits"];
+    EXPECT_EQ(commits["advice"], "smp_wmb() would order these");
+    EXPECT_EQ(commits["rows"][0]["older_store"]["rip_hex"], "0x710");
+    nlohmann::json doc = report_json(r);
+    const std::string text = report_text(doc, "reorder");
+    EXPECT_NE(
+        text.find("Store->load reorderings other CPUs could observe (tso): 4 (smp_mb() would order these)"),
+        std::string::npos)
+        << text;
+    EXPECT_NE(text.find("(1 more not listed)"), std::string::npos);
+    EXPECT_NE(text.find("older:"), std::string::npos);
+}
+
+TEST(Reorder, RunsWithoutAttributionKeepTheirReorderSection) {
+    const nlohmann::json j = report_json(sample_report())["reorder"];
+    EXPECT_FALSE(j.contains("tso"));
+    EXPECT_FALSE(j.contains("weak"));
+}
+
 } // namespace
 } // namespace smpsim::report
