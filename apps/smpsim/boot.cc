@@ -364,10 +364,14 @@ int run_boot(BootOptions opt) {
     if (progress.enabled() && !opt.machine.sample_period_ns) opt.machine.sample_period_ns = kProgressPeriodNs;
     auto machine = std::make_unique<smpsim::platform::Machine>("machine", opt.machine, console);
     if (progress.enabled())
-        machine->set_progress(
-            [&progress, &m = *machine, replay = opt.replay, loops = opt.machine.nic.loops](u64 sim_ns) {
-                progress.update([&] { return progress_line(m, replay, loops, sim_ns); });
-            });
+        machine->set_progress([&progress, &m = *machine, replay = opt.replay, loops = opt.machine.nic.loops,
+                               guest_ready = false](u64 sim_ns) mutable {
+            if (replay && !guest_ready && m.wire() && m.wire()->stats().guest_ready) {
+                guest_ready = true;
+                progress.new_phase();
+            }
+            progress.update([&] { return progress_line(m, replay, loops, sim_ns); });
+        });
     if (run_report) run_report->attach(*machine, opt.machine);
     std::unique_ptr<smpsim::gdb::MachineDebugger> debugger;
     if (opt.gdb_wait && opt.gdb.empty()) throw InputError("--gdb-wait needs --gdb [HOST:]PORT");

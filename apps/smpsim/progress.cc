@@ -16,9 +16,10 @@ ProgressReporter::ProgressReporter(Mode mode, std::FILE* out, Clock clock, doubl
 void ProgressReporter::update(const std::function<std::string()>& line) {
     if (!enabled_) return;
     const double now = clock_();
-    if (shown_ && now - last_ < period_) return;
+    if (shown_ && !show_next_ && now - last_ < period_) return;
     last_ = now;
     shown_ = true;
+    show_next_ = false;
     // \r to the start of the line, the text, then erase what a longer previous line left.
     const std::string text = "\r" + line() + "\x1b[K";
     std::fwrite(text.data(), 1, text.size(), out_);

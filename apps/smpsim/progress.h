@@ -30,6 +30,9 @@ class ProgressReporter {
     // Shows `line()` if a period has passed since the last line shown (the first call shows at once).
     // `line` is called only then: formatting costs nothing between updates.
     void update(const std::function<std::string()>& line);
+    // The next update() shows at once: a new phase of the run (a replay's frames after the boot) gets
+    // its first line however short it is.
+    void new_phase() { show_next_ = true; }
     // Clears the line, if one is shown. Called again it does nothing.
     void finish();
     // Seconds since construction, for estimates of the time left.
@@ -45,7 +48,8 @@ class ProgressReporter {
     double period_;
     double start_;
     double last_ = 0;
-    bool shown_ = false;
+    bool shown_ = false;     // a line is on the terminal
+    bool show_next_ = false; // new_phase(): the next update shows at once
 };
 
 // `--progress`: adds the option to `cmd` and keeps its value in `mode`.

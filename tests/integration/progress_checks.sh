@@ -7,15 +7,8 @@ case_name=$3
 src=$4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/check_lib.sh"
 cd "$tmp"
-
-status_is() {
-	want=$1
-	shift
-	status=0
-	"$@" || status=$?
-	[ "$status" = "$want" ] || { echo "exit status $status, expected $want: $*" >&2; exit 1; }
-}
 
 # without_host_times FILE: the summary without the figures that depend on the host.
 without_host_times() {

@@ -8,22 +8,8 @@ src=$4
 check="python3 $src/tests/integration/vcd_check.py"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/check_lib.sh"
 cd "$tmp"
-
-# status_is N CMD...: the command must exit with status N.
-status_is() {
-	want=$1
-	shift
-	status=0
-	"$@" || status=$?
-	[ "$status" = "$want" ] || { echo "exit status $status, expected $want: $*" >&2; exit 1; }
-}
-
-# one_line_error FILE: stderr held exactly one "smpsim: error: " line.
-one_line_error() {
-	[ "$(wc -l <"$1")" = 1 ] || { echo "stderr is not one line:" >&2; cat "$1" >&2; exit 1; }
-	grep -q '^smpsim: error: ' "$1"
-}
 
 # same_run A B: two runs printed the same console and summary (host times aside).
 same_run() {

@@ -43,6 +43,23 @@ TEST(ProgressReporter, ThrottlesByHostTimeAndClearsAtTheEnd) {
     std::fclose(out);
 }
 
+TEST(ProgressReporter, ANewPhaseShowsAtOnce) {
+    std::FILE* out = std::tmpfile();
+    double now = 0;
+    {
+        ProgressReporter p(
+            ProgressReporter::Mode::Always, out, [&] { return now; }, 4);
+        p.update([] { return std::string("boot"); });
+        now = 0.1;
+        p.update([] { return std::string("too soon"); });
+        p.new_phase();
+        p.update([] { return std::string("replay"); }); // within the period, but a new phase
+        p.update([] { return std::string("too soon again"); });
+    }
+    EXPECT_EQ(contents(out), "\rboot\x1b[K\rreplay\x1b[K\r\x1b[K");
+    std::fclose(out);
+}
+
 TEST(ProgressReporter, AutoWritesNothingIntoAFile) {
     std::FILE* out = std::tmpfile();
     {

@@ -7,6 +7,7 @@
 #include "sim/litmus/parser.h"
 #include "sim/litmus/runner.h"
 #include "tests/unit/gdb/raw_client.h"
+#include "tests/unit/litmus/sample_tests.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -18,13 +19,7 @@
 namespace smpsim::gdb {
 namespace {
 
-const char* kSb = R"(X86 SB
-{ x=0; y=0; }
- P0          | P1          ;
- MOV [x],$1  | MOV [y],$1  ;
- MOV EAX,[y] | MOV EAX,[x] ;
-exists (0:EAX=0 /\ 1:EAX=0)
-)";
+using litmus::samples::kSb;
 
 constexpr u64 kP1Load = 0x1100b; // P1's second instruction (litmus runner's layout)
 

@@ -4,6 +4,7 @@
 #include "sim/litmus/parser.h"
 #include "sim/litmus/run_monitor.h"
 #include "sim/litmus/runner.h"
+#include "tests/unit/litmus/sample_tests.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -11,13 +12,7 @@
 namespace smpsim::litmus {
 namespace {
 
-const char* kSb = R"(X86 SB
-{ x=0; y=0; }
- P0          | P1          ;
- MOV [x],$1  | MOV [y],$1  ;
- MOV EAX,[y] | MOV EAX,[x] ;
-exists (0:EAX=0 /\ 1:EAX=0)
-)";
+using samples::kSb;
 
 // Records what the runner showed; ends the command at run `end_at_run` (1-based) if asked.
 class RecordingMonitor final : public RunMonitor {

@@ -3,19 +3,14 @@
 #include "sim/core/error.h"
 #include "sim/litmus/parser.h"
 #include "sim/litmus/runner.h"
+#include "tests/unit/litmus/sample_tests.h"
 
 #include <gtest/gtest.h>
 
 namespace smpsim::litmus {
 namespace {
 
-const char* kSb = R"(X86 SB
-{ x=0; y=0; }
- P0          | P1          ;
- MOV [x],$1  | MOV [y],$1  ;
- MOV EAX,[y] | MOV EAX,[x] ;
-exists (0:EAX=0 /\ 1:EAX=0)
-)";
+using samples::kSb;
 
 const char* kSbMfence = R"(X86 SB+mfences
 { x=0; y=0; }
