@@ -324,6 +324,9 @@ u64 CpuImpl::read_system(u64 lin, unsigned size) {
         const u64 a = lin + done;
         const unsigned chunk = std::min<unsigned>(size - done, unsigned(4096 - (a & 0xfff)));
         const u64 pa = translate(a, mmu::Access::Read, DS, false, false);
+        // Implicit accesses (descriptor tables, the TSS, the IVT) meet watchpoints too.
+        if (debug_access_) [[unlikely]]
+            debug_->on_access(debug_index_, a, chunk, false);
         v |= read_phys(pa, chunk, AccessKind::Read) << (8 * done);
         done += chunk;
     }
@@ -335,6 +338,10 @@ void CpuImpl::write_system(u64 lin, unsigned size, u64 value) {
         const u64 a = lin + done;
         const unsigned chunk = std::min<unsigned>(size - done, unsigned(4096 - (a & 0xfff)));
         const u64 pa = translate(a, mmu::Access::Write, DS, false, false);
+        // The frames an interrupt or exception pushes meet watchpoints too (the stop comes at the
+        // handler's first instruction, as a data breakpoint's #DB does on x86).
+        if (debug_access_) [[unlikely]]
+            debug_->on_access(debug_index_, a, chunk, true);
         write_phys(pa, chunk, (value >> (8 * done)) & size_mask(chunk), AccessKind::Write);
         done += chunk;
     }

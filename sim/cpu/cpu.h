@@ -89,7 +89,8 @@ class DebugHooks {
     // and again when taking one moved RIP (to an interrupt handler).
     virtual void before_insn(unsigned cpu) = 0;
     // While access checks are on: every data access the instruction makes (linear address), after its
-    // translation succeeded.
+    // translation succeeded, and the implicit ones of the CPU itself (descriptor tables, the TSS, the
+    // frames an interrupt or exception delivery pushes).
     virtual void on_access(unsigned cpu, u64 linear, unsigned size, bool write) = 0;
 };
 

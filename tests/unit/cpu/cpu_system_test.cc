@@ -9,6 +9,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 namespace smpsim::cpu::test {
 namespace {
@@ -204,6 +205,36 @@ TEST_F(LongModeTest, DivideByZeroRaisesDeAtTheDivide) {
     });
     expect_exception64(stop, kDE, kCode + 2, false);
     EXPECT_EQ(cpu.stats().exceptions, 1u);
+}
+
+// Watchpoints see what the CPU reads and writes by itself: the IDT gate and the exception frame.
+TEST_F(LongModeTest, DebugHooksSeeTheImplicitAccessesOfAnExceptionDelivery) {
+    struct Access {
+        u64 linear;
+        unsigned size;
+        bool write;
+    };
+    struct RecordingHooks final : DebugHooks {
+        std::vector<Access> accesses;
+        void on_slice(unsigned) override {}
+        void before_insn(unsigned) override {}
+        void on_access(unsigned, u64 linear, unsigned size, bool write) override {
+            accesses.push_back({linear, size, write});
+        }
+    } hooks;
+    cpu.set_debug_hooks(&hooks, 0);
+    cpu.set_debug_checks(false, true);
+    expect_exception64(run_code({0x0f, 0x0b}), kUD, kCode, false); // ud2
+    const u64 gate = cpu.state().idtr.base + u64(kUD) * 16;
+    bool gate_read = false;
+    u64 frame_bytes = 0;
+    for (const Access& a : hooks.accesses) {
+        gate_read |= !a.write && a.linear == gate;
+        if (a.write && a.linear >= kStackTop - 40 && a.linear + a.size <= kStackTop) frame_bytes += a.size;
+    }
+    EXPECT_TRUE(gate_read) << "the IDT gate of #UD";
+    EXPECT_EQ(frame_bytes, 40u) << "RIP, CS, RFLAGS, RSP and SS pushed";
+    cpu.set_debug_hooks(nullptr, 0);
 }
 
 TEST_F(LongModeTest, Ud2RaisesUd) {
