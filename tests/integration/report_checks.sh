@@ -277,6 +277,20 @@ PY
 	grep -q '^    wire_to_done  *[0-9]* *[0-9]* *[0-9]* *[0-9]*' timing.txt
 	grep -q '^    Throughput: [0-9]* windows of' timing.txt
 	;;
+golden_reports)
+	# A fixed-seed timing-mode boot and a replay, their report.json against checked-in files. The kernel
+	# and the capture are copied here and named relatively: the guest reads its kernel's path from the
+	# multiboot command line, so another path would change the run. When a change of the guest or the
+	# models changes the files on purpose, regenerate them (docs/REPORTS.md, "Tests").
+	cp "$guest" guest.elf
+	cp "$src/traces/mixed.pcap" mixed.pcap
+	status_is 1 "$smpsim" boot --kernel guest.elf --cpus 2 --model tso --seed 1 --report boot_tso >/dev/null 2>&1
+	status_is 1 "$smpsim" replay mixed.pcap --kernel guest.elf --cpus 2 --seed 1 --report replay >/dev/null 2>&1
+	for name in boot_tso replay; do
+		diff -u "$src/tests/integration/report/$name.json" "$name/report.json" | head -40
+		cmp -s "$src/tests/integration/report/$name.json" "$name/report.json"
+	done
+	;;
 litmus_report)
 	# A litmus run's report against a checked-in expected report.json (the golden file), and the weak
 	# model's mechanisms named in the reorder section. Paths are relative to the source tree, as given.
