@@ -203,6 +203,7 @@ void MachineDebugger::pause(const StopEvent& event) {
         GdbServer::Incoming in = server_.wait_incoming();
         switch (in.kind) {
         case GdbServer::Incoming::Kind::Connected:
+            server_.take_stop_request(); // the new debugger finds the machine stopped already
             protocol_.reset_connection();
             protocol_.stop_reply(last_stop_);
             server_.set_no_ack(false);
@@ -221,6 +222,10 @@ void MachineDebugger::pause(const StopEvent& event) {
             log_ << fmt::format("smpsim: gdb: {}; the run goes on\n", in.payload);
             log_.flush();
             release();
+            // A stop request of the lost debugger is stale: running on, the machine would pause with
+            // nobody to resume it. Taken before the check, so a debugger that connects after it still
+            // stops the machine.
+            server_.take_stop_request();
             if (server_.connected())
                 continue; // another debugger is already there: it gets the machine stopped
             return;
@@ -233,7 +238,7 @@ void MachineDebugger::pause(const StopEvent& event) {
             server_.send(o.reply);
             continue;
         case Outcome::Kind::Resume:
-            resume(o.resume);
+            resume(o.resume, in.seq);
             gdb_waits_for_stop_ = true;
             resumed_by_ = server_.connection_number();
             return;
@@ -260,7 +265,7 @@ void MachineDebugger::pause(const StopEvent& event) {
     }
 }
 
-void MachineDebugger::resume(const Resume& how) {
+void MachineDebugger::resume(const Resume& how, u64 packet_seq) {
     // CPUs GDB wants stopped run too (see docs/DEBUGGING.md): under SystemC's cooperative scheduling
     // they do not get to run before a step of the paused CPU ends anyway.
     for (unsigned i = 0; i < cpus_.size(); ++i) {
@@ -275,7 +280,7 @@ void MachineDebugger::resume(const Resume& how) {
         c.skip_rip = machine_.cpu(i).rip();
         c.watch_hit = false;
     }
-    server_.take_stop_request(); // a Ctrl-C that came while stopped is stale
+    server_.discard_stop_request_before(packet_seq); // a Ctrl-C that came while stopped is stale
     update_checks();
 }
 

@@ -68,8 +68,10 @@ GdbServer::GdbServer(const std::string& host, u16 port) : io_(std::make_unique<I
                     server.no_ack_ = false;
                     ++server.connections_;
                     server.connected_ = true;
+                    // GDB expects a stopped target once it has attached. The request comes before the
+                    // event, so the simulation thread, stopped when it takes the event, can drop it.
+                    server.raise_stop_request();
                     server.push({Incoming::Kind::Connected, {}});
-                    server.stop_request_ = true; // GDB expects a stopped target once it has attached
                     read(io.client);
                 }
                 accept();
@@ -97,7 +99,12 @@ GdbServer::GdbServer(const std::string& host, u16 port) : io_(std::make_unique<I
                                     return;
                                 }
                             }
-                            server.push({Incoming::Kind::Packet, std::move(e.payload)});
+                            {
+                                std::lock_guard lock(server.mutex_);
+                                server.inbox_.push_back(
+                                    {Incoming::Kind::Packet, std::move(e.payload), ++server.packets_received_});
+                            }
+                            server.cv_.notify_all();
                             break;
                         case PacketEvent::Kind::Bad:
                             if (!server.no_ack_) write("-");
@@ -105,7 +112,7 @@ GdbServer::GdbServer(const std::string& host, u16 port) : io_(std::make_unique<I
                         case PacketEvent::Kind::Nack:
                             if (!io.last_packet.empty() && io.resends++ < 3) write(io.last_packet);
                             break;
-                        case PacketEvent::Kind::Interrupt: server.stop_request_ = true; break;
+                        case PacketEvent::Kind::Interrupt: server.raise_stop_request(); break;
                         case PacketEvent::Kind::Ack: break;
                         }
                     }
@@ -205,6 +212,17 @@ void GdbServer::push(Incoming in) {
         inbox_.push_back(std::move(in));
     }
     cv_.notify_all();
+}
+
+void GdbServer::raise_stop_request() {
+    std::lock_guard lock(mutex_);
+    stop_request_after_ = packets_received_;
+    stop_request_ = true;
+}
+
+void GdbServer::discard_stop_request_before(u64 packet_seq) {
+    std::lock_guard lock(mutex_);
+    if (stop_request_after_ < packet_seq) stop_request_ = false;
 }
 
 GdbServer::Incoming GdbServer::wait_incoming() {

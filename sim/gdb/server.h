@@ -23,6 +23,7 @@ class GdbServer {
         enum class Kind : u8 { Connected, Packet, Disconnected };
         Kind kind;
         std::string payload; // Packet: the payload; Disconnected: why
+        u64 seq = 0;         // Packet: how many packets this connection's stream had up to this one
     };
     // Packets a client may have queued while the machine runs; more is a flood and closes the connection.
     static constexpr size_t kMaxQueuedPackets = 4096;
@@ -45,6 +46,9 @@ class GdbServer {
     // True once after a Ctrl-C or a new connection: the machine should stop.
     bool take_stop_request() { return stop_request_.exchange(false, std::memory_order_relaxed); }
     bool stop_requested() const { return stop_request_.load(std::memory_order_relaxed); }
+    // A resume packet drops a stop request that came before it in the stream (a Ctrl-C while stopped);
+    // one that came after it (a Ctrl-C the I/O thread read before the resume was handled) stays.
+    void discard_stop_request_before(u64 packet_seq);
     bool connected() const { return connected_.load(); }
     // Counts connections accepted: tells whether the client that resumed the machine is still the one there.
     u64 connection_number() const { return connections_.load(); }
@@ -56,6 +60,7 @@ class GdbServer {
   private:
     struct Io; // the Asio objects, kept out of this header
     void push(Incoming in);
+    void raise_stop_request(); // I/O thread: Ctrl-C or a new connection
 
     std::unique_ptr<Io> io_;
     // Run on the I/O thread: queue a framed packet (remembered for a resend), close the client.
@@ -67,6 +72,8 @@ class GdbServer {
     std::condition_variable cv_;
     std::deque<Incoming> inbox_;
     std::atomic<bool> stop_request_{false};
+    u64 packets_received_ = 0;   // in the stream so far (under mutex_)
+    u64 stop_request_after_ = 0; // packets_received_ when the stop request came (under mutex_)
     std::atomic<bool> connected_{false};
     std::atomic<u64> connections_{0};
     std::atomic<bool> no_ack_{false};

@@ -133,6 +133,11 @@ expect(c.ack(), b"+", "ack of c")
 time.sleep(0.2)
 c.raw(b"\x03")
 expect(c.reply(), rb"T02thread:[12];", "stop after Ctrl-C")
+# A Ctrl-C right behind the 'c' in one write: the stub reads it before the machine has resumed, and it
+# must still stop the machine (stream order), not be dropped as a Ctrl-C that came while stopped.
+c.raw(frame(b"c") + b"\x03")
+expect(c.ack(), b"+", "ack of c with Ctrl-C behind it")
+expect(c.reply(), rb"T02thread:[12];", "stop after a Ctrl-C behind c")
 # A flood while the machine runs: more packets than the stub queues closes the connection.
 c.raw(frame(b"c"))
 c.raw(frame(b"qC") * 6000)
@@ -147,7 +152,9 @@ c.close()
 c = Client(port)
 # (T02 when the machine never left the Ctrl-C stop: the flood may be dropped before 'c' was taken.)
 expect(c.ask(b"?"), rb"T0[25]thread:[12];", "stop at the second attach")
-c.raw(b"$m10")
+# A Ctrl-C while stopped, then a disconnect in the middle of a packet: the stale stop request must not
+# pause the machine again once it runs on with no debugger.
+c.raw(b"\x03$m10")
 c.close()
 out, err = proc.communicate(timeout=600)
 if proc.returncode != 1:
