@@ -64,7 +64,8 @@ CpuLineStats& CpuLineStats::operator+=(const CpuLineStats& o) {
     iq_depth_max = std::max(iq_depth_max, o.iq_depth_max);
     read_mask |= o.read_mask;
     write_mask |= o.write_mask;
-    last_access = std::max(last_access, o.last_access);
+    last_write = std::max(last_write, o.last_write);
+    last_write_cycle = std::max(last_write_cycle, o.last_write_cycle);
     return *this;
 }
 
@@ -156,6 +157,7 @@ void LineStatsTable::reset() {
         for (CpuLineStats& c : s.cpu)
             c = CpuLineStats{};
         s.code.clear();
+        s.open_windows = 0;
     }
 }
 

@@ -70,9 +70,10 @@ struct CpuLineStats {
     u64 iq_depth_max = 0;
     u64 read_mask = 0;
     u64 write_mask = 0;
-    // Not a counter: MemorySystem::access_order() at this CPU's last access to the line (reorder
-    // attribution); not serialized, the max when summed.
-    u64 last_access = 0;
+    // Not counters: MemorySystem::access_order() and this CPU's clock at its last write to the line
+    // (reorder attribution); not serialized, the max when summed.
+    u64 last_write = 0;
+    u64 last_write_cycle = 0;
 
     bool touched() const;
     CpuLineStats& operator+=(const CpuLineStats& o); // sums counters, max of iq_depth_max, ORs masks
@@ -99,6 +100,7 @@ struct LineStats {
     u64 dma_writes = 0;
     std::vector<CpuLineStats> cpu;   // indexed by CPU
     std::vector<CodeLineStats> code; // few per line: searched linearly
+    u32 open_windows = 0;            // store->load windows open on the line (store_load_windows.h)
     CodeLineStats& code_at(u32 cpu, u64 rip);
 
     CpuLineStats total() const;

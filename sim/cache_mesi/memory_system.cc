@@ -107,6 +107,12 @@ struct MemorySystem::Llc {
         }
         return false;
     }
+    bool contains(u64 line) const {
+        const u32 base = u32((line / kLineSize) & set_mask) * ways;
+        for (u32 w = 0; w < ways; ++w)
+            if (tags[base + w] == line) return true;
+        return false;
+    }
     void invalidate(u64 line) {
         const u32 base = u32((line / kLineSize) & set_mask) * ways;
         for (u32 w = 0; w < ways; ++w)
@@ -117,8 +123,14 @@ struct MemorySystem::Llc {
 
 // ---------------------------------------------------------------------------------------------------
 
+namespace {
+// Open store->load windows at most (reports); beyond it the oldest closes unmatched.
+constexpr std::size_t kMaxStoreLoadWindows = 4096;
+} // namespace
+
 MemorySystem::MemorySystem(const CacheConfig& config, std::span<u8> ram)
-    : config_(config), ram_(ram), stats_(config.cpus) {
+    : config_(config), ram_(ram), stats_(config.cpus),
+      windows_(config.reorder_window_slack, kMaxStoreLoadWindows, u32(kLineSize)) {
     if (config_.cpus == 0 || config_.cpus > 64) throw std::invalid_argument("cache_mesi: cpus must be 1..64");
     if (!power_of_two(config_.l1_sets))
         throw std::invalid_argument("cache_mesi: l1_sets must be a power of two");
@@ -165,7 +177,6 @@ AccessResult MemorySystem::load(u32 cpu, u64 paddr, u32 size, u64 now) {
                     CpuLineStats& s = ls->cpu[cpu];
                     ++s.loads;
                     ++s.hits;
-                    s.last_access = ++access_order_;
                     s.stale_hits += r.stale;
                     s.read_mask |= byte_mask(off, size);
                     if (r.stale && c.code_rip) [[unlikely]]
@@ -200,7 +211,10 @@ AccessResult MemorySystem::store(u32 cpu, u64 paddr, u32 size, u64 value, u64 no
                     CpuLineStats& s = ls->cpu[cpu];
                     ++s.stores;
                     ++s.hits;
-                    s.last_access = ++access_order_;
+                    s.last_write = ++access_order_;
+                    s.last_write_cycle = now;
+                    if (ls->open_windows) [[unlikely]]
+                        match_windows(cpu, paddr - off, now);
                     s.write_mask |= byte_mask(off, size);
                 }
                 AccessResult r;
@@ -245,13 +259,16 @@ u32 MemorySystem::acquire(u32 cpu, u64 line, Event ev, u64 mask, AccessResult& r
     if (config_.collect_stats) ls = (fi >= 0 && c.stats[fi]) ? c.stats[fi] : &stats_.line(line);
     CpuLineStats* cs = ls ? &ls->cpu[cpu] : nullptr;
     if (cs) {
-        cs->last_access = ++access_order_;
         if (ev == Event::Load) {
             ++cs->loads;
             cs->read_mask |= mask;
         } else {
             ++cs->stores;
             cs->write_mask |= mask;
+            cs->last_write = ++access_order_;
+            cs->last_write_cycle = now;
+            if (ls->open_windows) [[unlikely]]
+                match_windows(cpu, line, now);
         }
     }
 
@@ -630,12 +647,55 @@ void MemorySystem::add_store_buffer_stall(u32 cpu, u64 paddr, u64 cycles) {
     if (config_.collect_stats && cpu < config_.cpus) stats_.line(paddr).cpu[cpu].sb_stall_cycles += cycles;
 }
 
-bool MemorySystem::accessed_by_others_since(u32 cpu, u64 paddr, u64 order) const {
+bool MemorySystem::written_by_others_since(u32 cpu, u64 paddr, u64 order) const {
     const LineStats* ls = stats_.find(paddr);
     if (!ls) return false;
     for (u32 c = 0; c < ls->cpu.size(); ++c)
-        if (c != cpu && ls->cpu[c].last_access > order) return true;
+        if (c != cpu && ls->cpu[c].last_write > order) return true;
     return false;
+}
+
+void MemorySystem::add_store_load_window(u32 cpu, u64 load_rip, u64 load_paddr, u64 load_cycle, u64 store_rip,
+                                         u64 store_paddr, u64 now) {
+    if (!config_.collect_stats) return;
+    // Another CPU's last write to the load's line already inside the window (it ran that time first).
+    if (const LineStats* ls = stats_.find(load_paddr)) {
+        for (u32 c = 0; c < ls->cpu.size(); ++c) {
+            const u64 t = ls->cpu[c].last_write_cycle;
+            if (c != cpu && ls->cpu[c].last_write && t >= load_cycle && t <= now) {
+                reorder_.add(ReorderKind::StoreLoad, cpu, load_rip, load_paddr, store_rip, store_paddr);
+                return;
+            }
+        }
+    }
+    windows_.open({cpu, load_cycle, now, load_rip, load_paddr, store_rip, store_paddr}, closed_window_lines_);
+    ++stats_.line(load_paddr & ~kLineMask).open_windows;
+    close_window_lines();
+}
+
+void MemorySystem::match_windows(u32 cpu, u64 line, u64 now) {
+    matched_windows_.clear();
+    windows_.access(cpu, line, now, matched_windows_, closed_window_lines_);
+    for (const StoreLoadWindow& w : matched_windows_)
+        reorder_.add(ReorderKind::StoreLoad, w.cpu, w.load_rip, w.load_paddr, w.store_rip, w.store_paddr);
+    close_window_lines();
+}
+
+void MemorySystem::close_window_lines() {
+    for (const u64 line : closed_window_lines_)
+        if (LineStats& ls = stats_.line(line); ls.open_windows) --ls.open_windows;
+    closed_window_lines_.clear();
+}
+
+u32 MemorySystem::ownership_latency(u32 cpu, u64 paddr) const {
+    if (paddr >= ram_.size()) return 0;
+    const u64 line = paddr & ~kLineMask;
+    const State own = state_of(cpu, line);
+    if (own == State::M || own == State::E) return 0;
+    if (own == State::S) return config_.upgrade; // no data on the fabric; S_Q needs fresh data
+    for (u32 o = 0; o < config_.cpus; ++o)
+        if (o != cpu && state_of(o, line) == State::M) return config_.cache_to_cache;
+    return llc_ && llc_->contains(line) ? config_.llc_hit : config_.dram;
 }
 
 void MemorySystem::add_reordering(ReorderKind kind, u32 cpu, u64 first_rip, u64 first_paddr, u64 second_rip,

@@ -46,6 +46,7 @@
 #include "sim/cache_mesi/line_stats.h"
 #include "sim/cache_mesi/protocol.h"
 #include "sim/cache_mesi/reorder_stats.h"
+#include "sim/cache_mesi/store_load_windows.h"
 #include "sim/core/types.h"
 
 #include <memory>
@@ -148,10 +149,18 @@ class MemorySystem {
 
     // ---- Statistics
     void add_store_buffer_stall(u32 cpu, u64 paddr, u64 cycles);
-    // Reorder attribution (with statistics on): every CPU access to a line is numbered; a line remembers
-    // each CPU's last number (CpuLineStats::last_access).
+    // Reorder attribution (with statistics on): every CPU write to a line is numbered; a line remembers
+    // each CPU's last number and clock (CpuLineStats::last_write, last_write_cycle).
     u64 access_order() const { return access_order_; }
-    bool accessed_by_others_since(u32 cpu, u64 paddr, u64 order) const;
+    bool written_by_others_since(u32 cpu, u64 paddr, u64 order) const;
+    // A load at load_cycle passed an older store that commits now (CPUs that run in quanta): counted as
+    // a store->load reordering if another CPU wrote the load's line inside that time, already or later
+    // (store_load_windows.h).
+    void add_store_load_window(u32 cpu, u64 load_rip, u64 load_paddr, u64 load_cycle, u64 store_rip,
+                               u64 store_paddr, u64 now);
+    // Cycles until the CPU's L1 would own paddr's line (0 when it does, or paddr is not RAM), from the
+    // states now; no side effects. A store buffer waits this long before it commits a store there.
+    u32 ownership_latency(u32 cpu, u64 paddr) const;
     void add_reordering(ReorderKind kind, u32 cpu, u64 first_rip, u64 first_paddr, u64 second_rip,
                         u64 second_paddr);
     const ReorderStats& reorder_stats() const { return reorder_; }
@@ -159,6 +168,7 @@ class MemorySystem {
     void reset_stats() {
         stats_.reset();
         reorder_.reset();
+        windows_.clear();
     }
     nlohmann::json stats_json() const;
 
@@ -185,6 +195,8 @@ class MemorySystem {
     void apply_queue_to(u32 cpu, u32 frame);
     void apply_due(u32 cpu, u64 now);
     u32 memory_latency(u64 line, bool allocate);
+    void match_windows(u32 cpu, u64 line, u64 now);
+    void close_window_lines();
     void check(Transition t, u32 cpu, State s, Event e) const;
 
     CacheConfig config_;
@@ -193,6 +205,9 @@ class MemorySystem {
     std::unique_ptr<Llc> llc_;
     LineStatsTable stats_;
     ReorderStats reorder_;
+    StoreLoadWindows windows_;
+    std::vector<StoreLoadWindow> matched_windows_; // scratch of match_windows
+    std::vector<u64> closed_window_lines_;
     u64 global_order_ = 0;
     u64 access_order_ = 0;
 };

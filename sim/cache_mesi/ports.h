@@ -26,14 +26,19 @@ class CpuPort final : public MemoryPort {
     MemoryResult read(u64 paddr, void* dst, u32 size, AccessKind kind) override;
     MemoryResult write(u64 paddr, const void* src, u32 size, AccessKind kind) override;
     bool line_owned(u64 paddr) override;
+    u32 ownership_latency(u64 paddr) override { return memory_.ownership_latency(cpu_, paddr); }
     void drain_invalidations() override;
     void note_store_buffer_stall(u64 paddr, u32 cycles) override;
     u64 access_order() override { return memory_.access_order(); }
-    bool accessed_by_others_since(u64 paddr, u64 order) override {
-        return memory_.accessed_by_others_since(cpu_, paddr, order);
+    bool written_by_others_since(u64 paddr, u64 order) override {
+        return memory_.written_by_others_since(cpu_, paddr, order);
     }
     void note_store_load_reordering(u64 load_rip, u64 load_paddr, u64 store_rip, u64 store_paddr) override {
         memory_.add_reordering(ReorderKind::StoreLoad, cpu_, load_rip, load_paddr, store_rip, store_paddr);
+    }
+    void note_store_load_window(u64 load_rip, u64 load_paddr, u64 load_cycle, u64 store_rip,
+                                u64 store_paddr) override {
+        memory_.add_store_load_window(cpu_, load_rip, load_paddr, load_cycle, store_rip, store_paddr, now());
     }
     void note_store_store_reordering(u64 store_rip, u64 store_paddr, u64 older_rip,
                                      u64 older_paddr) override {

@@ -17,7 +17,9 @@ void ReorderStats::add(ReorderKind kind, u32 cpu, u64 first_rip, u64 first_paddr
             ++dropped_[unsigned(kind)];
             return;
         }
-        it = pairs_.emplace(key, ReorderPair{kind, first_rip, first_line, second_rip, second_line, 0, 0})
+        it = pairs_
+                 .emplace(key, ReorderPair{kind, first_rip, first_line, second_rip, second_line, first_paddr,
+                                           second_paddr, 0, 0})
                  .first;
     }
     ++it->second.count;
@@ -53,6 +55,8 @@ nlohmann::json ReorderStats::to_json() const {
                          {"first_line", p.first_line},
                          {"second_rip", p.second_rip},
                          {"second_line", p.second_line},
+                         {"first_paddr", p.first_paddr},
+                         {"second_paddr", p.second_paddr},
                          {"count", p.count},
                          {"cpus", std::move(cpus)}});
     }

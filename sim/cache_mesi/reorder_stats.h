@@ -11,7 +11,8 @@
 // JSON (to_json, the "reorder" key of the line statistics):
 //   { "capacity": 4096, "dropped_store_load": 0, "dropped_store_store": 0,
 //     "pairs": [ { "kind": "store_load" | "store_store", "first_rip", "first_line", "second_rip",
-//                  "second_line", "count", "cpus": [0, 2] } ] }   // by kind, most first, then keys
+//                  "second_line", "first_paddr", "second_paddr", "count", "cpus": [0, 2] } ] }
+//                  // by kind, most first, then keys; *_paddr: the exact addresses the pair first had
 #pragma once
 #include "sim/core/types.h"
 
@@ -30,6 +31,8 @@ struct ReorderPair {
     u64 first_line = 0;
     u64 second_rip = 0;
     u64 second_line = 0;
+    u64 first_paddr = 0; // the exact addresses of the pair's first occurrence (the field, for reports)
+    u64 second_paddr = 0;
     u64 count = 0;
     u64 cpu_mask = 0; // bit c: CPU c (CPUs beyond 63 share bit 63)
 };

@@ -32,18 +32,26 @@ class MemoryPort {
     // them; flat memory needs neither). Whether the caller's cache holds the line in M or E, so a weak
     // store buffer may commit a store there early:
     virtual bool line_owned(u64 paddr) { return true; }
+    // Cycles until the caller's cache would own paddr's line (0 when it does): how long a store waits in
+    // the store buffer for its read-for-ownership before it can commit.
+    virtual u32 ownership_latency(u64 paddr) { return 0; }
     // Applies every queued invalidation of the caller's cache (LFENCE, MFENCE, locked instructions).
     virtual void drain_invalidations() {}
     // A store to paddr waited `cycles` for room in the caller's full store buffer (for per-line stats).
     virtual void note_store_buffer_stall(u64 paddr, u32 cycles) {}
     // Reports: which reorderings of the caller's store buffer other CPUs could observe. access_order()
-    // numbers the memory accesses of all CPUs (0 when not counted); accessed_by_others_since() says
-    // whether another CPU accessed paddr's line after access `order`; the note_* calls count a load
-    // performed before an older store to another line committed (tso, observable), and a store
-    // committed before an older one (weak).
+    // numbers the memory writes of all CPUs (0 when not counted); written_by_others_since() says
+    // whether another CPU wrote paddr's line after number `order`; the note_* calls count a load
+    // performed before an older store to another line committed while another CPU wrote the load's line
+    // (tso, observable: that CPU may read the store's line too), and a store committed before an older
+    // one (weak).
     virtual u64 access_order() { return 0; }
-    virtual bool accessed_by_others_since(u64 paddr, u64 order) { return false; }
+    virtual bool written_by_others_since(u64 paddr, u64 order) { return false; }
     virtual void note_store_load_reordering(u64 load_rip, u64 load_paddr, u64 store_rip, u64 store_paddr) {}
+    // The same for CPUs that run in quanta, where another CPU's writes in the window may come later
+    // in host order: the load at load_cycle (the caller's clock) passed the store that commits now.
+    virtual void note_store_load_window(u64 load_rip, u64 load_paddr, u64 load_cycle, u64 store_rip,
+                                        u64 store_paddr) {}
     virtual void note_store_store_reordering(u64 store_rip, u64 store_paddr, u64 older_rip, u64 older_paddr) {
     }
 };

@@ -177,28 +177,55 @@ u64 CpuImpl::read_phys(u64 pa, unsigned size, AccessKind kind) {
         if (sb_->forward(pa, size, v)) ++stats_.store_buffer_forwards;
         // Reports: the load passed the older buffered stores to other lines (a store->load reordering,
         // evaluated when each of them commits).
-        sb_->note_load(pa, st_.rip, memory_.access_order());
+        sb_->note_load(pa, st_.rip, memory_.access_order(), stats_.cycles);
     }
     return v;
 }
 
 bool CpuImpl::commit_store() {
     if (!sb_ || sb_->empty()) return false;
-    const auto index = sb_->committable([this](u64 line) { return memory_.line_owned(line); });
-    if (*index > 0) {
+    const unsigned index = *sb_->committable([this](u64 line) { return memory_.line_owned(line); });
+    // A read-for-ownership already under way is waited for, then the commit's own latency.
+    const StoreBuffer::Entry& e = sb_->entries()[index];
+    if (e.ownership_requested && e.ready_at > stats_.cycles) stats_.cycles = e.ready_at;
+    retire_store(index);
+    stats_.cycles += last_commit_latency_; // a CPU that waits for the commit pays its latency
+    return true;
+}
+
+void CpuImpl::drain_due_stores() {
+    const auto owned = [this](u64 line) { return memory_.line_owned(line); };
+    while (!sb_->empty()) {
+        const unsigned index = *sb_->committable(owned);
+        StoreBuffer::Entry& e = sb_->entry(index);
+        if (!e.ownership_requested) {
+            e.ownership_requested = true;
+            e.ready_at = stats_.cycles + memory_.ownership_latency(e.paddr);
+        }
+        if (e.ready_at > stats_.cycles) return;
+        retire_store(index); // the buffer hid the latency: the CPU does not pay it
+    }
+}
+
+void CpuImpl::retire_store(unsigned index) {
+    if (index > 0) {
         ++stats_.store_buffer_reordered;
         const StoreBuffer::Entry& older = sb_->entries()[0];
-        const StoreBuffer::Entry& early = sb_->entries()[*index];
+        const StoreBuffer::Entry& early = sb_->entries()[index];
         memory_.note_store_store_reordering(early.rip, early.paddr, older.rip, older.paddr);
     }
-    const StoreBuffer::Entry e = sb_->take(*index);
-    // The loads that passed this store are observable reorderings if another CPU accessed the store's
-    // or the load's line in between (it could have seen the old value of one and written the other).
+    const StoreBuffer::Entry e = sb_->take(index);
+    // A load that passed this store is an observable reordering if another CPU wrote the load's line in
+    // between: the load read the value from before that write, while the writer could still read the
+    // store's line from before this commit (the SB pattern). In between means in host order (CPUs
+    // stepped finely: litmus), or inside the window's simulated time (CPUs that run in quanta; the memory
+    // system also watches the writes still to come).
     for (unsigned i = 0; i < e.passed_count; ++i) {
         const StoreBuffer::Entry::PassedLoad& l = e.passed[i];
-        if (memory_.accessed_by_others_since(e.paddr, l.order) ||
-            memory_.accessed_by_others_since(l.paddr, l.order))
+        if (memory_.written_by_others_since(l.paddr, l.order))
             memory_.note_store_load_reordering(l.rip, l.paddr, e.rip, e.paddr);
+        else if (config_.auto_commit)
+            memory_.note_store_load_window(l.rip, l.paddr, l.cycle, e.rip, e.paddr);
     }
     // The cache model reads the RIP as the code address of what it counts (reports): during the commit it
     // is the store's own instruction, not the one executing now.
@@ -206,8 +233,7 @@ bool CpuImpl::commit_store() {
     st_.rip = e.rip;
     const MemoryResult r = memory_.write(e.paddr, &e.value, e.size, AccessKind::Write);
     st_.rip = rip;
-    stats_.cycles += r.latency_cycles;
-    return true;
+    last_commit_latency_ = r.latency_cycles;
 }
 
 void CpuImpl::full_barrier() {
@@ -466,7 +492,7 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
         st_.rip = next_rip;
         ++executed;
         stats_.cycles += d->cost;
-        if (sb_ && config_.auto_commit && !sb_->empty()) commit_store();
+        if (sb_ && config_.auto_commit && !sb_->empty()) drain_due_stores();
         if (single_step) [[unlikely]] {
             // Single-step trap after the instruction: #DB with DR6.BS, returning to the next one.
             st_.dr[6] |= 1ull << 14;
@@ -600,6 +626,8 @@ bool CpuImpl::debug_boundary() {
 }
 
 void CpuImpl::halt() {
+    // A halted CPU's buffered stores still reach memory (its clock stops; they must not wait for it).
+    if (sb_ && config_.auto_commit) drain_store_buffer();
     halted_ = true;
     events_pending_ = true;
 }

@@ -252,7 +252,12 @@ class CpuImpl final : public InterruptSink {
     void full_barrier();  // MFENCE, locked instructions: drain the store buffer and invalidations
     void load_barrier();  // LFENCE: apply queued invalidations
     void store_barrier(); // SFENCE: later stores may not commit before earlier ones
+    // Commits the next committable store now; the CPU waits for it (a full buffer, a barrier).
     bool commit_store();
+    // After each instruction when the CPU commits on its own: stores whose line the L1 owns commit; the
+    // next other one asks for ownership and commits once that latency has passed. The CPU does not wait:
+    // loads run ahead of the buffered stores meanwhile, as on hardware.
+    void drain_due_stores();
     void drain_store_buffer() {
         while (commit_store()) {
         }
@@ -311,6 +316,7 @@ class CpuImpl final : public InterruptSink {
         return fetch_decode_slow(lin);
     }
     const DecodedInsn* fetch_decode_slow(u64 lin);
+    void retire_store(unsigned index); // takes entry `index` out of the buffer and writes it to the cache
     void run_loop(u64 max_insns, u64& executed);
     void take_exception(const GuestException& e);
     bool handle_events();
@@ -338,6 +344,7 @@ class CpuImpl final : public InterruptSink {
 
     // Fetch fast path: the code page the last instruction came from.
     u64 fetch_lin_page_ = ~0ull;
+    u32 last_commit_latency_ = 0; // of the last retire_store
     u64 fetch_ppage_ = 0;
     CodePage* fetch_code_page_ = nullptr;
     u64 fetch_epoch_ = 0;

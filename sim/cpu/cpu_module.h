@@ -68,6 +68,7 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     MemoryResult write(u64 paddr, const void* src, u32 size, AccessKind kind) override;
     u8* direct_page(u64 paddr) override;
     bool line_owned(u64 paddr) override { return ram_port_ ? ram_port_->line_owned(paddr) : true; }
+    u32 ownership_latency(u64 paddr) override { return ram_port_ ? ram_port_->ownership_latency(paddr) : 0; }
     void drain_invalidations() override {
         if (ram_port_) ram_port_->drain_invalidations();
     }
@@ -75,11 +76,16 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
         if (ram_port_) ram_port_->note_store_buffer_stall(paddr, cycles);
     }
     u64 access_order() override { return ram_port_ ? ram_port_->access_order() : 0; }
-    bool accessed_by_others_since(u64 paddr, u64 order) override {
-        return ram_port_ && ram_port_->accessed_by_others_since(paddr, order);
+    bool written_by_others_since(u64 paddr, u64 order) override {
+        return ram_port_ && ram_port_->written_by_others_since(paddr, order);
     }
     void note_store_load_reordering(u64 load_rip, u64 load_paddr, u64 store_rip, u64 store_paddr) override {
         if (ram_port_) ram_port_->note_store_load_reordering(load_rip, load_paddr, store_rip, store_paddr);
+    }
+    void note_store_load_window(u64 load_rip, u64 load_paddr, u64 load_cycle, u64 store_rip,
+                                u64 store_paddr) override {
+        if (ram_port_)
+            ram_port_->note_store_load_window(load_rip, load_paddr, load_cycle, store_rip, store_paddr);
     }
     void note_store_store_reordering(u64 store_rip, u64 store_paddr, u64 older_rip,
                                      u64 older_paddr) override {

@@ -39,14 +39,14 @@ bool StoreBuffer::forward(u64 paddr, unsigned size, u64& memory_value) const {
     return any;
 }
 
-void StoreBuffer::note_load(u64 paddr, u64 rip, u64 order) {
+void StoreBuffer::note_load(u64 paddr, u64 rip, u64 order, u64 cycle) {
     const u64 line = line_of(paddr);
     for (Entry& e : entries_) {
         if (line_of(e.paddr) == line || e.passed_count == Entry::kMaxPassedLoads) continue;
         bool known = false;
         for (unsigned i = 0; i < e.passed_count && !known; ++i)
             known = e.passed[i].rip == rip && line_of(e.passed[i].paddr) == line;
-        if (!known) e.passed[e.passed_count++] = {rip, paddr, order};
+        if (!known) e.passed[e.passed_count++] = {rip, paddr, order, cycle};
     }
 }
 

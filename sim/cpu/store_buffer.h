@@ -27,13 +27,18 @@ class StoreBuffer {
         u64 seq = 0;   // program order
         u32 epoch = 0; // SFENCEs executed before this store: entries of one epoch may reorder (weak)
         u64 rip = 0;   // the store's instruction (reports attribute the commit's coherence events to it)
+        // Background drain (CPUs that commit on their own): the cycle at which the read-for-ownership the
+        // entry asked for completes, once it asked (the CPU's clock; see CpuImpl::drain_due_stores).
+        bool ownership_requested = false;
+        u64 ready_at = 0;
         // Reports (tso reorderings): the first few distinct loads of other lines that were performed
-        // while this store waited here, each with the memory system's access order at the load. The
-        // CPU evaluates them when the store commits.
+        // while this store waited here, each with the memory system's access order and the CPU's clock
+        // at the load. The CPU evaluates them when the store commits.
         struct PassedLoad {
             u64 rip = 0;
             u64 paddr = 0;
             u64 order = 0;
+            u64 cycle = 0;
         };
         static constexpr unsigned kMaxPassedLoads = 4;
         std::array<PassedLoad, kMaxPassedLoads> passed{};
@@ -49,6 +54,7 @@ class StoreBuffer {
     unsigned capacity() const { return capacity_; }
     MemoryModel model() const { return model_; }
     const std::deque<Entry>& entries() const { return entries_; }
+    Entry& entry(unsigned index) { return entries_[index]; }
 
     // Appends a retired store. The caller drains first when full() (the CPU stalls).
     void push(u64 paddr, unsigned size, u64 value, u64 rip = 0);
@@ -59,10 +65,10 @@ class StoreBuffer {
     // Store-to-load forwarding for a load of `size` bytes at paddr: merges the youngest buffered bytes
     // over `memory_value` (the value the cache returned). Returns whether any byte came from the buffer.
     bool forward(u64 paddr, unsigned size, u64& memory_value) const;
-    // A load of paddr by the instruction at rip was performed at memory access order `order` while the
-    // buffered stores to other lines were still waiting: each of those entries records it (a load
-    // instruction once per entry, the first few distinct ones only).
-    void note_load(u64 paddr, u64 rip, u64 order);
+    // A load of paddr by the instruction at rip was performed at memory access order `order` and CPU
+    // clock `cycle` while the buffered stores to other lines were still waiting: each of those entries
+    // records it (a load instruction once per entry, the first few distinct ones only).
+    void note_load(u64 paddr, u64 rip, u64 order, u64 cycle = 0);
     // Whether any buffered store overlaps [paddr, paddr + size).
     bool overlaps(u64 paddr, unsigned size) const;
 

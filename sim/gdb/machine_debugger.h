@@ -71,7 +71,7 @@ class MachineDebugger final : public cpu::DebugHooks, private Target {
     // The pause loop: answers packets until GDB resumes, detaches, kills or goes away.
     void pause(const StopEvent& event);
     void resume(const Resume& how, u64 packet_seq); // packet_seq: the resume packet's place in the stream
-    void release(); // detach or lost connection: no stop points, run freely
+    void release();                                 // detach or lost connection: no stop points, run freely
     void update_checks();
     std::optional<u64> translate(unsigned cpu, u64 linear);
     std::optional<u64> read_phys(u64 paddr, unsigned size);

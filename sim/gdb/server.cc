@@ -101,8 +101,8 @@ GdbServer::GdbServer(const std::string& host, u16 port) : io_(std::make_unique<I
                             }
                             {
                                 std::lock_guard lock(server.mutex_);
-                                server.inbox_.push_back(
-                                    {Incoming::Kind::Packet, std::move(e.payload), ++server.packets_received_});
+                                server.inbox_.push_back({Incoming::Kind::Packet, std::move(e.payload),
+                                                         ++server.packets_received_});
                             }
                             server.cv_.notify_all();
                             break;

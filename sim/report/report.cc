@@ -497,7 +497,7 @@ void add_line_statistics(Report& report, const C2cInput& lines, const Symbolizer
 void add_reorder_statistics(Report& report, const nlohmann::json& line_stats, const Symbolizer& symbols,
                             std::size_t top) {
     struct Raw {
-        u64 first_rip, first_line, second_rip, second_line, count;
+        u64 first_rip, first_data, second_rip, second_data, count;
         std::vector<u32> cpus;
     };
     // Rows are already most-first; keep the top ones and count the rest.
@@ -511,8 +511,8 @@ void add_reorder_statistics(Report& report, const nlohmann::json& line_stats, co
                 t.unlisted += raw[i].count;
                 continue;
             }
-            t.rows.push_back({symbols.symbolize(raw[i].first_rip), symbols.symbolize(raw[i].first_line),
-                              symbols.symbolize(raw[i].second_rip), symbols.symbolize(raw[i].second_line),
+            t.rows.push_back({symbols.symbolize(raw[i].first_rip), symbols.symbolize(raw[i].first_data),
+                              symbols.symbolize(raw[i].second_rip), symbols.symbolize(raw[i].second_data),
                               raw[i].count, raw[i].cpus});
         }
         t.total += dropped;
@@ -526,8 +526,9 @@ void add_reorder_statistics(Report& report, const nlohmann::json& line_stats, co
         dropped_tso = r.at("dropped_store_load").get<u64>();
         dropped_commits = r.at("dropped_store_store").get<u64>();
         for (const nlohmann::json& p : r.at("pairs")) {
-            Raw raw{p.at("first_rip").get<u64>(),  p.at("first_line").get<u64>(),
-                    p.at("second_rip").get<u64>(), p.at("second_line").get<u64>(),
+            // The data is named by the exact address the pair first had (the field), else its line.
+            Raw raw{p.at("first_rip").get<u64>(),  p.value("first_paddr", p.at("first_line").get<u64>()),
+                    p.at("second_rip").get<u64>(), p.value("second_paddr", p.at("second_line").get<u64>()),
                     p.at("count").get<u64>(),      p.at("cpus").get<std::vector<u32>>()};
             (p.at("kind").get<std::string>() == "store_load" ? tso : commits).push_back(std::move(raw));
         }

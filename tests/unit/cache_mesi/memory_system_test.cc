@@ -562,18 +562,75 @@ TEST(Config, RejectsInvalidGeometry) {
     EXPECT_THROW(MemorySystem(c, odd), std::invalid_argument);
 }
 
-TEST(Reorder, AccessesAreNumberedAndLinesRememberWhoAccessedThemLast) {
+TEST(Reorder, WritesAreNumberedAndLinesRememberWhoWroteThemLast) {
     Fixture f(config(2));
     f.ms.store(0, kX, 8, 1, 0);
     const u64 before = f.ms.access_order();
     EXPECT_GT(before, 0u);
-    f.ms.load(0, kX, 8, 0);
-    EXPECT_FALSE(f.ms.accessed_by_others_since(0, kX, before)) << "CPU 0's own access";
-    EXPECT_TRUE(f.ms.accessed_by_others_since(1, kX, before)) << "seen from CPU 1";
+    f.ms.store(0, kX, 8, 2, 0);
+    EXPECT_FALSE(f.ms.written_by_others_since(0, kX, before)) << "CPU 0's own write";
+    EXPECT_TRUE(f.ms.written_by_others_since(1, kX, before)) << "seen from CPU 1";
     f.ms.load(1, kX + 8, 8, 0);
-    EXPECT_TRUE(f.ms.accessed_by_others_since(0, kX, before));
-    EXPECT_FALSE(f.ms.accessed_by_others_since(0, kX, f.ms.access_order()));
-    EXPECT_FALSE(f.ms.accessed_by_others_since(0, kX + 0x10000, 0)) << "a line nobody touched";
+    EXPECT_FALSE(f.ms.written_by_others_since(0, kX, before)) << "CPU 1 only read the line";
+    f.ms.store(1, kX + 8, 8, 3, 0);
+    EXPECT_TRUE(f.ms.written_by_others_since(0, kX, before));
+    EXPECT_FALSE(f.ms.written_by_others_since(0, kX, f.ms.access_order()));
+    EXPECT_FALSE(f.ms.written_by_others_since(0, kX + 0x10000, 0)) << "a line nobody touched";
+}
+
+// CPUs that run in quanta: a load of CPU 0 at cycle 100 passed a store that commits at cycle 300. A
+// write by CPU 1 to the load's line inside [100, 300] makes it a store->load reordering, whether CPU 1
+// ran that time before the commit (host order) or after it; writes outside the window, reads, and
+// CPU 0's own writes do not.
+TEST(Reorder, StoreLoadWindowsCountWritesOfOtherCpusInsideTheirSimulatedTime) {
+    const auto pairs = [](MemorySystem& ms) { return ms.stats_json()["reorder"]["pairs"].size(); };
+    {
+        Fixture f(config(2));
+        f.ms.store(1, kX, 8, 1, 150); // CPU 1 ran ahead: its write at cycle 150 came first
+        f.ms.add_store_load_window(0, 0x10, kX, 100, 0x20, kX + 0x1000, 300);
+        EXPECT_EQ(pairs(f.ms), 1u);
+    }
+    {
+        Fixture f(config(2));
+        f.ms.store(1, kX, 8, 1, 50); // before the load
+        f.ms.add_store_load_window(0, 0x10, kX, 100, 0x20, kX + 0x1000, 300);
+        EXPECT_EQ(pairs(f.ms), 0u);
+        f.ms.load(1, kX, 8, 200);     // a read inside the window
+        f.ms.store(0, kX, 8, 2, 250); // CPU 0's own write
+        f.ms.store(1, kX, 8, 3, 400); // after the commit
+        EXPECT_EQ(pairs(f.ms), 0u);
+        f.ms.store(1, kX + 8, 8, 4, 280); // CPU 1 runs its quantum after CPU 0's: a write inside
+        const nlohmann::json r = f.ms.stats_json()["reorder"]["pairs"];
+        ASSERT_EQ(r.size(), 1u);
+        EXPECT_EQ(r[0]["first_rip"], 0x10);
+        EXPECT_EQ(r[0]["first_paddr"], kX);
+        EXPECT_EQ(r[0]["second_paddr"], kX + 0x1000);
+        EXPECT_EQ(r[0]["cpus"], nlohmann::json({0}));
+        f.ms.store(1, kX, 8, 5, 290); // the window closed when it matched: counted once
+        EXPECT_EQ(f.ms.stats_json()["reorder"]["pairs"][0]["count"], 1);
+    }
+    {
+        Fixture f(config(2));
+        f.ms.add_store_load_window(0, 0x10, kX, 100, 0x20, kX + 0x1000, 300);
+        f.ms.store(1, kX, 8, 1, 300 + CacheConfig{}.reorder_window_slack + 1); // every CPU is past it
+        f.ms.store(1, kX, 8, 1, 200); // (cannot happen then; shows the window is gone)
+        EXPECT_EQ(pairs(f.ms), 0u);
+    }
+}
+
+// A store waits in the buffer for its line: 0 cycles when owned, an upgrade from S, a cache-to-cache
+// transfer from another L1's M, else the LLC or DRAM; no side effects.
+TEST(Reorder, OwnershipLatencyFollowsTheLineStatesWithoutChangingThem) {
+    Fixture f(config(2));
+    const CacheConfig c{};
+    EXPECT_EQ(f.ms.ownership_latency(0, kX), c.dram) << "nowhere";
+    f.ms.store(1, kX, 8, 1, 0);
+    EXPECT_EQ(f.ms.ownership_latency(0, kX), c.cache_to_cache) << "Modified in CPU 1";
+    EXPECT_EQ(f.ms.ownership_latency(1, kX), 0u) << "owned";
+    f.ms.load(0, kX, 8, 0);
+    EXPECT_EQ(f.ms.ownership_latency(0, kX), c.upgrade) << "Shared";
+    EXPECT_EQ(f.ms.state_of(0, kX), State::S);
+    EXPECT_EQ(f.ms.ownership_latency(0, ~0ull & ~63ull), 0u) << "not RAM";
 }
 
 TEST(Reorder, PairsAreCountedPerInstructionsAndLinesAndSerialized) {

@@ -26,17 +26,28 @@ class CountingMemory final : public MemoryPort {
     }
     void drain_invalidations() override { ++drains; }
     void note_store_buffer_stall(u64 paddr, u32 cycles) override { stalls.push_back(paddr); }
-    // Reorder attribution: a counter per access, and whether "another CPU" touched a line since.
+    // Reorder attribution: a counter per access, and whether "another CPU" wrote a line since.
     u64 order = 0;
-    bool others_accessed = true;
+    bool others_wrote = true;
     struct Reordering {
         u64 first_rip, first_paddr, second_rip, second_paddr;
     };
     std::vector<Reordering> store_load;
     u64 access_order() override { return ++order; }
-    bool accessed_by_others_since(u64, u64) override { return others_accessed; }
+    bool written_by_others_since(u64, u64) override { return others_wrote; }
     void note_store_load_reordering(u64 load_rip, u64 load_paddr, u64 store_rip, u64 store_paddr) override {
         store_load.push_back({load_rip, load_paddr, store_rip, store_paddr});
+    }
+    // The background drain: every line is `ownership` cycles away; windows handed on for later writes.
+    u32 ownership = 0;
+    u32 ownership_latency(u64) override { return ownership; }
+    struct Window {
+        u64 load_rip, load_paddr, load_cycle, store_rip, store_paddr;
+    };
+    std::vector<Window> windows;
+    void note_store_load_window(u64 load_rip, u64 load_paddr, u64 load_cycle, u64 store_rip,
+                                u64 store_paddr) override {
+        windows.push_back({load_rip, load_paddr, load_cycle, store_rip, store_paddr});
     }
     u32 get32(u64 a) const {
         u32 v;
@@ -55,11 +66,11 @@ struct StoreBufferCpu : ::testing::Test {
     CountingMemory mem;
     NoIo io;
     std::unique_ptr<Cpu> cpu;
-    void start(std::initializer_list<u8> code, unsigned entries = 2) {
+    void start(std::initializer_list<u8> code, unsigned entries = 2, bool auto_commit = false) {
         CpuConfig c;
         c.store_buffer = true;
         c.store_buffer_entries = entries;
-        c.auto_commit = false;
+        c.auto_commit = auto_commit;
         cpu = std::make_unique<Cpu>(mem, io, c);
         std::memcpy(mem.bytes.data() + 0x8000, code.begin(), code.size());
         cpu->enter_flat_mode(64);
@@ -190,10 +201,88 @@ TEST_F(StoreBufferCpu, AReorderingNoOtherCpuCouldObserveIsNotReported) {
         0x8b, 0x1c, 0x25, 0x00, 0x20, 0x00, 0x00, // mov ebx,[0x2000]
         0xf4,                                     // hlt
     });
-    mem.others_accessed = false;
+    mem.others_wrote = false;
     cpu->run(2);
     EXPECT_TRUE(cpu->commit_store());
     EXPECT_TRUE(mem.store_load.empty());
+}
+
+// A CPU that commits on its own: a store to a line it does not own waits in the buffer for the
+// read-for-ownership's latency while the CPU runs on, loads pass it meanwhile, and the CPU does not pay
+// the latency. At the commit, the load's window goes to the memory system (writes by other CPUs that run
+// later in host order may still fall into it).
+TEST_F(StoreBufferCpu, TheBackgroundDrainHidesTheOwnershipLatency) {
+    const auto program = [this](u32 ownership) {
+        mem = CountingMemory{};
+        mem.ownership = ownership;
+        mem.others_wrote = false;
+        start(
+            {
+                0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00, // 8000: mov [0x1000],eax
+                0x8b, 0x1c, 0x25, 0x00, 0x20, 0x00, 0x00, // 8007: mov ebx,[0x2000]
+                0xeb, 0xfe,                               // 800e: jmp $
+            },
+            2, true);
+    };
+    program(0);
+    cpu->run(2);
+    const u64 owned_cycles = cpu->stats().cycles;
+    EXPECT_EQ(cpu->store_buffer_size(), 0u) << "an owned line commits at once";
+    EXPECT_TRUE(mem.windows.empty());
+
+    program(1000);
+    const u64 start_cycles = cpu->stats().cycles;
+    cpu->run(2);
+    EXPECT_EQ(cpu->stats().cycles, owned_cycles) << "the CPU did not wait for the store";
+    EXPECT_EQ(cpu->store_buffer_size(), 1u) << "waiting for ownership";
+    EXPECT_EQ(mem.get32(0x1000), 0u);
+    const u64 after_load = cpu->stats().cycles;
+    for (unsigned guard = 0; cpu->store_buffer_size() && guard < 10000; ++guard)
+        cpu->run(1);
+    EXPECT_EQ(cpu->store_buffer_size(), 0u);
+    EXPECT_GE(cpu->stats().cycles, start_cycles + 1000) << "it waited for its ownership";
+    EXPECT_LT(cpu->stats().cycles, after_load + 1000) << "and no longer";
+    EXPECT_EQ(mem.get32(0x1000), 0x11111111u);
+    ASSERT_EQ(mem.windows.size(), 1u);
+    EXPECT_EQ(mem.windows[0].load_rip, 0x8007u);
+    EXPECT_EQ(mem.windows[0].load_paddr, 0x2000u);
+    EXPECT_LE(mem.windows[0].load_cycle, after_load);
+    EXPECT_GT(mem.windows[0].load_cycle, start_cycles);
+    EXPECT_EQ(mem.windows[0].store_rip, 0x8000u);
+    EXPECT_EQ(mem.windows[0].store_paddr, 0x1000u);
+    EXPECT_TRUE(mem.store_load.empty()) << "no other CPU wrote the load's line in host order";
+}
+
+// The stall paths still pay: a barrier waits for the ownership request under way, then the commit.
+TEST_F(StoreBufferCpu, ABarrierWaitsForTheOwnershipRequestUnderWay) {
+    mem.ownership = 100;
+    start(
+        {
+            0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00, // 8000: mov [0x1000],eax
+            0x0f, 0xae, 0xf0,                         // 8007: mfence
+            0xf4,                                     // hlt
+        },
+        2, true);
+    cpu->run(1);
+    const u64 requested = cpu->stats().cycles;
+    EXPECT_EQ(cpu->store_buffer_size(), 1u);
+    cpu->run(1);
+    EXPECT_EQ(cpu->store_buffer_size(), 0u);
+    EXPECT_GE(cpu->stats().cycles, requested + 100 + 10) << "ownership, then the write's 10 cycles";
+}
+
+// A halted CPU's clock stops: its buffered stores reach memory when it halts, not when it wakes.
+TEST_F(StoreBufferCpu, HltDrainsTheBuffer) {
+    mem.ownership = 100;
+    start(
+        {
+            0x89, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00, // mov [0x1000],eax
+            0xf4,                                     // hlt
+        },
+        2, true);
+    cpu->run(5);
+    EXPECT_EQ(cpu->store_buffer_size(), 0u);
+    EXPECT_EQ(mem.get32(0x1000), 0x11111111u);
 }
 
 } // namespace
