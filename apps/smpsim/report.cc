@@ -76,6 +76,7 @@ std::string mode_name(const std::string& model) {
 std::string region_name(u32 region) {
     static const char* const softirqs[] = {"HI", "TIMER", "NET_TX", "NET_RX", "RCU"};
     if (region == 1) return "__do_softirq";
+    if (region == 2) return "napi_poll";
     if (region >= 0x100 && region - 0x100 < std::size(softirqs))
         return fmt::format("softirq {}", softirqs[region - 0x100]);
     return fmt::format("region {:#x}", region);
@@ -131,8 +132,10 @@ void MachineReport::attach(platform::Machine& machine, const platform::MachineCo
         machine.set_packet_observer(packets_.get());
     }
     report::PacketTimeline* packets = packets_.get();
+    softirq_ns_.assign(config.cpus, 0);
+    std::vector<u64>* softirq_ns = &softirq_ns_;
     machine.set_marker_observer(
-        [recorder, packets](platform::MarkerCommand command, u32 payload, u64 sim_ns) {
+        [recorder, packets, softirq_ns](platform::MarkerCommand command, u32 payload, u64 sim_ns) {
             // Per-frame markers: (cpu << 16) | (queue << 12) | descriptor.
             const u32 cpu = payload >> 16, queue = (payload >> 12) & 0xf, descriptor = payload & 0xfff;
             switch (command) {
@@ -151,9 +154,13 @@ void MachineReport::attach(platform::Machine& machine, const platform::MachineCo
             case platform::MarkerCommand::RegionBegin:
                 recorder->region_begin(cpu, region_name(payload & 0xffff), sim_ns);
                 break;
-            case platform::MarkerCommand::RegionEnd:
-                recorder->region_end(cpu, region_name(payload & 0xffff), "softirq", sim_ns);
+            case platform::MarkerCommand::RegionEnd: {
+                const u32 region = payload & 0xffff;
+                const std::optional<u64> ns =
+                    recorder->region_end(cpu, region_name(region), region == 2 ? "napi" : "softirq", sim_ns);
+                if (ns && region == 1 && cpu < softirq_ns->size()) (*softirq_ns)[cpu] += *ns;
                 break;
+            }
             case platform::MarkerCommand::RcuGpStart: recorder->rcu_gp_start(payload, sim_ns); break;
             case platform::MarkerCommand::RcuGpEnd: recorder->rcu_gp_end(payload, sim_ns); break;
             case platform::MarkerCommand::NetReady:
@@ -218,9 +225,10 @@ void MachineReport::write(const platform::Machine& machine, const platform::Mach
     const std::vector<cpu::CpuStats> stats = machine.cpu_stats();
     for (u32 i = 0; i < stats.size(); ++i) {
         const cpu::CpuStats& s = stats[i];
+        const u64 softirq_cycles = i < softirq_ns_.size() ? u64(double(softirq_ns_[i]) * config.cpu_mhz / 1000.0) : 0;
         rep.cpus.push_back({i, s.instructions, s.cycles, s.idle_cycles, recorder_->interrupt_cycles(i),
-                            s.interrupts, s.exceptions, s.store_buffer_forwards, s.store_buffer_full_stalls,
-                            s.store_buffer_reordered});
+                            softirq_cycles, s.interrupts, s.exceptions, s.store_buffer_forwards,
+                            s.store_buffer_full_stalls, s.store_buffer_reordered});
     }
     rep.interrupts = recorder_->interrupt_counts();
     rep.interrupts_recorded = true;

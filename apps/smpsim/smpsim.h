@@ -84,6 +84,7 @@ class MachineReport {
     std::string dir_;
     std::unique_ptr<report::RunRecorder> recorder_;
     std::unique_ptr<report::PacketTimeline> packets_; // replay only
+    std::vector<u64> softirq_ns_;                     // per CPU: time inside __do_softirq()
 };
 // litmus: one test's results for the report, and the report of every test.
 report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, const litmus::RunResult& result,

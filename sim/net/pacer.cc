@@ -46,6 +46,11 @@ u64 line_time_ns(u32 wire_len, double link_gbps) {
     return std::max<u64>(1, u64(ns));
 }
 
+u64 receive_time_ns(u32 wire_len, double link_gbps) {
+    const double bits = (double(wire_len) + 8 + 4) * 8; // preamble/SFD, frame, FCS
+    return std::max<u64>(1, u64(bits / link_gbps));
+}
+
 PaceSpec parse_pace(std::string_view text) {
     PaceSpec spec;
     if (text == "original") return spec;

@@ -31,6 +31,9 @@ constexpr u64 line_time_ns(u32 wire_len) {
 }
 // The same on a wire of link_gbps (rounded down to whole nanoseconds, at least 1 ns a frame).
 u64 line_time_ns(u32 wire_len, double link_gbps);
+// From the frame's first bit on the wire (its preamble) to its last (the FCS): when a store-and-forward
+// NIC has all of it and may write it to host memory. Rounded down, at least 1 ns.
+u64 receive_time_ns(u32 wire_len, double link_gbps);
 
 class Pacer {
   public:

@@ -42,6 +42,7 @@ struct CpuTiming {
     u64 cycles = 0;
     u64 idle_cycles = 0;      // HLT and wait-for-SIPI
     u64 interrupt_cycles = 0; // inside handlers of external interrupts (entry to IRET), when recorded
+    u64 softirq_cycles = 0;   // inside the guest's __do_softirq() (marked; also on an interrupt's exit)
     u64 interrupts = 0;
     u64 exceptions = 0;
     u64 store_buffer_forwards = 0;

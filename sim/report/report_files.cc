@@ -157,8 +157,8 @@ window.addEventListener("error", (e) => {
   // Timing
   const st = section("timing", "Timing: where the cycles went");
   const cpus = doc.timing.cpus;
-  table(st, "timing-cpus", ["CPU", "Instructions", "Cycles", "Busy cycles", "Idle cycles", "Interrupt cycles", "IPC", "Interrupts", "Exceptions"],
-    cpus.map((c) => [c.cpu, c.instructions, c.cycles, c.busy_cycles, c.idle_cycles, c.interrupt_cycles, Number(c.ipc.toFixed(3)), c.interrupts, c.exceptions]));
+  table(st, "timing-cpus", ["CPU", "Instructions", "Cycles", "Busy cycles", "Idle cycles", "Interrupt cycles", "Softirq cycles", "IPC", "Interrupts", "Exceptions"],
+    cpus.map((c) => [c.cpu, c.instructions, c.cycles, c.busy_cycles, c.idle_cycles, c.interrupt_cycles, c.softirq_cycles, Number(c.ipc.toFixed(3)), c.interrupts, c.exceptions]));
   chart(st, "chart-cpu-time", { type: "bar",
     data: { labels: cpus.map((c) => "cpu" + c.cpu), datasets: [
       { label: "busy (not in interrupts)", data: cpus.map((c) => c.busy_cycles - Math.min(c.busy_cycles, c.interrupt_cycles)), backgroundColor: palette[0] },

@@ -60,15 +60,16 @@ void RunRecorder::region_begin(u32 cpu, const std::string& name, u64 sim_ns) {
     stack.push_back({name, sim_ns});
 }
 
-void RunRecorder::region_end(u32 cpu, const std::string& name, const char* cat, u64 sim_ns) {
-    if (cpu >= regions_.size()) return;
+std::optional<u64> RunRecorder::region_end(u32 cpu, const std::string& name, const char* cat, u64 sim_ns) {
+    if (cpu >= regions_.size()) return std::nullopt;
     std::vector<OpenRegion>& stack = regions_[cpu];
     // The innermost open region of that name; regions opened inside it and never closed are dropped.
     auto it = std::find_if(stack.rbegin(), stack.rend(), [&](const OpenRegion& r) { return r.name == name; });
-    if (it == stack.rend()) return;
-    const u64 start = it->start;
+    if (it == stack.rend()) return std::nullopt;
+    const u64 start = it->start, end = std::max(sim_ns, start);
     stack.erase(std::prev(it.base()), stack.end());
-    slice(guest_track(cpu), name, cat, "", start, std::max(sim_ns, start));
+    slice(guest_track(cpu), name, cat, "", start, end);
+    return end - start;
 }
 
 void RunRecorder::rcu_gp_start(u64 gp, u64 sim_ns) {

@@ -11,6 +11,7 @@
 #include "sim/report/report.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,8 @@ class RunRecorder final : public CpuEventObserver {
     // on that CPU's guest track ("cpuN guest"); an end without its begin is ignored, and so is a region
     // still open when the run ends.
     void region_begin(u32 cpu, const std::string& name, u64 sim_ns);
-    void region_end(u32 cpu, const std::string& name, const char* cat, u64 sim_ns);
+    // Returns the region's length in ns when it closed one.
+    std::optional<u64> region_end(u32 cpu, const std::string& name, const char* cat, u64 sim_ns);
     // RCU grace periods (one at a time, guest-wide) on the "rcu" track.
     void rcu_gp_start(u64 gp, u64 sim_ns);
     void rcu_gp_end(u64 gp, u64 sim_ns);

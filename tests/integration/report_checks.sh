@@ -277,6 +277,16 @@ for events in flows.values():
     assert names[events[-1]["tid"]].endswith(" guest") and events[-1]["ph"] == "f"
 soft = {e["name"] for e in trace["traceEvents"] if e.get("cat") == "softirq"}
 assert "softirq NET_RX" in soft and "__do_softirq" in soft, soft
+# NAPI polls are complete events inside softirq NET_RX on the same track, and softirq time per CPU
+polls = [e for e in trace["traceEvents"] if e.get("cat") == "napi" and e["ph"] == "X"]
+assert polls and all(e["name"] == "napi_poll" for e in polls), len(polls)
+net_rx = [e for e in trace["traceEvents"] if e.get("name") == "softirq NET_RX" and e["ph"] == "X"]
+for e in polls[:50]:
+    assert any(n["tid"] == e["tid"] and n["ts"] <= e["ts"] and e["ts"] + e["dur"] <= n["ts"] + n["dur"]
+               for n in net_rx), e
+cpus = d["timing"]["cpus"]
+assert any(c["softirq_cycles"] > 0 for c in cpus), cpus
+assert all(c["softirq_cycles"] <= c["busy_cycles"] for c in cpus), cpus
 PY
 	status_is 0 "$smpsim" report r timing >timing.txt
 	grep -q '^  Per-packet latency ([0-9]* packets' timing.txt

@@ -33,6 +33,7 @@ enum smpsim_marker {
 /* Regions a CPU marks (begin/end pairs, nested properly on one CPU). */
 enum smpsim_region {
 	SMPSIM_REGION_SOFTIRQ = 1,	 /* __do_softirq() */
+	SMPSIM_REGION_NAPI_POLL = 2,	 /* one napi->poll() of net_rx_action() */
 	SMPSIM_REGION_SOFTIRQ_VEC = 0x100, /* + nr: one softirq_vec[nr].action() */
 };
 

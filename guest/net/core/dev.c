@@ -375,7 +375,11 @@ static int napi_poll(struct napi_struct *napi, struct list_head *repoll)
 	int work = 0;
 
 	if (napi_is_scheduled(napi)) {
+		unsigned int cpu = smp_processor_id();
+
+		smpsim_region_begin(cpu, SMPSIM_REGION_NAPI_POLL);
 		work = napi->poll(napi, weight);
+		smpsim_region_end(cpu, SMPSIM_REGION_NAPI_POLL);
 		this_cpu_ptr(&softnet_data)->napi_polls++;
 	}
 	if (work < weight)
