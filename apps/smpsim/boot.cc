@@ -34,6 +34,7 @@ struct BootOptions {
     std::string console_file;
     std::string summary_json;
     std::string report_dir; // --report DIR
+    bool trace = false;     // --trace: trace.json too
     // replay only
     bool replay = false;
     unsigned queues = 0; // 0: one per CPU (at most 8)
@@ -154,8 +155,12 @@ void add_machine_options(CLI::App* cmd, BootOptions& opt) {
                     "Timing mode: write per-cache-line statistics (HITM, RFOs, false sharing...) as JSON");
     cmd->add_option("--summary-json", opt.summary_json, "Write the run summary as JSON to FILE");
     cmd->add_option("--report", opt.report_dir,
-                    "Write a report into DIR (created if missing): report.json, report.txt, report.html, "
-                    "trace.json (docs/REPORTS.md)");
+                    "Write a report into DIR (created if missing): report.json, report.txt, report.html "
+                    "(docs/REPORTS.md)");
+    cmd->add_flag(
+        "--trace", opt.trace,
+        "With --report: also write DIR/trace.json, every interrupt, softirq, NAPI poll, packet flow "
+        "and counter sample for ui.perfetto.dev (costs host time and memory)");
     cmd->add_option(
         "--vcd", opt.machine.vcd_file,
         "Write interrupt lines, interrupts taken per CPU, MSI messages and the NIC's link to FILE, "
@@ -353,7 +358,9 @@ int run_boot(BootOptions opt) {
     if (!opt.machine.stats_file.empty()) open_output(opt.machine.stats_file, "the statistics file");
     // --report DIR: checked before the run, recorded during it, written after it.
     std::unique_ptr<MachineReport> run_report;
-    if (!opt.report_dir.empty()) run_report = std::make_unique<MachineReport>(opt.report_dir, opt.machine);
+    if (opt.trace && opt.report_dir.empty()) throw InputError("--trace needs --report DIR");
+    if (!opt.report_dir.empty())
+        run_report = std::make_unique<MachineReport>(opt.report_dir, opt.machine, opt.trace);
     std::string transcript;
     TeeBuf tee(std::cout.rdbuf(), console_file.is_open() ? console_file.rdbuf() : nullptr,
                opt.replay ? &transcript : nullptr);

@@ -116,15 +116,16 @@ void add_packet_flows(report::RunRecorder& recorder, const report::PacketTimelin
 
 } // namespace
 
-MachineReport::MachineReport(std::string dir, platform::MachineConfig& config) : dir_(std::move(dir)) {
+MachineReport::MachineReport(std::string dir, platform::MachineConfig& config, bool trace)
+    : dir_(std::move(dir)), trace_(trace) {
     report::prepare_report_dir(dir_);
-    config.sample_period_ns = kSamplePeriodNs;
+    if (trace_) config.sample_period_ns = kSamplePeriodNs; // the counter tracks
 }
 
 MachineReport::~MachineReport() = default;
 
 void MachineReport::attach(platform::Machine& machine, const platform::MachineConfig& config) {
-    recorder_ = std::make_unique<report::RunRecorder>(config.cpus, config.cpu_mhz);
+    recorder_ = std::make_unique<report::RunRecorder>(config.cpus, config.cpu_mhz, 500000, trace_);
     machine.set_cpu_event_observer(recorder_.get());
     report::RunRecorder* recorder = recorder_.get();
     if (machine.wire() && machine.capture()) { // a replay
@@ -148,8 +149,9 @@ void MachineReport::attach(platform::Machine& machine, const platform::MachineCo
             case platform::MarkerCommand::RxIrq:
                 if (packets) packets->rx_interrupt(cpu, payload & 0xffff, sim_ns);
                 // A point for the packets' flows to bind to.
-                recorder->slice(recorder->guest_track(cpu), fmt::format("rx irq q{}", payload & 0xffff),
-                                "packet", "", sim_ns, sim_ns);
+                if (recorder->tracing())
+                    recorder->slice(recorder->guest_track(cpu), fmt::format("rx irq q{}", payload & 0xffff),
+                                    "packet", "", sim_ns, sim_ns);
                 break;
             case platform::MarkerCommand::RegionBegin:
                 recorder->region_begin(cpu, region_name(payload & 0xffff), sim_ns);
@@ -164,19 +166,23 @@ void MachineReport::attach(platform::Machine& machine, const platform::MachineCo
             case platform::MarkerCommand::RcuGpStart: recorder->rcu_gp_start(payload, sim_ns); break;
             case platform::MarkerCommand::RcuGpEnd: recorder->rcu_gp_end(payload, sim_ns); break;
             case platform::MarkerCommand::NetReady:
+                if (!recorder->tracing()) break;
                 recorder->marker(-1, "net ready", fmt::format("{{\"rx_queues\":{}}}", payload), sim_ns);
                 break;
             case platform::MarkerCommand::RxDone:
+                if (!recorder->tracing()) break;
                 recorder->marker(int(payload >> 16), "NAPI poll done",
                                  fmt::format("{{\"frames\":{}}}", payload & 0xffff), sim_ns);
                 break;
             default:
+                if (!recorder->tracing()) break;
                 recorder->marker(-1, fmt::format("marker {}", unsigned(command)),
                                  fmt::format("{{\"payload\":{}}}", payload), sim_ns);
             }
         });
     // Counter tracks: each CPU's store-buffer and invalidate-queue depth (timing mode), and each enabled
     // RX queue's descriptors left to the NIC (0: the next frame for that queue is dropped).
+    if (!trace_) return;
     std::vector<std::size_t> sb, iq, rx;
     if (config.timing)
         for (u32 i = 0; i < config.cpus; ++i) {
@@ -225,7 +231,8 @@ void MachineReport::write(const platform::Machine& machine, const platform::Mach
     const std::vector<cpu::CpuStats> stats = machine.cpu_stats();
     for (u32 i = 0; i < stats.size(); ++i) {
         const cpu::CpuStats& s = stats[i];
-        const u64 softirq_cycles = i < softirq_ns_.size() ? u64(double(softirq_ns_[i]) * config.cpu_mhz / 1000.0) : 0;
+        const u64 softirq_cycles =
+            i < softirq_ns_.size() ? u64(double(softirq_ns_[i]) * config.cpu_mhz / 1000.0) : 0;
         rep.cpus.push_back({i, s.instructions, s.cycles, s.idle_cycles, recorder_->interrupt_cycles(i),
                             softirq_cycles, s.interrupts, s.exceptions, s.store_buffer_forwards,
                             s.store_buffer_full_stalls, s.store_buffer_reordered});
@@ -244,9 +251,13 @@ void MachineReport::write(const platform::Machine& machine, const platform::Mach
     if (summary.contains("conntrack")) rep.conntrack = summary["conntrack"];
     if (packets_) {
         rep.packets = packets_->json();
-        add_packet_flows(*recorder_, *packets_);
+        if (trace_)
+            add_packet_flows(*recorder_, *packets_);
+        else
+            rep.packets["flows_in_trace"] = 0; // no trace.json
     }
-    report::write_report_dir(dir_, report::report_json(rep), recorder_->trace_text());
+    report::write_report_dir(dir_, report::report_json(rep),
+                             trace_ ? recorder_->trace_text() : std::string{});
 }
 
 namespace {

@@ -74,7 +74,8 @@ Command add_report_command(CLI::App& app, LogOptions& log_options); // report.cc
 class MachineReport {
   public:
     static constexpr u64 kSamplePeriodNs = 10'000; // the counter tracks of trace.json
-    MachineReport(std::string dir, platform::MachineConfig& config);
+    // trace: also trace.json (--trace), every event of the run; without it only the report's aggregates.
+    MachineReport(std::string dir, platform::MachineConfig& config, bool trace);
     ~MachineReport();
     void attach(platform::Machine& machine, const platform::MachineConfig& config);
     void write(const platform::Machine& machine, const platform::MachineConfig& config,
@@ -82,6 +83,7 @@ class MachineReport {
 
   private:
     std::string dir_;
+    bool trace_;
     std::unique_ptr<report::RunRecorder> recorder_;
     std::unique_ptr<report::PacketTimeline> packets_; // replay only
     std::vector<u64> softirq_ns_;                     // per CPU: time inside __do_softirq()
@@ -89,7 +91,8 @@ class MachineReport {
 // litmus: one test's results for the report, and the report of every test.
 report::LitmusTestReport litmus_test_report(const litmus::LitmusTest& test, const litmus::RunResult& result,
                                             const std::string& file);
-report::LitmusTestReport c_litmus_test_report(const litmus::CLitmusTest& test, const litmus::RunResult& result,
+report::LitmusTestReport c_litmus_test_report(const litmus::CLitmusTest& test,
+                                              const litmus::RunResult& result,
                                               const litmus::LkmmRunInfo& info, const std::string& file);
 void write_litmus_report(const std::string& dir, const report::LitmusSection& litmus);
 

@@ -118,7 +118,8 @@ void LinkPartner::replay_thread() {
                     wait(sc_core::sc_time(10, sc_core::SC_US), rx_room_);
             }
             // The NIC stores and forwards: it writes the frame to host memory once its last bit is in.
-            wait(sc_core::sc_time(double(receive_time_ns(frame.wire_len, replay_.pace.link_gbps)), sc_core::SC_NS));
+            wait(sc_core::sc_time(double(receive_time_ns(frame.wire_len, replay_.pace.link_gbps)),
+                                  sc_core::SC_NS));
             if (stopped_) return;
             offer(frame, on_wire_ns);
         }

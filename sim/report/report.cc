@@ -282,15 +282,17 @@ void timing_text(std::string& out, const nlohmann::json& doc) {
                        "Instructions", "Cycles", "Busy%", "Idle%", "Irq%", "Softirq%", "IPC", "Interrupts",
                        "Exceptions");
     for (const nlohmann::json& c : t.at("cpus"))
-        out += fmt::format("  {:>4} {:>14} {:>14} {:>6.1f}% {:>6.1f}% {:>6.1f}% {:>7.1f}% {:>6.3f} {:>10} {:>10}\n",
-                           num(c, "cpu"), num(c, "instructions"), num(c, "cycles"),
-                           percent(num(c, "busy_cycles"), num(c, "cycles")),
-                           percent(num(c, "idle_cycles"), num(c, "cycles")),
-                           percent(num(c, "interrupt_cycles"), num(c, "cycles")),
-                           percent(c.value("softirq_cycles", u64(0)), num(c, "cycles")), real(c, "ipc"),
-                           num(c, "interrupts"), num(c, "exceptions"));
-    out += "  (Irq%: external-interrupt handlers, entry to IRET; Softirq%: __do_softirq(), which also runs on\n"
-           "  an interrupt's exit, so the two overlap.)\n";
+        out += fmt::format(
+            "  {:>4} {:>14} {:>14} {:>6.1f}% {:>6.1f}% {:>6.1f}% {:>7.1f}% {:>6.3f} {:>10} {:>10}\n",
+            num(c, "cpu"), num(c, "instructions"), num(c, "cycles"),
+            percent(num(c, "busy_cycles"), num(c, "cycles")),
+            percent(num(c, "idle_cycles"), num(c, "cycles")),
+            percent(num(c, "interrupt_cycles"), num(c, "cycles")),
+            percent(c.value("softirq_cycles", u64(0)), num(c, "cycles")), real(c, "ipc"),
+            num(c, "interrupts"), num(c, "exceptions"));
+    out +=
+        "  (Irq%: external-interrupt handlers, entry to IRET; Softirq%: __do_softirq(), which also runs on\n"
+        "  an interrupt's exit, so the two overlap.)\n";
     out += "\n  Interrupts per vector and CPU";
     if (!t.at("interrupts_recorded").get<bool>()) {
         out += ": not recorded\n";

@@ -135,7 +135,7 @@ void add_line_statistics(Report& report, const C2cInput& lines, const Symbolizer
 // Fills report.reorder from the run's line statistics JSON (MemorySystem::stats_json(): its "reorder"
 // pairs and the stale reads of its lines' code addresses), `top` rows per table.
 void add_reorder_statistics(Report& report, const nlohmann::json& line_stats, const Symbolizer& symbols,
-                            std::size_t top = 20);
+                            std::size_t top = 50);
 
 nlohmann::json report_json(const Report& report);
 

@@ -383,7 +383,10 @@ void write_report_dir(const std::string& dir, const nlohmann::json& doc, const s
         if (in) chart_js = text.str();
     }
     write_file(base / "report.html", report_html(doc, chart_js));
-    if (!trace.empty()) write_file(base / "trace.json", trace);
+    if (!trace.empty())
+        write_file(base / "trace.json", trace);
+    else
+        fs::remove(base / "trace.json", ec); // not one of an earlier run's, which would not match
 }
 
 nlohmann::json read_report_dir(const std::string& dir) {

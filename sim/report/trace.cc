@@ -14,13 +14,14 @@ constexpr std::size_t kMaxNesting = 64;
 
 } // namespace
 
-RunRecorder::RunRecorder(u32 cpus, double cpu_mhz, std::size_t max_events)
-    : cpu_mhz_(cpu_mhz > 0 ? cpu_mhz : 1), max_events_(max_events), open_(cpus),
+RunRecorder::RunRecorder(u32 cpus, double cpu_mhz, std::size_t max_events, bool trace_events)
+    : cpu_mhz_(cpu_mhz > 0 ? cpu_mhz : 1), max_events_(max_events), tracing_(trace_events), open_(cpus),
       count_(cpus, std::vector<u64>(256)), cycles_(cpus, std::vector<u64>(256)) {
     regions_.resize(cpus);
 }
 
 void RunRecorder::add(Event e) {
+    if (!tracing_) return;
     if (events_.size() >= max_events_) {
         ++dropped_;
         return;
@@ -43,12 +44,14 @@ void RunRecorder::interrupt_return(u32 cpu, u64 cycle) {
     if (!o.external) return;
     const u64 cycles = cycle >= o.start ? cycle - o.start : 0;
     cycles_[cpu][o.vector] += cycles;
+    if (!tracing_) return;
     add({int(cpu), double(o.start) / cpu_mhz_, double(cycles) / cpu_mhz_, false,
          fmt::format("irq {:#04x}", o.vector),
          fmt::format("{{\"vector\":{},\"cycles\":{}}}", o.vector, cycles)});
 }
 
 void RunRecorder::marker(int cpu, const std::string& name, const std::string& args, u64 sim_ns) {
+    if (!tracing_) return;
     add({cpu >= 0 && std::size_t(cpu) < open_.size() ? cpu : int(open_.size()), double(sim_ns) / 1000.0, -1,
          false, name, args});
 }
@@ -90,6 +93,7 @@ void RunRecorder::rcu_gp_end(u64 gp, u64 sim_ns) {
 
 void RunRecorder::slice(int tid, const std::string& name, const char* cat, const std::string& args,
                         u64 begin_ns, u64 end_ns) {
+    if (!tracing_) return;
     Event e{tid, double(begin_ns) / 1000.0, double(end_ns - std::min(begin_ns, end_ns)) / 1000.0, false, name,
             args};
     e.cat = cat;
@@ -97,6 +101,7 @@ void RunRecorder::slice(int tid, const std::string& name, const char* cat, const
 }
 
 void RunRecorder::flow(int tid, char phase, u64 id, u64 sim_ns) {
+    if (!tracing_) return;
     Event e{tid, double(sim_ns) / 1000.0, -1, false, "packet", ""};
     e.cat = "packet";
     e.flow = phase;
@@ -111,7 +116,7 @@ std::size_t RunRecorder::add_counter(const std::string& name, int cpu) {
 }
 
 void RunRecorder::sample(std::size_t counter, u64 value, u64 sim_ns) {
-    if (counter >= counters_.size()) return;
+    if (!tracing_ || counter >= counters_.size()) return;
     Counter& c = counters_[counter];
     if (c.sampled && c.last == value) return;
     c.sampled = true;

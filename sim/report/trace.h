@@ -20,7 +20,10 @@ namespace smpsim::report {
 class RunRecorder final : public CpuEventObserver {
   public:
     // `cpu_mhz` converts a CPU's cycles to trace time; `max_events` bounds trace.json (the counts go on).
-    RunRecorder(u32 cpus, double cpu_mhz, std::size_t max_events = 500000);
+    // Without `trace_events` only the counts, the handlers' cycles and the regions' lengths are kept:
+    // no event is stored (--report without --trace).
+    RunRecorder(u32 cpus, double cpu_mhz, std::size_t max_events = 500000, bool trace_events = true);
+    bool tracing() const { return tracing_; }
 
     void interrupt_entry(u32 cpu, u8 vector, bool external, u64 cycle) override;
     void interrupt_return(u32 cpu, u64 cycle) override;
@@ -99,6 +102,7 @@ class RunRecorder final : public CpuEventObserver {
 
     double cpu_mhz_;
     std::size_t max_events_;
+    bool tracing_;
     std::vector<std::vector<Open>> open_; // per CPU, innermost last
     std::vector<std::vector<u64>> count_; // [cpu][vector]
     std::vector<std::vector<u64>> cycles_;

@@ -159,11 +159,18 @@ assert r["weak"]["stale_reads"]["total"] == 0 and r["weak"]["reordered_commits"]
 PY
 	;;
 boot_report)
-	# --report DIR on a timing-mode boot: the four files, valid against docs/report.schema.json and the
-	# trace-event rules; the same seed gives the same bytes; `smpsim report DIR [SECTION]` prints the
-	# saved report as the run wrote it.
-	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 --report r1 >console1.txt 2>err.txt
-	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 --report r2 >/dev/null 2>&1
+	# --report DIR --trace on a timing-mode boot: the four files, valid against docs/report.schema.json
+	# and the trace-event rules; the same seed gives the same bytes; `smpsim report DIR [SECTION]` prints
+	# the saved report as the run wrote it. Without --trace: the same report, no trace.json.
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 --report r1 --trace >console1.txt 2>err.txt
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 --report r2 --trace >/dev/null 2>&1
+	mkdir r3 && echo '{}' >r3/trace.json # an earlier run's: removed
+	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 --report r3 >/dev/null 2>&1
+	cmp r1/report.json r3/report.json
+	[ ! -e r3/trace.json ]
+	status_is 2 "$smpsim" boot --kernel "$guest" --trace >/dev/null 2>trace-err.txt
+	one_line_error trace-err.txt
+	grep -q -- '--trace needs --report DIR$' trace-err.txt
 	# Recording a report does not change the run: the same console and summary as without it.
 	status_is 1 "$smpsim" boot --kernel "$guest" --cpus 2 --model tso --seed 3 >console0.txt 2>err0.txt
 	cmp console0.txt console1.txt
@@ -227,7 +234,7 @@ PY
 	;;
 replay_report)
 	# A replay's report: the NIC's counters, the conntrack view and the trace's NAPI markers.
-	status_is 1 "$smpsim" replay "$src/traces/mixed.pcap" --kernel "$guest" --cpus 2 --report r >/dev/null 2>&1
+	status_is 1 "$smpsim" replay "$src/traces/mixed.pcap" --kernel "$guest" --cpus 2 --report r --trace >/dev/null 2>&1
 	python3 "$src/tests/integration/report_validate.py" "$src/docs/report.schema.json" r
 	status_is 0 "$smpsim" report r network >net.txt
 	grep -q '^  Frames *: [0-9]* offered, [0-9]* delivered' net.txt
