@@ -52,8 +52,8 @@ Report sample_report() {
     Report r;
     r.run = {"boot", "guest.elf", "selftest", "weak", 2, 7, 2000, 1, "guest wrote 0x0 to the exit port",
              1000,   5000,        0.0025};
-    r.cpus.push_back({0, 800, 5000, 1000, 300, 3, 0, 11, 2, 1});
-    r.cpus.push_back({1, 200, 5000, 4500, 40, 1, 1, 0, 0, 4});
+    r.cpus.push_back({0, 800, 5000, 1000, 300, 120, 3, 0, 11, 2, 1});
+    r.cpus.push_back({1, 200, 5000, 4500, 40, 0, 1, 1, 0, 0, 4});
     r.interrupts = {{0, 0x30, 2, 200}, {0, 0xec, 1, 100}, {1, 0xec, 1, 40}};
     r.interrupts_recorded = true;
     add_line_statistics(r, sample_lines(), Symbolizer{});
@@ -68,6 +68,8 @@ TEST(Report, JsonHasEverySection) {
     EXPECT_EQ(j["run"]["mode"], "weak");
     EXPECT_EQ(j["timing"]["cpus"][0]["busy_cycles"], 4000u);
     EXPECT_DOUBLE_EQ(j["timing"]["cpus"][0]["ipc"].get<double>(), 0.2);
+    EXPECT_EQ(j["timing"]["cpus"][0]["softirq_cycles"], 120u);
+    EXPECT_EQ(j["timing"]["cpus"][1]["softirq_cycles"], 0u);
     EXPECT_EQ(j["timing"]["interrupts"].size(), 3u);
     EXPECT_EQ(j["c2c"]["by_hitm"][0]["paddr"], 0x1000u);
     // The lines read stale, most first.
@@ -125,6 +127,7 @@ TEST(Report, TextIsTheSectionsInOrder) {
     const std::string timing = report_text(j, "timing");
     EXPECT_NE(timing.find("Timing: where the cycles went"), std::string::npos);
     EXPECT_NE(timing.find("  0xec    1          1             40           40"), std::string::npos) << timing;
+    EXPECT_NE(timing.find("  80.0%   20.0%    6.0%     2.4%  0.200"), std::string::npos) << timing; // CPU 0
     const std::string reorder = report_text(j, "reorder");
     EXPECT_NE(reorder.find("Commits ahead of older stores           : 5  (smp_wmb() would order these)"),
               std::string::npos)
