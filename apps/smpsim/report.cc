@@ -72,14 +72,20 @@ std::string mode_name(const std::string& model) {
     return model.empty() ? "functional" : model;
 }
 
-// The guest's regions (guest/include/asm/smpsim.h, enum smpsim_region), by Linux's names.
-std::string region_name(u32 region) {
+// The guest's regions (guest/include/asm/smpsim.h, enum smpsim_region), by Linux's names, with their
+// trace category.
+constexpr u32 kRegionSoftirq = 1, kRegionNapiPoll = 2, kRegionSoftirqVec = 0x100;
+struct RegionName {
+    std::string name;
+    const char* category;
+};
+RegionName region_name(u32 region) {
     static const char* const softirqs[] = {"HI", "TIMER", "NET_TX", "NET_RX", "RCU"};
-    if (region == 1) return "__do_softirq";
-    if (region == 2) return "napi_poll";
-    if (region >= 0x100 && region - 0x100 < std::size(softirqs))
-        return fmt::format("softirq {}", softirqs[region - 0x100]);
-    return fmt::format("region {:#x}", region);
+    if (region == kRegionSoftirq) return {"__do_softirq", "softirq"};
+    if (region == kRegionNapiPoll) return {"napi_poll", "napi"};
+    if (region >= kRegionSoftirqVec && region - kRegionSoftirqVec < std::size(softirqs))
+        return {fmt::format("softirq {}", softirqs[region - kRegionSoftirqVec]), "softirq"};
+    return {fmt::format("region {:#x}", region), "softirq"};
 }
 
 // trace.json's packet flows: wire -> write-back (the NIC's track) -> interrupt -> NAPI poll -> done (the
@@ -154,13 +160,13 @@ void MachineReport::attach(platform::Machine& machine, const platform::MachineCo
                                     "packet", "", sim_ns, sim_ns);
                 break;
             case platform::MarkerCommand::RegionBegin:
-                recorder->region_begin(cpu, region_name(payload & 0xffff), sim_ns);
+                recorder->region_begin(cpu, region_name(payload & 0xffff).name, sim_ns);
                 break;
             case platform::MarkerCommand::RegionEnd: {
                 const u32 region = payload & 0xffff;
-                const std::optional<u64> ns =
-                    recorder->region_end(cpu, region_name(region), region == 2 ? "napi" : "softirq", sim_ns);
-                if (ns && region == 1 && cpu < softirq_ns->size()) (*softirq_ns)[cpu] += *ns;
+                const RegionName r = region_name(region);
+                const std::optional<u64> ns = recorder->region_end(cpu, r.name, r.category, sim_ns);
+                if (ns && region == kRegionSoftirq && cpu < softirq_ns->size()) (*softirq_ns)[cpu] += *ns;
                 break;
             }
             case platform::MarkerCommand::RcuGpStart: recorder->rcu_gp_start(payload, sim_ns); break;

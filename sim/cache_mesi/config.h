@@ -34,7 +34,8 @@ struct CacheConfig {
     // Entries the queue holds; a new invalidation arriving at a full queue applies the oldest first.
     u32 invalidate_queue_capacity = 16;
 
-    // Reorder attribution (store_load_windows.h): how far apart the CPUs' clocks can be, a few quanta.
+    // Reorder attribution (store_load_windows.h): how far apart the CPUs' clocks can be, a few quanta
+    // (the machine raises it to 4 quanta for longer ones).
     u64 reorder_window_slack = 4000;
     // Per-line statistics (line_stats.h). Off: no counting at all.
     bool collect_stats = true;

@@ -194,6 +194,11 @@ bool CpuImpl::commit_store() {
 }
 
 void CpuImpl::drain_due_stores() {
+    // tso commits the oldest only: while its ownership is on its way there is nothing to decide (this
+    // runs after every instruction while the buffer holds anything).
+    const StoreBuffer::Entry& oldest = sb_->entries().front();
+    if (sb_->model() == MemoryModel::Tso && oldest.ownership_requested && oldest.ready_at > stats_.cycles)
+        return;
     const auto owned = [this](u64 line) { return memory_.line_owned(line); };
     while (!sb_->empty()) {
         const unsigned index = *sb_->committable(owned);

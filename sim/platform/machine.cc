@@ -96,6 +96,8 @@ Machine::Machine(sc_core::sc_module_name name, const MachineConfig& config, std:
         cache_mesi::CacheConfig cache;
         cache.cpus = config_.cpus;
         cache.model = config_.model;
+        // CPUs' clocks drift apart by up to a quantum: store->load windows stay open a few quanta.
+        cache.reorder_window_slack = std::max<u64>(cache.reorder_window_slack, 4 * config_.quantum_cycles);
         caches_ = std::make_unique<cache_mesi::MemorySystem>(cache, ram_->bytes());
     }
     build_pci();
@@ -281,7 +283,8 @@ void Machine::build_pci() {
                 break;
             default: break; // the others are for reports only
             }
-            if (command == MarkerCommand::NetReady && driver_ready_trace_) driver_ready_trace_->set_level(true);
+            if (command == MarkerCommand::NetReady && driver_ready_trace_)
+                driver_ready_trace_->set_level(true);
             if (marker_observer_) marker_observer_(command, payload, local_ns);
         });
     io_router_->map(kMarkerPort, 4, "marker").bind(marker_->socket);

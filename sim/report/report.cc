@@ -533,9 +533,9 @@ void add_reorder_statistics(Report& report, const nlohmann::json& line_stats, co
         dropped_tso = r.at("dropped_store_load").get<u64>();
         dropped_commits = r.at("dropped_store_store").get<u64>();
         for (const nlohmann::json& p : r.at("pairs")) {
-            // The data is named by the exact address the pair first had (the field), else its line.
-            Raw raw{p.at("first_rip").get<u64>(),  p.value("first_paddr", p.at("first_line").get<u64>()),
-                    p.at("second_rip").get<u64>(), p.value("second_paddr", p.at("second_line").get<u64>()),
+            // The data is named by the exact address the pair first had: the field, not the line's start.
+            Raw raw{p.at("first_rip").get<u64>(),  p.at("first_paddr").get<u64>(),
+                    p.at("second_rip").get<u64>(), p.at("second_paddr").get<u64>(),
                     p.at("count").get<u64>(),      p.at("cpus").get<std::vector<u32>>()};
             (p.at("kind").get<std::string>() == "store_load" ? tso : commits).push_back(std::move(raw));
         }
