@@ -4,22 +4,47 @@
 
 namespace smpsim::cpu {
 
-StoreBuffer::StoreBuffer(unsigned capacity, MemoryModel model, unsigned line_size)
-    : capacity_(capacity), model_(model), line_size_(line_size) {
+namespace {
+unsigned ring_size(unsigned capacity) {
     if (capacity == 0) throw InternalError("store buffer capacity must be at least 1");
+    unsigned n = 1;
+    while (n < capacity)
+        n <<= 1;
+    return n;
+}
+} // namespace
+
+StoreBuffer::Entries::Entries(unsigned capacity)
+    : slots_(ring_size(capacity)), mask_(unsigned(slots_.size() - 1)) {}
+
+void StoreBuffer::Entries::erase(unsigned i) {
+    if (i == 0) {
+        head_ = (head_ + 1) & mask_;
+    } else {
+        for (unsigned j = i; j + 1 < count_; ++j)
+            (*this)[j] = (*this)[j + 1];
+    }
+    --count_;
+}
+
+StoreBuffer::StoreBuffer(unsigned capacity, MemoryModel model, unsigned line_size)
+    : entries_(capacity), capacity_(capacity), model_(model), line_size_(line_size) {
     if (line_size == 0 || (line_size & (line_size - 1)))
         throw InternalError("cache line size must be a power of two");
 }
 
 void StoreBuffer::push(u64 paddr, unsigned size, u64 value, u64 rip) {
-    Entry e;
+    if (entries_.size() >= capacity_) throw InternalError("store buffer push when full");
+    Entry& e = entries_.push_back();
     e.rip = rip;
     e.paddr = paddr;
     e.size = u8(size);
     e.value = size >= 8 ? value : (value & ((1ull << (size * 8)) - 1));
     e.seq = next_seq_++;
     e.epoch = epoch_;
-    entries_.push_back(e);
+    e.ownership_requested = false;
+    e.ready_at = 0;
+    e.passed_count = 0;
 }
 
 bool StoreBuffer::forward(u64 paddr, unsigned size, u64& memory_value) const {
@@ -41,7 +66,8 @@ bool StoreBuffer::forward(u64 paddr, unsigned size, u64& memory_value) const {
 
 void StoreBuffer::note_load(u64 paddr, u64 rip, u64 order, u64 cycle) {
     const u64 line = line_of(paddr);
-    for (Entry& e : entries_) {
+    for (unsigned k = 0; k < entries_.size(); ++k) {
+        Entry& e = entries_[k];
         if (line_of(e.paddr) == line || e.passed_count == Entry::kMaxPassedLoads) continue;
         bool known = false;
         for (unsigned i = 0; i < e.passed_count && !known; ++i)
@@ -56,9 +82,7 @@ bool StoreBuffer::overlaps(u64 paddr, unsigned size) const {
     return false;
 }
 
-std::optional<unsigned> StoreBuffer::committable(const std::function<bool(u64 line)>& owned) const {
-    if (entries_.empty()) return std::nullopt;
-    if (model_ == MemoryModel::Tso) return 0u;
+unsigned StoreBuffer::committable_weak(const std::function<bool(u64 line)>& owned) const {
     // The oldest entry may always commit (once it gets ownership, which the memory system arranges).
     // A younger one may overtake only within the oldest entry's SFENCE epoch, only onto a line already
     // owned, and never past an older store to its own line.
@@ -77,8 +101,9 @@ std::optional<unsigned> StoreBuffer::committable(const std::function<bool(u64 li
 }
 
 StoreBuffer::Entry StoreBuffer::take(unsigned index) {
-    const Entry e = entries_.at(index);
-    entries_.erase(entries_.begin() + index);
+    if (index >= entries_.size()) throw InternalError("store buffer take out of range");
+    const Entry e = entries_[index];
+    entries_.erase(index);
     return e;
 }
 

@@ -12,9 +12,9 @@
 #include "sim/core/types.h"
 
 #include <array>
-#include <deque>
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace smpsim::cpu {
 
@@ -41,8 +41,49 @@ class StoreBuffer {
             u64 cycle = 0;
         };
         static constexpr unsigned kMaxPassedLoads = 4;
-        std::array<PassedLoad, kMaxPassedLoads> passed{};
+        std::array<PassedLoad, kMaxPassedLoads> passed; // [0, passed_count) are set
         u8 passed_count = 0;
+    };
+
+    // The entries, oldest first, in a ring of fixed capacity: a push and a take touch one or a few slots
+    // and never allocate (this runs on every store of a timing-mode CPU).
+    class Entries {
+      public:
+        class const_iterator {
+          public:
+            const_iterator(const Entries* q, unsigned i) : q_(q), i_(i) {}
+            const Entry& operator*() const { return (*q_)[i_]; }
+            const Entry* operator->() const { return &(*q_)[i_]; }
+            const_iterator& operator++() {
+                ++i_;
+                return *this;
+            }
+            bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+
+          private:
+            const Entries* q_;
+            unsigned i_;
+        };
+
+        explicit Entries(unsigned capacity);
+        unsigned size() const { return count_; }
+        bool empty() const { return count_ == 0; }
+        const Entry& operator[](unsigned i) const { return slots_[(head_ + i) & mask_]; }
+        Entry& operator[](unsigned i) { return slots_[(head_ + i) & mask_]; }
+        const Entry& front() const { return (*this)[0]; }
+        const Entry& back() const { return (*this)[count_ - 1]; }
+        const_iterator begin() const { return {this, 0}; }
+        const_iterator end() const { return {this, count_}; }
+        // A new youngest slot, its fields as the previous occupant left them (the caller sets them all).
+        Entry& push_back() { return (*this)[count_++]; }
+        void erase(unsigned i);
+        void clear() { head_ = count_ = 0; }
+
+      private:
+        std::vector<Entry> slots_;
+        unsigned mask_;
+        unsigned head_ = 0;
+        unsigned count_ = 0;
     };
 
     explicit StoreBuffer(unsigned capacity = 16, MemoryModel model = MemoryModel::Tso,
@@ -53,7 +94,7 @@ class StoreBuffer {
     unsigned size() const { return unsigned(entries_.size()); }
     unsigned capacity() const { return capacity_; }
     MemoryModel model() const { return model_; }
-    const std::deque<Entry>& entries() const { return entries_; }
+    const Entries& entries() const { return entries_; }
     Entry& entry(unsigned index) { return entries_[index]; }
 
     // Appends a retired store. The caller drains first when full() (the CPU stalls).
@@ -76,7 +117,11 @@ class StoreBuffer {
     // oldest if its line is owned, else the oldest younger entry whose line `owned` says the cache holds
     // in M/E, of the same SFENCE epoch as the oldest and with no older entry to its line, else the
     // oldest (which then waits for ownership).
-    std::optional<unsigned> committable(const std::function<bool(u64 line)>& owned) const;
+    template <typename Owned> std::optional<unsigned> committable(const Owned& owned) const {
+        if (entries_.empty()) return std::nullopt;
+        if (model_ == MemoryModel::Tso) return 0u;
+        return committable_weak(std::function<bool(u64)>(owned));
+    }
     // Removes and returns entry `index` (as given by committable()).
     Entry take(unsigned index);
 
@@ -86,9 +131,10 @@ class StoreBuffer {
     }
 
   private:
+    unsigned committable_weak(const std::function<bool(u64 line)>& owned) const;
     u64 line_of(u64 paddr) const { return paddr & ~u64(line_size_ - 1); }
 
-    std::deque<Entry> entries_;
+    Entries entries_;
     unsigned capacity_;
     MemoryModel model_;
     unsigned line_size_;
