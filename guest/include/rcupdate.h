@@ -89,5 +89,11 @@ void rcu_init(void);
 
 /* Grace periods completed since boot (for the self-tests). */
 unsigned long rcu_gp_completed(void);
+/*
+ * Where the number of the last grace period started is kept: a CPU that has
+ * reported its quiescent state owes no other until it changes (the LKMM
+ * litmus harness parks waiting CPUs on it).
+ */
+const unsigned long *rcu_gp_started_ptr(void);
 
 #endif /* _GUEST_RCUPDATE_H */

@@ -65,6 +65,11 @@ unsigned long rcu_gp_completed(void)
 	return smp_load_acquire(&rcu_state.gp_completed);
 }
 
+const unsigned long *rcu_gp_started_ptr(void)
+{
+	return &rcu_state.gp_started;
+}
+
 /* rcu_state.lock held. */
 static void rcu_start_gp(void)
 {

@@ -3,8 +3,12 @@
  *
  * Per iteration: CPU 0 writes the initial values of this iteration's
  * variable set; the threads start together (a spin barrier, or a start
- * time on a clock all CPUs share); each runs its thread body; a full
- * barrier and an end barrier; CPU 0 reports. The harness orders itself
+ * time on a clock all CPUs share, which CPU 0 publishes after the initial
+ * values, so that no barrier is needed between the two); each runs its
+ * thread body; a full barrier and an end barrier; CPU 0 reports. Spinning
+ * CPUs give smpsim wait hints (lkmm_harness.h) so that it does not spend
+ * its steps on them; the loops still re-read and re-check what they wait
+ * for, so only the scheduling changes. The harness orders itself
  * only with smp_mb() and locked instructions, so a debug build that breaks
  * smp_rmb() or smp_store_release() (barrier.h) breaks the tests, not the
  * harness. While a CPU waits it passes through an RCU quiescent state, as
@@ -37,7 +41,7 @@ struct lkmm_barrier {
 } __aligned(64);
 
 static struct lkmm_barrier setup_barrier, init_barrier, start_barrier, end_barrier;
-static u64 start_time __aligned(64);
+static u32 start_time __aligned(64);
 static u64 start_gen __aligned(64);
 
 extern char lkmm_stacks[LKMM_MAX_THREADS][LKMM_STACK_SIZE];
@@ -63,7 +67,8 @@ void __noreturn lkmm_panic(const char *msg)
 		__asm__ __volatile__("cli; hlt");
 }
 
-static u64 lkmm_timebase(void)
+/* A 32-bit clock: compare times by their difference, so it may wrap. */
+static u32 lkmm_timebase(void)
 {
 	return inl(LKMM_PORT_TIMEBASE);
 }
@@ -77,6 +82,27 @@ static void lkmm_wait_relax(void)
 			do_softirq();
 	}
 	cpu_relax();
+}
+
+/*
+ * Spinning while *addr still holds `seen`: smpsim parks the CPU until the
+ * value in memory differs. With synchronize_rcu() in the test, the CPU has
+ * just passed through a quiescent state (lkmm_wait_relax()) and owes the
+ * next one only once another grace period starts: it wakes for that too.
+ */
+static void lkmm_wait_while_eq(const void *addr, u32 seen)
+{
+	const unsigned long *gp = rcu_gp_started_ptr();
+	/* Read before the quiescent state: a grace period started after it wakes the CPU at once. */
+	u32 gp_seen = (u32)READ_ONCE(*gp);
+
+	lkmm_wait_relax();
+	if (lkmm_control.rcu) {
+		outl(gp_seen, LKMM_PORT_WAIT_VALUE);
+		outl((u32)(unsigned long)gp, LKMM_PORT_WAIT_ALSO);
+	}
+	outl(seen, LKMM_PORT_WAIT_VALUE);
+	outl((u32)(unsigned long)addr, LKMM_PORT_WAIT_WHILE_EQ);
 }
 
 /* Sense-reversing spin barrier; a full barrier on each side. */
@@ -93,7 +119,7 @@ static void lkmm_barrier_wait(struct lkmm_barrier *b, unsigned int n)
 		smp_mb();
 	} else {
 		while (READ_ONCE(b->gen) == gen)
-			lkmm_wait_relax();
+			lkmm_wait_while_eq(&b->gen, gen);
 	}
 	smp_mb();
 }
@@ -161,7 +187,8 @@ void lkmm_main(unsigned int cpu)
 {
 	struct lkmm_control *c = &lkmm_control;
 	unsigned int n;
-	u64 i, rnd, start;
+	u64 i, rnd;
+	u32 start;
 
 	if (c->magic != LKMM_MAGIC || c->nthreads != lkmm_nthreads || cpu >= lkmm_nthreads ||
 	    c->nthreads > LKMM_MAX_THREADS || c->nsets == 0)
@@ -184,24 +211,31 @@ void lkmm_main(unsigned int cpu)
 		u64 set = i % c->nsets;
 		void **vars = (void **)((u64 *)c->var_table + set * c->nvars);
 
-		if (cpu == 0)
-			lkmm_init_set(c, set);
-		lkmm_barrier_wait(&init_barrier, n);
-		lkmm_preload(c, vars, &rnd);
 		if (c->sync == LKMM_SYNC_TIMEBASE) {
+			/* The end barrier has passed: the set is free to initialise. */
 			if (cpu == 0) {
-				WRITE_ONCE(start_time, lkmm_timebase() + c->timebase_delay);
+				lkmm_init_set(c, set);
+				WRITE_ONCE(start_time, lkmm_timebase() + (u32)c->timebase_delay);
 				smp_mb();
 				WRITE_ONCE(start_gen, i + 1);
 			} else {
-				while (READ_ONCE(start_gen) != i + 1)
-					lkmm_wait_relax();
+				u64 gen;
+
+				while ((gen = READ_ONCE(start_gen)) != i + 1)
+					lkmm_wait_while_eq(&start_gen, (u32)gen);
 			}
 			smp_mb();
+			lkmm_preload(c, vars, &rnd);
 			start = READ_ONCE(start_time);
-			while (lkmm_timebase() < start)
+			while ((s32)(lkmm_timebase() - start) < 0) {
+				outl(start, LKMM_PORT_WAIT_UNTIL);
 				cpu_relax();
+			}
 		} else {
+			if (cpu == 0)
+				lkmm_init_set(c, set);
+			lkmm_barrier_wait(&init_barrier, n);
+			lkmm_preload(c, vars, &rnd);
 			lkmm_barrier_wait(&start_barrier, n);
 		}
 		outl(cpu, LKMM_PORT_BODY);

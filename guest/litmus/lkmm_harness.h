@@ -28,6 +28,14 @@
 #define LKMM_PORT_TIMEBASE 0x5c4 /* inl: a clock common to all CPUs (the timebase start) */
 #define LKMM_PORT_PANIC 0x5c8	  /* outl(address of a message): the harness gives up */
 #define LKMM_PORT_BODY 0x5cc	  /* outl(cpu): a thread body starts; outl(cpu | 0x100): it ended */
+/*
+ * Wait hints (the scheduler's MWAIT): a CPU about to spin says what it waits
+ * for, and smpsim does not schedule it until that may have happened.
+ */
+#define LKMM_PORT_WAIT_VALUE 0x5d0    /* outl(value the CPU read), then: */
+#define LKMM_PORT_WAIT_WHILE_EQ 0x5d4 /* outl(address): while its 32 bits hold that value */
+#define LKMM_PORT_WAIT_ALSO 0x5dc     /* outl(address): as WHILE_EQ, more to come */
+#define LKMM_PORT_WAIT_UNTIL 0x5d8    /* outl(time): until the timebase reaches it */
 
 #define LKMM_SYNC_SPIN 0     /* all threads meet at a spin barrier (klitmus7 -s user) */
 #define LKMM_SYNC_TIMEBASE 1 /* CPU 0 publishes a start time, all spin until it (-s timebase) */

@@ -227,9 +227,10 @@ void CpuImpl::retire_store(unsigned index) {
     // system also watches the writes still to come).
     for (unsigned i = 0; i < e.passed_count; ++i) {
         const StoreBuffer::Entry::PassedLoad& l = e.passed[i];
-        if (memory_.written_by_others_since(l.paddr, l.order))
+        if (memory_.written_by_others_since(l.paddr, l.order)) {
+            ++stats_.store_load_reordered;
             memory_.note_store_load_reordering(l.rip, l.paddr, e.rip, e.paddr);
-        else if (config_.auto_commit)
+        } else if (config_.auto_commit)
             memory_.note_store_load_window(l.rip, l.paddr, l.cycle, e.rip, e.paddr);
     }
     // The cache model reads the RIP as the code address of what it counts (reports): during the commit it

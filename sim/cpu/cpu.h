@@ -63,6 +63,10 @@ struct CpuStats {
     u64 store_buffer_full_stalls = 0; // stores that had to wait for a commit
     u64 store_buffer_forwards = 0;    // loads served (in part) from the store buffer
     u64 store_buffer_reordered = 0;   // commits that overtook an older store (weak model only)
+    // Loads that passed an older buffered store to another line whose line another CPU wrote before the
+    // store committed (found in host order: CPUs stepped finely, as litmus runs do; kernel runs find
+    // most of theirs later, in the memory system's windows, and count them only there).
+    u64 store_load_reordered = 0;
 };
 
 struct CpuidResult {

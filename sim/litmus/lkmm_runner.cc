@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -49,7 +50,11 @@ constexpr unsigned kMaxRegs = 32;
 constexpr u16 kPortDone = 0x5c0;
 constexpr u16 kPortTimebase = 0x5c4;
 constexpr u16 kPortPanic = 0x5c8;
-constexpr u16 kPortBody = 0x5cc; // outl(cpu): the body starts; outl(cpu | 0x100): it ended
+constexpr u16 kPortBody = 0x5cc;        // outl(cpu): the body starts; outl(cpu | 0x100): it ended
+constexpr u16 kPortWaitValue = 0x5d0;   // outl(value): the value of the next wait hint
+constexpr u16 kPortWaitWhileEq = 0x5d4; // outl(address): park while its 32 bits hold that value
+constexpr u16 kPortWaitUntil = 0x5d8;   // outl(time): park until the timebase reaches it
+constexpr u16 kPortWaitAlso = 0x5dc;    // outl(address): as kPortWaitWhileEq, another condition to come
 // Offsets in struct lkmm_control.
 constexpr u64 kOffRuns = 8, kOffThreads = 16, kOffVars = 24, kOffSets = 32, kOffSync = 40, kOffDelay = 48,
               kOffVarTable = 56, kOffInitTable = 64, kOffVarSize = 72, kOffRegs = 72 + 64 * 8,
@@ -57,10 +62,28 @@ constexpr u64 kOffRuns = 8, kOffThreads = 16, kOffVars = 24, kOffSets = 32, kOff
 // Steps one iteration may take before the run is declared stuck.
 constexpr u64 kMaxStepsPerIteration = 2'000'000;
 constexpr u64 kDrainPeriod = 4096;
-// Outside the thread bodies (the harness's set-up, barriers and spin-waits: most of an iteration's
-// instructions) a CPU runs up to this many instructions per pick; inside them one. The interleavings
-// that matter are the bodies', and a pick costs as much host time as the instruction it runs.
-constexpr u64 kHarnessChunk = 8;
+// Outside the thread bodies (the harness's set-up and barriers: most of an iteration's instructions) a
+// CPU runs up to this many instructions per pick; inside them one. The interleavings that matter are
+// the bodies', and a pick costs as much host time as several instructions.
+constexpr u64 kHarnessChunk = 32;
+
+// The runner's random numbers (a pick per step, and commits): SplitMix64 (Steele, Lea and Flood,
+// OOPSLA 2014), a few host instructions where mt19937_64 costs tens; a scheduler needs no more.
+class StepRng {
+  public:
+    explicit StepRng(u64 seed) : state_(seed) {}
+    u64 operator()() {
+        u64 z = (state_ += 0x9e3779b97f4a7c15ull);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        return z ^ (z >> 31);
+    }
+    // Uniform in [0, n) by multiply and shift (Lemire), without a division.
+    u64 below(u64 n) { return u64((unsigned __int128)(*this)() * n >> 64); }
+
+  private:
+    u64 state_;
+};
 
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -317,6 +340,7 @@ class HarnessPorts final : public IoPortSpace {
   public:
     std::function<void(u32)> on_done;
     std::function<void(u32)> on_body;
+    std::function<void(u16, u32)> on_wait;
     u64 timebase = 0;
     std::optional<u32> panic_message;
     u32 in(u16 port, u32 size) override {
@@ -327,6 +351,10 @@ class HarnessPorts final : public IoPortSpace {
         if (port == kPortDone && on_done) on_done(value);
         if (port == kPortPanic) panic_message = value;
         if (port == kPortBody && on_body) on_body(value);
+        if ((port == kPortWaitValue || port == kPortWaitWhileEq || port == kPortWaitUntil ||
+             port == kPortWaitAlso) &&
+            on_wait)
+            on_wait(port, value);
     }
 };
 
@@ -474,11 +502,18 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     std::string failure;
     // CPU 0 reports each iteration once every thread is past the end barrier: the state is final.
     // Which mechanism acted inside the thread bodies of each iteration: loads of the test's variables that
-    // hit a stale line (invalidate queue), and store-buffer commits that overtook an older store, counted
-    // from a body's start to its end (harness code outside the bodies is not counted).
+    // hit a stale line (invalidate queue), and the store buffer's reorderings (a load that passed an older
+    // store another CPU then saw, or a commit that overtook an older store), counted from a body's start to
+    // its end (stale hits) or to the iteration's report (the store buffer's reorderings); harness code before
+    // the bodies is not counted.
     std::vector<u64> stale_at_start(threads, 0), reordered_at_start(threads, 0);
     std::vector<char> in_body(threads, 0);
     u64 stale_in_bodies = 0, reordered_in_bodies = 0;
+    // A body's stores may commit after its end, up to the end barrier's smp_mb(): the store buffer's
+    // reorderings (store->load, and store->store under weak) are counted up to the iteration's report.
+    auto store_buffer_reorderings_of = [&](unsigned cpu) {
+        return cpus[cpu]->stats().store_buffer_reordered + cpus[cpu]->stats().store_load_reordered;
+    };
     auto stale_hits_of = [&](unsigned cpu) {
         u64 n = 0;
         const u64 set = reported % options.sets;
@@ -496,10 +531,9 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
         if (in_body[cpu]) cpus[cpu]->request_stop(cpu::StopReason::InsnLimit);
         if (value & 0x100) {
             stale_in_bodies += stale_hits_of(cpu) - stale_at_start[cpu];
-            reordered_in_bodies += cpus[cpu]->stats().store_buffer_reordered - reordered_at_start[cpu];
         } else {
             stale_at_start[cpu] = stale_hits_of(cpu);
-            reordered_at_start[cpu] = cpus[cpu]->stats().store_buffer_reordered;
+            reordered_at_start[cpu] = store_buffer_reorderings_of(cpu);
         }
     };
     io.on_done = [&](u32 iteration) {
@@ -509,6 +543,8 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
             return;
         }
         const u64 set = reported % options.sets;
+        for (unsigned t = 0; t < threads; ++t)
+            reordered_in_bodies += store_buffer_reorderings_of(t) - reordered_at_start[t];
         FinalState state;
         state.layout = &layout;
         for (const Location& l : test.observed) {
@@ -554,7 +590,7 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
         c.set_gpr(7, t); // %rdi: the CPU number
         c.set_rip(image.entry);
     }
-    std::mt19937_64 rng(run.seed);
+    StepRng rng(run.seed);
     const auto start = std::chrono::steady_clock::now();
     std::vector<bool> done(threads, false);
     std::vector<unsigned> active;
@@ -563,10 +599,53 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     // The drain rate changes every iteration, as in runner.cc, so that eager and lazy store buffers both
     // get visited; never 0, unlike there: the harness's spin-waits (a lock, RCU) need another CPU's plain
     // stores to arrive without a fence, as they do on hardware.
-    unsigned commit_percent = unsigned(1 + rng() % (2 * run.commit_percent + 1));
+    unsigned commit_percent = unsigned(1 + rng.below(2 * run.commit_percent + 1));
     // A CPU that just executed PAUSE (a spin-wait loop of the harness or a lock) steps back for a few
     // picks while others can run: any interleaving is valid, this only spends fewer steps spinning.
     std::vector<unsigned> backoff(threads, 0);
+    // Wait hints (lkmm_harness.h): a parked CPU is not picked until what it waits for may have happened.
+    // Not picking a CPU is a schedule like any other, and its loop re-checks when it runs again.
+    // WhileEq: parked while every one of its words still holds the value the CPU read (it wakes when any
+    // changes); Until: parked until the timebase reaches `until`.
+    enum class Park : u8 { None, WhileEq, Until };
+    struct Parked {
+        Park kind = Park::None;
+        u32 until = 0;
+        unsigned words = 0;
+        std::array<std::pair<u32, u32>, 4> word{}; // (address, value read)
+    };
+    std::vector<Parked> parked(threads);
+    u32 wait_value = 0;
+    unsigned running = 0; // the CPU inside run(): port writes come from it
+    io.on_wait = [&](u16 port, u32 value) {
+        Parked& p = parked[running];
+        switch (port) {
+        case kPortWaitValue: wait_value = value; return;
+        case kPortWaitUntil:
+            p.kind = Park::Until;
+            p.until = value;
+            p.words = 0;
+            break;
+        default: // kPortWaitAlso, kPortWaitWhileEq: one more word
+            if (p.words < p.word.size()) p.word[p.words++] = {value, wait_value};
+            if (port == kPortWaitAlso) return;
+            p.kind = Park::WhileEq;
+            break;
+        }
+        cpus[running]->request_stop(cpu::StopReason::InsnLimit);
+    };
+    auto still_parked = [&](const Parked& p) {
+        if (p.kind == Park::Until) return i32(u32(io.timebase) - p.until) < 0;
+        if (p.kind == Park::None) return false;
+        for (unsigned w = 0; w < p.words; ++w) {
+            const auto [addr, seen] = p.word[w];
+            if (u64(addr) + 4 > kRamBytes) return false;
+            u32 v = 0;
+            memory->peek(addr, &v, 4); // the coherent value: what the CPU reads once its line is fresh
+            if (v != seen) return false;
+        }
+        return true;
+    };
     // A debugger's view (`smpsim litmus --gdb`): the image for GDB's symbols, and `monitor litmus`.
     LitmusMachine view{
         test.name, test.file, {}, ram, memory.get(), &decode_cache, clocks, {}, info.image, [&] {
@@ -595,22 +674,45 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     for (const auto& c : cpus)
         view.cpus.push_back(c.get());
     const MonitoredTest monitored(run.monitor, view);
+    std::vector<unsigned> runnable;
     while (remaining > 0) {
-        active.clear();
-        for (unsigned t = 0; t < threads; ++t)
-            if (!done[t] && backoff[t] == 0) active.push_back(t);
-        if (active.empty())
+        runnable.clear();
+        for (unsigned t = 0; t < threads; ++t) {
+            if (done[t]) continue;
+            if (parked[t].kind != Park::None) {
+                if (still_parked(parked[t])) continue;
+                parked[t] = Parked{};
+            }
+            runnable.push_back(t);
+        }
+        if (runnable.empty()) {
+            // Every CPU waits: time passes to the earliest start time any of them waits for; without one
+            // (a value nobody will write, or one a store buffer still holds) they all run their loops again.
+            std::optional<u32> wake;
             for (unsigned t = 0; t < threads; ++t)
-                if (!done[t]) active.push_back(t);
+                if (!done[t] && parked[t].kind == Park::Until && (!wake || i32(parked[t].until - *wake) < 0))
+                    wake = parked[t].until;
+            if (wake) io.timebase += u32(*wake - u32(io.timebase));
+            for (unsigned t = 0; t < threads; ++t)
+                if (!done[t] && (!wake || (parked[t].kind == Park::Until && parked[t].until == *wake))) {
+                    parked[t] = Parked{};
+                    runnable.push_back(t);
+                }
+        }
+        active.clear();
+        for (unsigned t : runnable)
+            if (backoff[t] == 0) active.push_back(t);
+        if (active.empty()) active = runnable;
         for (unsigned t = 0; t < threads; ++t)
             if (backoff[t]) --backoff[t];
-        const unsigned t = active[rng() % active.size()];
+        const unsigned t = active[rng.below(active.size())];
+        running = t;
         const u64 rip = cpus[t]->rip();
         if (rip + 1 < kRamBytes && ram[rip] == 0xf3 && ram[rip + 1] == 0x90) backoff[t] = 8;
         // One clock for all CPUs: an invalidation is due `invalidate_queue_delay` steps after the sender's
         // clock, so per-CPU step counts that drift apart (a CPU that spun for long) would leave a stale
         // line in place for as long as the drift, and a spin-wait on it forever.
-        const u64 chunk = in_body[t] ? 1 : 1 + rng() % kHarnessChunk;
+        const u64 chunk = in_body[t] ? 1 : 1 + rng.below(kHarnessChunk);
         const u64 timebase_before = io.timebase;
         io.timebase += chunk;
         clocks[t] = io.timebase;
@@ -638,7 +740,7 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
                             test.name, t, stop.first_vector, stop.first_rip, reported + 1));
         }
         for (unsigned u = 0; u < threads; ++u)
-            if (cpus[u]->store_buffer_size() && rng() % 100 < commit_percent) cpus[u]->commit_store();
+            if (cpus[u]->store_buffer_size() && rng.below(100) < commit_percent) cpus[u]->commit_store();
         // Forward progress, as hardware gives it: under `weak`, a store waiting for ownership may be
         // overtaken by stores to owned lines (the stack) for ever, and a CPU spinning on the lock it
         // released would never see it. Every kDrainPeriod steps the store buffers drain in program order,
@@ -649,7 +751,7 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
         if (reported != last_reported) {
             last_reported = reported;
             steps_since_report = 0;
-            commit_percent = unsigned(1 + rng() % (2 * run.commit_percent + 1));
+            commit_percent = unsigned(1 + rng.below(2 * run.commit_percent + 1));
         } else if (++steps_since_report > kMaxStepsPerIteration) {
             {
                 std::string where;
