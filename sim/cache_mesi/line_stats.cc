@@ -92,8 +92,14 @@ bool LineStats::false_sharing() const {
 }
 
 CodeLineStats& LineStats::code_at(u32 cpu_index, u64 rip) {
-    for (CodeLineStats& c : code)
-        if (c.rip == rip && c.cpu == cpu_index) return c;
+    // A found entry moves one place forward, so the sites that come back often are found first (the
+    // JSON sorts them).
+    for (std::size_t i = 0; i < code.size(); ++i)
+        if (code[i].rip == rip && code[i].cpu == cpu_index) {
+            if (i == 0) return code[0];
+            std::swap(code[i], code[i - 1]);
+            return code[i - 1];
+        }
     code.push_back({rip, cpu_index, 0, 0, 0, 0, 0});
     return code.back();
 }

@@ -657,7 +657,7 @@ bool MemorySystem::written_by_others_since(u32 cpu, u64 paddr, u64 order) const 
 
 void MemorySystem::add_store_load_window(u32 cpu, u64 load_rip, u64 load_paddr, u64 load_cycle, u64 store_rip,
                                          u64 store_paddr, u64 now) {
-    if (!config_.collect_stats) return;
+    if (!config_.collect_stats || config_.cpus < 2) return; // no other CPU to see the reordering
     // Another CPU's last write to the load's line already inside the window (it ran that time first).
     if (const LineStats* ls = stats_.find(load_paddr)) {
         for (u32 c = 0; c < ls->cpu.size(); ++c) {

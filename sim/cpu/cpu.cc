@@ -219,7 +219,9 @@ void CpuImpl::retire_store(unsigned index) {
         const StoreBuffer::Entry& early = sb_->entries()[index];
         memory_.note_store_store_reordering(early.rip, early.paddr, older.rip, older.paddr);
     }
-    const StoreBuffer::Entry e = sb_->take(index);
+    // Read in place and removed at the end (an entry is a few hundred bytes; nothing below touches the
+    // buffer).
+    const StoreBuffer::Entry& e = sb_->entries()[index];
     // A load that passed this store is an observable reordering if another CPU wrote the load's line in
     // between: the load read the value from before that write, while the writer could still read the
     // store's line from before this commit (the SB pattern). In between means in host order (CPUs
@@ -240,6 +242,7 @@ void CpuImpl::retire_store(unsigned index) {
     const MemoryResult r = memory_.write(e.paddr, &e.value, e.size, AccessKind::Write);
     st_.rip = rip;
     last_commit_latency_ = r.latency_cycles;
+    sb_->remove(index);
 }
 
 void CpuImpl::full_barrier() {

@@ -61,9 +61,14 @@ class DecodeCache {
 
     // The cached page for ppage, created (and announced to listeners) on first use.
     CodePage& page(u64 ppage);
-    bool is_code_page(u64 ppage) const { return pages_.count(ppage) != 0; }
+    bool is_code_page(u64 ppage) const {
+        return ppage < kMappedBytes ? (page_bits_[ppage >> 18] >> (ppage >> 12 & 63) & 1) != 0
+                                    : pages_.count(ppage) != 0;
+    }
     // Whether a store to [pa, pa + size) (within one page) overwrites bytes of a decoded instruction.
+    // Timing-mode CPUs ask on every store: a page with no decoded code is answered from a bitmap.
     bool store_hits_code(u64 pa, unsigned size) const {
+        if (!is_code_page(pa & ~0xfffull)) return false;
         const auto it = pages_.find(pa & ~0xfffull);
         return it != pages_.end() && it->second->covers_any(unsigned(pa & 0xfff), size);
     }
@@ -87,7 +92,17 @@ class DecodeCache {
     u64 invalidations() const { return invalidations_; }
 
   private:
+    // One bit per page of the first 4 GiB of physical memory: set while the page has a CodePage.
+    static constexpr u64 kMappedBytes = u64{1} << 32;
+    void mark(u64 ppage, bool code) {
+        if (ppage >= kMappedBytes) return;
+        u64& word = page_bits_[ppage >> 18];
+        const u64 bit = u64{1} << (ppage >> 12 & 63);
+        word = code ? (word | bit) : (word & ~bit);
+    }
+
     Decoder decoder_;
+    std::vector<u64> page_bits_ = std::vector<u64>(kMappedBytes >> 18);
     std::unordered_map<u64, std::unique_ptr<CodePage>> pages_;
     std::vector<std::unique_ptr<CodePage>> graveyard_;
     std::vector<std::function<void(u64)>> listeners_;

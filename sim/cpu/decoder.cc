@@ -267,6 +267,7 @@ CodePage& DecodeCache::page(u64 ppage) {
     fresh->ppage = ppage;
     CodePage& ref = *fresh;
     pages_.emplace(ppage, std::move(fresh));
+    mark(ppage, true);
     for (auto& listener : listeners_)
         listener(ppage);
     return ref;
@@ -291,6 +292,7 @@ void DecodeCache::invalidate(u64 ppage) {
     if (it == pages_.end()) return;
     std::unique_ptr<CodePage> dead = std::move(it->second);
     pages_.erase(it);
+    mark(ppage, false);
     ++epoch_;
     ++invalidations_;
     for (u64 dep : dead->dependents)

@@ -107,4 +107,9 @@ StoreBuffer::Entry StoreBuffer::take(unsigned index) {
     return e;
 }
 
+void StoreBuffer::remove(unsigned index) {
+    if (index >= entries_.size()) throw InternalError("store buffer remove out of range");
+    entries_.erase(index);
+}
+
 } // namespace smpsim::cpu

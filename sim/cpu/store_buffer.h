@@ -124,6 +124,8 @@ class StoreBuffer {
     }
     // Removes and returns entry `index` (as given by committable()).
     Entry take(unsigned index);
+    // Removes entry `index`.
+    void remove(unsigned index);
 
     void clear() {
         entries_.clear();
