@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace smpsim::cpu {
@@ -100,6 +101,9 @@ class DecodeCache {
         const u64 bit = u64{1} << (ppage >> 12 & 63);
         word = code ? (word | bit) : (word & ~bit);
     }
+
+    static constexpr u64 kRecentPages = 64;
+    std::array<std::pair<u64, CodePage*>, kRecentPages> recent_{}; // by page number; {} when dropped
 
     Decoder decoder_;
     std::vector<u64> page_bits_ = std::vector<u64>(kMappedBytes >> 18);

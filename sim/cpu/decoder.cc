@@ -261,8 +261,14 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
 }
 
 CodePage& DecodeCache::page(u64 ppage) {
+    // A fetch that moves to another page (a call, a return) asks here: recent pages skip the hash map.
+    std::pair<u64, CodePage*>& recent = recent_[(ppage >> 12) & (kRecentPages - 1)];
+    if (recent.first == ppage && recent.second) return *recent.second;
     auto it = pages_.find(ppage);
-    if (it != pages_.end()) return *it->second;
+    if (it != pages_.end()) {
+        recent = {ppage, it->second.get()};
+        return *it->second;
+    }
     auto fresh = std::make_unique<CodePage>();
     fresh->ppage = ppage;
     CodePage& ref = *fresh;
@@ -293,6 +299,9 @@ void DecodeCache::invalidate(u64 ppage) {
     std::unique_ptr<CodePage> dead = std::move(it->second);
     pages_.erase(it);
     mark(ppage, false);
+    if (std::pair<u64, CodePage*>& recent = recent_[(ppage >> 12) & (kRecentPages - 1)];
+        recent.first == ppage)
+        recent = {};
     ++epoch_;
     ++invalidations_;
     for (u64 dep : dead->dependents)
