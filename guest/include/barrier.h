@@ -19,8 +19,9 @@
  *                  smp_wmb(), acquire and release are compiler barriers, as in Linux on x86.
  *   weak           for a CPU that may commit stores out of order and serve loads from stale lines
  *                  (smpsim --model weak): smp_wmb() is sfence, smp_rmb() is lfence, release is
- *                  sfence + store, acquire is load + lfence, and the value-returning atomics
- *                  (atomic.h, bitops.h) get an smp_mb() on each side.
+ *                  sfence + store, acquire is load + lfence, READ_ONCE() is load + smp_rmb()
+ *                  (it orders the loads whose address it gives), and the value-returning
+ *                  atomics (atomic.h, bitops.h) get an smp_mb() on each side.
  */
 
 #include "compiler.h"
@@ -64,11 +65,30 @@
 #define compiletime_assert_rwonce(x)                                                               \
 	_Static_assert(__scalar_type_ok(x), "READ_ONCE/WRITE_ONCE on a non-scalar")
 
+/* The load alone, for the primitives below that put their own barrier after it. */
+#define __READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+
+#if CONFIG_WEAK_BARRIERS
+/*
+ * The LKMM orders a load whose address comes from a READ_ONCE() after that READ_ONCE(). The weak
+ * CPU's invalidate queue could serve it from a stale line (as Alpha's caches could), so a read
+ * barrier follows the load, as in Linux's READ_ONCE() on Alpha: one lfence per READ_ONCE().
+ */
 #define READ_ONCE(x)                                                                               \
 	({                                                                                         \
 		compiletime_assert_rwonce(x);                                                      \
-		*(const volatile __typeof__(x) *)&(x);                                             \
+		__auto_type __read_once_val = __READ_ONCE(x);                                      \
+		smp_rmb();                                                                         \
+		__read_once_val;                                                                   \
 	})
+#else
+/* x86 never lets a load pass an older one, so dependent loads are ordered already. */
+#define READ_ONCE(x)                                                                               \
+	({                                                                                         \
+		compiletime_assert_rwonce(x);                                                      \
+		__READ_ONCE(x);                                                                    \
+	})
+#endif
 
 #define WRITE_ONCE(x, val)                                                                         \
 	do {                                                                                       \
@@ -83,9 +103,11 @@
 		WRITE_ONCE(*(p), (v));                                                             \
 	} while (0)
 
+/* The acquire's smp_rmb() also serves as READ_ONCE()'s: one lfence. */
 #define smp_load_acquire(p)                                                                        \
 	({                                                                                         \
-		__typeof__(*(p)) ___p1 = READ_ONCE(*(p));                                          \
+		compiletime_assert_rwonce(*(p));                                                   \
+		__typeof__(*(p)) ___p1 = __READ_ONCE(*(p));                                        \
 		smp_rmb();                                                                         \
 		___p1;                                                                             \
 	})
@@ -111,12 +133,16 @@
 		smp_mb();                                                                          \
 	} while (0)
 
-/* Spins until cond (which reads VAL = READ_ONCE(*ptr)) holds; acquire ordering. */
+/*
+ * Spins until cond (which reads VAL, a once-load of *ptr) holds; acquire ordering. The loads of the
+ * loop need no barrier each: the one after the loop orders what follows.
+ */
 #define smp_cond_load_acquire(ptr, cond_expr)                                                      \
 	({                                                                                         \
 		__typeof__(*(ptr)) VAL;                                                            \
+		compiletime_assert_rwonce(*(ptr));                                                 \
 		for (;;) {                                                                         \
-			VAL = READ_ONCE(*(ptr));                                                   \
+			VAL = __READ_ONCE(*(ptr));                                                 \
 			if (cond_expr)                                                             \
 				break;                                                             \
 			__asm__ __volatile__("pause" : : : "memory");                              \
@@ -127,8 +153,8 @@
 
 /*
  * Deliberately broken builds, only for the LKMM litmus suite to show that it catches them (smpsim
- * litmus --guest-debug): smp_rmb() (and so acquire on the weak build) as a compiler barrier, or
- * smp_store_release() as a plain once-store. The kernel itself is never built with them.
+ * litmus --guest-debug): smp_rmb() (and so acquire and READ_ONCE() on the weak build) as a compiler
+ * barrier, or smp_store_release() as a plain once-store. The kernel is never built with them.
  */
 #ifdef CONFIG_DEBUG_BROKEN_SMP_RMB
 #undef smp_rmb

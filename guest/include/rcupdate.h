@@ -49,23 +49,12 @@ static inline void rcu_read_unlock_bh(void)
 #define rcu_assign_pointer(p, v) smp_store_release(&(p), (v))
 /* Initialising to NULL publishes nothing: no barrier. */
 #define RCU_INIT_POINTER(p, v) WRITE_ONCE((p), (v))
-#if CONFIG_WEAK_BARRIERS
 /*
- * The weak CPU's invalidate queue may serve a load through the new pointer from a stale line (as
- * Alpha's caches could): an smp_rmb() after the pointer load orders the dependent loads (Linux's old
- * smp_read_barrier_depends()). The LKMM litmus test tests/litmus/lkmm/RCU-publish.litmus catches its
- * absence on --model weak.
+ * Loads through the result are ordered after it: the LKMM's address dependency, which READ_ONCE()
+ * keeps on every build (its read barrier on the weak one, as in Linux since READ_ONCE() took over
+ * smp_read_barrier_depends()). tests/litmus/lkmm/RCU-publish.litmus checks it on --model weak.
  */
-#define rcu_dereference(p)                                                                         \
-	({                                                                                         \
-		__typeof__(p) ___rd = READ_ONCE(p);                                                \
-		smp_rmb();                                                                         \
-		___rd;                                                                             \
-	})
-#else
-/* Dependent loads through the result are ordered after it (x86). */
 #define rcu_dereference(p) READ_ONCE(p)
-#endif
 #define rcu_dereference_bh(p) rcu_dereference(p)
 #define rcu_dereference_protected(p, c) (p)
 #define rcu_access_pointer(p) READ_ONCE(p)

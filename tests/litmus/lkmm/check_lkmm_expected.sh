@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs our own LKMM C tests on the guest's primitives and checks each observation against
 # EXPECTED.tsv (check_expected.sh); then checks that the deliberately broken guest builds are caught on
-# --model weak (smp_rmb as a compiler barrier lets MP+wmb+rmb through; smp_store_release as a plain
-# store lets MP+rel+acq through).
+# --model weak (smp_rmb as a compiler barrier lets MP+wmb+rmb through, and MP+wmb+addr, whose READ_ONCE
+# then has no barrier; smp_store_release as a plain store lets MP+rel+acq through).
 #
 #   check_lkmm_expected.sh SMPSIM RUNS CACHE_DIR
 set -eu
@@ -13,7 +13,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 fail=0
 sh "$dir/../check_expected.sh" "$smpsim" "$runs" "$dir" --cache-dir "$cache" || fail=1
 checked=0
-for case in rmb-compiler-barrier:MP+wmb+rmb release-plain-store:MP+rel+acq; do
+for case in rmb-compiler-barrier:MP+wmb+rmb rmb-compiler-barrier:MP+wmb+addr release-plain-store:MP+rel+acq; do
 	debug=${case%%:*} test=${case#*:}.litmus
 	line=$("$smpsim" litmus "$dir/$test" --model weak --runs $((runs * 4)) --cache-dir "$cache" --summary \
 		--guest-debug "$debug" 2>&1 >/dev/null | head -1)
@@ -27,4 +27,4 @@ for case in rmb-compiler-barrier:MP+wmb+rmb release-plain-store:MP+rel+acq; do
 	fi
 done
 echo "$checked broken builds checked"
-[ "$checked" = 2 ] && [ "$fail" = 0 ]
+[ "$checked" = 3 ] && [ "$fail" = 0 ]
