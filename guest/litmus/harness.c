@@ -92,12 +92,12 @@ static void lkmm_wait_relax(void)
  */
 static void lkmm_wait_while_eq(const void *addr, u32 seen)
 {
-	const unsigned long *gp = rcu_gp_started_ptr();
-	/* Read before the quiescent state: a grace period started after it wakes the CPU at once. */
-	u32 gp_seen = (u32)READ_ONCE(*gp);
-
-	lkmm_wait_relax();
 	if (lkmm_control.rcu) {
+		const unsigned long *gp = rcu_gp_started_ptr();
+		/* Read before the quiescent state: a grace period started after it wakes the CPU at once. */
+		u32 gp_seen = (u32)READ_ONCE(*gp);
+
+		lkmm_wait_relax();
 		outl(gp_seen, LKMM_PORT_WAIT_VALUE);
 		outl((u32)(unsigned long)gp, LKMM_PORT_WAIT_ALSO);
 	}
@@ -176,11 +176,15 @@ static u64 lkmm_random(u64 *rnd)
 
 static void lkmm_preload(const struct lkmm_control *c, void **vars, u64 *rnd)
 {
-	u64 v;
+	u64 v, bits = 0;
 
-	for (v = 0; v < c->nvars; v++)
-		if (lkmm_random(rnd) & 1)
+	/* One random number gives 64 coin flips. */
+	for (v = 0; v < c->nvars; v++) {
+		if (v % 64 == 0)
+			bits = lkmm_random(rnd);
+		if ((bits >> (v % 64)) & 1)
 			(void)READ_ONCE(*(volatile u8 *)vars[v]);
+	}
 }
 
 void lkmm_main(unsigned int cpu)

@@ -65,7 +65,7 @@ constexpr u64 kDrainPeriod = 4096;
 // Outside the thread bodies (the harness's set-up and barriers: most of an iteration's instructions) a
 // CPU runs up to this many instructions per pick; inside them one. The interleavings that matter are
 // the bodies', and a pick costs as much host time as several instructions.
-constexpr u64 kHarnessChunk = 32;
+constexpr u64 kHarnessChunk = 64;
 
 // The runner's random numbers (a pick per step, and commits): SplitMix64 (Steele, Lea and Flood,
 // OOPSLA 2014), a few host instructions where mt19937_64 costs tens; a scheduler needs no more.
@@ -514,13 +514,16 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     auto store_buffer_reorderings_of = [&](unsigned cpu) {
         return cpus[cpu]->stats().store_buffer_reordered + cpus[cpu]->stats().store_load_reordered;
     };
+    // The variables' line statistics, looked up once they exist (the table's entries never move).
+    std::vector<const cache_mesi::LineStats*> var_lines(options.sets * nvars, nullptr);
     auto stale_hits_of = [&](unsigned cpu) {
         u64 n = 0;
         const u64 set = reported % options.sets;
-        for (size_t v = 0; v < nvars; ++v)
-            if (const cache_mesi::LineStats* ls = memory->stats().find(var_addr(set, v) & ~u64{63});
-                ls && cpu < ls->cpu.size())
-                n += ls->cpu[cpu].stale_hits;
+        for (size_t v = 0; v < nvars; ++v) {
+            const cache_mesi::LineStats*& ls = var_lines[set * nvars + v];
+            if (!ls) ls = memory->stats().find(var_addr(set, v) & ~u64{63});
+            if (ls && cpu < ls->cpu.size()) n += ls->cpu[cpu].stale_hits;
+        }
         return n;
     };
     io.on_body = [&](u32 value) {
