@@ -11,7 +11,7 @@ smpsim=$build/apps/smpsim/smpsim
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+. "$(dirname "$0")/lib.sh" # median
 
 printf '| test | CPUs | model | iterations/s |\n|---|---|---|---|\n'
 for spec in "SB 2" "IRIW 4"; do

@@ -16,7 +16,7 @@ smpsim=$build/apps/smpsim/smpsim
 guest=$build/guest/guest.elf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+. "$(dirname "$0")/lib.sh" # median
 field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["replay"][sys.argv[2]])' "$2" "$1"; }
 
 "$build/traces/smpsim_make_traces" --udp-flood "$frames" "$tmp/flood.pcap"

@@ -16,7 +16,7 @@ guest=$build/guest/guest.elf
 capture=$(dirname "$0")/../traces/mixed.pcap
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+. "$(dirname "$0")/lib.sh" # median
 
 # run NAME [OPTIONS...]: one replay, its host CPU seconds appended to $tmp/NAME (time's last line: the
 # first may be an exit status; the guest's own exit makes smpsim's status 1).

@@ -11,7 +11,7 @@ smpsim=$build/apps/smpsim/smpsim
 guest=$build/guest/guest.elf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+. "$(dirname "$0")/lib.sh" # median
 json_field() { sed -n "s/.*\"$1\": \([0-9.e+-]*\).*/\1/p" "$2"; }
 
 printf '| CPUs | guest instructions | simulated time | cycles (max over CPUs) | host time | host s per 10^9 guest instructions |\n'
