@@ -69,7 +69,7 @@ class DecodeCache {
     // Whether a store to [pa, pa + size) (within one page) overwrites bytes of a decoded instruction.
     // Timing-mode CPUs ask on every store: a page with no decoded code is answered from a bitmap.
     bool store_hits_code(u64 pa, unsigned size) const {
-        if (!is_code_page(pa & ~0xfffull)) return false;
+        if (pa < kMappedBytes && !is_code_page(pa & ~0xfffull)) return false;
         const auto it = pages_.find(pa & ~0xfffull);
         return it != pages_.end() && it->second->covers_any(unsigned(pa & 0xfff), size);
     }

@@ -103,7 +103,7 @@ unsigned StoreBuffer::committable_weak(const std::function<bool(u64 line)>& owne
 StoreBuffer::Entry StoreBuffer::take(unsigned index) {
     if (index >= entries_.size()) throw InternalError("store buffer take out of range");
     const Entry e = entries_[index];
-    entries_.erase(index);
+    remove(index);
     return e;
 }
 

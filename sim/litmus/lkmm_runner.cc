@@ -509,8 +509,6 @@ RunResult run_c_litmus(const CLitmusTest& test, const RunOptions& run, const Lkm
     std::vector<u64> stale_at_start(threads, 0), reordered_at_start(threads, 0);
     std::vector<char> in_body(threads, 0);
     u64 stale_in_bodies = 0, reordered_in_bodies = 0;
-    // A body's stores may commit after its end, up to the end barrier's smp_mb(): the store buffer's
-    // reorderings (store->load, and store->store under weak) are counted up to the iteration's report.
     auto store_buffer_reorderings_of = [&](unsigned cpu) {
         return cpus[cpu]->stats().store_buffer_reordered + cpus[cpu]->stats().store_load_reordered;
     };
