@@ -16,6 +16,7 @@ CpuImpl::CpuImpl(MemoryPort& memory, IoPortSpace& io, DecodeCache& decode_cache,
       mmu_(memory,
            mmu::MmuConfig{config.itlb_entries, config.itlb_ways, config.dtlb_entries, config.dtlb_ways}) {
     decode_cache_.add_listener([this](u64 ppage) { on_code_page_added(ppage); });
+    decode_cache_.add_drop_listener([this] { events_pending_ = true; });
     if (config.store_buffer) sb_.emplace(config.store_buffer_entries, config.memory_model);
     reset();
 }
@@ -485,6 +486,46 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
         // Set before the fetch: a fault on the fetch itself (#PF, non-canonical RIP) reports this RIP.
         insn_rip_ = st_.rip;
         const DecodedInsn* d = fetch_decode();
+        // A run executes its instructions back to back: one fetch for all of them, and after each only the
+        // checks that it can make true: that it branched (a conditional branch taken, a REP string
+        // instruction not finished), or set events_pending_ (a device access that raised an interrupt
+        // or asked to stop, a store that dropped a code page). TF and the interrupt shadow, which only
+        // instructions that end runs can set, are tested once before it.
+        const bool run_ok = config_.decoded_runs && !(flags.bits & kFlagTf) && !interrupt_shadow_;
+        if (run_ok && (!d->run || (d->run_open && fetch_code_page_->slot[d->run_end]))) [[unlikely]]
+            build_run(*d);
+        if (run_ok && d->run_len != 0) [[likely]] {
+            const DecodedInsn* const first = d->run;
+            const DecodedInsn* const end = first + std::min<u64>(d->run_len, max_insns - executed);
+            const u64 rip_mask = mode_ == CpuMode::Long64 ? ~0ull : 0xffffffffull; // 16-bit IP wrap ignored
+            const bool auto_drain = sb_ && config_.auto_commit;
+            const DecodedInsn* p = first;
+            u64 rip = st_.rip;
+            try {
+                for (;;) {
+                    const u64 fall_through = (rip + p->length) & rip_mask;
+                    next_rip = fall_through;
+                    cur_addrsize_ = p->addrsize;
+                    p->exec(*this, *p);
+                    stats_.cycles += p->cost;
+                    ++p;
+                    rip = next_rip;
+                    st_.rip = rip;
+                    if (auto_drain && !sb_->empty()) drain_due_stores();
+                    if (p == end || events_pending_ || rip != fall_through) break;
+                    insn_rip_ = rip;
+                }
+            } catch (const GuestException&) {
+                executed += u64(p - first); // those before the faulting one completed
+                throw;
+            }
+            executed += u64(p - first);
+            if (interrupt_shadow_) [[unlikely]] { // set by the run's last instruction (STI, MOV SS)
+                --interrupt_shadow_;
+                events_pending_ = true;
+            }
+            continue;
+        }
         next_rip = st_.rip + d->length;
         if (mode_ != CpuMode::Long64) next_rip &= 0xffffffffull; // IP wrap in 16-bit code is ignored
         cur_addrsize_ = d->addrsize;
@@ -514,6 +555,36 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
             events_pending_ = true;
         }
     }
+}
+
+void CpuImpl::build_run(const DecodedInsn& head) {
+    // The head is the instruction at RIP in the current fetch page.
+    CodePage& page = *fetch_code_page_;
+    const unsigned start = unsigned(linear_address(CS, st_.rip) & 0xfff);
+    std::vector<DecodedInsn> insns;
+    unsigned off = start;
+    bool open = false;
+    for (;;) {
+        const DecodedInsn* s = page.slot[off];
+        if (!s || s->mode != head.mode) {
+            open = true; // grows once the guest has run (and so decoded) what comes next
+            break;
+        }
+        if (s->locked) break; // runs on the single-instruction path, which drains the store buffer
+        insns.push_back(*s);
+        off += s->length;
+        if (!s->continues_run || off >= 4096) break;
+    }
+    if (head.run && insns.size() <= head.run_len) return; // a slot of another mode: nothing gained
+    head.run_len = u16(insns.size());
+    head.run_open = open;
+    head.run_end = u16(off & 0xfff);
+    if (insns.empty()) {
+        head.run = &head; // runs nothing: a locked head
+        return;
+    }
+    page.runs.push_back(std::move(insns));
+    head.run = page.runs.back().data();
 }
 
 StopInfo CpuImpl::run(u64 max_insns) {

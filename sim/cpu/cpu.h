@@ -31,6 +31,9 @@ struct CpuConfig {
     // Print a line on stderr the first time an instruction smpsim does not implement raises #UD. Off
     // where the caller reports the fault itself (the litmus runner).
     bool report_unimplemented = true;
+    // Execute runs of decoded instructions back to back (the fast path of CpuImpl::run_loop). Off: one
+    // instruction per fetch; the results are the same, which differential tests check.
+    bool decoded_runs = true;
 };
 
 enum class StopReason : u8 {

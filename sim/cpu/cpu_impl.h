@@ -316,6 +316,7 @@ class CpuImpl final : public InterruptSink {
         return fetch_decode_slow(lin);
     }
     const DecodedInsn* fetch_decode_slow(u64 lin);
+    void build_run(const DecodedInsn& head); // DecodedInsn::run of the instruction at RIP
     void retire_store(unsigned index); // takes entry `index` out of the buffer and writes it to the cache
     void run_loop(u64 max_insns, u64& executed);
     void take_exception(const GuestException& e);

@@ -22,6 +22,8 @@ struct CodePage {
     u64 ppage = 0;
     std::array<const DecodedInsn*, 4096> slot{};
     std::deque<DecodedInsn> storage;
+    // The runs of DecodedInsn::run: they live and die with the page's instructions.
+    std::deque<std::vector<DecodedInsn>> runs;
     // Pages whose instructions run into this one (an instruction crossing a page boundary is cached in
     // the page where it starts); they are dropped with this one.
     std::vector<u64> dependents;
@@ -89,6 +91,11 @@ class DecodeCache {
     void add_listener(std::function<void(u64 ppage)> on_new_code_page) {
         listeners_.push_back(std::move(on_new_code_page));
     }
+    // Notified whenever a page is dropped: a CPU running a run of its instructions stops after the
+    // instruction it is in (the rest of the run may be stale) and fetches again.
+    void add_drop_listener(std::function<void()> on_page_dropped) {
+        drop_listeners_.push_back(std::move(on_page_dropped));
+    }
     const Decoder& decoder() const { return decoder_; }
     u64 invalidations() const { return invalidations_; }
 
@@ -110,6 +117,7 @@ class DecodeCache {
     std::unordered_map<u64, std::unique_ptr<CodePage>> pages_;
     std::vector<std::unique_ptr<CodePage>> graveyard_;
     std::vector<std::function<void(u64)>> listeners_;
+    std::vector<std::function<void()>> drop_listeners_;
     u64 epoch_ = 1;
     u64 invalidations_ = 0;
 };

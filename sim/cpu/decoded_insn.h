@@ -58,7 +58,19 @@ struct DecodedInsn {
     bool fpu_simd = false;   // x87/MMX/SSE/AVX: not modelled; #NM when CR0.TS, else #UD
     bool locked = false;     // LOCK prefix or XCHG with memory: atomic, and a full memory barrier
     u8 src_seg = 3;          // segment of string-instruction sources (DS unless overridden)
+    // A run (below) may go on after this instruction where it falls through: it changes nothing the
+    // fetch path or the run loop's once-per-run checks depend on (see continues_run() in decoder.cc).
+    bool continues_run = false;
     Operand op[3];
+
+    // The run that starts here (CpuImpl::run_loop), filled in when the run loop first starts one at this
+    // instruction: copies of the instructions that follow it in its code page on the fall-through path,
+    // back to back, up to one that ends runs. An open run stopped at an instruction not decoded yet; it is
+    // rebuilt once that one is (run_end is its page offset). The copies live in the code page.
+    mutable const DecodedInsn* run = nullptr;
+    mutable u16 run_len = 0;
+    mutable u16 run_end = 0;
+    mutable bool run_open = false;
 };
 
 } // namespace smpsim::cpu

@@ -33,6 +33,180 @@ const HandlerTable& handler_table() {
     return table;
 }
 
+// Instructions after which a run may go on (DecodedInsn::continues_run), given that they carry no LOCK
+// and no segment, control or debug register operand (checked by the caller). They change nothing the
+// fetch path or the run loop's once-per-run checks depend on (mode, CS, paging, TF, the interrupt
+// shadow); a change of RIP (a conditional branch taken, a REP string instruction not finished) the run
+// loop sees and ends the run there; what a device access may cause (an interrupt, a stop request) sets
+// events_pending_, which the run loop tests after every instruction. Everything else ends a run:
+// unconditional branches, far transfers, IRET, HLT, STI, POPF, descriptor-table and control-register
+// instructions, MSRs, and anything unimplemented.
+bool continues_run(ZydisMnemonic m) {
+    switch (m) {
+    case ZYDIS_MNEMONIC_ADC:
+    case ZYDIS_MNEMONIC_ADD:
+    case ZYDIS_MNEMONIC_AND:
+    case ZYDIS_MNEMONIC_BSF:
+    case ZYDIS_MNEMONIC_BSR:
+    case ZYDIS_MNEMONIC_BSWAP:
+    case ZYDIS_MNEMONIC_BT:
+    case ZYDIS_MNEMONIC_BTC:
+    case ZYDIS_MNEMONIC_BTR:
+    case ZYDIS_MNEMONIC_BTS:
+    case ZYDIS_MNEMONIC_CBW:
+    case ZYDIS_MNEMONIC_CDQ:
+    case ZYDIS_MNEMONIC_CDQE:
+    case ZYDIS_MNEMONIC_CLC:
+    case ZYDIS_MNEMONIC_CLD:
+    case ZYDIS_MNEMONIC_CMC:
+    case ZYDIS_MNEMONIC_CMP:
+    case ZYDIS_MNEMONIC_CMPXCHG:
+    case ZYDIS_MNEMONIC_CQO:
+    case ZYDIS_MNEMONIC_CWD:
+    case ZYDIS_MNEMONIC_CWDE:
+    case ZYDIS_MNEMONIC_DEC:
+    case ZYDIS_MNEMONIC_DIV:
+    case ZYDIS_MNEMONIC_IDIV:
+    case ZYDIS_MNEMONIC_IMUL:
+    case ZYDIS_MNEMONIC_INC:
+    case ZYDIS_MNEMONIC_LAHF:
+    case ZYDIS_MNEMONIC_LEA:
+    case ZYDIS_MNEMONIC_LEAVE:
+    case ZYDIS_MNEMONIC_MOV:
+    case ZYDIS_MNEMONIC_MOVSX:
+    case ZYDIS_MNEMONIC_MOVSXD:
+    case ZYDIS_MNEMONIC_MOVZX:
+    case ZYDIS_MNEMONIC_MUL:
+    case ZYDIS_MNEMONIC_NEG:
+    case ZYDIS_MNEMONIC_NOT:
+    case ZYDIS_MNEMONIC_OR:
+    case ZYDIS_MNEMONIC_POP:
+    case ZYDIS_MNEMONIC_PUSH:
+    case ZYDIS_MNEMONIC_RCL:
+    case ZYDIS_MNEMONIC_RCR:
+    case ZYDIS_MNEMONIC_ROL:
+    case ZYDIS_MNEMONIC_ROR:
+    case ZYDIS_MNEMONIC_SAHF:
+    case ZYDIS_MNEMONIC_SAR:
+    case ZYDIS_MNEMONIC_SBB:
+    case ZYDIS_MNEMONIC_SHL:
+    case ZYDIS_MNEMONIC_SHLD:
+    case ZYDIS_MNEMONIC_SHR:
+    case ZYDIS_MNEMONIC_SHRD:
+    case ZYDIS_MNEMONIC_STC:
+    case ZYDIS_MNEMONIC_STD:
+    case ZYDIS_MNEMONIC_SUB:
+    case ZYDIS_MNEMONIC_TEST:
+    case ZYDIS_MNEMONIC_XADD:
+    case ZYDIS_MNEMONIC_XCHG:
+    case ZYDIS_MNEMONIC_XOR:
+    case ZYDIS_MNEMONIC_CMOVB:
+    case ZYDIS_MNEMONIC_CMOVBE:
+    case ZYDIS_MNEMONIC_CMOVL:
+    case ZYDIS_MNEMONIC_CMOVLE:
+    case ZYDIS_MNEMONIC_CMOVNB:
+    case ZYDIS_MNEMONIC_CMOVNBE:
+    case ZYDIS_MNEMONIC_CMOVNL:
+    case ZYDIS_MNEMONIC_CMOVNLE:
+    case ZYDIS_MNEMONIC_CMOVNO:
+    case ZYDIS_MNEMONIC_CMOVNP:
+    case ZYDIS_MNEMONIC_CMOVNS:
+    case ZYDIS_MNEMONIC_CMOVNZ:
+    case ZYDIS_MNEMONIC_CMOVO:
+    case ZYDIS_MNEMONIC_CMOVP:
+    case ZYDIS_MNEMONIC_CMOVS:
+    case ZYDIS_MNEMONIC_CMOVZ:
+    case ZYDIS_MNEMONIC_SETB:
+    case ZYDIS_MNEMONIC_SETBE:
+    case ZYDIS_MNEMONIC_SETL:
+    case ZYDIS_MNEMONIC_SETLE:
+    case ZYDIS_MNEMONIC_SETNB:
+    case ZYDIS_MNEMONIC_SETNBE:
+    case ZYDIS_MNEMONIC_SETNL:
+    case ZYDIS_MNEMONIC_SETNLE:
+    case ZYDIS_MNEMONIC_SETNO:
+    case ZYDIS_MNEMONIC_SETNP:
+    case ZYDIS_MNEMONIC_SETNS:
+    case ZYDIS_MNEMONIC_SETNZ:
+    case ZYDIS_MNEMONIC_SETO:
+    case ZYDIS_MNEMONIC_SETP:
+    case ZYDIS_MNEMONIC_SETS:
+    case ZYDIS_MNEMONIC_SETZ:
+    case ZYDIS_MNEMONIC_NOP:
+    case ZYDIS_MNEMONIC_PAUSE:
+    case ZYDIS_MNEMONIC_ENDBR64:
+    case ZYDIS_MNEMONIC_ENDBR32:
+    case ZYDIS_MNEMONIC_PREFETCHT0:
+    case ZYDIS_MNEMONIC_PREFETCHT1:
+    case ZYDIS_MNEMONIC_PREFETCHT2:
+    case ZYDIS_MNEMONIC_PREFETCHNTA:
+    case ZYDIS_MNEMONIC_PREFETCHW:
+    case ZYDIS_MNEMONIC_LFENCE:
+    case ZYDIS_MNEMONIC_SFENCE:
+    case ZYDIS_MNEMONIC_MFENCE:
+    case ZYDIS_MNEMONIC_CLI:
+    case ZYDIS_MNEMONIC_PUSHF:
+    case ZYDIS_MNEMONIC_PUSHFD:
+    case ZYDIS_MNEMONIC_PUSHFQ:
+    case ZYDIS_MNEMONIC_RDTSC:
+    case ZYDIS_MNEMONIC_RDTSCP:
+    case ZYDIS_MNEMONIC_CPUID:
+    case ZYDIS_MNEMONIC_IN:
+    case ZYDIS_MNEMONIC_OUT:
+    // Conditional control flow: the run goes on only where it falls through.
+    case ZYDIS_MNEMONIC_JB:
+    case ZYDIS_MNEMONIC_JBE:
+    case ZYDIS_MNEMONIC_JL:
+    case ZYDIS_MNEMONIC_JLE:
+    case ZYDIS_MNEMONIC_JNB:
+    case ZYDIS_MNEMONIC_JNBE:
+    case ZYDIS_MNEMONIC_JNL:
+    case ZYDIS_MNEMONIC_JNLE:
+    case ZYDIS_MNEMONIC_JNO:
+    case ZYDIS_MNEMONIC_JNP:
+    case ZYDIS_MNEMONIC_JNS:
+    case ZYDIS_MNEMONIC_JNZ:
+    case ZYDIS_MNEMONIC_JO:
+    case ZYDIS_MNEMONIC_JP:
+    case ZYDIS_MNEMONIC_JS:
+    case ZYDIS_MNEMONIC_JZ:
+    case ZYDIS_MNEMONIC_JCXZ:
+    case ZYDIS_MNEMONIC_JECXZ:
+    case ZYDIS_MNEMONIC_JRCXZ:
+    case ZYDIS_MNEMONIC_LOOP:
+    case ZYDIS_MNEMONIC_LOOPE:
+    case ZYDIS_MNEMONIC_LOOPNE:
+    // String instructions; with REP, one not finished re-executes itself (a change of RIP).
+    case ZYDIS_MNEMONIC_INSB:
+    case ZYDIS_MNEMONIC_INSW:
+    case ZYDIS_MNEMONIC_INSD:
+    case ZYDIS_MNEMONIC_OUTSB:
+    case ZYDIS_MNEMONIC_OUTSW:
+    case ZYDIS_MNEMONIC_OUTSD:
+    case ZYDIS_MNEMONIC_MOVSB:
+    case ZYDIS_MNEMONIC_MOVSW:
+    case ZYDIS_MNEMONIC_MOVSD:
+    case ZYDIS_MNEMONIC_MOVSQ:
+    case ZYDIS_MNEMONIC_STOSB:
+    case ZYDIS_MNEMONIC_STOSW:
+    case ZYDIS_MNEMONIC_STOSD:
+    case ZYDIS_MNEMONIC_STOSQ:
+    case ZYDIS_MNEMONIC_LODSB:
+    case ZYDIS_MNEMONIC_LODSW:
+    case ZYDIS_MNEMONIC_LODSD:
+    case ZYDIS_MNEMONIC_LODSQ:
+    case ZYDIS_MNEMONIC_CMPSB:
+    case ZYDIS_MNEMONIC_CMPSW:
+    case ZYDIS_MNEMONIC_CMPSD:
+    case ZYDIS_MNEMONIC_CMPSQ:
+    case ZYDIS_MNEMONIC_SCASB:
+    case ZYDIS_MNEMONIC_SCASW:
+    case ZYDIS_MNEMONIC_SCASD:
+    case ZYDIS_MNEMONIC_SCASQ: return true;
+    default: return false;
+    }
+}
+
 // Base cost in cycles by instruction class; memory latency is added by the memory system.
 u8 base_cost(ZydisMnemonic m) {
     switch (m) {
@@ -257,6 +431,10 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
                               (out.op[0].kind == OpKind::Mem || out.op[1].kind == OpKind::Mem));
     // LOCK is only valid on read-modify-write instructions with a memory destination (SDM: #UD).
     if (out.lock && (out.nops == 0 || out.op[0].kind != OpKind::Mem)) out.exec = &handler_invalid_opcode;
+    out.continues_run = continues_run(insn.mnemonic) && !out.locked && !system_operand &&
+                        out.exec != &handler_unimplemented && out.exec != &handler_invalid_opcode;
+    for (unsigned i = 0; i < out.nops; ++i)
+        if (out.op[i].kind == OpKind::FarPtr) out.continues_run = false;
     return true;
 }
 
@@ -304,6 +482,8 @@ void DecodeCache::invalidate(u64 ppage) {
         recent = {};
     ++epoch_;
     ++invalidations_;
+    for (auto& listener : drop_listeners_)
+        listener();
     for (u64 dep : dead->dependents)
         invalidate(dep);
     graveyard_.push_back(std::move(dead));

@@ -4,6 +4,7 @@
 #include "test_machine.h"
 
 #include "sim/cpu/cpu.h"
+#include "sim/cpu/decode_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -904,6 +905,193 @@ TEST_F(LongModeTest, StoreIntoTheLastByteOfAnInstructionTakesEffect) {
     EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
     EXPECT_EQ(cpu.gpr(RBX), 1u + 0x01000001);
     EXPECT_EQ(cpu.stats().smc_invalidations, 2u); // one per store into the instruction's bytes
+}
+
+// ---- 5b. runs of decoded instructions ------------------------------------------------------------------
+// The run loop executes the instructions that follow one another in a code page back to back, without
+// the fetch path (CpuImpl::run_loop). A run is built once its instructions have been decoded, so these
+// tests loop: the later passes run complete runs.
+
+// A second machine beside the fixture's: the reference without runs, or a CPU with its own I/O.
+struct SecondMachine {
+    explicit SecondMachine(CpuConfig config, IoPortSpace* port_space = nullptr)
+        : ram(16u << 20), cpu(ram, port_space ? *port_space : io, config) {
+        enter_long_mode(cpu, ram);
+    }
+    Ram ram;
+    RecordingIo io;
+    Cpu cpu;
+};
+
+TEST_F(LongModeTest, RunsStoppedByTheInstructionLimitResumeWhereOneInstructionAtATimeWould) {
+    // Budgets of 1..7 instructions end runs at every position; a CPU without runs, stepped one
+    // instruction at a time, must be in the same state after each budget.
+    const std::initializer_list<u8> code = {
+        0xb9, 0x32, 0x00, 0x00, 0x00,             // mov ecx,50
+        0x31, 0xc0,                               // xor eax,eax
+        0x01, 0xc8,                               // L: add eax,ecx
+        0x8d, 0x1c, 0x48,                         // lea ebx,[rax+rcx*2]
+        0x31, 0xda,                               // xor edx,ebx
+        0x6b, 0xf2, 0x03,                         // imul esi,edx,0x3
+        0x89, 0x34, 0x25, 0x00, 0x00, 0x18, 0x00, // mov DWORD PTR ds:0x180000,esi
+        0x03, 0x3c, 0x25, 0x00, 0x00, 0x18, 0x00, // add edi,DWORD PTR ds:0x180000
+        0xc1, 0xe2, 0x03,                         // shl edx,0x3
+        0xff, 0xc9,                               // dec ecx
+        0x75, 0xe1,                               // jne L
+        0xf4,                                     // hlt
+    };
+    SecondMachine reference(CpuConfig{.decoded_runs = false});
+    ram.put(kCode, code);
+    reference.ram.put(kCode, code);
+    cpu.set_rip(kCode);
+    reference.cpu.set_rip(kCode);
+    cpu.set_rflags(0x2); // IF clear: the final HLT halts for good
+    reference.cpu.set_rflags(0x2);
+    u64 steps = 0;
+    for (u64 budget = 1;; budget = budget % 7 + 1) {
+        const StopInfo stop = cpu.run(budget);
+        for (u64 i = 0; i < budget && reference.cpu.run(1).reason == StopReason::InsnLimit; ++i) {
+        }
+        steps += budget;
+        ASSERT_EQ(cpu.rip(), reference.cpu.rip()) << "after " << steps << " instructions";
+        for (unsigned r = 0; r < 16; ++r)
+            ASSERT_EQ(cpu.gpr(r), reference.cpu.gpr(r)) << "register " << r << " after " << steps;
+        ASSERT_EQ(cpu.rflags(), reference.cpu.rflags()) << "after " << steps;
+        ASSERT_EQ(cpu.stats().instructions, reference.cpu.stats().instructions);
+        ASSERT_EQ(cpu.stats().cycles, reference.cpu.stats().cycles);
+        if (stop.reason != StopReason::InsnLimit) break;
+    }
+    EXPECT_EQ(cpu.stats().instructions, 2u + 50 * 9 + 1);
+    EXPECT_EQ(cpu.gpr(RCX), 0u);
+}
+
+TEST_F(LongModeTest, StoreIntoTheTargetOfARunsBranchTakesEffect) {
+    // The run that ends in the JMP rewrites the first instruction of the run the JMP goes to.
+    const StopInfo stop = run_code({
+        0xb9, 0x03, 0x00, 0x00, 0x00,             // mov ecx,0x3
+        0x31, 0xdb,                               // xor ebx,ebx
+        0x88, 0x0c, 0x25, 0x21, 0x00, 0x10, 0x00, // L: mov BYTE PTR ds:T+1,cl
+        0xeb, 0x10,                               // jmp T
+        0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x01, 0x00, 0x00, // T: mov eax,0x100
+        0x01, 0xc3,                                                 // add ebx,eax
+        0xff, 0xc9,                                                 // dec ecx
+        0x75, 0xdc,                                                 // jne L
+        0xf4,                                                       // hlt
+    });
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    EXPECT_EQ(cpu.gpr(RBX), 0x103u + 0x102 + 0x101);
+}
+
+TEST_F(LongModeTest, StoreByAnotherCpuIntoARunStoppedMidwayTakesEffect) {
+    // CPU 0 stops inside a complete run (third pass, after the two NOPs); CPU 1, sharing the decode
+    // cache, rewrites the MOV that comes next in that run; CPU 0 must run the new MOV.
+    DecodeCache cache;
+    Cpu cpu0(ram, io, cache, CpuConfig{.apic_id = 0});
+    Cpu cpu1(ram, io, cache, CpuConfig{.apic_id = 1});
+    enter_long_mode(cpu0, ram);
+    enter_long_mode(cpu1, ram);
+    ram.put(kCode, {
+                       0xb9, 0x03, 0x00, 0x00, 0x00, // mov ecx,0x3
+                       0x31, 0xdb,                   // xor ebx,ebx
+                       0x90,                         // L: nop
+                       0x90,                         // nop
+                       0xb8, 0x01, 0x00, 0x00, 0x00, // M: mov eax,0x1
+                       0x01, 0xc3,                   // add ebx,eax
+                       0xff, 0xc9,                   // dec ecx
+                       0x75, 0xf3,                   // jne L
+                       0xf4,                         // hlt
+                   });
+    // In the same page: mov BYTE PTR ds:M+1,0x55; hlt
+    ram.put(kCode + 0x800, {0xc6, 0x04, 0x25, 0x0a, 0x00, 0x10, 0x00, 0x55, 0xf4});
+    cpu0.set_rip(kCode);
+    cpu1.set_rip(kCode + 0x800);
+    cpu0.set_rflags(0x2);
+    cpu1.set_rflags(0x2);
+    ASSERT_EQ(cpu0.run(2 + 6 + 6 + 2).reason, StopReason::InsnLimit);
+    ASSERT_EQ(cpu0.rip(), kCode + 9);
+    EXPECT_EQ(cpu1.run(10).reason, StopReason::HaltedForever);
+    EXPECT_EQ(cpu0.run(100).reason, StopReason::HaltedForever);
+    EXPECT_EQ(cpu0.gpr(RBX), 1u + 1 + 0x55);
+}
+
+// Port 0x80 writes raise an interrupt (through a FakePic) or an INIT on the n-th write.
+class SignalOnOut final : public IoPortSpace {
+  public:
+    u32 in(u16, u32) override { return 0; }
+    void out(u16, u32, u32) override {
+        if (++writes != at_write || !cpu) return;
+        if (init) {
+            cpu->interrupt_sink().raise_init();
+        } else {
+            pic.pending = true;
+            cpu->interrupt_sink().set_intr(true);
+        }
+    }
+    Cpu* cpu = nullptr;
+    FakePic pic;
+    bool init = false;
+    int at_write = 2;
+    int writes = 0;
+};
+
+constexpr std::initializer_list<u8> kOutLoop = {
+    0xfb,                                     // sti
+    0xb9, 0x03, 0x00, 0x00, 0x00,             // mov ecx,0x3
+    0xe6, 0x80,                               // L: out 0x80,al
+    0xff, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00, // inc DWORD PTR ds:0x180000
+    0xff, 0xc9,                               // dec ecx
+    0x75, 0xf3,                               // jne L
+    0xf4,                                     // hlt
+};
+
+TEST_F(LongModeTest, InterruptRaisedByAnInstructionOfARunIsTakenRightAfterIt) {
+    SignalOnOut port;
+    port.at_write = 3; // the third pass runs a complete run
+    SecondMachine m(CpuConfig{}, &port);
+    port.cpu = &m.cpu;
+    m.cpu.set_interrupt_source(&port.pic);
+    m.ram.put(kCode, kOutLoop);
+    m.cpu.set_rip(kCode);
+    const StopInfo stop = m.cpu.run(1000);
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    EXPECT_EQ(handler_vector(m.cpu), 0x40);
+    EXPECT_EQ(m.ram.get(m.cpu.gpr(RSP)), kCode + 8) << "returns to the INC after the OUT";
+    EXPECT_EQ(m.ram.get<u32>(kData), 2u) << "the INC after the third OUT has not run";
+}
+
+TEST_F(LongModeTest, InitRaisedByAnInstructionOfARunStopsTheCpuRightAfterIt) {
+    SignalOnOut port;
+    port.at_write = 3;
+    port.init = true;
+    SecondMachine m(CpuConfig{}, &port);
+    port.cpu = &m.cpu;
+    m.ram.put(kCode, kOutLoop);
+    m.cpu.set_rip(kCode);
+    const StopInfo stop = m.cpu.run(1000);
+    EXPECT_EQ(stop.reason, StopReason::WaitForSipi) << stop.message;
+    EXPECT_EQ(m.ram.get<u32>(kData), 2u) << "the INC after the third OUT has not run";
+    EXPECT_EQ(m.cpu.stats().instructions, 2u + 4 + 4 + 1);
+}
+
+TEST_F(LongModeTest, SingleStepTrapsAfterTheFirstInstructionOfACompleteRun) {
+    // The run at N is complete by the third pass, which sets TF just before it: #DB after one NOP.
+    const StopInfo stop = run_code({
+        0xb9, 0x03, 0x00, 0x00, 0x00,                   // mov ecx,0x3
+        0x83, 0xf9, 0x01,                               // L: cmp ecx,0x1
+        0x75, 0x0a,                                     // jne N
+        0x9c,                                           // pushfq
+        0x48, 0x81, 0x0c, 0x24, 0x00, 0x01, 0x00, 0x00, // or QWORD PTR [rsp],0x100
+        0x9d,                                           // popfq (sets TF)
+        0x90,                                           // N: nop
+        0x90,                                           // nop
+        0x90,                                           // nop
+        0xff, 0xc9,                                     // dec ecx
+        0x75, 0xea,                                     // jne L
+        0xf4,                                           // hlt
+    });
+    expect_exception64(stop, kDB, kCode + 0x15, false);
+    EXPECT_EQ(cpu.gpr(RCX), 1u);
 }
 
 // ---- 6. TLB maintenance seen through the CPU ----------------------------------------------------------
