@@ -501,19 +501,25 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
             const bool auto_drain = sb_ && config_.auto_commit;
             const DecodedInsn* p = first;
             u64 rip = st_.rip;
+            // One step of the run; false when the run ends after it. The loop below repeats it four
+            // times so that each copy has its own indirect call: the branch predictor then also knows
+            // the position in the run, not only the global history.
+            const auto step = [&]() __attribute__((always_inline)) {
+                const u64 fall_through = (rip + p->length) & rip_mask;
+                next_rip = fall_through;
+                cur_addrsize_ = p->addrsize;
+                p->exec(*this, *p);
+                stats_.cycles += p->cost;
+                ++p;
+                rip = next_rip;
+                st_.rip = rip;
+                if (auto_drain && !sb_->empty()) drain_due_stores();
+                if (p == end || events_pending_ || rip != fall_through) return false;
+                insn_rip_ = rip;
+                return true;
+            };
             try {
-                for (;;) {
-                    const u64 fall_through = (rip + p->length) & rip_mask;
-                    next_rip = fall_through;
-                    cur_addrsize_ = p->addrsize;
-                    p->exec(*this, *p);
-                    stats_.cycles += p->cost;
-                    ++p;
-                    rip = next_rip;
-                    st_.rip = rip;
-                    if (auto_drain && !sb_->empty()) drain_due_stores();
-                    if (p == end || events_pending_ || rip != fall_through) break;
-                    insn_rip_ = rip;
+                while (step() && step() && step() && step()) {
                 }
             } catch (const GuestException&) {
                 executed += u64(p - first); // those before the faulting one completed
