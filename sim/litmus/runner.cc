@@ -197,7 +197,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
     for (const MemoryInit& m : code.memory)
         if (lines.empty() || lines.back() != (m.address & ~63ull)) lines.push_back(m.address & ~63ull);
 
-    std::mt19937_64 rng(options.seed);
+    SplitMix64 rng(options.seed);
     RunResult result;
     const auto start = std::chrono::steady_clock::now();
     std::vector<unsigned> skew(threads);
@@ -231,7 +231,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
             memory.poke(m.address, &m.value, m.size);
         for (u64 line : lines)
             for (unsigned t = 0; t < threads; ++t) {
-                const u64 r = rng() % 3;
+                const u64 r = rng.below(3);
                 if (r != 0) memory.prefetch(t, line, r == 2, machine.clocks[t]);
             }
         for (unsigned t = 0; t < threads; ++t) {

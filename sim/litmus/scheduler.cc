@@ -6,7 +6,7 @@
 namespace smpsim::litmus {
 
 RunScheduler::RunScheduler(unsigned threads, u64 expected_steps, const SchedulerOptions& options,
-                           std::mt19937_64& rng)
+                           SplitMix64& rng)
     : rng_(rng), options_(options), expected_steps_(expected_steps), skew_(threads, 0),
       commit_percent_(threads, 0), priority_(threads, 0) {
     active_.reserve(threads);
@@ -19,27 +19,27 @@ void RunScheduler::start_run() {
     step_ = 0;
     change_points_.clear();
     std::fill(skew_.begin(), skew_.end(), 0u);
-    if (threads > 1 && rng_() % 100 < options.pct_percent) {
+    if (threads > 1 && rng_.below(100) < options.pct_percent) {
         strategy_ = Strategy::Pct;
         const u64 k = std::max<u64>(expected_steps_, 1);
         // Deep schedules matter: a test's rare states can need a switch at many exact points (six
         // threads of dat3m's pso show 801 of herd7's 1533 states in 10^4 runs with d up to 10, 906 with
         // d up to 24).
-        depth_ = 1 + unsigned(rng_() % (options.pct_max_depth ? options.pct_max_depth : k));
+        depth_ = 1 + unsigned(rng_.below(options.pct_max_depth ? options.pct_max_depth : k));
         std::iota(priority_.begin(), priority_.end(), u64(depth_));
         std::shuffle(priority_.begin(), priority_.end(), rng_);
         for (u64 i = 1; i < depth_; ++i)
-            change_points_.emplace_back(1 + rng_() % k, i);
+            change_points_.emplace_back(1 + rng_.below(k), i);
         std::sort(change_points_.begin(), change_points_.end());
         pct_step_limit_ = 4 * k + 64;
         for (unsigned t = 0; t < threads; ++t)
-            commit_percent_[t] = unsigned(rng_() % (max_commit + 1));
+            commit_percent_[t] = unsigned(rng_.below(max_commit + 1));
     } else {
         strategy_ = Strategy::RandomWalk;
         depth_ = 0;
-        const unsigned commit = unsigned(rng_() % (max_commit + 1));
+        const unsigned commit = unsigned(rng_.below(max_commit + 1));
         for (unsigned t = 0; t < threads; ++t) {
-            skew_[t] = options.max_start_skew ? unsigned(rng_() % (options.max_start_skew + 1)) : 0;
+            skew_[t] = options.max_start_skew ? unsigned(rng_.below(options.max_start_skew + 1)) : 0;
             commit_percent_[t] = commit;
         }
     }
@@ -67,7 +67,7 @@ unsigned RunScheduler::pick(const std::vector<bool>& done) {
     active_.clear();
     for (unsigned t = 0; t < done.size(); ++t)
         if (!done[t]) active_.push_back(t);
-    return active_[rng_() % active_.size()];
+    return active_[rng_.below(active_.size())];
 }
 
 } // namespace smpsim::litmus

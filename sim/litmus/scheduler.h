@@ -18,8 +18,8 @@
 //   PCT part of the run: from then on it continues as a random walk, so every run finishes.
 #pragma once
 #include "sim/core/types.h"
+#include "sim/litmus/split_mix.h"
 
-#include <random>
 #include <utility>
 #include <vector>
 
@@ -38,7 +38,7 @@ class RunScheduler {
 
     // expected_steps: about how many instructions the threads execute together (the PCT change points
     // fall among them). One scheduler serves every run of a test (no allocation per run).
-    RunScheduler(unsigned threads, u64 expected_steps, const SchedulerOptions& options, std::mt19937_64& rng);
+    RunScheduler(unsigned threads, u64 expected_steps, const SchedulerOptions& options, SplitMix64& rng);
     // Draws the next run's strategy, priorities, change points, start skews and commit rates.
     void start_run();
 
@@ -49,10 +49,10 @@ class RunScheduler {
     // The thread that takes the next step, among those for which done[t] is false (at least one).
     unsigned pick(const std::vector<bool>& done);
     // Whether CPU t commits one store-buffer entry after this step.
-    bool commits(unsigned t) { return rng_() % 100 < commit_percent_[t]; }
+    bool commits(unsigned t) { return rng_.below(100) < commit_percent_[t]; }
 
   private:
-    std::mt19937_64& rng_;
+    SplitMix64& rng_;
     SchedulerOptions options_;
     u64 expected_steps_;
     Strategy strategy_ = Strategy::RandomWalk;

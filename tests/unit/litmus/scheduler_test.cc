@@ -38,7 +38,7 @@ TEST(RunScheduler, PctRunsAThreadUntilAChangePointOrItsEnd) {
     o.pct_percent = 100;
     unsigned depths_seen = 0;
     for (u64 seed = 1; seed <= 200; ++seed) {
-        std::mt19937_64 rng(seed);
+        SplitMix64 rng(seed);
         RunScheduler s(3, 30, o, rng);
         s.start_run();
         ASSERT_EQ(s.strategy(), RunScheduler::Strategy::Pct);
@@ -60,7 +60,7 @@ TEST(RunScheduler, PctOfDepthOneRunsTheThreadsOneAfterAnother) {
     o.pct_max_depth = 1;
     std::vector<bool> first_seen(3, false);
     for (u64 seed = 1; seed <= 60; ++seed) {
-        std::mt19937_64 rng(seed);
+        SplitMix64 rng(seed);
         RunScheduler s(3, 12, o, rng);
         s.start_run();
         ASSERT_EQ(s.depth(), 1u);
@@ -77,7 +77,7 @@ TEST(RunScheduler, RandomWalkSkewsStartsAndInterleaves) {
     o.max_start_skew = 5;
     bool skewed = false;
     for (u64 seed = 1; seed <= 50; ++seed) {
-        std::mt19937_64 rng(seed);
+        SplitMix64 rng(seed);
         RunScheduler s(2, 20, o, rng);
         s.start_run();
         ASSERT_EQ(s.strategy(), RunScheduler::Strategy::RandomWalk);
@@ -97,7 +97,7 @@ TEST(RunScheduler, APctThreadThatSpinsGivesWayToARandomWalk) {
     o.pct_percent = 100;
     o.pct_max_depth = 1;
     for (u64 seed = 1; seed <= 20; ++seed) {
-        std::mt19937_64 rng(seed);
+        SplitMix64 rng(seed);
         RunScheduler s(2, 4, o, rng);
         s.start_run();
         std::vector<bool> done(2, false);
@@ -111,7 +111,7 @@ TEST(RunScheduler, APctThreadThatSpinsGivesWayToARandomWalk) {
 TEST(RunScheduler, TheSameSeedGivesTheSameSchedule) {
     SchedulerOptions o;
     for (u64 seed = 1; seed <= 20; ++seed) {
-        std::mt19937_64 a(seed), b(seed);
+        SplitMix64 a(seed), b(seed);
         RunScheduler sa(4, 40, o, a), sb(4, 40, o, b);
         sa.start_run();
         sb.start_run();
@@ -122,7 +122,7 @@ TEST(RunScheduler, TheSameSeedGivesTheSameSchedule) {
 TEST(RunScheduler, CommitRatesStayWithinTwiceTheMean) {
     SchedulerOptions o;
     o.commit_percent = 0; // 0 to twice 0: never commits on its own
-    std::mt19937_64 rng(1);
+    SplitMix64 rng(1);
     RunScheduler s(2, 10, o, rng);
     s.start_run();
     for (int i = 0; i < 1000; ++i)
