@@ -49,6 +49,17 @@ struct MemorySystem::L1 {
     std::vector<IqEntry> iq; // ring; every entry names a frame in S_Q, every S_Q frame has one entry
     u32 iq_head = 0;
     u32 iq_count = 0;
+    // Frames given a line since the last flush_all(), so that it visits those only (litmus iterations
+    // touch a handful of the L1's frames and flush every time). Past one entry per frame it stops
+    // recording and flush_all() scans them all.
+    std::vector<u32> filled;
+    bool filled_overflow = false;
+    void note_fill(u32 f) {
+        if (filled.size() < tags.size())
+            filled.push_back(f);
+        else
+            filled_overflow = true;
+    }
 
     L1(u32 sets, u32 ways_, u32 iq_capacity)
         : ways(ways_), set_mask(sets - 1), tags(std::size_t(sets) * ways_, kNoLine),
@@ -325,6 +336,7 @@ u32 MemorySystem::acquire(u32 cpu, u64 line, Event ev, u64 mask, AccessResult& r
         State next = t.next;
         if ((t.actions & kExclusiveIfSole) && !sr.others_valid) next = State::E;
         c.tags[f] = line;
+        c.note_fill(f);
         c.state[f] = next;
         c.stats[f] = ls;
     }
@@ -600,8 +612,18 @@ void MemorySystem::flush_all() {
     for (u32 cpu = 0; cpu < config_.cpus; ++cpu) {
         drain_invalidate_queue(cpu);
         L1& c = l1_[cpu];
-        for (u32 f = 0; f < c.tags.size(); ++f)
-            if (c.tags[f] != kNoLine) evict(cpu, f);
+        if (c.filled_overflow) {
+            for (u32 f = 0; f < c.tags.size(); ++f)
+                if (c.tags[f] != kNoLine) evict(cpu, f);
+        } else {
+            // In frame order, as the full scan: write-backs reach the LLC in the same order.
+            std::sort(c.filled.begin(), c.filled.end());
+            c.filled.erase(std::unique(c.filled.begin(), c.filled.end()), c.filled.end());
+            for (u32 f : c.filled)
+                if (c.tags[f] != kNoLine) evict(cpu, f);
+        }
+        c.filled.clear();
+        c.filled_overflow = false;
     }
     if (llc_) llc_->clear();
 }
