@@ -253,11 +253,12 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
         steps = 0;
         if (options.monitor) options.monitor->run_started();
         unsigned remaining = threads;
+        u64 running = threads >= 64 ? ~u64{0} : (u64{1} << threads) - 1; // done[] as a mask, for pick()
         while (remaining > 0) {
             if (++steps > options.max_steps_per_run)
                 throw InputError(fmt::format("{}: a run did not finish within {} steps", test.file,
                                              options.max_steps_per_run));
-            const unsigned t = scheduler.pick(done);
+            const unsigned t = scheduler.pick(running);
             cpu::Cpu& c = *machine.cpus[t];
             ++machine.clocks[t];
             memory.tick(t, machine.clocks[t]);
@@ -268,6 +269,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
                 monitored.check();
                 if (stop.reason == cpu::StopReason::HaltedForever) {
                     done[t] = true;
+                    running &= ~(u64{1} << t);
                     --remaining;
                 } else if (stop.reason == cpu::StopReason::TripleFault) {
                     throw InputError(fault_message(test, code.threads[t], stop, run));

@@ -1,6 +1,7 @@
 #include "sim/litmus/scheduler.h"
 
 #include <algorithm>
+#include <bit>
 #include <numeric>
 
 namespace smpsim::litmus {
@@ -8,9 +9,7 @@ namespace smpsim::litmus {
 RunScheduler::RunScheduler(unsigned threads, u64 expected_steps, const SchedulerOptions& options,
                            SplitMix64& rng)
     : rng_(rng), options_(options), expected_steps_(expected_steps), skew_(threads, 0),
-      commit_percent_(threads, 0), priority_(threads, 0) {
-    active_.reserve(threads);
-}
+      commit_percent_(threads, 0), priority_(threads, 0) {}
 
 void RunScheduler::start_run() {
     const SchedulerOptions& options = options_;
@@ -18,6 +17,7 @@ void RunScheduler::start_run() {
     const unsigned max_commit = 2 * options.commit_percent;
     step_ = 0;
     change_points_.clear();
+    next_change_ = 0;
     std::fill(skew_.begin(), skew_.end(), 0u);
     if (threads > 1 && rng_.below(100) < options.pct_percent) {
         strategy_ = Strategy::Pct;
@@ -46,28 +46,37 @@ void RunScheduler::start_run() {
 }
 
 unsigned RunScheduler::pick(const std::vector<bool>& done) {
+    u64 running = 0;
+    for (unsigned t = 0; t < done.size(); ++t)
+        if (!done[t]) running |= u64{1} << t;
+    return pick(running);
+}
+
+unsigned RunScheduler::pick(u64 running) {
     ++step_;
     if (strategy_ == Strategy::Pct && step_ <= pct_step_limit_) {
-        unsigned best = 0;
-        bool found = false;
-        for (unsigned t = 0; t < done.size(); ++t)
-            if (!done[t] && (!found || priority_[t] > priority_[best])) {
-                best = t;
-                found = true;
+        // The running thread of highest priority (priorities are distinct), lowered at the change points
+        // that fall on this step; then the highest again.
+        const auto highest = [&] {
+            unsigned best = unsigned(std::countr_zero(running));
+            for (u64 m = running & (running - 1); m != 0; m &= m - 1) {
+                const unsigned t = unsigned(std::countr_zero(m));
+                if (priority_[t] > priority_[best]) best = t;
             }
-        // Change points that fall on this step lower the thread that would run; the next one runs.
-        while (!change_points_.empty() && change_points_.front().first == step_) {
-            priority_[best] = change_points_.front().second;
-            change_points_.erase(change_points_.begin());
-            for (unsigned t = 0; t < done.size(); ++t)
-                if (!done[t] && priority_[t] > priority_[best]) best = t;
+            return best;
+        };
+        unsigned best = highest();
+        while (next_change_ < change_points_.size() && change_points_[next_change_].first == step_) {
+            priority_[best] = change_points_[next_change_++].second;
+            best = highest();
         }
         return best;
     }
-    active_.clear();
-    for (unsigned t = 0; t < done.size(); ++t)
-        if (!done[t]) active_.push_back(t);
-    return active_[rng_.below(active_.size())];
+    // Uniformly among the running threads: the k-th set bit.
+    u64 m = running;
+    for (u64 k = rng_.below(u64(std::popcount(running))); k != 0; --k)
+        m &= m - 1;
+    return unsigned(std::countr_zero(m));
 }
 
 } // namespace smpsim::litmus

@@ -46,7 +46,9 @@ class RunScheduler {
     unsigned depth() const { return depth_; }
     // Steps thread t waits before its first instruction.
     unsigned start_skew(unsigned t) const { return skew_[t]; }
-    // The thread that takes the next step, among those for which done[t] is false (at least one).
+    // The thread that takes the next step, among those whose bit is set in `running` (at least one; up
+    // to 64 threads). The overload takes the finished threads instead (done[t]).
+    unsigned pick(u64 running);
     unsigned pick(const std::vector<bool>& done);
     // Whether CPU t commits one store-buffer entry after this step.
     bool commits(unsigned t) { return rng_.below(100) < commit_percent_[t]; }
@@ -61,9 +63,9 @@ class RunScheduler {
     std::vector<unsigned> commit_percent_;
     std::vector<u64> priority_;                      // PCT: higher runs first
     std::vector<std::pair<u64, u64>> change_points_; // PCT: (step, new priority), by step
+    std::size_t next_change_ = 0;                    // the first change point not yet reached
     u64 step_ = 0;
     u64 pct_step_limit_ = 0; // PCT gives way to a random walk after this many steps
-    std::vector<unsigned> active_;
 };
 
 } // namespace smpsim::litmus
