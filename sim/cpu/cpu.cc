@@ -56,7 +56,7 @@ void CpuImpl::reset() {
     delivering_ = 0;
     if (sb_) sb_->clear(); // a reset loses what had not reached the cache
     in_locked_ = false;
-    stop_ = StopInfo{};
+    clear_stop_info();
     stop_pending_ = false;
     events_pending_ = true;
     update_mode();
@@ -593,7 +593,7 @@ void CpuImpl::build_run(const DecodedInsn& head) {
     head.run = page.runs.back().data();
 }
 
-StopInfo CpuImpl::run(u64 max_insns) {
+const StopInfo& CpuImpl::run(u64 max_insns) {
     u64 executed = 0;
     u64 faulted = 0;
     // Where the last run() ended is forgotten, except for a triple fault or a requested stop: a CPU halted
@@ -605,7 +605,7 @@ StopInfo CpuImpl::run(u64 max_insns) {
     case StopReason::Halted:
     case StopReason::HaltedForever:
     case StopReason::WaitForSipi:
-        stop_ = StopInfo{};
+        clear_stop_info();
         stop_pending_ = false;
         break;
     default: stop_pending_ = true; break;
@@ -779,7 +779,7 @@ Cpu::~Cpu() = default;
 void Cpu::reset() {
     impl_->reset();
 }
-StopInfo Cpu::run(u64 max_insns) {
+const StopInfo& Cpu::run(u64 max_insns) {
     return impl_->run(max_insns);
 }
 const StopInfo& Cpu::stop_info() const {

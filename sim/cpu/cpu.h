@@ -114,7 +114,8 @@ class Cpu {
     // Power-on state (SDM 9.1.1): real mode, CS.base 0xffff0000, RIP 0xfff0.
     void reset();
     // Executes at most max_insns instructions; stops early on HLT, a triple fault or a stop request.
-    StopInfo run(u64 max_insns);
+    // The result is stop_info(), valid until the next call that changes it (run, reset, request_stop).
+    const StopInfo& run(u64 max_insns);
     const StopInfo& stop_info() const;
     // Ends the current run() at the next instruction boundary (called by devices, e.g. the exit port).
     void request_stop(StopReason reason);

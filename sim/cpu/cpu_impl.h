@@ -108,7 +108,7 @@ class CpuImpl final : public InterruptSink {
 
     // --- run control (cpu.cc) ---
     void reset();
-    StopInfo run(u64 max_insns);
+    const StopInfo& run(u64 max_insns);
     void request_stop(StopReason reason) {
         stop_.reason = reason;
         stop_pending_ = true;
@@ -320,6 +320,14 @@ class CpuImpl final : public InterruptSink {
     void retire_store(unsigned index); // takes entry `index` out of the buffer and writes it to the cache
     void run_loop(u64 max_insns, u64& executed);
     void take_exception(const GuestException& e);
+    // StopInfo{} without giving up the message's buffer: a litmus CPU halts (with a message) once per
+    // iteration, and a fresh string each time was a quarter of the runner's allocations.
+    void clear_stop_info() {
+        stop_.reason = StopReason::None;
+        stop_.message.clear();
+        stop_.first_vector = -1;
+        stop_.first_rip = 0;
+    }
     bool handle_events();
     bool debug_boundary(); // handle_events() with the debugger's instruction checks around it
     mmu::PagingRegs paging_regs() const { return {st_.cr0, st_.cr3, st_.cr4, st_.efer}; }

@@ -46,7 +46,11 @@ bool Condition::eval(const FinalState& state) const {
         int node;
         int stage;
     };
-    std::vector<Frame> stack{{root, 0}};
+    // Reused across calls: the runners evaluate the condition once or twice per iteration, and an
+    // allocation each time was a measurable part of a short test's iteration.
+    static thread_local std::vector<Frame> stack;
+    stack.clear();
+    stack.push_back({root, 0});
     bool value = false; // the value of the node popped last
     while (!stack.empty()) {
         Frame& f = stack.back();

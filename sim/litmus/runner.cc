@@ -265,7 +265,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
             if (skew[t] > 0) {
                 --skew[t];
             } else {
-                const cpu::StopInfo stop = c.run(1);
+                const cpu::StopInfo& stop = c.run(1);
                 monitored.check();
                 if (stop.reason == cpu::StopReason::HaltedForever) {
                     done[t] = true;

@@ -73,8 +73,11 @@ unsigned RunScheduler::pick(u64 running) {
         return best;
     }
     // Uniformly among the running threads: the k-th set bit.
+    u64 count = 0; // std::popcount is a library call without -mpopcnt; litmus tests have few threads
+    for (u64 m = running; m != 0; m &= m - 1)
+        ++count;
     u64 m = running;
-    for (u64 k = rng_.below(u64(std::popcount(running))); k != 0; --k)
+    for (u64 k = rng_.below(count); k != 0; --k)
         m &= m - 1;
     return unsigned(std::countr_zero(m));
 }
