@@ -114,7 +114,7 @@ struct X86Status {
     const RunOptions& options;
     const RunScheduler& scheduler;
     const RunResult& result;
-    const std::vector<bool>& done;
+    const u64& running; // bit t: thread t has not halted yet
     const std::vector<unsigned>& skew;
     const u64& run;
     const u64& steps;
@@ -127,9 +127,9 @@ struct X86Status {
                          pct ? fmt::format("PCT (depth {})", scheduler.depth()) : "a random walk");
         for (unsigned t = 0; t < code.threads.size(); ++t) {
             const AssembledThread& th = code.threads[t];
-            const std::string state = done[t]       ? "finished (halted)"
-                                      : skew[t] > 0 ? fmt::format("starts in {} steps", skew[t])
-                                                    : "running";
+            const std::string state = !(running >> t & 1) ? "finished (halted)"
+                                      : skew[t] > 0       ? fmt::format("starts in {} steps", skew[t])
+                                                          : "running";
             s += fmt::format("P{} (CPU {}, GDB thread {}): {}; code at {:#x}:\n", th.id, t, t + 1, state,
                              th.code_address);
             for (const AssembledInsn& insn : th.insns) {
@@ -201,7 +201,8 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
     RunResult result;
     const auto start = std::chrono::steady_clock::now();
     std::vector<unsigned> skew(threads);
-    std::vector<bool> done(threads);
+    const u64 all_threads = threads == 64 ? ~u64{0} : (u64{1} << threads) - 1; // at most 64 (above)
+    u64 running = all_threads;
     // PCT's change points fall among the instructions the threads execute (loops aside).
     u64 expected_steps = 0;
     for (const AssembledThread& th : code.threads)
@@ -219,7 +220,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
                        machine.clocks,
                        aopt.code_address,
                        {},
-                       X86Status{test, code, options, scheduler, result, done, skew, run, steps}};
+                       X86Status{test, code, options, scheduler, result, running, skew, run, steps}};
     for (const auto& c : machine.cpus)
         view.cpus.push_back(c.get());
     const MonitoredTest monitored(options.monitor, view);
@@ -243,7 +244,6 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
             for (const auto& [gpr, value] : code.threads[t].init_regs)
                 c.set_gpr(gpr, value);
             c.set_rip(aopt.code_address[t]);
-            done[t] = false;
         }
         // Interleave one instruction at a time, in a seeded order drawn by this run's scheduler (random
         // walk or PCT), with store buffers draining at rates it draws too.
@@ -252,9 +252,8 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
             skew[t] = scheduler.start_skew(t);
         steps = 0;
         if (options.monitor) options.monitor->run_started();
-        unsigned remaining = threads;
-        u64 running = threads >= 64 ? ~u64{0} : (u64{1} << threads) - 1; // done[] as a mask, for pick()
-        while (remaining > 0) {
+        running = all_threads;
+        while (running != 0) {
             if (++steps > options.max_steps_per_run)
                 throw InputError(fmt::format("{}: a run did not finish within {} steps", test.file,
                                              options.max_steps_per_run));
@@ -268,9 +267,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
                 const cpu::StopInfo& stop = c.run(1);
                 monitored.check();
                 if (stop.reason == cpu::StopReason::HaltedForever) {
-                    done[t] = true;
                     running &= ~(u64{1} << t);
-                    --remaining;
                 } else if (stop.reason == cpu::StopReason::TripleFault) {
                     throw InputError(fault_message(test, code.threads[t], stop, run));
                 }

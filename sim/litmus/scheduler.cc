@@ -45,13 +45,6 @@ void RunScheduler::start_run() {
     }
 }
 
-unsigned RunScheduler::pick(const std::vector<bool>& done) {
-    u64 running = 0;
-    for (unsigned t = 0; t < done.size(); ++t)
-        if (!done[t]) running |= u64{1} << t;
-    return pick(running);
-}
-
 unsigned RunScheduler::pick(u64 running) {
     ++step_;
     if (strategy_ == Strategy::Pct && step_ <= pct_step_limit_) {

@@ -47,9 +47,8 @@ class RunScheduler {
     // Steps thread t waits before its first instruction.
     unsigned start_skew(unsigned t) const { return skew_[t]; }
     // The thread that takes the next step, among those whose bit is set in `running` (at least one; up
-    // to 64 threads). The overload takes the finished threads instead (done[t]).
+    // to 64 threads).
     unsigned pick(u64 running);
-    unsigned pick(const std::vector<bool>& done);
     // Whether CPU t commits one store-buffer entry after this step.
     bool commits(unsigned t) { return rng_.below(100) < commit_percent_[t]; }
 

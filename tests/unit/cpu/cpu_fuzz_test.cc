@@ -261,7 +261,7 @@ TEST(CpuRobustness, RandomCodeRunsTheSameWithAndWithoutRunsOfDecodedInstructions
         return same;
     };
 
-    u64 compared = 0, smc = 0;
+    u64 compared = 0;
     for (int i = 0; i < kDiffSequences; ++i) {
         const bool structured = rng() % 4 != 0; // else random bytes in any protected or long mode
         const GuestSetup setup =
@@ -320,7 +320,7 @@ TEST(CpuRobustness, RandomCodeRunsTheSameWithAndWithoutRunsOfDecodedInstructions
             ASSERT_TRUE(with_runs.ram.bytes == without_runs.ram.bytes) << "RAM differs after sequence " << i;
         }
     }
-    smc = with_runs.cpu.stats().smc_invalidations;
+    const u64 smc = with_runs.cpu.stats().smc_invalidations;
     std::printf("%llu instructions compared, %llu code pages dropped by stores\n",
                 static_cast<unsigned long long>(compared), static_cast<unsigned long long>(smc));
     EXPECT_GT(compared, u64(kDiffSequences) * 100);
