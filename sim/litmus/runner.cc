@@ -122,9 +122,18 @@ struct X86Status {
     std::string operator()() const {
         std::string s = fmt::format("test {} ({}), x86, model {}, seed {}\n", test.name, test.file,
                                     cache_mesi::to_string(options.model), options.seed);
-        const bool pct = scheduler.strategy() == RunScheduler::Strategy::Pct;
+        const auto strategy = [&]() -> std::string {
+            switch (scheduler.strategy()) {
+            case RunScheduler::Strategy::Pct: return fmt::format("PCT (depth {})", scheduler.depth());
+            case RunScheduler::Strategy::Mutation:
+                return fmt::format("a mutation of one of the {} schedules that found a new state",
+                                   scheduler.kept_schedules());
+            case RunScheduler::Strategy::RandomWalk: break;
+            }
+            return "a random walk";
+        };
         s += fmt::format("run {} of {}, step {} of it; scheduled by {}\n", run + 1, options.runs, steps,
-                         pct ? fmt::format("PCT (depth {})", scheduler.depth()) : "a random walk");
+                         strategy());
         for (unsigned t = 0; t < code.threads.size(); ++t) {
             const AssembledThread& th = code.threads[t];
             const std::string state = !(running >> t & 1) ? "finished (halted)"
@@ -208,7 +217,7 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
     for (const AssembledThread& th : code.threads)
         expected_steps += th.insns.size() + 1;
     const SchedulerOptions sched_options{options.max_start_skew, options.commit_percent, options.pct_percent,
-                                         options.pct_max_depth};
+                                         options.pct_max_depth, options.mutation_percent};
     RunScheduler scheduler(threads, expected_steps, sched_options, rng);
     u64 run = 0, steps = 0;
     LitmusMachine view{test.name,
@@ -253,33 +262,51 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
         steps = 0;
         if (options.monitor) options.monitor->run_started();
         running = all_threads;
-        while (running != 0) {
+        const auto step = [&](unsigned t) {
             if (++steps > options.max_steps_per_run)
                 throw InputError(fmt::format("{}: a run did not finish within {} steps", test.file,
                                              options.max_steps_per_run));
-            const unsigned t = scheduler.pick(running);
             cpu::Cpu& c = *machine.cpus[t];
             ++machine.clocks[t];
             memory.tick(t, machine.clocks[t]);
             if (skew[t] > 0) {
                 --skew[t];
-            } else {
-                const cpu::StopInfo& stop = c.run(1);
-                monitored.check();
-                if (stop.reason == cpu::StopReason::HaltedForever) {
-                    running &= ~(u64{1} << t);
-                } else if (stop.reason == cpu::StopReason::TripleFault) {
-                    throw InputError(fault_message(test, code.threads[t], stop, run));
-                }
+                return;
             }
+            scheduler.record_step(t);
+            const cpu::StopInfo& stop = c.run(1);
+            monitored.check();
+            if (stop.reason == cpu::StopReason::HaltedForever) {
+                running &= ~(u64{1} << t);
+            } else if (stop.reason == cpu::StopReason::TripleFault) {
+                throw InputError(fault_message(test, code.threads[t], stop, run));
+            }
+        };
+        const auto commit = [&](unsigned t) {
+            scheduler.record_commit(t);
+            machine.cpus[t]->commit_store();
+        };
+        // A mutated schedule first: its actions that can still happen, in its order.
+        for (const u8 action : scheduler.plan()) {
+            if (running == 0) break;
+            const unsigned t = action & ~RunScheduler::commit_action;
+            if (action & RunScheduler::commit_action) {
+                if (machine.cpus[t]->store_buffer_size()) commit(t);
+            } else if (running >> t & 1) {
+                step(t);
+            }
+        }
+        while (running != 0) {
+            step(scheduler.pick(running));
             // Store buffers drain at their own pace.
             for (unsigned u = 0; u < threads; ++u)
-                if (machine.cpus[u]->store_buffer_size() && scheduler.commits(u))
-                    machine.cpus[u]->commit_store();
+                if (machine.cpus[u]->store_buffer_size() && scheduler.commits(u)) commit(u);
         }
-        // The final state is read once every store has reached memory.
+        // The final state is read once every store has reached memory (commits the schedule records
+        // too, so that a mutation can move them earlier).
         for (unsigned t = 0; t < threads; ++t)
-            machine.cpus[t]->drain_store_buffer();
+            while (machine.cpus[t]->store_buffer_size())
+                commit(t);
         const FinalState state = code.read_state(
             [&](int thread, unsigned gpr) { return machine.cpus[unsigned(thread)]->gpr(gpr); },
             [&](u64 address, unsigned size) {
@@ -288,7 +315,9 @@ RunResult run_litmus(const LitmusTest& test, const RunOptions& options) {
                 return v;
             });
         if (test.filter && !test.filter->eval(state)) continue;
-        ++result.histogram[state.values];
+        const auto [entry, new_state] = result.histogram.try_emplace(state.values, 0);
+        ++entry->second;
+        if (new_state) scheduler.keep_schedule();
         if (test.satisfies(state))
             ++result.positive;
         else

@@ -1,8 +1,9 @@
 // Runs a litmus test on simulated CPUs: one CPU per thread, each with a store buffer, private MESI L1s
 // with invalidate queues (cache_mesi), the chosen memory model, and a seeded scheduler (scheduler.h:
-// random walks and PCT) that interleaves the CPUs one instruction at a time (a 1-cycle quantum) and
-// commits store-buffer entries at random moments; the initial cache state of every location is
-// random too. All iterations reuse one set of CPUs and caches in this process.
+// random walks, PCT and mutations of schedules that found new states) that interleaves the CPUs one
+// instruction at a time (a 1-cycle quantum) and commits store-buffer entries at random moments; the initial
+// cache state of every location is random too. All iterations reuse one set of CPUs and caches in this
+// process.
 #pragma once
 #include "sim/core/memory_model.h"
 #include "sim/cpu/cpu.h"
@@ -28,6 +29,7 @@ struct RunOptions {
     unsigned commit_percent = 30;   // mean chance per step that a CPU commits a store-buffer entry
     unsigned pct_percent = 75;      // share of runs scheduled by PCT rather than a random walk
     unsigned pct_max_depth = 0;     // PCT's depth (change points + 1) from 1..this (0: the test's steps)
+    unsigned mutation_percent = 75; // share of runs replaying a mutated schedule that found a new state
     u64 invalidate_queue_delay = 8; // in steps of the receiving CPU (weak model)
     u64 max_steps_per_run = 100000; // a run still going then is an error (a looping test)
     bool line_stats = false;        // fill RunResult::line_stats

@@ -19,7 +19,17 @@ void RunScheduler::start_run() {
     change_points_.clear();
     next_change_ = 0;
     std::fill(skew_.begin(), skew_.end(), 0u);
-    if (threads > 1 && rng_.below(100) < options.pct_percent) {
+    actions_.clear();
+    too_long_ = false;
+    plan_.clear();
+    if (threads > 1 && !kept_.empty() && rng_.below(100) < options.mutation_percent) {
+        // The plan, then a random walk with one commit rate for every CPU (see RandomWalk below).
+        strategy_ = Strategy::Mutation;
+        depth_ = 0;
+        draw_plan();
+        const unsigned commit = unsigned(rng_.below(max_commit + 1));
+        std::fill(commit_percent_.begin(), commit_percent_.end(), commit);
+    } else if (threads > 1 && rng_.below(100) < options.pct_percent) {
         strategy_ = Strategy::Pct;
         const u64 k = std::max<u64>(expected_steps_, 1);
         // Deep schedules matter: a test's rare states can need a switch at many exact points (six
@@ -43,6 +53,24 @@ void RunScheduler::start_run() {
             commit_percent_[t] = commit;
         }
     }
+}
+
+void RunScheduler::draw_plan() {
+    plan_ = kept_[rng_.below(kept_.size())];
+    if (plan_.size() < 2) return;
+    // Move one to three actions (a step, or a commit to the other side of a load): a model of pso's
+    // schedules found all its states in 10^5 runs this way, and no better with more moves.
+    for (u64 moves = 1 + rng_.below(3); moves != 0; --moves) {
+        const std::size_t from = rng_.below(plan_.size());
+        const u8 action = plan_[from];
+        plan_.erase(plan_.begin() + std::ptrdiff_t(from));
+        const std::size_t to = rng_.below(plan_.size() + 1);
+        plan_.insert(plan_.begin() + std::ptrdiff_t(to), action);
+    }
+}
+
+void RunScheduler::keep_schedule() {
+    if (!too_long_) kept_.push_back(actions_);
 }
 
 unsigned RunScheduler::pick(u64 running) {

@@ -85,6 +85,8 @@ def main():
     ap.add_argument("summary")
     ap.add_argument("--root", required=True, help="the suite directory the summary's file names start with")
     ap.add_argument("--show-missing", type=int, default=3, help="missing states printed per test")
+    ap.add_argument("--min-coverage", type=float, default=0.0,
+                    help="fail when fewer than this percentage of the allowed states were seen")
     args = ap.parse_args()
 
     allowed = read_herd(args.herd_states)
@@ -119,6 +121,9 @@ def main():
     pct = 100.0 * total_seen / total_allowed if total_allowed else 0.0
     print(f"{len(tests)} tests: {total_seen} of the {total_allowed} final states herd7 allows were seen "
           f"({pct:.1f}%), {len(tests) - len(incomplete)} tests complete; {unsound} states herd7 forbids")
+    if pct < args.min_coverage:
+        print(f"COVERAGE {pct:.1f}% is below the {args.min_coverage}% this suite reached when the floor was set")
+        return 1
     return 1 if unsound else 0
 
 

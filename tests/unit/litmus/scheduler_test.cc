@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace smpsim::litmus {
@@ -123,6 +124,85 @@ TEST(RunScheduler, CommitRatesStayWithinTwiceTheMean) {
     s.start_run();
     for (int i = 0; i < 1000; ++i)
         EXPECT_FALSE(s.commits(i & 1));
+}
+
+// Records a run of `steps` thread steps (round robin) and one commit per thread as its actions.
+std::vector<u8> record_run(RunScheduler& s, unsigned threads, unsigned steps) {
+    std::vector<u8> actions;
+    for (unsigned i = 0; i < steps; ++i) {
+        s.record_step(i % threads);
+        actions.push_back(u8(i % threads));
+    }
+    for (unsigned t = 0; t < threads; ++t) {
+        s.record_commit(t);
+        actions.push_back(u8(t | RunScheduler::commit_action));
+    }
+    return actions;
+}
+
+// The length of the longest common subsequence: a plan made of k moves keeps at least n - k in order.
+std::size_t common_subsequence(const std::vector<u8>& a, const std::vector<u8>& b) {
+    std::vector<std::vector<std::size_t>> l(a.size() + 1, std::vector<std::size_t>(b.size() + 1, 0));
+    for (std::size_t i = 1; i <= a.size(); ++i)
+        for (std::size_t j = 1; j <= b.size(); ++j)
+            l[i][j] = a[i - 1] == b[j - 1] ? l[i - 1][j - 1] + 1 : std::max(l[i - 1][j], l[i][j - 1]);
+    return l[a.size()][b.size()];
+}
+
+TEST(RunScheduler, MutationReplaysAKeptScheduleWithOneToThreeActionsMoved) {
+    SchedulerOptions o;
+    o.mutation_percent = 100;
+    unsigned changed = 0;
+    for (u64 seed = 1; seed <= 100; ++seed) {
+        SplitMix64 rng(seed);
+        RunScheduler s(3, 20, o, rng);
+        s.start_run();
+        ASSERT_NE(s.strategy(), RunScheduler::Strategy::Mutation) << "nothing is kept yet";
+        ASSERT_TRUE(s.plan().empty());
+        const std::vector<u8> kept = record_run(s, 3, 17);
+        s.keep_schedule();
+        EXPECT_EQ(s.kept_schedules(), 1u);
+        s.start_run();
+        ASSERT_EQ(s.strategy(), RunScheduler::Strategy::Mutation);
+        for (unsigned t = 0; t < 3; ++t)
+            EXPECT_EQ(s.start_skew(t), 0u);
+        const std::vector<u8> plan = s.plan();
+        std::vector<u8> a = kept, b = plan;
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        EXPECT_EQ(a, b) << "the same actions, reordered";
+        EXPECT_GE(common_subsequence(kept, plan), kept.size() - 3) << "seed " << seed;
+        changed += plan != kept;
+        // Starting the next run forgets this one's actions: a schedule kept now is the new run's own.
+        const std::vector<u8> second = record_run(s, 3, 5);
+        s.keep_schedule();
+        ASSERT_EQ(s.kept_schedules(), 2u);
+        bool saw_second = false;
+        for (int i = 0; i < 40 && !saw_second; ++i) {
+            s.start_run();
+            saw_second = s.plan().size() == second.size();
+        }
+        EXPECT_TRUE(saw_second) << "every kept schedule gets mutated";
+    }
+    EXPECT_GT(changed, 80u) << "most mutations change the order";
+}
+
+TEST(RunScheduler, SchedulesTooLongToKeepAndSingleThreadsAreNotMutated) {
+    SchedulerOptions o;
+    o.mutation_percent = 100;
+    SplitMix64 rng(1);
+    RunScheduler s(2, 20, o, rng);
+    s.start_run();
+    record_run(s, 2, unsigned(RunScheduler::max_kept_actions)); // one action too many with the commits
+    s.keep_schedule();
+    EXPECT_EQ(s.kept_schedules(), 0u) << "a spinning run is not worth replaying";
+
+    RunScheduler single(1, 20, o, rng);
+    single.start_run();
+    record_run(single, 1, 4);
+    single.keep_schedule();
+    single.start_run();
+    EXPECT_NE(single.strategy(), RunScheduler::Strategy::Mutation);
 }
 
 } // namespace
