@@ -104,11 +104,17 @@ CodeLineStats& LineStats::code_at(u32 cpu_index, u64 rip) {
     return code.back();
 }
 
-LineStats& LineStatsTable::line(u64 line_paddr) {
+LineStats& LineStatsTable::line_slow(u64 line_paddr) {
     auto [it, inserted] = lines_.try_emplace(line_paddr & ~kLineMask);
     if (inserted) {
         it->second.paddr = line_paddr & ~kLineMask;
         it->second.cpu.resize(cpus_);
+    }
+    const u64 page = line_paddr >> 12;
+    if (page < kIndexedPages) {
+        if (page >= index_.size()) index_.resize(page + 1);
+        if (!index_[page]) index_[page] = std::make_unique<std::array<LineStats*, 4096 / kLineSize>>();
+        (*index_[page])[(line_paddr & 0xfff) / kLineSize] = &it->second;
     }
     return it->second;
 }

@@ -45,9 +45,12 @@
 //             "upgrades": 0, "stale_hits": 0 } ] } ]
 //   }
 #pragma once
+#include "sim/cache_mesi/config.h"
 #include "sim/core/types.h"
 
+#include <array>
 #include <cstddef>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <unordered_map>
 #include <vector>
@@ -113,8 +116,15 @@ class LineStatsTable {
   public:
     explicit LineStatsTable(u32 cpus) : cpus_(cpus) {}
 
-    // The record for a line (created on first use). The reference stays valid until clear().
-    LineStats& line(u64 line_paddr);
+    // The record for a line (created on first use). References stay valid for the table's life.
+    LineStats& line(u64 line_paddr) {
+        // Every cache miss asks: a direct index by page and line first, no hashing.
+        const u64 page = line_paddr >> 12;
+        if (page < index_.size()) [[likely]]
+            if (const auto& lines = index_[page])
+                if (LineStats* ls = (*lines)[(line_paddr & 0xfff) / kLineSize]) return *ls;
+        return line_slow(line_paddr);
+    }
     const LineStats* find(u64 paddr) const; // nullptr when never touched
     std::size_t size() const { return lines_.size(); }
     u32 cpus() const { return cpus_; }
@@ -130,8 +140,14 @@ class LineStatsTable {
     nlohmann::json to_json() const;
 
   private:
+    LineStats& line_slow(u64 line_paddr);
+
     u32 cpus_;
     std::unordered_map<u64, LineStats> lines_; // node-based: element addresses are stable
+    // lines_'s records by page, then line in the page, for the pages below kIndexedPages (RAM; MMIO
+    // lines are rare and stay in the map only).
+    static constexpr u64 kIndexedPages = u64{1} << 22; // 16 GiB
+    std::vector<std::unique_ptr<std::array<LineStats*, 4096 / kLineSize>>> index_;
 };
 
 } // namespace smpsim::cache_mesi
