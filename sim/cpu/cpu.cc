@@ -491,12 +491,20 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
         // instruction not finished), or set events_pending_ (a device access that raised an interrupt
         // or asked to stop, a store that dropped a code page). TF and the interrupt shadow, which only
         // instructions that end runs can set, are tested once before it.
-        const bool run_ok = config_.decoded_runs && !(flags.bits & kFlagTf) && !interrupt_shadow_;
+        // A debugger checks before every instruction, which a fused step would skip (the loop would
+        // end every run after one step anyway).
+        const bool run_ok =
+            config_.decoded_runs && !(flags.bits & kFlagTf) && !interrupt_shadow_ && !debug_insn_;
         if (run_ok && (!d->run || (d->run_open && fetch_code_page_->slot[d->run_end]))) [[unlikely]]
             build_run(*d);
-        if (run_ok && d->run_len != 0) [[likely]] {
+        u64 run_insns = run_ok ? std::min<u64>(d->run_len, max_insns - executed) : 0;
+        // The instruction limit lands exactly: a fused step that would cross it is left to the next
+        // round (which executes it on the single-instruction path when it is first).
+        if (run_insns != 0 && run_insns < d->run_len && d->run[run_insns - 1].fused) [[unlikely]]
+            --run_insns;
+        if (run_insns != 0) [[likely]] {
             const DecodedInsn* const first = d->run;
-            const DecodedInsn* const end = first + std::min<u64>(d->run_len, max_insns - executed);
+            const DecodedInsn* const end = first + run_insns;
             const u64 rip_mask = mode_ == CpuMode::Long64 ? ~0ull : 0xffffffffull; // 16-bit IP wrap ignored
             const bool auto_drain = sb_ && config_.auto_commit;
             const DecodedInsn* p = first;
@@ -505,12 +513,12 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
             // times so that each copy has its own indirect call: the branch predictor then also knows
             // the position in the run, not only the global history.
             const auto step = [&]() __attribute__((always_inline)) {
-                const u64 fall_through = (rip + p->length) & rip_mask;
+                const u64 fall_through = (rip + p->step_length) & rip_mask;
                 next_rip = fall_through;
                 cur_addrsize_ = p->addrsize;
                 p->exec(*this, *p);
                 stats_.cycles += p->cost;
-                ++p;
+                p = reinterpret_cast<const DecodedInsn*>(reinterpret_cast<const char*>(p) + p->step_stride);
                 rip = next_rip;
                 st_.rip = rip;
                 if (auto_drain && !sb_->empty()) drain_due_stores();
@@ -582,6 +590,28 @@ void CpuImpl::build_run(const DecodedInsn& head) {
         if (!s->continues_run || off >= 4096) break;
     }
     if (head.run && insns.size() <= head.run_len) return; // a slot of another mode: nothing gained
+    // Steps: an ALU instruction and the Jcc after it execute as one (fuse_alu_jcc); neither can fault,
+    // touch memory or raise an event, so nothing can happen between them that a step would hide. Not
+    // with a store buffer: it may commit a store between the two, at the cycle the ALU instruction ends.
+    const bool fuse = !sb_;
+    for (std::size_t i = 0; i < insns.size(); ++i) {
+        DecodedInsn& s = insns[i];
+        s.fused = 0;
+        s.step_length = s.length;
+        s.step_stride = sizeof(DecodedInsn);
+        if (!fuse || i + 1 == insns.size() || s.cost + insns[i + 1].cost > 255) continue;
+        if (const Handler fused = fuse_alu_jcc(s, insns[i + 1])) {
+            DecodedInsn& jcc = insns[++i];
+            s.exec = fused;
+            s.fused = 1;
+            s.step_length = u8(s.length + jcc.length);
+            s.step_stride = 2 * sizeof(DecodedInsn);
+            s.cost = u8(s.cost + jcc.cost);
+            jcc.fused = 0;
+            jcc.step_length = jcc.length;
+            jcc.step_stride = sizeof(DecodedInsn);
+        }
+    }
     head.run_len = u16(insns.size());
     head.run_open = open;
     head.run_end = u16(off & 0xfff);

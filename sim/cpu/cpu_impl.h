@@ -406,4 +406,44 @@ void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d);
 // Condition-code evaluation shared by Jcc, SETcc, CMOVcc.
 bool condition_holds(const LazyFlags& f, unsigned cond);
 
+// condition_holds() for a condition known at compile time, with the flag producers a branch most often
+// follows (CMP/SUB, TEST/AND/OR/XOR) decided from the recorded result without a switch per flag.
+template <unsigned cond> [[gnu::always_inline]] inline bool jcc_taken(const LazyFlags& f) {
+    constexpr unsigned kind = cond >> 1; // O, B, Z, BE, S, P, L, LE
+    bool r;
+    if constexpr (kind == 1 || kind == 2 || kind == 3 || kind == 6 || kind == 7) {
+        if (f.op == FlagOp::Sub && f.aux == 0) {
+            const u64 m = f.mask();
+            const u64 a = f.a & m, b = f.b & m;
+            const unsigned shift = 64 - f.size * 8;
+            const i64 sa = i64(a << shift), sb = i64(b << shift);
+            if constexpr (kind == 1) r = a < b;
+            if constexpr (kind == 2) r = a == b;
+            if constexpr (kind == 3) r = a <= b;
+            if constexpr (kind == 6) r = sa < sb;
+            if constexpr (kind == 7) r = sa <= sb;
+            return (cond & 1) ? !r : r;
+        }
+    }
+    if (f.op == FlagOp::Logic) {
+        // CF = OF = 0.
+        const bool zf = (f.res & f.mask()) == 0;
+        const bool sf = f.res & f.sign();
+        if constexpr (kind == 0 || kind == 1) r = false;
+        if constexpr (kind == 2 || kind == 3) r = zf;
+        if constexpr (kind == 4 || kind == 6) r = sf;
+        if constexpr (kind == 5) r = f.pf();
+        if constexpr (kind == 7) r = zf || sf;
+        return (cond & 1) ? !r : r;
+    }
+    return condition_holds(f, cond);
+}
+
+// Whether d is a Jcc with its specialised handler (specialize_control).
+bool is_conditional_branch(const DecodedInsn& d);
+// Runs only: a handler that executes the ALU instruction `alu` (register destination, register or
+// immediate source) and then the Jcc `jcc` that follows it, reading the Jcc from the next copy of the
+// run; nullptr when the pair has no such handler.
+Handler fuse_alu_jcc(const DecodedInsn& alu, const DecodedInsn& jcc);
+
 } // namespace smpsim::cpu

@@ -965,6 +965,55 @@ TEST_F(LongModeTest, RunsStoppedByTheInstructionLimitResumeWhereOneInstructionAt
     EXPECT_EQ(cpu.gpr(RCX), 0u);
 }
 
+TEST_F(LongModeTest, FusedComparesAndBranchesStopExactlyAtTheInstructionLimit) {
+    // In runs, CMP/TEST/SUB/AND with a register destination and the Jcc after it are one step
+    // (fuse_alu_jcc). Budgets of 1..7 land between the two of every pair in turn: the limit must still
+    // count each instruction, and the state match a CPU without runs stepped one at a time.
+    const std::initializer_list<u8> code = {
+        0xb9, 0x28, 0x00, 0x00, 0x00, // mov ecx,40
+        0x31, 0xc0,                   // xor eax,eax
+        0xbb, 0x07, 0x00, 0x00, 0x00, // mov ebx,7
+        0x31, 0xd2,                   // xor edx,edx
+        0x01, 0xc8,                   // L: add eax,ecx
+        0x83, 0xf8, 0x64,             // cmp eax,100        (register, immediate, 32-bit)
+        0x72, 0x02,                   // jb S
+        0x29, 0xd8,                   // sub eax,ebx
+        0x48, 0x85, 0xc0,             // S: test rax,rax    (register, register, 64-bit)
+        0x74, 0x03,                   // je Z
+        0x48, 0x01, 0xc2,             // add rdx,rax
+        0x48, 0x39, 0xda,             // Z: cmp rdx,rbx
+        0x7f, 0x00,                   // jg G               (taken or not, the same next address)
+        0x25, 0xff, 0x03, 0x00, 0x00, // G: and eax,0x3ff
+        0x75, 0x00,                   // jne N
+        0x83, 0xe9, 0x01,             // N: sub ecx,1
+        0x75, 0xde,                   // jne L
+        0xf4,                         // hlt
+    };
+    SecondMachine reference(CpuConfig{.decoded_runs = false});
+    ram.put(kCode, code);
+    reference.ram.put(kCode, code);
+    cpu.set_rip(kCode);
+    reference.cpu.set_rip(kCode);
+    cpu.set_rflags(0x2);
+    reference.cpu.set_rflags(0x2);
+    u64 steps = 0;
+    for (u64 budget = 1;; budget = budget % 7 + 1) {
+        const StopInfo stop = cpu.run(budget);
+        for (u64 i = 0; i < budget && reference.cpu.run(1).reason == StopReason::InsnLimit; ++i) {
+        }
+        steps += budget;
+        ASSERT_EQ(cpu.rip(), reference.cpu.rip()) << "after " << steps << " instructions";
+        for (unsigned r = 0; r < 16; ++r)
+            ASSERT_EQ(cpu.gpr(r), reference.cpu.gpr(r)) << "register " << r << " after " << steps;
+        ASSERT_EQ(cpu.rflags(), reference.cpu.rflags()) << "after " << steps;
+        ASSERT_EQ(cpu.stats().instructions, reference.cpu.stats().instructions) << "after " << steps;
+        ASSERT_EQ(cpu.stats().cycles, reference.cpu.stats().cycles);
+        if (stop.reason != StopReason::InsnLimit) break;
+    }
+    EXPECT_EQ(cpu.gpr(RCX), 0u);
+    EXPECT_GT(cpu.stats().instructions, 4u + 40 * 10) << "every iteration ran";
+}
+
 TEST_F(LongModeTest, StoreIntoTheTargetOfARunsBranchTakesEffect) {
     // The run that ends in the JMP rewrites the first instruction of the run the JMP goes to.
     const StopInfo stop = run_code({
