@@ -166,14 +166,27 @@ void h_idiv(CpuImpl& c, const DecodedInsn& d) {
 
 enum class Shift { Rol, Ror, Rcl, Rcr, Shl, Shr, Sar };
 
-template <Shift op> void h_shift(CpuImpl& c, const DecodedInsn& d) {
+// DKind: a register destination known at compile time (None: decided at run time); CKind: the count
+// is an immediate or CL (None: decided at run time); Size: the operand size (0: from the operand).
+template <Shift op, OpKind DKind = OpKind::None, OpKind CKind = OpKind::None, unsigned Size = 0>
+void h_shift(CpuImpl& c, const DecodedInsn& d) {
     const Operand& dst = d.op[0];
-    const unsigned size = dst.size;
+    const unsigned size = Size ? Size : dst.size;
     const unsigned bits = size * 8;
     const u64 m = size_mask(size);
-    const unsigned count_raw = d.nops > 1 ? unsigned(c.read_operand(d.op[1])) : 1;
+    unsigned count_raw;
+    if constexpr (CKind == OpKind::Imm)
+        count_raw = unsigned(d.op[1].imm);
+    else if constexpr (CKind == OpKind::Reg)
+        count_raw = unsigned(c.reg(d.op[1].reg, 1));
+    else
+        count_raw = d.nops > 1 ? unsigned(c.read_operand(d.op[1])) : 1;
     const unsigned count = count_raw & (size == 8 ? 63 : 31);
-    const Dest a = read_dest(c, dst, true);
+    Dest a;
+    if constexpr (DKind == OpKind::Reg)
+        a = {c.reg(dst.reg, size)};
+    else
+        a = read_dest(c, dst, true);
     if (count == 0) {
         // No change and flags untouched (the operand is still accessed), but a 32-bit register
         // destination is still written, which clears bits 63:32.
@@ -263,7 +276,25 @@ template <Shift op> void h_shift(CpuImpl& c, const DecodedInsn& d) {
     // for shifts, keep it for rotates, which do not touch it).
     if (op == Shift::Shl || op == Shift::Shr || op == Shift::Sar) f &= ~kFlagAf;
     c.flags.set_arith(f);
-    write_dest(c, dst, a, r);
+    if constexpr (DKind == OpKind::Reg)
+        c.set_reg(dst.reg, size, r);
+    else
+        write_dest(c, dst, a, r);
+}
+
+// Shifts by an immediate or CL of a 32- or 64-bit register: the forms hashes, RNGs and index arithmetic
+// use.
+template <Shift op> Handler shift_handler(const DecodedInsn& d) {
+    const Operand& dst = d.op[0];
+    const Operand& count = d.op[1];
+    if (d.nops != 2 || dst.kind != OpKind::Reg || (dst.size != 4 && dst.size != 8)) return nullptr;
+    if (count.kind == OpKind::Imm)
+        return dst.size == 8 ? &h_shift<op, OpKind::Reg, OpKind::Imm, 8>
+                             : &h_shift<op, OpKind::Reg, OpKind::Imm, 4>;
+    if (count.kind == OpKind::Reg && count.reg == RCX && count.size == 1)
+        return dst.size == 8 ? &h_shift<op, OpKind::Reg, OpKind::Reg, 8>
+                             : &h_shift<op, OpKind::Reg, OpKind::Reg, 4>;
+    return nullptr;
 }
 
 template <bool left> void h_shld(CpuImpl& c, const DecodedInsn& d) {
@@ -452,6 +483,11 @@ Handler specialize_alu(const DecodedInsn& d) {
     case ZYDIS_MNEMONIC_XOR: return alu_handler<Alu::Xor>(d);
     case ZYDIS_MNEMONIC_CMP: return alu_handler<Alu::Cmp>(d);
     case ZYDIS_MNEMONIC_TEST: return alu_handler<Alu::Test>(d);
+    case ZYDIS_MNEMONIC_SHL: return shift_handler<Shift::Shl>(d);
+    case ZYDIS_MNEMONIC_SHR: return shift_handler<Shift::Shr>(d);
+    case ZYDIS_MNEMONIC_SAR: return shift_handler<Shift::Sar>(d);
+    case ZYDIS_MNEMONIC_ROL: return shift_handler<Shift::Rol>(d);
+    case ZYDIS_MNEMONIC_ROR: return shift_handler<Shift::Ror>(d);
     default: return nullptr;
     }
 }
