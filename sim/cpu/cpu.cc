@@ -474,6 +474,43 @@ void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d) {
 // Cycles charged for taking an exception (the frame pushes and the IDT/GDT reads), about what an INT costs.
 constexpr u64 kExceptionCycles = 40;
 
+// Executes the copies first..end of a run (see run_loop), stopping early where the run ends; adds the
+// instructions that completed to `executed`, also when one raises an exception. kLong64: RIP does not wrap at
+// 4 GiB. kDrain: the store buffer commits what is due after every step. Both are template arguments so that
+// the step keeps fewer values live across its indirect call.
+template <bool kLong64, bool kDrain>
+void CpuImpl::execute_run(const DecodedInsn* const first, const DecodedInsn* const end, u64& executed) {
+    const DecodedInsn* p = first;
+    u64 rip = st_.rip;
+    // One step of the run; false when the run ends after it. The loop below repeats it four times so
+    // that each copy has its own indirect call: the branch predictor then also knows the position in
+    // the run, not only the global history.
+    const auto step = [&]() __attribute__((always_inline)) {
+        u64 fall_through = rip + p->step_length;
+        if constexpr (!kLong64) fall_through &= 0xffffffffull; // 16-bit IP wrap ignored
+        next_rip = fall_through;
+        cur_addrsize_ = p->addrsize;
+        p->exec(*this, *p);
+        stats_.cycles += p->cost;
+        p = reinterpret_cast<const DecodedInsn*>(reinterpret_cast<const char*>(p) + p->step_stride);
+        rip = next_rip;
+        st_.rip = rip;
+        if constexpr (kDrain)
+            if (!sb_->empty()) drain_due_stores();
+        if (p == end || events_pending_ || rip != fall_through) return false;
+        insn_rip_ = rip;
+        return true;
+    };
+    try {
+        while (step() && step() && step() && step()) {
+        }
+    } catch (const GuestException&) {
+        executed += u64(p - first); // those before the faulting one completed
+        throw;
+    }
+    executed += u64(p - first);
+}
+
 void CpuImpl::run_loop(u64 max_insns, u64& executed) {
     while (executed < max_insns) {
         if (events_pending_) [[unlikely]] { // also set with every stop request
@@ -505,35 +542,13 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
         if (run_insns != 0) [[likely]] {
             const DecodedInsn* const first = d->run;
             const DecodedInsn* const end = first + run_insns;
-            const u64 rip_mask = mode_ == CpuMode::Long64 ? ~0ull : 0xffffffffull; // 16-bit IP wrap ignored
-            const bool auto_drain = sb_ && config_.auto_commit;
-            const DecodedInsn* p = first;
-            u64 rip = st_.rip;
-            // One step of the run; false when the run ends after it. The loop below repeats it four
-            // times so that each copy has its own indirect call: the branch predictor then also knows
-            // the position in the run, not only the global history.
-            const auto step = [&]() __attribute__((always_inline)) {
-                const u64 fall_through = (rip + p->step_length) & rip_mask;
-                next_rip = fall_through;
-                cur_addrsize_ = p->addrsize;
-                p->exec(*this, *p);
-                stats_.cycles += p->cost;
-                p = reinterpret_cast<const DecodedInsn*>(reinterpret_cast<const char*>(p) + p->step_stride);
-                rip = next_rip;
-                st_.rip = rip;
-                if (auto_drain && !sb_->empty()) drain_due_stores();
-                if (p == end || events_pending_ || rip != fall_through) return false;
-                insn_rip_ = rip;
-                return true;
-            };
-            try {
-                while (step() && step() && step() && step()) {
-                }
-            } catch (const GuestException&) {
-                executed += u64(p - first); // those before the faulting one completed
-                throw;
-            }
-            executed += u64(p - first);
+            const bool drain = sb_ && config_.auto_commit;
+            if (mode_ == CpuMode::Long64)
+                drain ? execute_run<true, true>(first, end, executed)
+                      : execute_run<true, false>(first, end, executed);
+            else
+                drain ? execute_run<false, true>(first, end, executed)
+                      : execute_run<false, false>(first, end, executed);
             if (interrupt_shadow_) [[unlikely]] { // set by the run's last instruction (STI, MOV SS)
                 --interrupt_shadow_;
                 events_pending_ = true;
