@@ -474,12 +474,13 @@ void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d) {
 // Cycles charged for taking an exception (the frame pushes and the IDT/GDT reads), about what an INT costs.
 constexpr u64 kExceptionCycles = 40;
 
-// Executes the copies first..end of a run (see run_loop), stopping early where the run ends; adds the
-// instructions that completed to `executed`, also when one raises an exception. kLong64: RIP does not wrap at
-// 4 GiB. kDrain: the store buffer commits what is due after every step. Both are template arguments so that
-// the step keeps fewer values live across its indirect call.
+// Executes the copies first..end of a run (see run_loop), stopping early where the run ends, then the
+// runs that follow in the same code page as long as nothing the outer loop checks stands in the way;
+// adds the instructions that completed to `executed`, also when one raises an exception. kLong64: RIP
+// does not wrap at 4 GiB. kDrain: the store buffer commits what is due after every step. Both are
+// template arguments so that the step keeps fewer values live across its indirect call.
 template <bool kLong64, bool kDrain>
-void CpuImpl::execute_run(const DecodedInsn* const first, const DecodedInsn* const end, u64& executed) {
+void CpuImpl::execute_run(const DecodedInsn* first, const DecodedInsn* end, u64& executed, u64 max_insns) {
     const DecodedInsn* p = first;
     u64 rip = st_.rip;
     // One step of the run; false when the run ends after it. The loop below repeats it four times so
@@ -501,14 +502,36 @@ void CpuImpl::execute_run(const DecodedInsn* const first, const DecodedInsn* con
         insn_rip_ = rip;
         return true;
     };
-    try {
-        while (step() && step() && step() && step()) {
+    for (;;) {
+        try {
+            while (step() && step() && step() && step()) {
+            }
+        } catch (const GuestException&) {
+            executed += u64(p - first); // those before the faulting one completed
+            throw;
         }
-    } catch (const GuestException&) {
-        executed += u64(p - first); // those before the faulting one completed
-        throw;
+        executed += u64(p - first);
+        // The next run, where the outer loop would take it from the fetch path's fast case (same code
+        // page, no page dropped since) with nothing to handle before it: start it here. The last
+        // instruction of a run may have changed what the outer loop tests (POPF sets TF, STI starts an
+        // interrupt shadow, a far jump changes the mode), so all of it is tested again.
+        if (events_pending_ || interrupt_shadow_ || (flags.bits & kFlagTf) || debug_insn_ ||
+            executed >= max_insns || (mode_ == CpuMode::Long64) != kLong64)
+            return;
+        const u64 lin = linear_address(CS, rip);
+        if ((lin & ~0xfffull) != fetch_lin_page_ || fetch_epoch_ != decode_cache_.epoch()) return;
+        const DecodedInsn* const d = fetch_code_page_->slot[lin & 0xfff];
+        if (!d || d->mode != mode_ || !d->run || d->run_len == 0 ||
+            (d->run_open && fetch_code_page_->slot[d->run_end]))
+            return; // the outer loop decodes or (re)builds
+        u64 n = std::min<u64>(d->run_len, max_insns - executed);
+        if (n < d->run_len && d->run[n - 1].fused) --n;
+        if (n == 0) return;
+        insn_rip_ = rip;
+        first = d->run;
+        end = first + n;
+        p = first;
     }
-    executed += u64(p - first);
 }
 
 void CpuImpl::run_loop(u64 max_insns, u64& executed) {
@@ -544,11 +567,11 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
             const DecodedInsn* const end = first + run_insns;
             const bool drain = sb_ && config_.auto_commit;
             if (mode_ == CpuMode::Long64)
-                drain ? execute_run<true, true>(first, end, executed)
-                      : execute_run<true, false>(first, end, executed);
+                drain ? execute_run<true, true>(first, end, executed, max_insns)
+                      : execute_run<true, false>(first, end, executed, max_insns);
             else
-                drain ? execute_run<false, true>(first, end, executed)
-                      : execute_run<false, false>(first, end, executed);
+                drain ? execute_run<false, true>(first, end, executed, max_insns)
+                      : execute_run<false, false>(first, end, executed, max_insns);
             if (interrupt_shadow_) [[unlikely]] { // set by the run's last instruction (STI, MOV SS)
                 --interrupt_shadow_;
                 events_pending_ = true;

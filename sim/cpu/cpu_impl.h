@@ -320,7 +320,7 @@ class CpuImpl final : public InterruptSink {
     void retire_store(unsigned index); // takes entry `index` out of the buffer and writes it to the cache
     void run_loop(u64 max_insns, u64& executed);
     template <bool kLong64, bool kDrain>
-    void execute_run(const DecodedInsn* first, const DecodedInsn* end, u64& executed);
+    void execute_run(const DecodedInsn* first, const DecodedInsn* end, u64& executed, u64 max_insns);
     void take_exception(const GuestException& e);
     // StopInfo{} without giving up the message's buffer: a litmus CPU halts (with a message) once per
     // iteration, and a fresh string each time was a quarter of the runner's allocations.
