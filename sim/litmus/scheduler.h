@@ -22,8 +22,8 @@
 //   to three of its actions to random positions, and replays it: an action whose thread has finished or
 //   whose store buffer is empty is skipped, and once the plan is used up the run goes on as a random
 //   walk. A state next to a rare one (one commit on the other side of one load) is one move away, so
-//   the rare states of many-thread tests appear in far fewer runs: dat3m's six-thread pso shows all
-//   its herd states in 10^5 runs where random walks and PCT show 89%.
+//   the rare states of many-thread tests appear in far fewer runs: dat3m's six-thread pso shows 1,514
+//   of herd7's 1,533 states in 10^5 runs where random walks and PCT showed 1,358.
 #pragma once
 #include "sim/core/types.h"
 #include "sim/litmus/split_mix.h"

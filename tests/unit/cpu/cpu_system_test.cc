@@ -923,6 +923,33 @@ struct SecondMachine {
     Cpu cpu;
 };
 
+// Runs `code` at kCode on `cpu` (IF clear: the final HLT halts for good) in budgets of 1..7
+// instructions, which end runs at every position, and checks after each budget that a CPU without runs,
+// stepped one instruction at a time, is in the same state.
+void run_in_budgets_against_single_steps(Cpu& cpu, Ram& ram, std::initializer_list<u8> code) {
+    SecondMachine reference(CpuConfig{.decoded_runs = false});
+    ram.put(kCode, code);
+    reference.ram.put(kCode, code);
+    cpu.set_rip(kCode);
+    reference.cpu.set_rip(kCode);
+    cpu.set_rflags(0x2);
+    reference.cpu.set_rflags(0x2);
+    u64 steps = 0;
+    for (u64 budget = 1;; budget = budget % 7 + 1) {
+        const StopInfo stop = cpu.run(budget);
+        for (u64 i = 0; i < budget && reference.cpu.run(1).reason == StopReason::InsnLimit; ++i) {
+        }
+        steps += budget;
+        ASSERT_EQ(cpu.rip(), reference.cpu.rip()) << "after " << steps << " instructions";
+        for (unsigned r = 0; r < 16; ++r)
+            ASSERT_EQ(cpu.gpr(r), reference.cpu.gpr(r)) << "register " << r << " after " << steps;
+        ASSERT_EQ(cpu.rflags(), reference.cpu.rflags()) << "after " << steps;
+        ASSERT_EQ(cpu.stats().instructions, reference.cpu.stats().instructions) << "after " << steps;
+        ASSERT_EQ(cpu.stats().cycles, reference.cpu.stats().cycles);
+        if (stop.reason != StopReason::InsnLimit) break;
+    }
+}
+
 TEST_F(LongModeTest, RunsStoppedByTheInstructionLimitResumeWhereOneInstructionAtATimeWould) {
     // Budgets of 1..7 instructions end runs at every position; a CPU without runs, stepped one
     // instruction at a time, must be in the same state after each budget.
@@ -940,27 +967,7 @@ TEST_F(LongModeTest, RunsStoppedByTheInstructionLimitResumeWhereOneInstructionAt
         0x75, 0xe1,                               // jne L
         0xf4,                                     // hlt
     };
-    SecondMachine reference(CpuConfig{.decoded_runs = false});
-    ram.put(kCode, code);
-    reference.ram.put(kCode, code);
-    cpu.set_rip(kCode);
-    reference.cpu.set_rip(kCode);
-    cpu.set_rflags(0x2); // IF clear: the final HLT halts for good
-    reference.cpu.set_rflags(0x2);
-    u64 steps = 0;
-    for (u64 budget = 1;; budget = budget % 7 + 1) {
-        const StopInfo stop = cpu.run(budget);
-        for (u64 i = 0; i < budget && reference.cpu.run(1).reason == StopReason::InsnLimit; ++i) {
-        }
-        steps += budget;
-        ASSERT_EQ(cpu.rip(), reference.cpu.rip()) << "after " << steps << " instructions";
-        for (unsigned r = 0; r < 16; ++r)
-            ASSERT_EQ(cpu.gpr(r), reference.cpu.gpr(r)) << "register " << r << " after " << steps;
-        ASSERT_EQ(cpu.rflags(), reference.cpu.rflags()) << "after " << steps;
-        ASSERT_EQ(cpu.stats().instructions, reference.cpu.stats().instructions);
-        ASSERT_EQ(cpu.stats().cycles, reference.cpu.stats().cycles);
-        if (stop.reason != StopReason::InsnLimit) break;
-    }
+    ASSERT_NO_FATAL_FAILURE(run_in_budgets_against_single_steps(cpu, ram, code));
     EXPECT_EQ(cpu.stats().instructions, 2u + 50 * 9 + 1);
     EXPECT_EQ(cpu.gpr(RCX), 0u);
 }
@@ -989,27 +996,7 @@ TEST_F(LongModeTest, FusedComparesAndBranchesStopExactlyAtTheInstructionLimit) {
         0x75, 0xde,                   // jne L
         0xf4,                         // hlt
     };
-    SecondMachine reference(CpuConfig{.decoded_runs = false});
-    ram.put(kCode, code);
-    reference.ram.put(kCode, code);
-    cpu.set_rip(kCode);
-    reference.cpu.set_rip(kCode);
-    cpu.set_rflags(0x2);
-    reference.cpu.set_rflags(0x2);
-    u64 steps = 0;
-    for (u64 budget = 1;; budget = budget % 7 + 1) {
-        const StopInfo stop = cpu.run(budget);
-        for (u64 i = 0; i < budget && reference.cpu.run(1).reason == StopReason::InsnLimit; ++i) {
-        }
-        steps += budget;
-        ASSERT_EQ(cpu.rip(), reference.cpu.rip()) << "after " << steps << " instructions";
-        for (unsigned r = 0; r < 16; ++r)
-            ASSERT_EQ(cpu.gpr(r), reference.cpu.gpr(r)) << "register " << r << " after " << steps;
-        ASSERT_EQ(cpu.rflags(), reference.cpu.rflags()) << "after " << steps;
-        ASSERT_EQ(cpu.stats().instructions, reference.cpu.stats().instructions) << "after " << steps;
-        ASSERT_EQ(cpu.stats().cycles, reference.cpu.stats().cycles);
-        if (stop.reason != StopReason::InsnLimit) break;
-    }
+    ASSERT_NO_FATAL_FAILURE(run_in_budgets_against_single_steps(cpu, ram, code));
     EXPECT_EQ(cpu.gpr(RCX), 0u);
     EXPECT_GT(cpu.stats().instructions, 4u + 40 * 10) << "every iteration ran";
 }
