@@ -27,8 +27,14 @@ Router::InitiatorSocket& Router::map(u64 base, u64 size, const std::string& devi
 }
 
 int Router::find(u64 addr) const {
+    // A device polled in a loop (the PIT while the guest calibrates, a NIC's registers) is asked again
+    // and again: the range found last is tried first.
+    if (last_found_ >= 0) {
+        const Range& r = ranges_[size_t(last_found_)];
+        if (addr >= r.base && addr - r.base < r.size) return last_found_;
+    }
     for (size_t i = 0; i < ranges_.size(); ++i)
-        if (addr >= ranges_[i].base && addr - ranges_[i].base < ranges_[i].size) return int(i);
+        if (addr >= ranges_[i].base && addr - ranges_[i].base < ranges_[i].size) return last_found_ = int(i);
     return -1;
 }
 

@@ -46,6 +46,7 @@ class Router : public sc_core::sc_module {
     void invalidate_dmi(int id, sc_dt::uint64 start, sc_dt::uint64 end);
 
     std::vector<Range> ranges_;
+    mutable int last_found_ = -1; // ranges do not overlap (map), so checking it first finds the same range
     std::vector<std::unique_ptr<InitiatorSocket>> sockets_;
     u64 unmapped_ = 0;
     FaultListener on_fault_;
