@@ -271,15 +271,37 @@ Tlb::Tlb(u32 entries, u32 ways, u32 large_entries) : sets_(0), ways_(ways), set_
 }
 
 Tlb::Entry* Tlb::find_large(u64 linear) {
+    if (!large_overlap_) {
+        const LargeTag& lt = large_tags_[large_last_found_];
+        if ((linear & ~lt.offset_mask) == lt.base) {
+            Entry& e = large_entries_[large_last_found_];
+            e.last_use = ++tick_;
+            return &e;
+        }
+    }
     for (std::size_t i = 0; i < large_tags_.size(); ++i) {
         const LargeTag& lt = large_tags_[i];
         if ((linear & ~lt.offset_mask) == lt.base) {
             Entry& e = large_entries_[i];
             e.last_use = ++tick_;
+            large_last_found_ = u32(i);
             return &e;
         }
     }
     return nullptr;
+}
+
+bool Tlb::large_ranges_overlap(const LargeTag& a, const LargeTag& b) {
+    // Aligned power-of-two ranges overlap when one holds the other's start.
+    if (a.base == kInvalidTag || b.base == kInvalidTag) return false;
+    return (a.base & ~b.offset_mask) == b.base || (b.base & ~a.offset_mask) == a.base;
+}
+
+void Tlb::note_large_overlaps() {
+    large_overlap_ = false;
+    for (std::size_t i = 0; i < large_tags_.size() && !large_overlap_; ++i)
+        for (std::size_t j = i + 1; j < large_tags_.size() && !large_overlap_; ++j)
+            large_overlap_ = large_ranges_overlap(large_tags_[i], large_tags_[j]);
 }
 
 u32 Tlb::fast_rights(const Translation& t) {
@@ -347,6 +369,12 @@ void Tlb::insert(const Translation& t) {
     if (large_tags_[victim].base == kInvalidTag) ++large_valid_;
     large_tags_[victim] = LargeTag{copy.linear_page, offset_mask};
     large_entries_[victim] = Entry{copy, ++tick_, fast_rights(copy)};
+    // Only the new entry can add an overlap (a replaced one may have ended one: the flag stays set,
+    // which costs only speed, until an erase or flush recounts).
+    if (!large_overlap_)
+        for (std::size_t i = 0; i < large_tags_.size(); ++i)
+            if (i != victim && large_ranges_overlap(large_tags_[i], large_tags_[victim]))
+                large_overlap_ = true;
 }
 
 std::vector<Translation> Tlb::valid_entries() const {
@@ -371,6 +399,7 @@ void Tlb::erase(u64 linear) {
             --large_valid_;
         }
     }
+    if (large_overlap_) note_large_overlaps();
 }
 
 void Tlb::invalidate_page(u64 linear) {
@@ -393,6 +422,7 @@ void Tlb::flush(bool keep_global) {
             --large_valid_;
         }
     }
+    if (large_overlap_) note_large_overlaps();
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -170,6 +170,13 @@ class Tlb {
     std::vector<LargeTag> large_tags_;
     std::vector<Entry> large_entries_;
     u32 large_valid_ = 0; // number of valid large entries; the large array is skipped when 0
+    // The large entry found last is tried first. That finds what the scan would (its first match) only
+    // while no address matches two valid large entries, which a 2M entry inside a 1G one filled later
+    // could (after a page-table change without INVLPG): then the scan runs every time.
+    u32 large_last_found_ = 0;
+    bool large_overlap_ = false;
+    void note_large_overlaps(); // sets large_overlap_ from scratch
+    static bool large_ranges_overlap(const LargeTag& a, const LargeTag& b);
     // A 4 KiB entry may be valid (set by insert, cleared by a flush that drops everything): a flush of
     // an empty TLB (litmus runs reset CPUs that never page) costs nothing.
     bool small_maybe_valid_ = false;

@@ -961,6 +961,32 @@ TEST(Tlb, LargePageArrayReplacesLeastRecentlyUsed) {
     EXPECT_NE(tlb.lookup(0x600000), nullptr);
 }
 
+TEST(Tlb, OverlappingLargeEntriesAnswerAsTheScanDoesWhateverWasFoundLast) {
+    // A 2M entry, then a 1G entry holding it (filled after a page-table change without INVLPG): an
+    // address in both gets the entry the scan finds first, even right after the other was found.
+    Tlb tlb(64, 4);
+    tlb.insert(page(0x40200000, 0x800000, 2u << 20));
+    tlb.insert(page(0x40000000, 0x80000000, 1u << 30));
+    const Translation* first = tlb.lookup(0x40201000);
+    ASSERT_NE(first, nullptr);
+    const u64 expected = first->physical(0x40201000);
+    for (u64 other : {0x40000000ull, 0x7fffffffull, 0x40201000ull, 0x50000000ull}) {
+        ASSERT_NE(tlb.lookup(other), nullptr) << std::hex << other;
+        const Translation* again = tlb.lookup(0x40201000);
+        ASSERT_NE(again, nullptr);
+        EXPECT_EQ(again->physical(0x40201000), expected) << "after looking up " << std::hex << other;
+    }
+    // Without the overlap, the 1G entry answers for all of it.
+    tlb.invalidate_page(0x40200000); // drops both: INVLPG drops every entry that covers the address
+    tlb.insert(page(0x40000000, 0x80000000, 1u << 30));
+    tlb.insert(page(0x80200000, 0x800000, 2u << 20));
+    ASSERT_NE(tlb.lookup(0x80201000), nullptr);
+    const Translation* big = tlb.lookup(0x40201000);
+    ASSERT_NE(big, nullptr);
+    EXPECT_EQ(big->physical(0x40201000), 0x80201000u);
+    EXPECT_EQ(tlb.lookup(0x80201000)->physical(0x80201000), 0x801000u);
+}
+
 TEST(Tlb, FlushKeepingGlobalsDropsOnlyNonGlobalEntries) {
     Tlb tlb(64, 4);
     tlb.insert(page(0x1000, 0xa000, 4096, /*global=*/true));
