@@ -474,6 +474,16 @@ void handler_unimplemented(CpuImpl& cpu, const DecodedInsn& d) {
 // Cycles charged for taking an exception (the frame pushes and the IDT/GDT reads), about what an INT costs.
 constexpr u64 kExceptionCycles = 40;
 
+// How many of the run at `head` to execute with `budget` instructions left. The instruction limit lands
+// exactly: a fused step that would cross it is left to the next round (which executes its first
+// instruction on the single-instruction path when it is first). 0: not as a run.
+static u64 run_insns_within(const DecodedInsn& head, u64 budget) {
+    u64 n = std::min<u64>(head.run_len, budget);
+    if (n != 0 && n < head.run_len && head.run[n - 1].fused_step()) [[unlikely]]
+        --n;
+    return n;
+}
+
 // Executes the copies first..end of a run (see run_loop), stopping early where the run ends, then the
 // runs that follow in the same code page as long as nothing the outer loop checks stands in the way;
 // adds the instructions that completed to `executed`, also when one raises an exception. kLong64: RIP
@@ -524,8 +534,7 @@ void CpuImpl::execute_run(const DecodedInsn* first, const DecodedInsn* end, u64&
         if (!d || d->mode != mode_ || !d->run || d->run_len == 0 ||
             (d->run_open && fetch_code_page_->slot[d->run_end]))
             return; // the outer loop decodes or (re)builds
-        u64 n = std::min<u64>(d->run_len, max_insns - executed);
-        if (n < d->run_len && d->run[n - 1].fused) --n;
+        const u64 n = run_insns_within(*d, max_insns - executed);
         if (n == 0) return;
         insn_rip_ = rip;
         first = d->run;
@@ -557,11 +566,7 @@ void CpuImpl::run_loop(u64 max_insns, u64& executed) {
             config_.decoded_runs && !(flags.bits & kFlagTf) && !interrupt_shadow_ && !debug_insn_;
         if (run_ok && (!d->run || (d->run_open && fetch_code_page_->slot[d->run_end]))) [[unlikely]]
             build_run(*d);
-        u64 run_insns = run_ok ? std::min<u64>(d->run_len, max_insns - executed) : 0;
-        // The instruction limit lands exactly: a fused step that would cross it is left to the next
-        // round (which executes it on the single-instruction path when it is first).
-        if (run_insns != 0 && run_insns < d->run_len && d->run[run_insns - 1].fused) [[unlikely]]
-            --run_insns;
+        const u64 run_insns = run_ok ? run_insns_within(*d, max_insns - executed) : 0;
         if (run_insns != 0) [[likely]] {
             const DecodedInsn* const first = d->run;
             const DecodedInsn* const end = first + run_insns;
@@ -632,22 +637,20 @@ void CpuImpl::build_run(const DecodedInsn& head) {
     // touch memory or raise an event, so nothing can happen between them that a step would hide. Not
     // with a store buffer: it may commit a store between the two, at the cycle the ALU instruction ends.
     const bool fuse = !sb_;
-    for (std::size_t i = 0; i < insns.size(); ++i) {
-        DecodedInsn& s = insns[i];
-        s.fused = 0;
+    for (DecodedInsn& s : insns) {
         s.step_length = s.length;
         s.step_stride = sizeof(DecodedInsn);
-        if (!fuse || i + 1 == insns.size() || s.cost + insns[i + 1].cost > 255) continue;
-        if (const Handler fused = fuse_alu_jcc(s, insns[i + 1])) {
-            DecodedInsn& jcc = insns[++i];
+    }
+    for (std::size_t i = 0; fuse && i + 1 < insns.size(); ++i) {
+        DecodedInsn& s = insns[i];
+        const DecodedInsn& jcc = insns[i + 1];
+        if (s.cost + jcc.cost > 255) continue;
+        if (const Handler fused = fuse_alu_jcc(s, jcc)) {
             s.exec = fused;
-            s.fused = 1;
             s.step_length = u8(s.length + jcc.length);
             s.step_stride = 2 * sizeof(DecodedInsn);
             s.cost = u8(s.cost + jcc.cost);
-            jcc.fused = 0;
-            jcc.step_length = jcc.length;
-            jcc.step_stride = sizeof(DecodedInsn);
+            ++i; // the Jcc's copy stays, for the fused handler to read
         }
     }
     head.run_len = u16(insns.size());

@@ -61,12 +61,12 @@ struct DecodedInsn {
     // A run (below) may go on after this instruction where it falls through: it changes nothing the
     // fetch path or the run loop's once-per-run checks depend on (see continues_run() in decoder.cc).
     bool continues_run = false;
-    // In a run's copies only: the step that starts here also executes the `fused` (0 or 1) instructions
-    // after it (an ALU instruction and its Jcc, fuse_alu_jcc), step_length bytes of code in all; the
-    // next step's copy is step_stride bytes further (an add where the index would need a multiply).
-    u8 fused = 0;
+    // In a run's copies only: the step that starts here covers step_length bytes of code, and the next
+    // step's copy is step_stride bytes further (an add where an index would need a multiply). A step of
+    // two copies (an ALU instruction and its Jcc, fuse_alu_jcc) has a stride of two.
     u8 step_length = 0;
     u16 step_stride = 0;
+    bool fused_step() const { return step_stride != sizeof(DecodedInsn); }
     Operand op[3];
 
     // The run that starts here (CpuImpl::run_loop), filled in when the run loop first starts one at this
