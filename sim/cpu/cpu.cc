@@ -135,6 +135,11 @@ void CpuImpl::flush_host_tlb() {
             e = HostTlbEntry{};
         host_tlb_used_ = false;
     }
+    if (code_tlb_used_) {
+        for (auto& e : code_tlb_)
+            e = CodeTlbEntry{};
+        code_tlb_used_ = false;
+    }
     fetch_lin_page_ = ~0ull;
     fetch_code_page_ = nullptr;
 }
@@ -407,12 +412,18 @@ void CpuImpl::write_rflags(u64 value, u64 writable_mask) {
 const DecodedInsn* CpuImpl::fetch_decode_slow(u64 lin) {
     const u64 lin_page = lin & ~0xfffull;
     const unsigned off = unsigned(lin & 0xfff);
-    if (lin_page != fetch_lin_page_ || fetch_epoch_ != decode_cache_.epoch() || !fetch_code_page_) {
+    if ((lin_page != fetch_lin_page_ || fetch_epoch_ != decode_cache_.epoch() || !fetch_code_page_) &&
+        !switch_fetch_page(lin)) {
         const u64 pa = translate(lin, mmu::Access::Execute, CS, cpl_ == 3, false);
         fetch_ppage_ = pa & ~0xfffull;
         fetch_code_page_ = &decode_cache_.page(fetch_ppage_);
         fetch_lin_page_ = lin_page;
         fetch_epoch_ = decode_cache_.epoch();
+        if (memory_.direct_page(pa)) {
+            code_tlb_[(lin >> 12) & (kCodeTlbSize - 1)] =
+                CodeTlbEntry{host_tag(lin), fetch_ppage_, fetch_code_page_, fetch_epoch_};
+            code_tlb_used_ = true;
+        }
     }
     const DecodedInsn* d = fetch_code_page_->slot[off];
     if (d && d->mode == mode_) [[likely]]
@@ -521,15 +532,17 @@ void CpuImpl::execute_run(const DecodedInsn* first, const DecodedInsn* end, u64&
             throw;
         }
         executed += u64(p - first);
-        // The next run, where the outer loop would take it from the fetch path's fast case (same code
-        // page, no page dropped since) with nothing to handle before it: start it here. The last
+        // The next run, where the outer loop would take it without a walk or a decode (same code page
+        // or one in the code TLB, no page dropped since) with nothing to handle before it: start it here. The last
         // instruction of a run may have changed what the outer loop tests (POPF sets TF, STI starts an
         // interrupt shadow, a far jump changes the mode), so all of it is tested again.
         if (events_pending_ || interrupt_shadow_ || (flags.bits & kFlagTf) || debug_insn_ ||
             executed >= max_insns || (mode_ == CpuMode::Long64) != kLong64)
             return;
         const u64 lin = linear_address(CS, rip);
-        if ((lin & ~0xfffull) != fetch_lin_page_ || fetch_epoch_ != decode_cache_.epoch()) return;
+        if (((lin & ~0xfffull) != fetch_lin_page_ || fetch_epoch_ != decode_cache_.epoch()) &&
+            !switch_fetch_page(lin))
+            return;
         const DecodedInsn* const d = fetch_code_page_->slot[lin & 0xfff];
         if (!d || d->mode != mode_ || !d->run || d->run_len == 0 ||
             (d->run_open && fetch_code_page_->slot[d->run_end]))

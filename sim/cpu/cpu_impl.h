@@ -316,6 +316,16 @@ class CpuImpl final : public InterruptSink {
         return fetch_decode_slow(lin);
     }
     const DecodedInsn* fetch_decode_slow(u64 lin);
+    // Makes the page of `lin` the fetch page from the code TLB; false if it holds no valid entry for it.
+    bool switch_fetch_page(u64 lin) {
+        const CodeTlbEntry& e = code_tlb_[(lin >> 12) & (kCodeTlbSize - 1)];
+        if (e.tag != host_tag(lin) || e.epoch != decode_cache_.epoch()) return false;
+        fetch_lin_page_ = lin & ~0xfffull;
+        fetch_ppage_ = e.ppage;
+        fetch_code_page_ = e.page;
+        fetch_epoch_ = e.epoch;
+        return true;
+    }
     void build_run(const DecodedInsn& head); // DecodedInsn::run of the instruction at RIP
     void retire_store(unsigned index); // takes entry `index` out of the buffer and writes it to the cache
     void run_loop(u64 max_insns, u64& executed);
@@ -359,6 +369,19 @@ class CpuImpl final : public InterruptSink {
     u64 fetch_ppage_ = 0;
     CodePage* fetch_code_page_ = nullptr;
     u64 fetch_epoch_ = 0;
+    // The code pages of recent fetches by linear page, where the host TLB may be used (RAM the host
+    // addresses directly, functional mode): a call or return into another page then skips the walk and
+    // the decode cache's hash. Another TLB level like the host TLB, flushed with it; an entry holds while
+    // no code page has been dropped since it was filled (the decode cache's epoch).
+    struct CodeTlbEntry {
+        u64 tag = ~0ull;
+        u64 ppage = 0;
+        CodePage* page = nullptr;
+        u64 epoch = 0;
+    };
+    static constexpr unsigned kCodeTlbSize = 64;
+    std::array<CodeTlbEntry, kCodeTlbSize> code_tlb_{};
+    bool code_tlb_used_ = false;
 
     StopInfo stop_;
     bool stop_pending_ = false;

@@ -1155,6 +1155,44 @@ TEST_F(LongModeTest, ChangedPteIsIgnoredUntilInvlpg) {
     EXPECT_EQ(cpu.gpr(R10), 0x2222u) << "INVLPG dropped it";
 }
 
+// The code TLB keeps the code pages of recent fetches by linear page: a call into a page remapped since,
+// or rewritten since, must run what is there now. (The callee's page, 0x181000, and the caller's have
+// different code-TLB slots.)
+TEST_F(LongModeTest, CallIntoACodePageRemappedWithInvlpgRunsTheNewPage) {
+    ram.set<u64>(pte64(kData + 0x1000), 0x190000 | kP | kRW);
+    ram.put(0x190000, {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3}); // mov eax,0x1; ret
+    ram.put(0x191000, {0xb8, 0x02, 0x00, 0x00, 0x00, 0xc3}); // mov eax,0x2; ret
+    const StopInfo stop = run_code({
+        0xe8, 0xfb, 0x0f, 0x08, 0x00, // call 0x181000
+        0x41, 0x89, 0xc0,             // mov r8d,eax
+        0x48, 0xc7, 0x04, 0x25, 0x08, 0x3c, 0x01, 0x00,
+        0x03, 0x10, 0x19, 0x00,                         // mov QWORD PTR ds:0x13c08,0x191003
+        0x0f, 0x01, 0x3c, 0x25, 0x00, 0x10, 0x18, 0x00, // invlpg BYTE PTR ds:0x181000
+        0xe8, 0xdf, 0x0f, 0x08, 0x00,                   // call 0x181000
+        0x41, 0x89, 0xc1,                               // mov r9d,eax
+        0xf4,                                           // hlt
+    });
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    EXPECT_EQ(cpu.gpr(R8), 1u);
+    EXPECT_EQ(cpu.gpr(R9), 2u) << "INVLPG dropped the code page's translation";
+}
+
+TEST_F(LongModeTest, CallIntoACodePageRewrittenSinceRunsTheNewCode) {
+    ram.set<u64>(pte64(kData + 0x1000), 0x190000 | kP | kRW);
+    ram.put(0x190000, {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3}); // mov eax,0x1; ret
+    const StopInfo stop = run_code({
+        0xe8, 0xfb, 0x0f, 0x08, 0x00,                   // call 0x181000
+        0x41, 0x89, 0xc0,                               // mov r8d,eax
+        0xc6, 0x04, 0x25, 0x01, 0x10, 0x18, 0x00, 0x07, // mov BYTE PTR ds:0x181001,0x7
+        0xe8, 0xeb, 0x0f, 0x08, 0x00,                   // call 0x181000
+        0x41, 0x89, 0xc1,                               // mov r9d,eax
+        0xf4,                                           // hlt
+    });
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    EXPECT_EQ(cpu.gpr(R8), 1u);
+    EXPECT_EQ(cpu.gpr(R9), 7u) << "the store dropped the callee's decoded page";
+}
+
 TEST_F(LongModeTest, Cr3WriteFlushesNonGlobalEntriesOnlyWhenPgeIsSet) {
     cpu.state().cr4 |= mmu::kCr4Pge;
     cpu.sync_state();
