@@ -533,8 +533,8 @@ void CpuImpl::execute_run(const DecodedInsn* first, const DecodedInsn* end, u64&
         }
         executed += u64(p - first);
         // The next run, where the outer loop would take it without a walk or a decode (same code page
-        // or one in the code TLB, no page dropped since) with nothing to handle before it: start it here. The last
-        // instruction of a run may have changed what the outer loop tests (POPF sets TF, STI starts an
+        // or one in the code TLB, no page dropped since) with nothing to handle before it: start it here. The
+        // last instruction of a run may have changed what the outer loop tests (POPF sets TF, STI starts an
         // interrupt shadow, a far jump changes the mode), so all of it is tested again.
         if (events_pending_ || interrupt_shadow_ || (flags.bits & kFlagTf) || debug_insn_ ||
             executed >= max_insns || (mode_ == CpuMode::Long64) != kLong64)
