@@ -92,6 +92,22 @@ void h_call(CpuImpl& c, const DecodedInsn& d) {
     c.branch_to(target, d.opsize);
 }
 
+// Near CALL and RET with a 64-bit operand size in 64-bit mode (RSP 64 bits wide, SS's base 0). The
+// return address is written before RSP changes, so a fault leaves RSP as it was.
+void h_call_near64(CpuImpl& c, const DecodedInsn& d) {
+    const u64 target = near_target(c, d);
+    const u64 sp = c.gpr(RSP) - 8;
+    c.write_mem(sp, 8, c.next_rip, SS);
+    c.gpr(RSP) = sp;
+    c.next_rip = target;
+}
+
+void h_ret_near64(CpuImpl& c, const DecodedInsn&) {
+    const u64 sp = c.gpr(RSP);
+    c.next_rip = c.read_mem(sp, 8, SS);
+    c.gpr(RSP) = sp + 8;
+}
+
 void h_ret(CpuImpl& c, const DecodedInsn& d) {
     const u64 release = d.nops > 0 ? u64(d.op[0].imm) & 0xffff : 0;
     const unsigned ssz = c.mode() == CpuMode::Long64 ? 8 : (c.state().seg[SS].default_big() ? 4 : 2);
@@ -172,6 +188,12 @@ void h_iret(CpuImpl& c, const DecodedInsn& d) {
 
 Handler specialize_control(const DecodedInsn& d) {
     if (d.exec == &h_jcc) return kJccHandlers[d.cond & 15];
+    // The operand size of a near CALL or RET in 64-bit mode is 64 bits, except with a 66h prefix on AMD
+    // CPUs (16 bits): that case keeps the general handlers.
+    if (d.mode == CpuMode::Long64 && !d.far_branch && d.opsize == 8) {
+        if (d.exec == &h_call) return &h_call_near64;
+        if (d.exec == &h_ret && d.nops == 0) return &h_ret_near64;
+    }
     return nullptr;
 }
 

@@ -131,6 +131,21 @@ void h_pop(CpuImpl& c, const DecodedInsn& d) {
     c.set_reg(d.op[0].reg, d.op[0].size, v);
 }
 
+// PUSH r64 and POP r64 in 64-bit mode, the prologues and epilogues of every function: RSP is 64 bits
+// wide and SS's base is 0 there. The write comes before RSP changes, so a fault leaves RSP as it was.
+void h_push_r64(CpuImpl& c, const DecodedInsn& d) {
+    const u64 sp = c.gpr(RSP) - 8;
+    c.write_mem(sp, 8, c.gpr(d.op[0].reg), SS);
+    c.gpr(RSP) = sp;
+}
+
+void h_pop_r64(CpuImpl& c, const DecodedInsn& d) {
+    const u64 sp = c.gpr(RSP);
+    const u64 v = c.read_mem(sp, 8, SS);
+    c.gpr(RSP) = sp + 8;
+    c.gpr(d.op[0].reg) = v; // POP RSP loads the value read
+}
+
 void h_pushf(CpuImpl& c, const DecodedInsn& d) {
     // VM and RF are never pushed as set.
     c.push(c.rflags() & ~(kFlagVm | kFlagRf) & size_mask(d.opsize), d.opsize);
@@ -254,6 +269,9 @@ void h_leave(CpuImpl& c, const DecodedInsn& d) {
 } // namespace
 
 Handler specialize_data(const DecodedInsn& d) {
+    if ((d.mnemonic == ZYDIS_MNEMONIC_PUSH || d.mnemonic == ZYDIS_MNEMONIC_POP) && d.mode == CpuMode::Long64 &&
+        d.nops == 1 && d.op[0].kind == OpKind::Reg && d.op[0].size == 8 && d.opsize == 8)
+        return d.mnemonic == ZYDIS_MNEMONIC_PUSH ? &h_push_r64 : &h_pop_r64;
     if (d.mnemonic != ZYDIS_MNEMONIC_MOV || d.nops != 2) return nullptr;
     const Operand& dst = d.op[0];
     const Operand& src = d.op[1];

@@ -1155,6 +1155,38 @@ TEST_F(LongModeTest, ChangedPteIsIgnoredUntilInvlpg) {
     EXPECT_EQ(cpu.gpr(R10), 0x2222u) << "INVLPG dropped it";
 }
 
+// The 64-bit PUSH/POP/CALL/RET handlers: PUSH RSP pushes the value before the push, POP RSP loads the
+// value read, and an indirect CALL reads its target before pushing.
+TEST_F(LongModeTest, PushPopCallAndRetOfRspAndThroughTheStackIn64BitMode) {
+    const StopInfo stop = run_code({
+        0x48, 0x89, 0xe3,                         // mov rbx,rsp
+        0x54,                                     // push rsp
+        0x41, 0x58,                               // pop r8
+        0x48, 0x8d, 0x4c, 0x24, 0xc0,             // lea rcx,[rsp-0x40]
+        0x51,                                     // push rcx
+        0x5c,                                     // pop rsp
+        0x49, 0x89, 0xe1,                         // mov r9,rsp
+        0x48, 0x89, 0xdc,                         // mov rsp,rbx
+        0x48, 0x8d, 0x05, 0x09, 0x00, 0x00, 0x00, // lea rax,[rip+0x9] (F)
+        0x50,                                     // push rax
+        0xff, 0x14, 0x24,                         // call QWORD PTR [rsp]
+        0x4c, 0x8b, 0x14, 0x24,                   // mov r10,QWORD PTR [rsp]
+        0xf4,                                     // hlt
+        0x4c, 0x8b, 0x1c, 0x24,                   // F: mov r11,QWORD PTR [rsp]
+        0x48, 0x89, 0xe6,                         // mov rsi,rsp
+        0xc3,                                     // ret
+    });
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    const u64 top = cpu.gpr(RBX);
+    EXPECT_EQ(cpu.gpr(R8), top) << "PUSH RSP pushes RSP as it was before the push";
+    EXPECT_EQ(cpu.gpr(R9), top - 0x40) << "POP RSP loads the value read";
+    EXPECT_EQ(cpu.gpr(R11), kCode + 30) << "the return address";
+    EXPECT_EQ(cpu.gpr(RSI), top - 16);
+    EXPECT_EQ(cpu.gpr(R10), kCode + 35) << "RET popped its address: [RSP] is F again";
+    EXPECT_EQ(cpu.gpr(RSP), top - 8);
+    EXPECT_EQ(cpu.rip(), kCode + 35);
+}
+
 // The code TLB keeps the code pages of recent fetches by linear page: a call into a page remapped since,
 // or rewritten since, must run what is there now. (The callee's page, 0x181000, and the caller's have
 // different code-TLB slots.)
