@@ -82,6 +82,32 @@ void h_movsx(CpuImpl& c, const DecodedInsn& d) {
     c.set_reg(d.op[0].reg, d.op[0].size, u64(sign_extend(c.read_operand(d.op[1]), d.op[1].size)));
 }
 
+// MOVZX/MOVSX/MOVSXD by source form and the two sizes: a third of the loads on the packet path widen a
+// byte or a word (header fields).
+template <OpKind S, unsigned SrcSize, unsigned DstSize, bool kSigned>
+void h_movx_k(CpuImpl& c, const DecodedInsn& d) {
+    const Operand& src = d.op[1];
+    u64 v;
+    if constexpr (S == OpKind::Reg)
+        v = c.reg(src.reg, SrcSize);
+    else
+        v = c.read_mem(c.operand_linear(src), SrcSize, src.seg);
+    if constexpr (kSigned) v = u64(sign_extend(v, SrcSize));
+    c.set_reg(d.op[0].reg, DstSize, v);
+}
+
+template <OpKind S, bool kSigned> Handler movx_for_sizes(unsigned src, unsigned dst) {
+    switch (src * 16 + dst) {
+    case 0x12: return &h_movx_k<S, 1, 2, kSigned>;
+    case 0x14: return &h_movx_k<S, 1, 4, kSigned>;
+    case 0x18: return &h_movx_k<S, 1, 8, kSigned>;
+    case 0x24: return &h_movx_k<S, 2, 4, kSigned>;
+    case 0x28: return &h_movx_k<S, 2, 8, kSigned>;
+    case 0x48: return &h_movx_k<S, 4, 8, kSigned>;
+    default: return nullptr;
+    }
+}
+
 void h_lea(CpuImpl& c, const DecodedInsn& d) {
     c.set_reg(d.op[0].reg, d.op[0].size, c.effective_address(d.op[1]));
 }
@@ -269,9 +295,21 @@ void h_leave(CpuImpl& c, const DecodedInsn& d) {
 } // namespace
 
 Handler specialize_data(const DecodedInsn& d) {
-    if ((d.mnemonic == ZYDIS_MNEMONIC_PUSH || d.mnemonic == ZYDIS_MNEMONIC_POP) && d.mode == CpuMode::Long64 &&
-        d.nops == 1 && d.op[0].kind == OpKind::Reg && d.op[0].size == 8 && d.opsize == 8)
+    if ((d.mnemonic == ZYDIS_MNEMONIC_PUSH || d.mnemonic == ZYDIS_MNEMONIC_POP) &&
+        d.mode == CpuMode::Long64 && d.nops == 1 && d.op[0].kind == OpKind::Reg && d.op[0].size == 8 &&
+        d.opsize == 8)
         return d.mnemonic == ZYDIS_MNEMONIC_PUSH ? &h_push_r64 : &h_pop_r64;
+    if ((d.mnemonic == ZYDIS_MNEMONIC_MOVZX || d.mnemonic == ZYDIS_MNEMONIC_MOVSX ||
+         d.mnemonic == ZYDIS_MNEMONIC_MOVSXD) &&
+        d.nops == 2 && d.op[0].kind == OpKind::Reg && d.op[1].size < d.op[0].size) {
+        const bool sign = d.mnemonic != ZYDIS_MNEMONIC_MOVZX;
+        if (d.op[1].kind == OpKind::Reg)
+            return sign ? movx_for_sizes<OpKind::Reg, true>(d.op[1].size, d.op[0].size)
+                        : movx_for_sizes<OpKind::Reg, false>(d.op[1].size, d.op[0].size);
+        if (d.op[1].kind == OpKind::Mem)
+            return sign ? movx_for_sizes<OpKind::Mem, true>(d.op[1].size, d.op[0].size)
+                        : movx_for_sizes<OpKind::Mem, false>(d.op[1].size, d.op[0].size);
+    }
     if (d.mnemonic != ZYDIS_MNEMONIC_MOV || d.nops != 2) return nullptr;
     const Operand& dst = d.op[0];
     const Operand& src = d.op[1];
