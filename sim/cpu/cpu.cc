@@ -504,6 +504,7 @@ template <bool kLong64, bool kDrain>
 void CpuImpl::execute_run(const DecodedInsn* first, const DecodedInsn* end, u64& executed, u64 max_insns) {
     const DecodedInsn* p = first;
     u64 rip = st_.rip;
+    cur_addrsize_ = first->addrsize; // the same for the whole run (build_run)
     // One step of the run; false when the run ends after it. The loop below repeats it four times so
     // that each copy has its own indirect call: the branch predictor then also knows the position in
     // the run, not only the global history.
@@ -511,7 +512,6 @@ void CpuImpl::execute_run(const DecodedInsn* first, const DecodedInsn* end, u64&
         u64 fall_through = rip + p->step_length;
         if constexpr (!kLong64) fall_through &= 0xffffffffull; // 16-bit IP wrap ignored
         next_rip = fall_through;
-        cur_addrsize_ = p->addrsize;
         p->exec(*this, *p);
         stats_.cycles += p->cost;
         p = reinterpret_cast<const DecodedInsn*>(reinterpret_cast<const char*>(p) + p->step_stride);
@@ -553,6 +553,7 @@ void CpuImpl::execute_run(const DecodedInsn* first, const DecodedInsn* end, u64&
         first = d->run;
         end = first + n;
         p = first;
+        cur_addrsize_ = first->addrsize;
     }
 }
 
@@ -641,6 +642,8 @@ void CpuImpl::build_run(const DecodedInsn& head) {
             break;
         }
         if (s->locked) break; // runs on the single-instruction path, which drains the store buffer
+        // One address size per run, set once when it starts (an address-size prefix is rare).
+        if (s->addrsize != head.addrsize) break;
         insns.push_back(*s);
         off += s->length;
         if (!s->continues_run || off >= 4096) break;

@@ -1187,6 +1187,29 @@ TEST_F(LongModeTest, PushPopCallAndRetOfRspAndThroughTheStackIn64BitMode) {
     EXPECT_EQ(cpu.rip(), kCode + 35);
 }
 
+// A run holds instructions of one address size (set once per run): an address-size prefix in the
+// middle of straight-line code must still truncate its effective address, and the next instruction not.
+// The loop's second pass runs as a run.
+TEST_F(LongModeTest, AddressSizePrefixInARunTruncatesOnlyItsOwnAddress) {
+    ram.set<u32>(kData + 0x10, 0x1234);
+    const StopInfo stop = run_code({
+        0x31, 0xf6,                                                 // xor esi,esi
+        0xb9, 0x02, 0x00, 0x00, 0x00,                               // mov ecx,0x2
+        0x48, 0xbb, 0x10, 0x00, 0x18, 0x00, 0x01, 0x00, 0x00, 0x00, // L: movabs rbx,0x100180010
+        0x67, 0x8b, 0x03,                                           // mov eax,DWORD PTR [ebx]
+        0x01, 0xc6,                                                 // add esi,eax
+        0x48, 0x89, 0xdf,                                           // mov rdi,rbx
+        0x48, 0xc1, 0xef, 0x20,                                     // shr rdi,0x20
+        0x48, 0x8d, 0x14, 0x3b,                                     // lea rdx,[rbx+rdi*1]
+        0xff, 0xc9,                                                 // dec ecx
+        0x75, 0xe2,                                                 // jne L
+        0xf4,                                                       // hlt
+    });
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    EXPECT_EQ(cpu.gpr(RSI), 2u * 0x1234) << "[ebx] is kData + 0x10 in both passes";
+    EXPECT_EQ(cpu.gpr(RDX), 0x100180011u) << "LEA after it uses 64-bit addresses";
+}
+
 // The code TLB keeps the code pages of recent fetches by linear page: a call into a page remapped since,
 // or rewritten since, must run what is there now. (The callee's page, 0x181000, and the caller's have
 // different code-TLB slots.)
