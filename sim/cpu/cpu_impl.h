@@ -198,6 +198,16 @@ class CpuImpl final : public InterruptSink {
         }
         write_mem_slow(lin, size, value, seg);
     }
+    // Host pointers to `lin` where the host TLB has its page (RAM the host addresses directly, no check
+    // pending on it), else nullptr: REP MOVS/STOS copy whole runs of elements within a page at once.
+    const u8* host_read_pointer(u64 lin) const {
+        const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
+        return e.tag == host_tag(lin) && e.read ? e.read + (lin & 0xfff) : nullptr;
+    }
+    u8* host_write_pointer(u64 lin) const {
+        const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
+        return e.tag == host_tag(lin) && e.write ? e.write + (lin & 0xfff) : nullptr;
+    }
     // Reads with a write check first, for read-modify-write instructions, so that a fault on the write
     // side is raised before anything changes.
     u64 read_mem_for_write(u64 lin, unsigned size, u8 seg = DS) {

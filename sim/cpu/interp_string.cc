@@ -3,6 +3,9 @@
 // interrupts and the time quantum are honoured in the middle of a long REP, as on hardware.
 #include "sim/cpu/cpu_impl.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include <Zydis/Zydis.h>
 
 namespace smpsim::cpu {
@@ -12,6 +15,42 @@ namespace {
 constexpr u64 kChunk = 1024;
 
 enum class Str { Movs, Stos, Lods, Cmps, Scas, Ins, Outs };
+
+// REP MOVS/STOS forwards (DF = 0) over memory the host TLB maps for writing (and, for MOVS, reading):
+// as many elements at once as fit in the pages of both addresses and the budget, with the same result
+// as one at a time (a MOVS whose destination overlaps the source from above replicates bytes and is
+// left to the element loop). Returns the elements done, 0 where the element loop must go on.
+template <Str op, unsigned size>
+u64 string_bulk(CpuImpl& c, const DecodedInsn& d, u64 amask, u64 count, u64 budget) {
+    const unsigned asz = d.addrsize;
+    const u64 si = c.gpr(RSI) & amask;
+    const u64 di = c.gpr(RDI) & amask;
+    const u64 dlin = c.linear_address(ES, di);
+    u8* dst = c.host_write_pointer(dlin);
+    if (!dst || (dlin & 0xfff) + size > 4096) return 0;
+    // Elements that fit in the page, and start before the address wraps (masked by the address size).
+    const auto below_wrap = [&](u64 n, u64 offset) {
+        return (amask - offset) / size < n ? (amask - offset) / size + 1 : n;
+    };
+    u64 n = below_wrap(std::min({count, budget, (4096 - (dlin & 0xfff)) / size}), di);
+    if constexpr (op == Str::Movs) {
+        const u64 slin = c.linear_address(d.src_seg, si);
+        const u8* src = c.host_read_pointer(slin);
+        if (!src) return 0;
+        n = below_wrap(std::min(n, (4096 - (slin & 0xfff)) / size), si);
+        if (n == 0) return 0;
+        if (dst > src && dst < src + n * size) return 0;
+        std::memmove(dst, src, n * size);
+        c.set_reg(RSI, asz, si + n * size);
+    } else {
+        const u64 v = c.reg(RAX, size);
+        for (u64 i = 0; i < n; ++i)
+            store_le(dst + i * size, size, v);
+    }
+    c.set_reg(RDI, asz, di + n * size);
+    c.stats().cycles += n;
+    return n;
+}
 
 template <Str op, unsigned size> void h_string(CpuImpl& c, const DecodedInsn& d) {
     const unsigned asz = d.addrsize;
@@ -31,6 +70,16 @@ template <Str op, unsigned size> void h_string(CpuImpl& c, const DecodedInsn& d)
     if (count == 0) return;
     u64 budget = repeated ? kChunk : 1;
     while (count != 0 && budget != 0) {
+        if constexpr (op == Str::Movs || op == Str::Stos) {
+            if (repeated && step > 0) {
+                if (const u64 n = string_bulk<op, size>(c, d, amask, count, budget)) {
+                    count -= n;
+                    budget -= n;
+                    c.set_reg(RCX, asz, count);
+                    continue;
+                }
+            }
+        }
         const u64 si = c.gpr(RSI) & amask;
         const u64 di = c.gpr(RDI) & amask;
         bool stop = false;

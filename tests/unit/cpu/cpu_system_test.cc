@@ -1210,6 +1210,47 @@ TEST_F(LongModeTest, AddressSizePrefixInARunTruncatesOnlyItsOwnAddress) {
     EXPECT_EQ(cpu.gpr(RDX), 0x100180011u) << "LEA after it uses 64-bit addresses";
 }
 
+// REP MOVS/STOS copy runs of elements at once where the host TLB maps both pages: a destination one
+// byte above the source must still replicate the first byte, as one element at a time does.
+TEST_F(LongModeTest, RepMovsbOntoItsSourceOneByteUpReplicatesTheFirstByte) {
+    ram.set<u8>(0x90000, 0xab);
+    const StopInfo stop = run_code({
+        0x48, 0xc7, 0xc7, 0x01, 0x00, 0x09, 0x00, // mov rdi,0x90001
+        0x48, 0xc7, 0xc6, 0x00, 0x00, 0x09, 0x00, // mov rsi,0x90000
+        0xb9, 0x64, 0x00, 0x00, 0x00,             // mov ecx,0x64
+        0xf3, 0xa4,                               // rep movsb
+        0xf4,                                     // hlt
+    });
+    EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
+    for (u64 a = 0x90000; a <= 0x90064; ++a)
+        ASSERT_EQ(ram.get<u8>(a), 0xab) << "at " << std::hex << a;
+    EXPECT_EQ(ram.get<u8>(0x90065), 0u);
+    EXPECT_EQ(cpu.gpr(RCX), 0u);
+}
+
+// ...and one that runs into a page that is not present faults on the first element there, with RCX,
+// RSI and RDI counting the elements before it.
+TEST_F(LongModeTest, RepMovsqIntoANotPresentPageFaultsAtTheFirstElementThere) {
+    ram.set<u64>(pte64(kData), 0x190000 | kP | kRW);
+    ram.set<u64>(pte64(kData + 0x1000), 0);
+    ram.set<u64>(0x90000, 0x1111111111111111);
+    ram.set<u64>(0x90008, 0x2222222222222222);
+    const StopInfo stop = run_code({
+        0x48, 0xc7, 0xc7, 0xf0, 0x0f, 0x18, 0x00, // mov rdi,0x180ff0
+        0x48, 0xc7, 0xc6, 0x00, 0x00, 0x09, 0x00, // mov rsi,0x90000
+        0xb9, 0x08, 0x00, 0x00, 0x00,             // mov ecx,0x8
+        0xf3, 0x48, 0xa5,                         // rep movsq
+        0xf4,                                     // hlt
+    });
+    expect_exception64(stop, kPF, kCode + 19, true, 2);
+    EXPECT_EQ(cpu.state().cr2, kData + 0x1000);
+    EXPECT_EQ(cpu.gpr(RCX), 6u);
+    EXPECT_EQ(cpu.gpr(RSI), 0x90010u);
+    EXPECT_EQ(cpu.gpr(RDI), kData + 0x1000);
+    EXPECT_EQ(ram.get(0x190ff0), 0x1111111111111111u);
+    EXPECT_EQ(ram.get(0x190ff8), 0x2222222222222222u);
+}
+
 // The code TLB keeps the code pages of recent fetches by linear page: a call into a page remapped since,
 // or rewritten since, must run what is there now. (The callee's page, 0x181000, and the caller's have
 // different code-TLB slots.)
