@@ -7,42 +7,38 @@
 #include "string.h"
 
 /*
- * memset and memcpy move 8 bytes at a time once the destination is aligned,
- * as Linux's rep stosq/movsq versions do: the receive path clears every
- * sk_buff, and byte loops made that the costliest step per packet.
+ * memset and memcpy as Linux's are on CPUs with fast string instructions
+ * (X86_FEATURE_REP_GOOD, memset_c/memcpy_c): REP STOS/MOVS of words, then
+ * of the remaining bytes. The receive path clears every sk_buff and copies
+ * headers; as loops of moves these were a sixth of its instructions.
+ * DF is clear, as the C ABI guarantees at every call.
  */
-typedef u64 __attribute__((may_alias)) word_t;
+#ifdef __x86_64__
+#define REP_STOS_WORD "rep stosq"
+#define REP_MOVS_WORD "rep movsq"
+#else
+#define REP_STOS_WORD "rep stosl"
+#define REP_MOVS_WORD "rep movsl"
+#endif
 
 void *memset(void *s, int c, size_t n)
 {
-	unsigned char *p = s;
-	u64 word = 0x0101010101010101ULL * (unsigned char)c;
+	void *p = s;
+	unsigned long words = n / sizeof(long), bytes = n % sizeof(long);
+	unsigned long word = (unsigned char)c * (~0UL / 0xff);
 
-	while (n && ((unsigned long)p & 7)) {
-		*p++ = (unsigned char)c;
-		n--;
-	}
-	for (; n >= 8; n -= 8, p += 8)
-		*(word_t *)p = word;
-	while (n--)
-		*p++ = (unsigned char)c;
+	asm volatile(REP_STOS_WORD : "+D"(p), "+c"(words) : "a"(word) : "memory");
+	asm volatile("rep stosb" : "+D"(p), "+c"(bytes) : "a"(word) : "memory");
 	return s;
 }
 
 void *memcpy(void *dest, const void *src, size_t n)
 {
-	unsigned char *d = dest;
-	const unsigned char *s = src;
+	void *d = dest;
+	unsigned long words = n / sizeof(long), bytes = n % sizeof(long);
 
-	/* Unaligned 8-byte loads are fine on x86; align the stores. */
-	while (n && ((unsigned long)d & 7)) {
-		*d++ = *s++;
-		n--;
-	}
-	for (; n >= 8; n -= 8, d += 8, s += 8)
-		*(word_t *)d = *(const word_t *)s;
-	while (n--)
-		*d++ = *s++;
+	asm volatile(REP_MOVS_WORD : "+D"(d), "+S"(src), "+c"(words) : : "memory");
+	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(bytes) : : "memory");
 	return dest;
 }
 
