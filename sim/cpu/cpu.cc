@@ -519,9 +519,7 @@ void CpuImpl::execute_run(const DecodedInsn* first, const DecodedInsn* end, u64&
         st_.rip = rip;
         if constexpr (kDrain)
             if (!sb_->empty()) drain_due_stores();
-        if (p == end || events_pending_ || rip != fall_through) return false;
-        insn_rip_ = rip;
-        return true;
+        return p != end && !events_pending_ && rip == fall_through;
     };
     for (;;) {
         try {
@@ -529,6 +527,7 @@ void CpuImpl::execute_run(const DecodedInsn* first, const DecodedInsn* end, u64&
             }
         } catch (const GuestException&) {
             executed += u64(p - first); // those before the faulting one completed
+            insn_rip_ = rip;            // the faulting one's, which the fault restarts (take_exception)
             throw;
         }
         executed += u64(p - first);
@@ -549,7 +548,6 @@ void CpuImpl::execute_run(const DecodedInsn* first, const DecodedInsn* end, u64&
             return; // the outer loop decodes or (re)builds
         const u64 n = run_insns_within(*d, max_insns - executed);
         if (n == 0) return;
-        insn_rip_ = rip;
         first = d->run;
         end = first + n;
         p = first;

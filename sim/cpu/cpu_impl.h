@@ -369,7 +369,7 @@ class CpuImpl final : public InterruptSink {
     bool alignment_check_ = false; // while set, no host-TLB fills: every access takes the slow path
     unsigned cur_addrsize_ = 2;
     unsigned stack_size_ = 2;
-    u64 insn_rip_ = 0; // RIP of the instruction being executed (faults restart it)
+    u64 insn_rip_ = 0; // RIP of the instruction that faults restart (in a run: set when one throws)
     std::array<HostTlbEntry, kHostTlbSize> host_tlb_{};
     bool host_tlb_used_ = false; // an entry was filled since the last flush
 
