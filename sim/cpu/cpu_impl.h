@@ -101,6 +101,17 @@ inline constexpr i64 sign_extend(u64 v, unsigned size) {
     return size >= 8 ? i64(v) : i64(v << (64 - size * 8)) >> (64 - size * 8);
 }
 
+// How a handler computes a memory operand's linear address: Any (operand_linear), or one of the flat
+// forms of 64-bit code, where a 64-bit address size masks nothing and the segments other than FS and GS
+// have base 0: a register base plus displacement, with or without a scaled index register.
+enum class AddrForm : u8 { Any, Base, BaseIndex };
+inline AddrForm flat_form(const DecodedInsn& d, const Operand& o) {
+    if (d.mode != CpuMode::Long64 || d.addrsize != 8 || o.kind != OpKind::Mem || o.seg == FS || o.seg == GS ||
+        o.base >= 16)
+        return AddrForm::Any;
+    return o.index == kNoReg ? AddrForm::Base : AddrForm::BaseIndex;
+}
+
 class CpuImpl final : public InterruptSink {
   public:
     CpuImpl(MemoryPort& memory, IoPortSpace& io, DecodeCache& decode_cache, const CpuConfig& config);
@@ -163,6 +174,16 @@ class CpuImpl final : public InterruptSink {
         return mode_ == CpuMode::Long64 ? lin : (lin & 0xffffffffull);
     }
     u64 operand_linear(const Operand& o) const { return linear_address(o.seg, effective_address(o)); }
+    // The linear address of a memory operand of the flat form (flat_form()): base + index * scale +
+    // displacement, as operand_linear computes it there without the masks and the segment base.
+    template <AddrForm F> u64 operand_linear(const Operand& o) const {
+        if constexpr (F == AddrForm::Any)
+            return operand_linear(o);
+        else if constexpr (F == AddrForm::Base)
+            return u64(o.imm) + gpr_[o.base];
+        else
+            return u64(o.imm) + gpr_[o.base] + (gpr_[o.index] << o.scale);
+    }
 
     u64 read_operand(const Operand& o) {
         switch (o.kind) {

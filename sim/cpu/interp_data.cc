@@ -43,8 +43,10 @@ general:
 
 namespace {
 
-// MOV specialised by operand kinds and size (see h_alu); the generic form serves the rest.
-template <OpKind D, OpKind S, unsigned Size> void h_mov_k(CpuImpl& c, const DecodedInsn& d) {
+// MOV specialised by operand kinds and size (see h_alu), and for a memory operand by its addressing form;
+// the generic form serves the rest.
+template <OpKind D, OpKind S, unsigned Size, AddrForm F = AddrForm::Any>
+void h_mov_k(CpuImpl& c, const DecodedInsn& d) {
     const Operand& src = d.op[1];
     const Operand& dst = d.op[0];
     u64 v;
@@ -53,20 +55,28 @@ template <OpKind D, OpKind S, unsigned Size> void h_mov_k(CpuImpl& c, const Deco
     else if constexpr (S == OpKind::Imm)
         v = u64(src.imm);
     else
-        v = c.read_mem(c.operand_linear(src), Size, src.seg);
+        v = c.read_mem(c.operand_linear<F>(src), Size, src.seg);
     if constexpr (D == OpKind::Reg)
         c.set_reg(dst.reg, Size, v);
     else
-        c.write_mem(c.operand_linear(dst), Size, v & size_mask(Size), dst.seg);
+        c.write_mem(c.operand_linear<F>(dst), Size, v & size_mask(Size), dst.seg);
 }
 
-template <OpKind D, OpKind S> Handler mov_for_size(unsigned size) {
+template <OpKind D, OpKind S, AddrForm F = AddrForm::Any> Handler mov_for_size(unsigned size) {
     switch (size) {
-    case 1: return &h_mov_k<D, S, 1>;
-    case 2: return &h_mov_k<D, S, 2>;
-    case 4: return &h_mov_k<D, S, 4>;
-    case 8: return &h_mov_k<D, S, 8>;
+    case 1: return &h_mov_k<D, S, 1, F>;
+    case 2: return &h_mov_k<D, S, 2, F>;
+    case 4: return &h_mov_k<D, S, 4, F>;
+    case 8: return &h_mov_k<D, S, 8, F>;
     default: return nullptr;
+    }
+}
+
+template <OpKind D, OpKind S> Handler mov_for(unsigned size, AddrForm form) {
+    switch (form) {
+    case AddrForm::Base: return mov_for_size<D, S, AddrForm::Base>(size);
+    case AddrForm::BaseIndex: return mov_for_size<D, S, AddrForm::BaseIndex>(size);
+    default: return mov_for_size<D, S>(size);
     }
 }
 
@@ -106,6 +116,12 @@ template <OpKind S, bool kSigned> Handler movx_for_sizes(unsigned src, unsigned 
     case 0x48: return &h_movx_k<S, 4, 8, kSigned>;
     default: return nullptr;
     }
+}
+
+// LEA of a flat-form address (flat_form) into a 32- or 64-bit register; the segment plays no part in
+// LEA, and with a 64-bit address size nothing is masked but the destination's size.
+template <unsigned Size, AddrForm F> void h_lea_k(CpuImpl& c, const DecodedInsn& d) {
+    c.set_reg(d.op[0].reg, Size, c.operand_linear<F>(d.op[1]));
 }
 
 void h_lea(CpuImpl& c, const DecodedInsn& d) {
@@ -295,6 +311,19 @@ void h_leave(CpuImpl& c, const DecodedInsn& d) {
 } // namespace
 
 Handler specialize_data(const DecodedInsn& d) {
+    if (d.mnemonic == ZYDIS_MNEMONIC_LEA && d.nops == 2 && d.op[0].kind == OpKind::Reg &&
+        (d.op[0].size == 4 || d.op[0].size == 8)) {
+        // LEA ignores the segment: FS and GS are no reason for the general handler.
+        Operand flat = d.op[1];
+        flat.seg = DS;
+        switch (flat_form(d, flat)) {
+        case AddrForm::Base:
+            return d.op[0].size == 8 ? &h_lea_k<8, AddrForm::Base> : &h_lea_k<4, AddrForm::Base>;
+        case AddrForm::BaseIndex:
+            return d.op[0].size == 8 ? &h_lea_k<8, AddrForm::BaseIndex> : &h_lea_k<4, AddrForm::BaseIndex>;
+        default: break;
+        }
+    }
     if ((d.mnemonic == ZYDIS_MNEMONIC_PUSH || d.mnemonic == ZYDIS_MNEMONIC_POP) &&
         d.mode == CpuMode::Long64 && d.nops == 1 && d.op[0].kind == OpKind::Reg && d.op[0].size == 8 &&
         d.opsize == 8)
@@ -317,10 +346,10 @@ Handler specialize_data(const DecodedInsn& d) {
     if (dst.kind == OpKind::Reg) {
         if (src.kind == OpKind::Reg) return mov_for_size<OpKind::Reg, OpKind::Reg>(dst.size);
         if (src.kind == OpKind::Imm) return mov_for_size<OpKind::Reg, OpKind::Imm>(dst.size);
-        if (src.kind == OpKind::Mem) return mov_for_size<OpKind::Reg, OpKind::Mem>(dst.size);
+        if (src.kind == OpKind::Mem) return mov_for<OpKind::Reg, OpKind::Mem>(dst.size, flat_form(d, src));
     } else if (dst.kind == OpKind::Mem) {
-        if (src.kind == OpKind::Reg) return mov_for_size<OpKind::Mem, OpKind::Reg>(dst.size);
-        if (src.kind == OpKind::Imm) return mov_for_size<OpKind::Mem, OpKind::Imm>(dst.size);
+        if (src.kind == OpKind::Reg) return mov_for<OpKind::Mem, OpKind::Reg>(dst.size, flat_form(d, dst));
+        if (src.kind == OpKind::Imm) return mov_for<OpKind::Mem, OpKind::Imm>(dst.size, flat_form(d, dst));
     }
     return nullptr;
 }
