@@ -20,6 +20,19 @@ template <Alu op, OpKind D, OpKind S> Handler alu_for_size(unsigned size) {
     }
 }
 
+// A memory operand of a flat form (AddrForm), 32 or 64 bits wide: the forms of most memory ALU
+// instructions in 64-bit code.
+template <Alu op, OpKind D, OpKind S> Handler alu_for(unsigned size, AddrForm form) {
+    if (size == 4 || size == 8) {
+        if (form == AddrForm::Base)
+            return size == 8 ? &h_alu<op, D, S, 8, AddrForm::Base> : &h_alu<op, D, S, 4, AddrForm::Base>;
+        if (form == AddrForm::BaseIndex)
+            return size == 8 ? &h_alu<op, D, S, 8, AddrForm::BaseIndex>
+                             : &h_alu<op, D, S, 4, AddrForm::BaseIndex>;
+    }
+    return alu_for_size<op, D, S>(size);
+}
+
 template <Alu op> Handler alu_handler(const DecodedInsn& d) {
     const Operand& dst = d.op[0];
     const Operand& src = d.op[1];
@@ -27,12 +40,50 @@ template <Alu op> Handler alu_handler(const DecodedInsn& d) {
     if (dst.kind == OpKind::Reg) {
         if (src.kind == OpKind::Reg) return alu_for_size<op, OpKind::Reg, OpKind::Reg>(dst.size);
         if (src.kind == OpKind::Imm) return alu_for_size<op, OpKind::Reg, OpKind::Imm>(dst.size);
-        if (src.kind == OpKind::Mem) return alu_for_size<op, OpKind::Reg, OpKind::Mem>(dst.size);
+        if (src.kind == OpKind::Mem)
+            return alu_for<op, OpKind::Reg, OpKind::Mem>(dst.size, flat_form(d, src));
     } else if (dst.kind == OpKind::Mem) {
-        if (src.kind == OpKind::Reg) return alu_for_size<op, OpKind::Mem, OpKind::Reg>(dst.size);
-        if (src.kind == OpKind::Imm) return alu_for_size<op, OpKind::Mem, OpKind::Imm>(dst.size);
+        if (src.kind == OpKind::Reg)
+            return alu_for<op, OpKind::Mem, OpKind::Reg>(dst.size, flat_form(d, dst));
+        if (src.kind == OpKind::Imm)
+            return alu_for<op, OpKind::Mem, OpKind::Imm>(dst.size, flat_form(d, dst));
     }
     return &h_alu<op>;
+}
+
+// INC, DEC, NEG and NOT of a register, by size.
+enum class Unary { Inc, Dec, Neg, Not };
+template <Unary op, unsigned Size> void h_unary_reg(CpuImpl& c, const DecodedInsn& d) {
+    const u8 reg = d.op[0].reg;
+    const u64 a = c.reg(reg, Size);
+    u64 r;
+    switch (op) {
+    case Unary::Inc:
+        r = a + 1;
+        c.flags.set(FlagOp::Inc, Size, r, a, 1, c.flags.cf());
+        break;
+    case Unary::Dec:
+        r = a - 1;
+        c.flags.set(FlagOp::Dec, Size, r, a, 1, c.flags.cf());
+        break;
+    case Unary::Neg:
+        r = 0 - a;
+        c.flags.set(FlagOp::Sub, Size, r, 0, a);
+        break;
+    case Unary::Not: r = ~a; break;
+    }
+    c.set_reg(reg, Size, r & size_mask(Size));
+}
+
+template <Unary op> Handler unary_handler(const DecodedInsn& d) {
+    if (d.nops != 1 || d.op[0].kind != OpKind::Reg) return nullptr;
+    switch (d.op[0].size) {
+    case 1: return &h_unary_reg<op, 1>;
+    case 2: return &h_unary_reg<op, 2>;
+    case 4: return &h_unary_reg<op, 4>;
+    case 8: return &h_unary_reg<op, 8>;
+    default: return nullptr;
+    }
 }
 
 void h_inc(CpuImpl& c, const DecodedInsn& d) {
@@ -488,6 +539,10 @@ Handler specialize_alu(const DecodedInsn& d) {
     case ZYDIS_MNEMONIC_SAR: return shift_handler<Shift::Sar>(d);
     case ZYDIS_MNEMONIC_ROL: return shift_handler<Shift::Rol>(d);
     case ZYDIS_MNEMONIC_ROR: return shift_handler<Shift::Ror>(d);
+    case ZYDIS_MNEMONIC_INC: return unary_handler<Unary::Inc>(d);
+    case ZYDIS_MNEMONIC_DEC: return unary_handler<Unary::Dec>(d);
+    case ZYDIS_MNEMONIC_NEG: return unary_handler<Unary::Neg>(d);
+    case ZYDIS_MNEMONIC_NOT: return unary_handler<Unary::Not>(d);
     default: return nullptr;
     }
 }

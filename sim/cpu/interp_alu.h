@@ -31,7 +31,8 @@ inline void write_dest(CpuImpl& c, const Operand& o, const Dest& d, u64 v) {
 // Operand access specialised at compile time: Kind is the operand's kind (OpKind::None: decided at run
 // time) and Size its size in bytes (0: from the operand). The decoder picks a specialised handler for
 // the common register/immediate/memory combinations; the generic one (None, None, 0) serves the rest.
-template <OpKind Kind, unsigned Size> inline u64 read_src(CpuImpl& c, const Operand& o) {
+template <OpKind Kind, unsigned Size, AddrForm F = AddrForm::Any>
+inline u64 read_src(CpuImpl& c, const Operand& o) {
     constexpr bool fixed = Size != 0;
     const unsigned size = fixed ? Size : o.size;
     if constexpr (Kind == OpKind::Reg)
@@ -39,22 +40,28 @@ template <OpKind Kind, unsigned Size> inline u64 read_src(CpuImpl& c, const Oper
     else if constexpr (Kind == OpKind::Imm)
         return u64(o.imm);
     else if constexpr (Kind == OpKind::Mem)
-        return c.read_mem(c.operand_linear(o), size, o.seg);
+        return c.read_mem(c.operand_linear<F>(o), size, o.seg);
     else
         return c.read_operand(o);
 }
 
-template <Alu op, OpKind DKind = OpKind::None, OpKind SKind = OpKind::None, unsigned Size = 0>
+// F: the addressing form of the memory operand, if there is one (AddrForm).
+template <Alu op, OpKind DKind = OpKind::None, OpKind SKind = OpKind::None, unsigned Size = 0,
+          AddrForm F = AddrForm::Any>
 void h_alu(CpuImpl& c, const DecodedInsn& d) {
     const Operand& dst = d.op[0];
     const unsigned size = Size ? Size : dst.size;
     constexpr bool writes = op != Alu::Cmp && op != Alu::Test;
     Dest a;
-    if constexpr (DKind == OpKind::Reg)
+    if constexpr (DKind == OpKind::Reg) {
         a = {c.reg(dst.reg, size)};
-    else
+    } else if constexpr (DKind == OpKind::Mem && F != AddrForm::Any) {
+        const u64 lin = c.operand_linear<F>(dst);
+        a = {writes ? c.read_mem_for_write(lin, size, dst.seg) : c.read_mem(lin, size, dst.seg), lin};
+    } else {
         a = read_dest(c, dst, writes);
-    const u64 b = read_src<SKind, Size>(c, d.op[1]) & size_mask(size);
+    }
+    const u64 b = read_src<SKind, Size, F>(c, d.op[1]) & size_mask(size);
     u64 r;
     switch (op) {
     case Alu::Add:

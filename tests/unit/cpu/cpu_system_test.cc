@@ -331,6 +331,23 @@ TEST_F(LongModeTest, PageFaultOnWriteToReadOnlyPageWithCr0Wp) {
     EXPECT_EQ(ram.get<u32>(kData), 0x1111u);
 }
 
+// A read-modify-write ALU instruction checks the write before it changes anything, flags included.
+TEST_F(LongModeTest, AddToAReadOnlyPageFaultsBeforeItChangesTheFlags) {
+    ram.set<u64>(pte64(kData), kData | kP | kUS);
+    ram.set<u32>(kData, 0xffffffff);
+    cpu.set_gpr(RBX, kData);
+    const StopInfo stop = run_code({
+        0x31, 0xc0,       // xor eax,eax (ZF=1, CF=0)
+        0x83, 0x03, 0x01, // add DWORD PTR [rbx],0x1 (would set CF, ZF)
+    });
+    expect_exception64(stop, kPF, kCode + 2, true, mmu::kPfPresent | mmu::kPfWrite);
+    const u64 flags = frame64(true).rflags;
+    EXPECT_TRUE(flags & kFlagZf);
+    EXPECT_FALSE(flags & kFlagCf) << "the faulting ADD set no flags";
+    EXPECT_TRUE(flags & kFlagPf) << "XOR's flags";
+    EXPECT_EQ(ram.get<u32>(kData), 0xffffffffu);
+}
+
 TEST_F(LongModeTest, SupervisorWriteToReadOnlyPageSucceedsWithoutCr0Wp) {
     ram.set<u64>(pte64(kData), kData | kP | kUS);
     cpu.state().cr0 &= ~mmu::kCr0Wp;
