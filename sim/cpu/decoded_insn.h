@@ -18,7 +18,7 @@ enum class OpKind : u8 {
     SegReg,  // reg = SegReg
     CtrlReg, // reg = CR number
     DbgReg,  // reg = DR number
-    FarPtr,  // ptr16:16/32 immediate: imm = offset, reg unused, selector in far_selector
+    FarPtr,  // ptr16:16/32 immediate: imm = offset, reg unused, selector in DecodedInsn::far_selector
 };
 
 inline constexpr u8 kNoReg = 0xff;
@@ -33,7 +33,6 @@ struct Operand {
     u8 base = kNoReg;
     u8 index = kNoReg;
     u8 scale = 0;
-    u16 far_selector = 0;
     i64 imm = 0; // immediate, displacement of a memory operand, or branch displacement
 };
 
@@ -58,6 +57,7 @@ struct DecodedInsn {
     bool fpu_simd = false;   // x87/MMX/SSE/AVX: not modelled; #NM when CR0.TS, else #UD
     bool locked = false;     // LOCK prefix or XCHG with memory: atomic, and a full memory barrier
     u8 src_seg = 3;          // segment of string-instruction sources (DS unless overridden)
+    u16 far_selector = 0;    // of a FarPtr operand (JMP/CALL ptr16:16/32)
     // A run (below) may go on after this instruction where it falls through: it changes nothing the
     // fetch path or the run loop's once-per-run checks depend on (see continues_run() in decoder.cc).
     bool continues_run = false;
@@ -78,5 +78,7 @@ struct DecodedInsn {
     mutable u16 run_end = 0;
     mutable bool run_open = false;
 };
+// A run's steps read their copies one after another: the smaller, the fewer cache lines a run touches.
+static_assert(sizeof(Operand) == 16 && sizeof(DecodedInsn) <= 96);
 
 } // namespace smpsim::cpu

@@ -254,7 +254,7 @@ u8 gpr_index(ZydisRegister r) {
     }
 }
 
-bool convert_operand(const ZydisDecodedOperand& z, Operand& o) {
+bool convert_operand(const ZydisDecodedOperand& z, Operand& o, u16& far_selector) {
     o.size = u8((z.size + 7) / 8);
     switch (z.type) {
     case ZYDIS_OPERAND_TYPE_REGISTER: {
@@ -303,7 +303,7 @@ bool convert_operand(const ZydisDecodedOperand& z, Operand& o) {
         return true;
     case ZYDIS_OPERAND_TYPE_POINTER:
         o.kind = OpKind::FarPtr;
-        o.far_selector = z.ptr.segment;
+        far_selector = z.ptr.segment;
         o.imm = z.ptr.offset;
         return true;
     default: return false;
@@ -408,7 +408,7 @@ bool Decoder::decode(const u8* bytes, unsigned len, CpuMode mode, DecodedInsn& o
         // order the SDM writes them; hidden ones (RDX:RAX of MUL...) are the handlers' business.
         if (ops[i].visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN) continue;
         Operand& o = out.op[out.nops++];
-        if (!convert_operand(ops[i], o)) {
+        if (!convert_operand(ops[i], o, out.far_selector)) {
             // XMM, x87, mask registers...: outside the modelled ISA.
             out.exec = &handler_unimplemented;
             out.fpu_simd = true;

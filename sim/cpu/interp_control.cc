@@ -21,7 +21,7 @@ u64 near_target(CpuImpl& c, const DecodedInsn& d) {
 void far_pointer(CpuImpl& c, const DecodedInsn& d, u16& selector, u64& offset) {
     const Operand& o = d.op[0];
     if (o.kind == OpKind::FarPtr) {
-        selector = o.far_selector;
+        selector = d.far_selector;
         offset = u64(o.imm);
         return;
     }
