@@ -1271,36 +1271,47 @@ TEST_F(LongModeTest, RepMovsqIntoANotPresentPageFaultsAtTheFirstElementThere) {
 // The code TLB keeps the code pages of recent fetches by linear page: a call into a page remapped since,
 // or rewritten since, must run what is there now. (The callee's page, 0x181000, and the caller's have
 // different code-TLB slots.)
-TEST_F(LongModeTest, CallIntoACodePageRemappedWithInvlpgRunsTheNewPage) {
-    ram.set<u64>(pte64(kData + 0x1000), 0x190000 | kP | kRW);
+class CodeTlbTest : public LongModeTest {
+  protected:
+    static constexpr u64 kCallee = kData + 0x1000;
+    // Calls kCallee, runs `between`, calls kCallee again, and halts; R8 and R9 get the two calls' EAX.
+    StopInfo call_twice_around(const std::vector<u8>& between) {
+        std::vector<u8> code;
+        const auto call = [&] {
+            const u64 next = kCode + code.size() + 5;
+            const u32 rel = u32(kCallee - next);
+            code.insert(code.end(), {0xe8, u8(rel), u8(rel >> 8), u8(rel >> 16), u8(rel >> 24)});
+        };
+        call();
+        code.insert(code.end(), {0x41, 0x89, 0xc0}); // mov r8d,eax
+        code.insert(code.end(), between.begin(), between.end());
+        call();
+        code.insert(code.end(), {0x41, 0x89, 0xc1, 0xf4}); // mov r9d,eax; hlt
+        ram.put(kCode, code);
+        cpu.set_rip(kCode);
+        return cpu.run(1000);
+    }
+};
+
+TEST_F(CodeTlbTest, CallIntoACodePageRemappedWithInvlpgRunsTheNewPage) {
+    ram.set<u64>(pte64(kCallee), 0x190000 | kP | kRW);
     ram.put(0x190000, {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3}); // mov eax,0x1; ret
     ram.put(0x191000, {0xb8, 0x02, 0x00, 0x00, 0x00, 0xc3}); // mov eax,0x2; ret
-    const StopInfo stop = run_code({
-        0xe8, 0xfb, 0x0f, 0x08, 0x00, // call 0x181000
-        0x41, 0x89, 0xc0,             // mov r8d,eax
+    const StopInfo stop = call_twice_around({
         0x48, 0xc7, 0x04, 0x25, 0x08, 0x3c, 0x01, 0x00,
         0x03, 0x10, 0x19, 0x00,                         // mov QWORD PTR ds:0x13c08,0x191003
         0x0f, 0x01, 0x3c, 0x25, 0x00, 0x10, 0x18, 0x00, // invlpg BYTE PTR ds:0x181000
-        0xe8, 0xdf, 0x0f, 0x08, 0x00,                   // call 0x181000
-        0x41, 0x89, 0xc1,                               // mov r9d,eax
-        0xf4,                                           // hlt
     });
     EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
     EXPECT_EQ(cpu.gpr(R8), 1u);
     EXPECT_EQ(cpu.gpr(R9), 2u) << "INVLPG dropped the code page's translation";
 }
 
-TEST_F(LongModeTest, CallIntoACodePageRewrittenSinceRunsTheNewCode) {
-    ram.set<u64>(pte64(kData + 0x1000), 0x190000 | kP | kRW);
+TEST_F(CodeTlbTest, CallIntoACodePageRewrittenSinceRunsTheNewCode) {
+    ram.set<u64>(pte64(kCallee), 0x190000 | kP | kRW);
     ram.put(0x190000, {0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3}); // mov eax,0x1; ret
-    const StopInfo stop = run_code({
-        0xe8, 0xfb, 0x0f, 0x08, 0x00,                   // call 0x181000
-        0x41, 0x89, 0xc0,                               // mov r8d,eax
-        0xc6, 0x04, 0x25, 0x01, 0x10, 0x18, 0x00, 0x07, // mov BYTE PTR ds:0x181001,0x7
-        0xe8, 0xeb, 0x0f, 0x08, 0x00,                   // call 0x181000
-        0x41, 0x89, 0xc1,                               // mov r9d,eax
-        0xf4,                                           // hlt
-    });
+    const StopInfo stop =
+        call_twice_around({0xc6, 0x04, 0x25, 0x01, 0x10, 0x18, 0x00, 0x07}); // mov BYTE PTR ds:0x181001,0x7
     EXPECT_EQ(stop.reason, StopReason::HaltedForever) << stop.message;
     EXPECT_EQ(cpu.gpr(R8), 1u);
     EXPECT_EQ(cpu.gpr(R9), 7u) << "the store dropped the callee's decoded page";
