@@ -268,6 +268,7 @@ Tlb::Tlb(u32 entries, u32 ways, u32 large_entries) : sets_(0), ways_(ways), set_
     entries_.assign(entries, Entry{});
     large_tags_.assign(large_entries, LargeTag{});
     large_entries_.assign(large_entries, Entry{});
+    clear_large_memo();
 }
 
 Tlb::Entry* Tlb::find_large(u64 linear) {
@@ -322,6 +323,7 @@ u32 Tlb::fast_rights(const Translation& t) {
 }
 
 void Tlb::insert(const Translation& t) {
+    clear_large_memo();
     if (t.page_size <= kPageSize4K) {
         Translation copy = t;
         copy.page_size = kPageSize4K;
@@ -387,6 +389,7 @@ std::vector<Translation> Tlb::valid_entries() const {
 }
 
 void Tlb::erase(u64 linear) {
+    clear_large_memo();
     const u64 tag = linear & ~(kPageSize4K - 1);
     const std::size_t base = static_cast<std::size_t>((linear >> 12) & set_mask_) * ways_;
     for (u32 w = 0; w < ways_; ++w) {
@@ -409,6 +412,7 @@ void Tlb::invalidate_page(u64 linear) {
 
 void Tlb::flush(bool keep_global) {
     ++stats_.flushes;
+    clear_large_memo();
     if (small_maybe_valid_) {
         for (std::size_t i = 0; i < tags_.size(); ++i) {
             if (!keep_global || !entries_[i].t.global) tags_[i] = kInvalidTag;

@@ -5,6 +5,7 @@
 #include "sim/core/memory_port.h"
 #include "sim/core/types.h"
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <vector>
@@ -180,6 +181,13 @@ class Tlb {
     // A 4 KiB entry may be valid (set by insert, cleared by a flush that drops everything): a flush of
     // an empty TLB (litmus runs reset CPUs that never page) costs nothing.
     bool small_maybe_valid_ = false;
+    // 4K pages that the last lookups found in a large entry, with no 4K entry for them: find() answers
+    // them at once with the same entry and the same side effects (the entry's use, the MRU index, the
+    // hit count) as the set scan and find_large would, since any insert, erase or flush clears them.
+    static constexpr u32 kLargeMemoSize = 8;
+    std::array<u64, kLargeMemoSize> large_memo_page_;
+    std::array<u32, kLargeMemoSize> large_memo_index_{};
+    void clear_large_memo() { large_memo_page_.fill(kInvalidTag); }
     TlbStats stats_;
 };
 
@@ -222,6 +230,15 @@ class Mmu {
 
 inline Tlb::Entry* Tlb::find(u64 linear) {
     const u64 tag = linear & ~u64{0xfff};
+    const u32 memo = static_cast<u32>(linear >> 12) & (kLargeMemoSize - 1);
+    if (large_memo_page_[memo] == tag) {
+        const u32 i = large_memo_index_[memo];
+        Entry* e = large_entries_.data() + i;
+        e->last_use = ++tick_;
+        large_last_found_ = i;
+        ++stats_.hits;
+        return e;
+    }
     const std::size_t base = static_cast<std::size_t>((linear >> 12) & set_mask_) * ways_;
     const u64* tags = tags_.data() + base;
     for (u32 w = 0; w < ways_; ++w) {
@@ -234,6 +251,8 @@ inline Tlb::Entry* Tlb::find(u64 linear) {
     }
     if (large_valid_ != 0) {
         if (Entry* e = find_large(linear)) {
+            large_memo_page_[memo] = tag;
+            large_memo_index_[memo] = large_last_found_;
             ++stats_.hits;
             return e;
         }

@@ -961,6 +961,31 @@ TEST(Tlb, LargePageArrayReplacesLeastRecentlyUsed) {
     EXPECT_NE(tlb.lookup(0x600000), nullptr);
 }
 
+// find() remembers the 4K pages it last found in large entries; a remembered page must count as a use
+// of its entry for the LRU and as a hit, and an insert must end it.
+TEST(Tlb, RepeatedLookupsOfAPageInALargeEntryKeepItRecentlyUsedAndCountAsHits) {
+    Tlb tlb(4, 4, /*large_entries=*/2);
+    tlb.insert(page(0x200000, 0, 2u << 20));
+    tlb.insert(page(0x400000, 0, 2u << 20));
+    ASSERT_NE(tlb.lookup(0x201000), nullptr);
+    ASSERT_NE(tlb.lookup(0x400000), nullptr);
+    ASSERT_NE(tlb.lookup(0x201008), nullptr); // the same 4K page again: now the most recently used
+    EXPECT_EQ(tlb.stats().hits, 3u);
+    tlb.insert(page(0x600000, 0, 2u << 20));
+    EXPECT_EQ(tlb.lookup(0x400000), nullptr) << "the least recently used large entry is replaced";
+    EXPECT_NE(tlb.lookup(0x201000), nullptr);
+}
+
+TEST(Tlb, A4KEntryFilledForAPageOfALargeEntryAnswersForIt) {
+    Tlb tlb(64, 4);
+    tlb.insert(page(0x200000, 0x800000, 2u << 20));
+    ASSERT_EQ(tlb.lookup(0x201000)->physical(0x201000), 0x801000u);
+    tlb.insert(page(0x201000, 0x5000));
+    const Translation* t = tlb.lookup(0x201000);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->physical(0x201000), 0x5000u) << "4K entries are looked up first";
+}
+
 TEST(Tlb, OverlappingLargeEntriesAnswerAsTheScanDoesWhateverWasFoundLast) {
     // A 2M entry, then a 1G entry holding it (filled after a page-table change without INVLPG): an
     // address in both gets the entry the scan finds first, even right after the other was found.
