@@ -173,9 +173,9 @@ u64 CpuImpl::translate(u64 lin, mmu::Access access, u8 seg, bool user, bool fill
 }
 
 u64 CpuImpl::read_phys(u64 pa, unsigned size, AccessKind kind) {
-    if (u8* page = memory_.direct_page(pa)) return load_le(page + (pa & 0xfff), size);
+    if (u8* page = direct_page(pa)) return load_le(page + (pa & 0xfff), size);
     u64 v = 0;
-    const MemoryResult r = memory_.read(pa, &v, size, kind);
+    const MemoryResult r = memory_read(pa, &v, size, kind);
     stats_.cycles += r.latency_cycles;
     if (!r.ok) v = size_mask(size); // unclaimed physical addresses read as all ones, as on a PC
     // Store-to-load forwarding: this CPU's own buffered stores are newer than what the cache holds.
@@ -245,7 +245,7 @@ void CpuImpl::retire_store(unsigned index) {
     // is the store's own instruction, not the one executing now.
     const u64 rip = st_.rip;
     st_.rip = e.rip;
-    const MemoryResult r = memory_.write(e.paddr, &e.value, e.size, AccessKind::Write);
+    const MemoryResult r = memory_write(e.paddr, &e.value, e.size, AccessKind::Write);
     st_.rip = rip;
     last_commit_latency_ = r.latency_cycles;
     sb_->remove(index);
@@ -269,7 +269,7 @@ void CpuImpl::write_phys(u64 pa, unsigned size, u64 value, AccessKind kind) {
         decode_cache_.invalidate(pa & ~0xfffull);
         ++stats_.smc_invalidations;
     }
-    if (u8* page = memory_.direct_page(pa)) {
+    if (u8* page = direct_page(pa)) {
         store_le(page + (pa & 0xfff), size, value);
         return;
     }
@@ -288,7 +288,7 @@ void CpuImpl::write_phys(u64 pa, unsigned size, u64 value, AccessKind kind) {
         }
         return;
     }
-    const MemoryResult r = memory_.write(pa, &value, size, kind);
+    const MemoryResult r = memory_write(pa, &value, size, kind);
     stats_.cycles += r.latency_cycles;
 }
 
@@ -303,7 +303,7 @@ u64 CpuImpl::read_mem_slow(u64 lin, unsigned size, u8 seg, mmu::Access access) {
     }
     const bool user = cpl_ == 3;
     const u64 pa = translate(lin, access, seg, user, true);
-    u8* page = memory_.direct_page(pa);
+    u8* page = direct_page(pa);
     if (debug_access_) [[unlikely]]
         debug_->on_access(debug_index_, lin, size, false);
     if (page && !alignment_check_ && !debug_access_) {
@@ -345,7 +345,7 @@ void CpuImpl::write_mem_slow(u64 lin, unsigned size, u64 value, u8 seg) {
     if (debug_access_) [[unlikely]]
         debug_->on_access(debug_index_, lin, size, true);
     write_phys(pa, size, value, AccessKind::Write);
-    if (u8* page = memory_.direct_page(pa);
+    if (u8* page = direct_page(pa);
         page && !alignment_check_ && !debug_access_ && !decode_cache_.is_code_page(ppage)) {
         HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
         if (e.tag != host_tag(lin)) {
@@ -419,7 +419,7 @@ const DecodedInsn* CpuImpl::fetch_decode_slow(u64 lin) {
         fetch_code_page_ = &decode_cache_.page(fetch_ppage_);
         fetch_lin_page_ = lin_page;
         fetch_epoch_ = decode_cache_.epoch();
-        if (memory_.direct_page(pa)) {
+        if (direct_page(pa)) {
             code_tlb_[(lin >> 12) & (kCodeTlbSize - 1)] =
                 CodeTlbEntry{host_tag(lin), fetch_ppage_, fetch_code_page_, fetch_epoch_};
             code_tlb_used_ = true;
@@ -912,6 +912,11 @@ void Cpu::enter_flat_mode(unsigned bits) {
 }
 void Cpu::set_interrupt_source(InterruptSource* source) {
     impl_->interrupt_source_ = source;
+}
+void Cpu::set_cached_ram(MemoryPort* port, u64 ram_size) {
+    impl_->cached_ram_ = port;
+    impl_->cached_ram_size_ = port ? ram_size : 0;
+    impl_->flush_host_tlb(); // entries filled through direct pages would bypass the port
 }
 void Cpu::set_event_observer(CpuEventObserver* observer) {
     impl_->event_observer_ = observer;

@@ -144,6 +144,9 @@ class Cpu {
     InterruptSink& interrupt_sink();
     // Interrupt entries and IRETs go to `observer` (reports and traces); null: none (the default).
     void set_event_observer(CpuEventObserver* observer);
+    // Timing mode: physical addresses below `ram_size` go straight to `port` (the cache model), which
+    // the CPU's memory port would forward them to, and no page is directly addressable.
+    void set_cached_ram(MemoryPort* port, u64 ram_size);
 
     const CpuStats& stats() const;
     // Store buffer (CpuConfig::store_buffer): commits the entry the memory model picks next; false if

@@ -335,6 +335,17 @@ class CpuImpl final : public InterruptSink {
     u64 translate(u64 lin, mmu::Access access, u8 seg, bool user, bool fill_host);
     void check_canonical(u64 lin, u8 seg);
     u64 read_phys(u64 pa, unsigned size, AccessKind kind);
+    // The memory port's, except in timing mode (Cpu::set_cached_ram): RAM straight from the cache
+    // model, and no direct pages.
+    u8* direct_page(u64 pa) { return cached_ram_ ? nullptr : memory_.direct_page(pa); }
+    MemoryResult memory_read(u64 pa, void* dst, u32 size, AccessKind kind) {
+        return cached_ram_ && pa < cached_ram_size_ ? cached_ram_->read(pa, dst, size, kind)
+                                                    : memory_.read(pa, dst, size, kind);
+    }
+    MemoryResult memory_write(u64 pa, const void* src, u32 size, AccessKind kind) {
+        return cached_ram_ && pa < cached_ram_size_ ? cached_ram_->write(pa, src, size, kind)
+                                                    : memory_.write(pa, src, size, kind);
+    }
     void write_phys(u64 pa, unsigned size, u64 value, AccessKind kind);
     // Hot path: the instruction at RIP from the code page the previous one came from.
     const DecodedInsn* fetch_decode() {
@@ -379,6 +390,8 @@ class CpuImpl final : public InterruptSink {
     MemoryPort& memory_;
     IoPortSpace& io_;
     DecodeCache& decode_cache_;
+    MemoryPort* cached_ram_ = nullptr; // Cpu::set_cached_ram
+    u64 cached_ram_size_ = 0;
     CpuConfig config_;
     mmu::Mmu mmu_;
     CpuState st_;

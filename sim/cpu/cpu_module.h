@@ -57,6 +57,7 @@ class CpuModule : public sc_core::sc_module, private MemoryPort, private IoPortS
     void set_ram_port(MemoryPort* port, u64 ram_size) {
         ram_port_ = port;
         ram_size_ = ram_size;
+        cpu_.set_cached_ram(port, ram_size); // the CPU skips this module's forwarding
     }
     sc_core::sc_time clock_period() const { return period_; }
 
