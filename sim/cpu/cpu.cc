@@ -322,9 +322,7 @@ u64 CpuImpl::read_mem_slow(u64 lin, unsigned size, u8 seg, mmu::Access access) {
 void CpuImpl::probe_write(u64 lin, unsigned size, u8 seg) {
     const u64 off = lin & 0xfff;
     if (off + size <= 4096) {
-        const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
-        if (e.tag == host_tag(lin) && e.write) return;
-        translate(lin, mmu::Access::Write, seg, cpl_ == 3, false);
+        if (!host_write_pointer(lin)) translate(lin, mmu::Access::Write, seg, cpl_ == 3, false);
         return;
     }
     translate(lin, mmu::Access::Write, seg, cpl_ == 3, false);

@@ -105,9 +105,10 @@ inline constexpr i64 sign_extend(u64 v, unsigned size) {
 // forms of 64-bit code, where a 64-bit address size masks nothing and the segments other than FS and GS
 // have base 0: a register base plus displacement, with or without a scaled index register.
 enum class AddrForm : u8 { Any, Base, BaseIndex };
-inline AddrForm flat_form(const DecodedInsn& d, const Operand& o) {
-    if (d.mode != CpuMode::Long64 || d.addrsize != 8 || o.kind != OpKind::Mem || o.seg == FS || o.seg == GS ||
-        o.base >= 16)
+// uses_segment: false for LEA, which computes an offset only.
+inline AddrForm flat_form(const DecodedInsn& d, const Operand& o, bool uses_segment = true) {
+    if (d.mode != CpuMode::Long64 || d.addrsize != 8 || o.kind != OpKind::Mem ||
+        (uses_segment && (o.seg == FS || o.seg == GS)) || o.base >= 16)
         return AddrForm::Any;
     return o.index == kNoReg ? AddrForm::Base : AddrForm::BaseIndex;
 }
@@ -201,26 +202,21 @@ class CpuImpl final : public InterruptSink {
 
     // Memory by linear address. `seg` selects #SS instead of #GP for non-canonical stack accesses.
     u64 read_mem(u64 lin, unsigned size, u8 seg = DS) {
-        const u64 off = lin & 0xfff;
-        if (off + size <= 4096) [[likely]] {
-            const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
-            if (e.tag == host_tag(lin) && e.read) return load_le(e.read + off, size);
-        }
+        if ((lin & 0xfff) + size <= 4096) [[likely]]
+            if (const u8* p = host_read_pointer(lin)) return load_le(p, size);
         return read_mem_slow(lin, size, seg, mmu::Access::Read);
     }
     void write_mem(u64 lin, unsigned size, u64 value, u8 seg = DS) {
-        const u64 off = lin & 0xfff;
-        if (off + size <= 4096) [[likely]] {
-            const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
-            if (e.tag == host_tag(lin) && e.write) {
-                store_le(e.write + off, size, value);
+        if ((lin & 0xfff) + size <= 4096) [[likely]] {
+            if (u8* p = host_write_pointer(lin)) {
+                store_le(p, size, value);
                 return;
             }
         }
         write_mem_slow(lin, size, value, seg);
     }
     // Host pointers to `lin` where the host TLB has its page (RAM the host addresses directly, no check
-    // pending on it), else nullptr: REP MOVS/STOS copy whole runs of elements within a page at once.
+    // pending on it), else nullptr: the accesses' fast path, and REP MOVS/STOS's runs of elements.
     const u8* host_read_pointer(u64 lin) const {
         const HostTlbEntry& e = host_tlb_[(lin >> 12) & (kHostTlbSize - 1)];
         return e.tag == host_tag(lin) && e.read ? e.read + (lin & 0xfff) : nullptr;
@@ -244,6 +240,19 @@ class CpuImpl final : public InterruptSink {
     // --- stack ---
     void push(u64 value, unsigned size);
     u64 pop(unsigned size);
+    // push(value, 8) and pop(8) in 64-bit mode, where RSP is 64 bits wide and SS's base is 0. The access
+    // comes before RSP changes, so a fault leaves RSP as it was.
+    void push64(u64 value) {
+        const u64 sp = gpr_[RSP] - 8;
+        write_mem(sp, 8, value, SS);
+        gpr_[RSP] = sp;
+    }
+    u64 pop64() {
+        const u64 sp = gpr_[RSP];
+        const u64 v = read_mem(sp, 8, SS);
+        gpr_[RSP] = sp + 8;
+        return v;
+    }
     u64 stack_pointer() const { return gpr_[RSP] & size_mask(stack_size_); }
 
     // --- control flow ---

@@ -51,65 +51,49 @@ template <Alu op> Handler alu_handler(const DecodedInsn& d) {
     return &h_alu<op>;
 }
 
-// INC, DEC, NEG and NOT of a register, by size.
+// INC, DEC, NEG and NOT: D and Size as in h_alu (OpKind::None, 0: from the operand); the decoder picks
+// the register forms by size.
 enum class Unary { Inc, Dec, Neg, Not };
-template <Unary op, unsigned Size> void h_unary_reg(CpuImpl& c, const DecodedInsn& d) {
-    const u8 reg = d.op[0].reg;
-    const u64 a = c.reg(reg, Size);
+template <Unary op, OpKind D = OpKind::None, unsigned Size = 0>
+void h_unary(CpuImpl& c, const DecodedInsn& d) {
+    const Operand& dst = d.op[0];
+    const unsigned size = Size ? Size : dst.size;
+    Dest a;
+    if constexpr (D == OpKind::Reg)
+        a = {c.reg(dst.reg, size)};
+    else
+        a = read_dest(c, dst, true);
     u64 r;
     switch (op) {
     case Unary::Inc:
-        r = a + 1;
-        c.flags.set(FlagOp::Inc, Size, r, a, 1, c.flags.cf());
+        r = a.value + 1;
+        c.flags.set(FlagOp::Inc, size, r, a.value, 1, c.flags.cf());
         break;
     case Unary::Dec:
-        r = a - 1;
-        c.flags.set(FlagOp::Dec, Size, r, a, 1, c.flags.cf());
+        r = a.value - 1;
+        c.flags.set(FlagOp::Dec, size, r, a.value, 1, c.flags.cf());
         break;
     case Unary::Neg:
-        r = 0 - a;
-        c.flags.set(FlagOp::Sub, Size, r, 0, a);
+        r = 0 - a.value;
+        c.flags.set(FlagOp::Sub, size, r, 0, a.value);
         break;
-    case Unary::Not: r = ~a; break;
+    case Unary::Not: r = ~a.value; break;
     }
-    c.set_reg(reg, Size, r & size_mask(Size));
+    if constexpr (D == OpKind::Reg)
+        c.set_reg(dst.reg, size, r & size_mask(size));
+    else
+        write_dest(c, dst, a, r & size_mask(size));
 }
 
 template <Unary op> Handler unary_handler(const DecodedInsn& d) {
     if (d.nops != 1 || d.op[0].kind != OpKind::Reg) return nullptr;
     switch (d.op[0].size) {
-    case 1: return &h_unary_reg<op, 1>;
-    case 2: return &h_unary_reg<op, 2>;
-    case 4: return &h_unary_reg<op, 4>;
-    case 8: return &h_unary_reg<op, 8>;
+    case 1: return &h_unary<op, OpKind::Reg, 1>;
+    case 2: return &h_unary<op, OpKind::Reg, 2>;
+    case 4: return &h_unary<op, OpKind::Reg, 4>;
+    case 8: return &h_unary<op, OpKind::Reg, 8>;
     default: return nullptr;
     }
-}
-
-void h_inc(CpuImpl& c, const DecodedInsn& d) {
-    const Dest a = read_dest(c, d.op[0], true);
-    const u64 r = a.value + 1;
-    c.flags.set(FlagOp::Inc, d.op[0].size, r, a.value, 1, c.flags.cf());
-    write_dest(c, d.op[0], a, r & size_mask(d.op[0].size));
-}
-
-void h_dec(CpuImpl& c, const DecodedInsn& d) {
-    const Dest a = read_dest(c, d.op[0], true);
-    const u64 r = a.value - 1;
-    c.flags.set(FlagOp::Dec, d.op[0].size, r, a.value, 1, c.flags.cf());
-    write_dest(c, d.op[0], a, r & size_mask(d.op[0].size));
-}
-
-void h_neg(CpuImpl& c, const DecodedInsn& d) {
-    const Dest a = read_dest(c, d.op[0], true);
-    const u64 r = 0 - a.value;
-    c.flags.set(FlagOp::Sub, d.op[0].size, r, 0, a.value);
-    write_dest(c, d.op[0], a, r & size_mask(d.op[0].size));
-}
-
-void h_not(CpuImpl& c, const DecodedInsn& d) {
-    const Dest a = read_dest(c, d.op[0], true);
-    write_dest(c, d.op[0], a, ~a.value & size_mask(d.op[0].size));
 }
 
 // ---- multiply and divide -----------------------------------------------------------------------------
@@ -557,10 +541,10 @@ void register_alu_handlers(HandlerTable& t) {
     t[ZYDIS_MNEMONIC_XOR] = h_alu<Alu::Xor>;
     t[ZYDIS_MNEMONIC_CMP] = h_alu<Alu::Cmp>;
     t[ZYDIS_MNEMONIC_TEST] = h_alu<Alu::Test>;
-    t[ZYDIS_MNEMONIC_INC] = h_inc;
-    t[ZYDIS_MNEMONIC_DEC] = h_dec;
-    t[ZYDIS_MNEMONIC_NEG] = h_neg;
-    t[ZYDIS_MNEMONIC_NOT] = h_not;
+    t[ZYDIS_MNEMONIC_INC] = h_unary<Unary::Inc>;
+    t[ZYDIS_MNEMONIC_DEC] = h_unary<Unary::Dec>;
+    t[ZYDIS_MNEMONIC_NEG] = h_unary<Unary::Neg>;
+    t[ZYDIS_MNEMONIC_NOT] = h_unary<Unary::Not>;
     t[ZYDIS_MNEMONIC_MUL] = h_mul;
     t[ZYDIS_MNEMONIC_IMUL] = h_imul;
     t[ZYDIS_MNEMONIC_DIV] = h_div;

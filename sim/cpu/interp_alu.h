@@ -13,9 +13,9 @@ struct Dest {
     u64 lin = 0;
 };
 
-inline Dest read_dest(CpuImpl& c, const Operand& o, bool will_write) {
+template <AddrForm F = AddrForm::Any> inline Dest read_dest(CpuImpl& c, const Operand& o, bool will_write) {
     if (o.kind == OpKind::Mem) {
-        const u64 lin = c.operand_linear(o);
+        const u64 lin = c.operand_linear<F>(o);
         return {will_write ? c.read_mem_for_write(lin, o.size, o.seg) : c.read_mem(lin, o.size, o.seg), lin};
     }
     return {c.reg(o.reg, o.size)};
@@ -53,14 +53,10 @@ void h_alu(CpuImpl& c, const DecodedInsn& d) {
     const unsigned size = Size ? Size : dst.size;
     constexpr bool writes = op != Alu::Cmp && op != Alu::Test;
     Dest a;
-    if constexpr (DKind == OpKind::Reg) {
+    if constexpr (DKind == OpKind::Reg)
         a = {c.reg(dst.reg, size)};
-    } else if constexpr (DKind == OpKind::Mem && F != AddrForm::Any) {
-        const u64 lin = c.operand_linear<F>(dst);
-        a = {writes ? c.read_mem_for_write(lin, size, dst.seg) : c.read_mem(lin, size, dst.seg), lin};
-    } else {
-        a = read_dest(c, dst, writes);
-    }
+    else
+        a = read_dest<F>(c, dst, writes);
     const u64 b = read_src<SKind, Size, F>(c, d.op[1]) & size_mask(size);
     u64 r;
     switch (op) {

@@ -92,20 +92,15 @@ void h_call(CpuImpl& c, const DecodedInsn& d) {
     c.branch_to(target, d.opsize);
 }
 
-// Near CALL and RET with a 64-bit operand size in 64-bit mode (RSP 64 bits wide, SS's base 0). The
-// return address is written before RSP changes, so a fault leaves RSP as it was.
+// Near CALL and RET with a 64-bit operand size in 64-bit mode (CpuImpl::push64/pop64).
 void h_call_near64(CpuImpl& c, const DecodedInsn& d) {
     const u64 target = near_target(c, d);
-    const u64 sp = c.gpr(RSP) - 8;
-    c.write_mem(sp, 8, c.next_rip, SS);
-    c.gpr(RSP) = sp;
+    c.push64(c.next_rip);
     c.next_rip = target;
 }
 
 void h_ret_near64(CpuImpl& c, const DecodedInsn&) {
-    const u64 sp = c.gpr(RSP);
-    c.next_rip = c.read_mem(sp, 8, SS);
-    c.gpr(RSP) = sp + 8;
+    c.next_rip = c.pop64();
 }
 
 void h_ret(CpuImpl& c, const DecodedInsn& d) {

@@ -173,18 +173,13 @@ void h_pop(CpuImpl& c, const DecodedInsn& d) {
     c.set_reg(d.op[0].reg, d.op[0].size, v);
 }
 
-// PUSH r64 and POP r64 in 64-bit mode, the prologues and epilogues of every function: RSP is 64 bits
-// wide and SS's base is 0 there. The write comes before RSP changes, so a fault leaves RSP as it was.
+// PUSH r64 and POP r64 in 64-bit mode, the prologues and epilogues of every function.
 void h_push_r64(CpuImpl& c, const DecodedInsn& d) {
-    const u64 sp = c.gpr(RSP) - 8;
-    c.write_mem(sp, 8, c.gpr(d.op[0].reg), SS);
-    c.gpr(RSP) = sp;
+    c.push64(c.gpr(d.op[0].reg));
 }
 
 void h_pop_r64(CpuImpl& c, const DecodedInsn& d) {
-    const u64 sp = c.gpr(RSP);
-    const u64 v = c.read_mem(sp, 8, SS);
-    c.gpr(RSP) = sp + 8;
+    const u64 v = c.pop64();
     c.gpr(d.op[0].reg) = v; // POP RSP loads the value read
 }
 
@@ -313,10 +308,7 @@ void h_leave(CpuImpl& c, const DecodedInsn& d) {
 Handler specialize_data(const DecodedInsn& d) {
     if (d.mnemonic == ZYDIS_MNEMONIC_LEA && d.nops == 2 && d.op[0].kind == OpKind::Reg &&
         (d.op[0].size == 4 || d.op[0].size == 8)) {
-        // LEA ignores the segment: FS and GS are no reason for the general handler.
-        Operand flat = d.op[1];
-        flat.seg = DS;
-        switch (flat_form(d, flat)) {
+        switch (flat_form(d, d.op[1], /*uses_segment=*/false)) {
         case AddrForm::Base:
             return d.op[0].size == 8 ? &h_lea_k<8, AddrForm::Base> : &h_lea_k<4, AddrForm::Base>;
         case AddrForm::BaseIndex:
